@@ -1,0 +1,43 @@
+# The two commands (see README):  `make chat`  and  `make test`.
+# Both create .venv on first use and install the project with the CPU build of torch.
+PY ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+TORCH := torch==2.13.0
+export HF_HUB_OFFLINE := 1
+export TRANSFORMERS_OFFLINE := 1
+
+.PHONY: chat test setup index search eval bench browser-deps clean
+
+chat: setup            ## set up, build the index if missing or stale, start the web chat
+	$(BIN)/rag serve
+
+test: setup browser-deps   ## set up and run the whole test suite
+	$(BIN)/python -m pytest
+	$(BIN)/rag eval tests/questions.yaml --baseline tests/baseline.json $(EVAL_FLOORS)
+
+setup: $(STAMP)
+
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PY) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]' $(TORCH)
+	touch $(STAMP)
+
+browser-deps:          ## Debian Chromium for the browser test (never a Playwright download)
+	@test -x /usr/bin/chromium || { \
+	  echo "installing Debian chromium for the browser test"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
+
+index: setup           ## (re)build the index from seeds/
+	$(BIN)/rag index
+
+search: setup          ## interactive search in the terminal
+	$(BIN)/rag search
+
+bench: setup           ## run the benchmarks and rewrite bench/RESULTS.md
+	$(BIN)/python bench/quality.py
+
+clean:
+	rm -rf $(VENV) index/data-* index/manifest.json index/.lock

@@ -1,0 +1,40 @@
+"""Cited question answering over a folder of essays.
+
+    from rag import Retriever
+    retriever = Retriever.open("seeds", "index")   # builds the index on first use
+    for p in retriever.search("what tariffs does japan face?", k=3):
+        print(p.score, p.title, p.quote)
+"""
+
+from .errors import (
+    CorpusError,
+    IndexCorruptError,
+    IndexMismatchError,
+    IndexMissingError,
+    ModelError,
+    QueryError,
+    RagError,
+)
+from .retrieve.retriever import Retriever, Weights
+from .settings import Settings, settings_from_env
+from .types import Answer, Chunk, Citation, Document, Passage, Sentence
+
+__all__ = [
+    "Answer",
+    "Chunk",
+    "Citation",
+    "CorpusError",
+    "Document",
+    "IndexCorruptError",
+    "IndexMismatchError",
+    "IndexMissingError",
+    "ModelError",
+    "Passage",
+    "QueryError",
+    "RagError",
+    "Retriever",
+    "Sentence",
+    "Settings",
+    "Weights",
+    "settings_from_env",
+]

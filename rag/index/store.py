@@ -1,0 +1,205 @@
+"""Write and read an index folder atomically, with checksums and no pickle.
+
+Layout of ``index/``::
+
+    manifest.json          format version, model, dimension, corpus hashes, chunking,
+                           library versions, and the sha256 of every data file
+    data-<build>/          documents.jsonl  chunks.jsonl  sentences.jsonl
+                           chunks.faiss     sentences.faiss
+
+A build writes a fresh ``data-<build>`` folder, then replaces ``manifest.json`` with an
+atomic rename; only then are older data folders removed. A crash at any point leaves the
+previous index readable.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import hashlib
+import json
+import os
+import shutil
+import tempfile
+import uuid
+from collections.abc import Iterator
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from ..errors import IndexCorruptError, IndexMismatchError, IndexMissingError
+from ..types import Chunk, Document, Sentence
+
+FORMAT_VERSION = 1
+MANIFEST = "manifest.json"
+FIX = "run `rag index` to rebuild it"
+
+
+@dataclass(frozen=True)
+class IndexData:
+    """Everything an index folder holds, loaded into memory."""
+
+    manifest: dict[str, Any]
+    documents: tuple[Document, ...]
+    chunks: tuple[Chunk, ...]
+    sentences: tuple[Sentence, ...]
+    chunk_vectors: np.ndarray  # rows for chunks with duplicate_of None, in chunk order
+    sentence_vectors: np.ndarray  # one row per sentence
+
+
+def write_index(index_dir: str | Path, data: IndexData) -> None:
+    """Persist ``data`` under ``index_dir`` atomically (see module docstring)."""
+    import faiss
+
+    root = Path(index_dir)
+    root.mkdir(parents=True, exist_ok=True)
+    name = f"data-{uuid.uuid4().hex[:12]}"
+    staging = Path(tempfile.mkdtemp(prefix=".staging-", dir=root))
+    try:
+        _write_jsonl(staging / "documents.jsonl", (_doc_row(d) for d in data.documents))
+        _write_jsonl(staging / "chunks.jsonl", (asdict(c) for c in data.chunks))
+        _write_jsonl(staging / "sentences.jsonl", (asdict(s) for s in data.sentences))
+        for stem, vectors in (("chunks", data.chunk_vectors), ("sentences", data.sentence_vectors)):
+            faiss.write_index(flat_index(vectors), str(staging / f"{stem}.faiss"))
+        files = {p.name: _file_sha256(p) for p in sorted(staging.iterdir())}
+        manifest = {**data.manifest, "format_version": FORMAT_VERSION, "data": name, "files": files}
+        _fsync_dir(staging)
+        os.replace(staging, root / name)
+        _atomic_write_text(root / MANIFEST, json.dumps(manifest, indent=2, ensure_ascii=False))
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    for old in root.glob("data-*"):
+        if old.name != name:
+            shutil.rmtree(old, ignore_errors=True)
+
+
+def read_manifest(index_dir: str | Path) -> dict[str, Any]:
+    """The manifest, or a clear error when there is no readable index."""
+    path = Path(index_dir) / MANIFEST
+    if not path.is_file():
+        raise IndexMissingError(f"no index in {str(index_dir)!r}: {FIX}")
+    try:
+        manifest = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise IndexCorruptError(f"{path} is unreadable ({exc}): {FIX}") from exc
+    if not isinstance(manifest, dict) or not isinstance(manifest.get("files"), dict):
+        raise IndexCorruptError(f"{path} is not an index manifest: {FIX}")
+    if manifest.get("format_version") != FORMAT_VERSION:
+        raise IndexMismatchError(
+            f"{path} has format version {manifest.get('format_version')!r}, this program reads"
+            f" version {FORMAT_VERSION}: {FIX}"
+        )
+    return manifest
+
+
+def read_index(index_dir: str | Path) -> IndexData:
+    """Load and verify an index folder: checksums, row counts and dimensions must agree."""
+    manifest = read_manifest(index_dir)
+    folder = Path(index_dir) / str(manifest.get("data", ""))
+    for name, digest in manifest["files"].items():
+        path = folder / name
+        if not path.is_file():
+            raise IndexCorruptError(f"index file {path} is missing: {FIX}")
+        if _file_sha256(path) != digest:
+            raise IndexCorruptError(f"index file {path} is damaged (checksum mismatch): {FIX}")
+    try:
+        documents = tuple(_doc_from_row(r) for r in _read_jsonl(folder / "documents.jsonl"))
+        chunks = tuple(Chunk(**r) for r in _read_jsonl(folder / "chunks.jsonl"))
+        sentences = tuple(Sentence(**r) for r in _read_jsonl(folder / "sentences.jsonl"))
+        chunk_vectors = _read_vectors(folder / "chunks.faiss")
+        sentence_vectors = _read_vectors(folder / "sentences.faiss")
+    except (ValueError, TypeError, KeyError, RuntimeError) as exc:
+        raise IndexCorruptError(f"index in {str(index_dir)!r} cannot be read ({exc}): {FIX}") from exc
+    unique = sum(c.duplicate_of is None for c in chunks)
+    dim = manifest.get("dimension")
+    if chunk_vectors.shape != (unique, dim) or sentence_vectors.shape != (len(sentences), dim):
+        raise IndexCorruptError(f"index in {str(index_dir)!r} has inconsistent row counts: {FIX}")
+    return IndexData(manifest, documents, chunks, sentences, chunk_vectors, sentence_vectors)
+
+
+def flat_index(vectors: np.ndarray) -> Any:
+    """An exact inner-product FAISS index (cosine on unit vectors)."""
+    import faiss
+
+    index = faiss.IndexFlatIP(vectors.shape[1])
+    if len(vectors):
+        index.add(np.ascontiguousarray(vectors, dtype=np.float32))
+    return index
+
+
+@contextlib.contextmanager
+def build_lock(index_dir: str | Path) -> Iterator[None]:
+    """Hold an exclusive lock so two processes never build the same index at once."""
+    root = Path(index_dir)
+    root.mkdir(parents=True, exist_ok=True)
+    with open(root / ".lock", "w") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def _read_vectors(path: Path) -> np.ndarray:
+    import faiss
+
+    index = faiss.read_index(str(path))
+    if index.ntotal == 0:
+        return np.zeros((0, index.d), dtype=np.float32)
+    return np.ascontiguousarray(index.reconstruct_n(0, index.ntotal), dtype=np.float32)
+
+
+def _doc_row(doc: Document) -> dict[str, Any]:
+    return asdict(doc)
+
+
+def _doc_from_row(row: dict[str, Any]) -> Document:
+    return Document(**row)
+
+
+def _write_jsonl(path: Path, rows: Iterator[dict[str, Any]] | Any) -> None:
+    with open(path, "w", encoding="utf-8") as handle:
+        for row in rows:
+            handle.write(json.dumps(row, ensure_ascii=False) + "\n")
+        handle.flush()
+        os.fsync(handle.fileno())
+
+
+def _read_jsonl(path: Path) -> list[dict[str, Any]]:
+    with open(path, encoding="utf-8") as handle:
+        return [json.loads(line) for line in handle if line.strip()]
+
+
+def _atomic_write_text(path: Path, text: str) -> None:
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            handle.write(text)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise
+    _fsync_dir(path.parent)
+
+
+def _fsync_dir(path: Path) -> None:
+    with contextlib.suppress(OSError):
+        fd = os.open(path, os.O_RDONLY)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+
+
+def _file_sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()

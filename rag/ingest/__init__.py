@@ -1,0 +1,1 @@
+"""Ingestion: read essays, split them into sentences and chunks with exact offsets."""

@@ -1,0 +1,99 @@
+"""Split documents into overlapping chunks sized in model tokens, with exact offsets.
+
+Splitting is LangChain's RecursiveCharacterTextSplitter (paragraph, line, sentence, clause,
+word boundaries in that order), measured with the embedding model's own tokenizer. Each
+chunk is then located in the original text, so ``doc.text[start:end] == chunk.text``.
+Chunks whose every sentence repeats text found elsewhere (a pasted-twice paragraph) are
+marked ``duplicate_of`` and kept out of the vector index.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+
+from ..types import Chunk, Document, Sentence
+from .sentences import has_words, normalize, sentence_spans
+
+SEPARATORS = ["\n\n", "\n", ". ", "? ", "! ", "; ", ", ", " ", ""]
+
+
+def chunk_documents(
+    documents: Sequence[Document],
+    count_tokens: Callable[[str], int],
+    chunk_tokens: int,
+    chunk_overlap: int,
+) -> list[Chunk]:
+    """Chunks of every document, numbered in corpus order, duplicates marked."""
+    from langchain_text_splitters import RecursiveCharacterTextSplitter
+
+    splitter = RecursiveCharacterTextSplitter(
+        chunk_size=chunk_tokens,
+        chunk_overlap=chunk_overlap,
+        length_function=count_tokens,
+        separators=SEPARATORS,
+        keep_separator="end",
+        strip_whitespace=True,
+    )
+    chunks: list[Chunk] = []
+    for doc in documents:
+        for start, end in locate(doc.text, splitter.split_text(doc.text)):
+            if has_words(doc.text[start:end]):
+                chunks.append(Chunk(len(chunks), doc.source, start, end, doc.text[start:end]))
+    return mark_duplicates(chunks, documents)
+
+
+def locate(text: str, pieces: Sequence[str]) -> list[tuple[int, int]]:
+    """Offsets of each piece in ``text``, searching forward from the previous piece's start."""
+    spans = []
+    cursor = 0
+    for piece in pieces:
+        found = text.find(piece, cursor)
+        if found < 0:  # the splitter only trims and joins, so this means a splitter change
+            raise ValueError(f"chunk not found in its document: {piece[:60]!r}")
+        spans.append((found, found + len(piece)))
+        cursor = found + 1
+    return spans
+
+
+def document_sentences(documents: Sequence[Document]) -> list[Sentence]:
+    """Every sentence of every document, in corpus order."""
+    return [
+        Sentence(doc.source, start, end, doc.text[start:end])
+        for doc in documents
+        for start, end in sentence_spans(doc.text)
+    ]
+
+
+def mark_duplicates(chunks: list[Chunk], documents: Sequence[Document]) -> list[Chunk]:
+    """Mark chunks all of whose sentences also occur in another, non-overlapping chunk.
+
+    Larger chunks are kept first, so of two copies of a paragraph the one with more
+    context survives.
+    """
+    sentences_of = {c.id: _sentence_keys(c) for c in chunks}
+    holders: dict[str, list[Chunk]] = {}
+    for chunk in chunks:
+        for key in sentences_of[chunk.id]:
+            holders.setdefault(key, []).append(chunk)
+    kept: set[int] = set()
+    duplicate_of: dict[int, int] = {}
+    for chunk in sorted(chunks, key=lambda c: (-len(sentences_of[c.id]), c.id)):
+        keys = sentences_of[chunk.id]
+        elsewhere = [
+            {o.id for o in holders[key] if o.id in kept and not _overlaps(o, chunk)} for key in keys
+        ]
+        if keys and all(elsewhere):
+            duplicate_of[chunk.id] = min(set.union(*elsewhere))
+        else:
+            kept.add(chunk.id)
+    return [
+        Chunk(c.id, c.source, c.start, c.end, c.text, duplicate_of.get(c.id)) for c in chunks
+    ]
+
+
+def _sentence_keys(chunk: Chunk) -> list[str]:
+    return [normalize(chunk.text[s:e]) for s, e in sentence_spans(chunk.text)]
+
+
+def _overlaps(a: Chunk, b: Chunk) -> bool:
+    return a.source == b.source and a.start < b.end and b.start < a.end

@@ -1,0 +1,151 @@
+"""Read a folder of essays into Documents, keeping each text exactly as in its file.
+
+Plain text and Markdown are read as UTF-8 (a BOM is dropped). Binary, undecodable, empty
+and oversized files are skipped with a warning naming them; a folder with no readable
+essay is a CorpusError. Metadata comes from ``metadata.json`` in the folder (keyed by file
+name), from Markdown front matter, or, for the title, from the first Markdown heading or
+the file name.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import re
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from ..errors import CorpusError
+from ..types import Document
+
+log = logging.getLogger("rag")
+
+SUFFIXES = (".txt", ".md", ".markdown")
+SIDECAR = "metadata.json"
+MAX_FILE_BYTES = 20 * 1024 * 1024
+_FRONT_MATTER = re.compile(r"\A---[ \t]*\r?\n(.*?)\r?\n---[ \t]*\r?\n", re.DOTALL)
+_HEADING = re.compile(r"^#{1,2}[ \t]+(.+?)[ \t#]*$", re.MULTILINE)
+
+
+def load_corpus(seeds_dir: str | Path) -> list[Document]:
+    """Every readable essay under ``seeds_dir``, sorted by source path."""
+    root = Path(seeds_dir)
+    if not root.is_dir():
+        raise CorpusError(f"seeds folder {str(root)!r} does not exist: create it and add .txt or .md essays")
+    sidecar = read_sidecar(root)
+    documents = []
+    for path in sorted(essay_paths(root)):
+        doc = read_document(path, root, sidecar.get(path.relative_to(root).as_posix(), {}))
+        if doc is not None:
+            documents.append(doc)
+    if not documents:
+        raise CorpusError(
+            f"no readable essay in {str(root)!r}: add UTF-8 .txt or .md files ({', '.join(SUFFIXES)})"
+        )
+    return documents
+
+
+def essay_paths(root: Path) -> list[Path]:
+    """Candidate essay files below ``root``, skipping hidden files and folders."""
+    return [
+        p
+        for p in root.rglob("*")
+        if p.is_file()
+        and p.suffix.lower() in SUFFIXES
+        and not any(part.startswith(".") for part in p.relative_to(root).parts)
+    ]
+
+
+def corpus_hashes(seeds_dir: str | Path) -> dict[str, str]:
+    """sha256 of every candidate essay file (readable or not), to detect a changed corpus."""
+    root = Path(seeds_dir)
+    hashes = {p.relative_to(root).as_posix(): _sha256(p.read_bytes()) for p in sorted(essay_paths(root))}
+    sidecar = root / SIDECAR
+    if sidecar.is_file():
+        hashes[SIDECAR] = _sha256(sidecar.read_bytes())
+    return hashes
+
+
+def read_sidecar(root: Path) -> dict[str, dict[str, Any]]:
+    """The folder's ``metadata.json``: file name -> {title, author, ...}; empty if absent."""
+    path = root / SIDECAR
+    if not path.is_file():
+        return {}
+    try:
+        data = json.loads(path.read_text(encoding="utf-8-sig"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        log.warning("ignoring %s: not valid JSON (%s)", path, exc)
+        return {}
+    if not isinstance(data, dict):
+        log.warning("ignoring %s: expected an object keyed by file name", path)
+        return {}
+    return {k: v for k, v in data.items() if isinstance(v, dict)}
+
+
+def read_document(path: Path, root: Path, meta: dict[str, Any]) -> Document | None:
+    """One essay, or None (with a warning) when the file is not readable text."""
+    source = path.relative_to(root).as_posix()
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        log.warning("skipping %s: cannot read it (%s)", source, exc.strerror or exc)
+        return None
+    if len(raw) > MAX_FILE_BYTES:
+        log.warning("skipping %s: %d bytes is over the %d-byte limit", source, len(raw), MAX_FILE_BYTES)
+        return None
+    if b"\x00" in raw:
+        log.warning("skipping %s: it looks binary (contains NUL bytes)", source)
+        return None
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        log.warning("skipping %s: not UTF-8 text (bad byte at offset %d)", source, exc.start)
+        return None
+    if not text.strip():
+        log.warning("skipping %s: it is empty", source)
+        return None
+    info = {**front_matter(text), **{k: v for k, v in meta.items() if v is not None}}
+    title = str(info.get("title") or markdown_title(path, text) or title_from_name(path))
+    author = info.get("author")
+    metadata = {k: str(v) for k, v in info.items() if k not in ("title", "author")}
+    return Document(
+        source=source,
+        text=text,
+        title=title,
+        author=str(author) if author else None,
+        sha256=_sha256(raw),
+        metadata=metadata,
+    )
+
+
+def front_matter(text: str) -> dict[str, Any]:
+    """``key: value`` pairs of a leading ``---`` YAML block, or {} when there is none."""
+    match = _FRONT_MATTER.match(text)
+    if not match:
+        return {}
+    try:
+        data = yaml.safe_load(match.group(1))
+    except yaml.YAMLError:
+        return {}
+    return data if isinstance(data, dict) else {}
+
+
+def markdown_title(path: Path, text: str) -> str | None:
+    """The first level-1 or level-2 heading of a Markdown file."""
+    if path.suffix.lower() not in (".md", ".markdown"):
+        return None
+    match = _HEADING.search(text)
+    return match.group(1).strip() if match else None
+
+
+def title_from_name(path: Path) -> str:
+    """A readable title from a file name: ``my-essay_2024`` -> ``My essay 2024``."""
+    words = re.sub(r"[-_]+", " ", path.stem).strip()
+    return words[:1].upper() + words[1:] if words else path.name
+
+
+def _sha256(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()

@@ -1,0 +1,233 @@
+"""The Retriever: hybrid dense + lexical search over chunks, with sentence-level quotes.
+
+A passage's score mixes three signals, each in [0, 1]: the chunk's cosine similarity to the
+question, the best cosine similarity of one of its sentences (small-to-big: a precise
+sentence lifts its whole passage), and BM25 over the chunk's words (exact terms, names,
+numbers). The quote is the passage sentence that best matches the question by the same
+dense + lexical mix, verbatim with offsets into the document.
+"""
+
+from __future__ import annotations
+
+import bisect
+import logging
+import os
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from ..embed import encode, load_model, model_dimension
+from ..errors import IndexMismatchError
+from ..index.build import BuildProgress, build_index, stale_reason
+from ..index.store import IndexData, flat_index, read_index
+from ..ingest.sentences import normalize
+from ..settings import Settings, settings_from_env
+from ..types import Chunk, Document, Passage, Sentence
+from .lexical import BM25
+from .query import clean_query
+
+log = logging.getLogger("rag")
+
+
+@dataclass(frozen=True)
+class Weights:
+    """How much each signal counts in a passage score (chosen by measurement, see bench/)."""
+
+    chunk: float = 0.35
+    sentence: float = 0.45
+    lexical: float = 0.20
+    quote_lexical: float = 0.30  # weight of BM25 when picking the quote sentence
+    candidates: int = 40  # chunks scored in full per query
+
+
+class Retriever:
+    """Search an index of essays; see DESIGN.md for the contract."""
+
+    def __init__(self, data: IndexData, settings: Settings, weights: Weights | None = None) -> None:
+        self.data = data
+        self.settings = settings
+        self.weights = weights or Weights()
+        self.model = load_model(data.manifest["model"])
+        if model_dimension(self.model) != data.manifest["dimension"]:
+            raise IndexMismatchError(
+                f"the index has {data.manifest['dimension']}-dimensional vectors but model"
+                f" {data.manifest['model']!r} makes {model_dimension(self.model)}: run `rag index`"
+            )
+        self.documents = {d.source: d for d in data.documents}
+        self.chunks: list[Chunk] = [c for c in data.chunks if c.duplicate_of is None]
+        self.sentences: Sequence[Sentence] = data.sentences
+        self._chunk_index = flat_index(data.chunk_vectors)
+        self._sentence_index = flat_index(data.sentence_vectors)
+        self._chunk_of_sentence, self._sentences_of_chunk = _membership(self.chunks, self.sentences)
+        self._chunk_bm25 = BM25([self._chunk_context(c) for c in self.chunks])
+        self._sentence_bm25 = BM25([s.text for s in self.sentences])
+        self._sentence_keys = [normalize(s.text) for s in self.sentences]
+
+    # -- construction -------------------------------------------------------------------
+    @classmethod
+    def build(
+        cls,
+        seeds_dir: str | Path = "seeds",
+        index_dir: str | Path = "index",
+        settings: Settings | None = None,
+        progress: BuildProgress | None = None,
+    ) -> Retriever:
+        """Ingest ``seeds_dir``, write the index to ``index_dir`` atomically, return a retriever."""
+        settings = settings or settings_from_env()
+        return cls(build_index(seeds_dir, index_dir, settings, progress), settings)
+
+    @classmethod
+    def load(cls, index_dir: str | Path = "index", model: str | None = None) -> Retriever:
+        """Open an existing index; IndexMismatchError if it was built by another model.
+
+        ``model`` (or the RAG_MODEL environment variable) names the model the caller expects;
+        when neither is given the index's own model is used.
+        """
+        data = read_index(index_dir)
+        wanted = model or os.environ.get("RAG_MODEL")
+        built = data.manifest["model"]
+        if wanted and wanted != built:
+            raise IndexMismatchError(
+                f"{index_dir} was built with model {built!r}, you asked for {wanted!r}:"
+                f" run `rag index --model {wanted}`"
+            )
+        settings = settings_from_env().with_overrides(model=built, index_dir=str(index_dir))
+        return cls(data, settings)
+
+    @classmethod
+    def open(
+        cls,
+        seeds_dir: str | Path = "seeds",
+        index_dir: str | Path = "index",
+        settings: Settings | None = None,
+        progress: BuildProgress | None = None,
+    ) -> Retriever:
+        """Load the index, first (re)building it when missing or stale for ``seeds_dir``."""
+        settings = settings or settings_from_env()
+        reason = stale_reason(seeds_dir, index_dir, settings)
+        if reason is None:
+            try:
+                return cls(read_index(index_dir), settings)
+            except Exception as exc:  # damaged files: rebuild rather than fail
+                reason = str(exc)
+        log.info("building the index (%s)", reason)
+        return cls.build(seeds_dir, index_dir, settings, progress)
+
+    # -- search -------------------------------------------------------------------------
+    def search(self, query: str, k: int = 5) -> list[Passage]:
+        """The ``k`` best passages for ``query``, best first, each with its answering quote."""
+        if k < 1:
+            raise ValueError(f"k must be at least 1, got {k}")
+        text = clean_query(query)
+        qv = encode(self.model, [text])[0]
+        ranked = self.rank(text, qv)
+        passages: list[Passage] = []
+        seen_quotes: set[str] = set()
+        for row, score in ranked:
+            passage = self._passage(row, score, text, qv)
+            key = normalize(passage.quote)
+            if key in seen_quotes:
+                continue  # a repeated paragraph or an overlapping chunk saying the same thing
+            seen_quotes.add(key)
+            passages.append(passage)
+            if len(passages) == k:
+                break
+        return passages
+
+    def rank(self, text: str, qv: np.ndarray) -> list[tuple[int, float]]:
+        """(row in self.chunks, score) for the candidate chunks, best first."""
+        n = len(self.chunks)
+        if n == 0:
+            return []
+        w = self.weights
+        want = min(n, w.candidates)
+        _, chunk_rows = self._chunk_index.search(qv[None, :], want)
+        _, sent_rows = self._sentence_index.search(qv[None, :], min(len(self.sentences), want))
+        lexical = self._chunk_bm25.scores(text)
+        candidates = {int(r) for r in chunk_rows[0] if r >= 0}
+        candidates |= {self._chunk_of_sentence[int(s)] for s in sent_rows[0] if s >= 0} - {-1}
+        candidates |= {int(r) for r in np.argsort(-lexical)[:want] if lexical[r] > 0}
+        top_lex = float(lexical.max()) or 1.0
+        scored = []
+        for row in candidates:
+            chunk_sim = float(self.data.chunk_vectors[row] @ qv)
+            members = self._sentences_of_chunk[row]
+            sent_sim = float((self.data.sentence_vectors[members] @ qv).max()) if members else chunk_sim
+            score = w.chunk * chunk_sim + w.sentence * sent_sim + w.lexical * float(lexical[row]) / top_lex
+            scored.append((row, score))
+        scored.sort(key=lambda item: (-item[1], item[0]))
+        return scored
+
+    def document(self, source: str) -> Document:
+        """The whole document a passage came from."""
+        return self.documents[source]
+
+    # -- helpers ------------------------------------------------------------------------
+    def _passage(self, row: int, score: float, text: str, qv: np.ndarray) -> Passage:
+        chunk = self.chunks[row]
+        doc = self.documents[chunk.source]
+        start, end = self._quote_span(row, text, qv)
+        return Passage(
+            text=chunk.text,
+            source=chunk.source,
+            title=doc.title,
+            author=doc.author,
+            start=chunk.start,
+            end=chunk.end,
+            score=round(score, 6),
+            quote=doc.text[start:end],
+            quote_start=start,
+            quote_end=end,
+            chunk_id=chunk.id,
+        )
+
+    def _quote_span(self, row: int, text: str, qv: np.ndarray) -> tuple[int, int]:
+        """Offsets of the sentence (or question + its answer) that best answers ``text``."""
+        members = self._sentences_of_chunk[row]
+        chunk = self.chunks[row]
+        if not members:
+            return chunk.start, chunk.end
+        scores = self.sentence_scores(text, qv, members)
+        best = int(np.argmax(scores))
+        sentence = self.sentences[members[best]]
+        start, end = sentence.start, sentence.end
+        if sentence.text.rstrip().endswith("?") and best + 1 < len(members):
+            end = self.sentences[members[best + 1]].end  # a rhetorical question: include its answer
+        return start, end
+
+    def sentence_scores(self, text: str, qv: np.ndarray, rows: Sequence[int]) -> np.ndarray:
+        """Dense + lexical match of each listed sentence to the question (questions damped)."""
+        dense = self.data.sentence_vectors[list(rows)] @ qv
+        lexical = self._sentence_bm25.scores(text)[list(rows)]
+        top = float(lexical.max()) or 1.0
+        scores = dense + self.weights.quote_lexical * lexical / top
+        asks = np.array([self.sentences[r].text.rstrip().endswith("?") for r in rows])
+        return np.where(asks, scores * 0.8, scores)
+
+    def _chunk_context(self, chunk: Chunk) -> str:
+        """Text a chunk is lexically matched on: its words plus its document's title and author."""
+        doc = self.documents[chunk.source]
+        return f"{doc.title} {doc.author or ''} {chunk.text}"
+
+
+def _membership(
+    chunks: Sequence[Chunk], sentences: Sequence[Sentence]
+) -> tuple[list[int], list[list[int]]]:
+    """For each sentence the first chunk wholly holding it (-1 if none), and each chunk's sentences."""
+    by_source: dict[str, list[int]] = {}
+    for i, s in enumerate(sentences):
+        by_source.setdefault(s.source, []).append(i)
+    starts = {src: [sentences[i].start for i in rows] for src, rows in by_source.items()}
+    chunk_of = [-1] * len(sentences)
+    members: list[list[int]] = []
+    for row, chunk in enumerate(chunks):
+        rows = by_source.get(chunk.source, [])
+        lo = bisect.bisect_left(starts.get(chunk.source, []), chunk.start)
+        inside = [i for i in rows[lo:] if sentences[i].end <= chunk.end and sentences[i].start < chunk.end]
+        members.append(inside)
+        for i in inside:
+            if chunk_of[i] == -1:
+                chunk_of[i] = row
+    return chunk_of, members

@@ -1,0 +1,87 @@
+"""The values that flow between stages: documents, chunks, passages, citations, answers.
+
+All are frozen dataclasses so they can be shared across threads (the web chat serves many
+users from one retriever) and compared in tests.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class Document:
+    """One essay, with its text exactly as decoded from the file (BOM removed)."""
+
+    source: str  # file name relative to the seeds folder, POSIX separators
+    text: str
+    title: str
+    author: str | None
+    sha256: str  # of the file's bytes
+    metadata: dict[str, str] = field(default_factory=dict, compare=False, hash=False)
+
+
+@dataclass(frozen=True)
+class Chunk:
+    """A span of a document: ``document.text[start:end] == text``."""
+
+    id: int
+    source: str
+    start: int
+    end: int
+    text: str
+    duplicate_of: int | None = None  # set when every sentence repeats text found elsewhere
+
+
+@dataclass(frozen=True)
+class Sentence:
+    """A sentence of a document with exact character offsets."""
+
+    source: str
+    start: int
+    end: int
+    text: str
+
+
+@dataclass(frozen=True)
+class Passage:
+    """A ranked retrieval result with its citation and the sentence(s) that answer."""
+
+    text: str
+    source: str
+    title: str
+    author: str | None
+    start: int
+    end: int
+    score: float
+    quote: str
+    quote_start: int
+    quote_end: int
+    chunk_id: int = -1
+
+
+@dataclass(frozen=True)
+class Citation:
+    """A numbered source for an answer; ``quote`` is verbatim document text."""
+
+    number: int
+    passage: Passage
+    quote: str
+    quote_start: int
+    quote_end: int
+
+    @property
+    def source(self) -> str:
+        """The cited document's file name relative to the seeds folder."""
+        return self.passage.source
+
+
+@dataclass(frozen=True)
+class Answer:
+    """What the assistant says: text with ``[n]`` markers, the citations, or a refusal."""
+
+    text: str
+    citations: tuple[Citation, ...]
+    refused: bool
+    question: str = ""
+    search_query: str = ""  # the question after follow-up resolution
