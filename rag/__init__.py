@@ -15,12 +15,14 @@ from .errors import (
     QueryError,
     RagError,
 )
+from .answer.assistant import Assistant, RefusalPolicy
 from .retrieve.retriever import Retriever, Weights
 from .settings import Settings, settings_from_env
 from .types import Answer, Chunk, Citation, Document, Passage, Sentence
 
 __all__ = [
     "Answer",
+    "Assistant",
     "Chunk",
     "Citation",
     "CorpusError",
@@ -32,6 +34,7 @@ __all__ = [
     "Passage",
     "QueryError",
     "RagError",
+    "RefusalPolicy",
     "Retriever",
     "Sentence",
     "Settings",

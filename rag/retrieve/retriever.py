@@ -25,6 +25,7 @@ from ..index.store import IndexData, flat_index, read_index
 from ..ingest.sentences import normalize
 from ..settings import Settings, settings_from_env
 from ..types import Chunk, Document, Passage, Sentence
+from .authors import named_sources
 from .lexical import BM25
 from .query import clean_query
 
@@ -120,9 +121,15 @@ class Retriever:
         """The ``k`` best passages for ``query``, best first, each with its answering quote."""
         if k < 1:
             raise ValueError(f"k must be at least 1, got {k}")
-        text = clean_query(query)
-        qv = encode(self.model, [text])[0]
-        ranked = self.rank(text, qv)
+        full = clean_query(query)
+        allowed, text = named_sources(full, self.documents.values())
+        qv = self.embed_query(text)
+        ranked = self.rank(text, qv, allowed)
+        if text != full:  # also try with the author's name kept: it helps questions about the person
+            by_row = dict(ranked)
+            for row, score in self.rank(full, self.embed_query(full), allowed):
+                by_row[row] = max(by_row.get(row, score), score)
+            ranked = sorted(by_row.items(), key=lambda item: (-item[1], item[0]))
         passages: list[Passage] = []
         seen_quotes: set[str] = set()
         for row, score in ranked:
@@ -136,8 +143,13 @@ class Retriever:
                 break
         return passages
 
-    def rank(self, text: str, qv: np.ndarray) -> list[tuple[int, float]]:
-        """(row in self.chunks, score) for the candidate chunks, best first."""
+    def rank(
+        self, text: str, qv: np.ndarray, allowed: frozenset[str] = frozenset()
+    ) -> list[tuple[int, float]]:
+        """(row in self.chunks, score) for the candidate chunks, best first.
+
+        ``allowed``, when not empty, limits the results to those sources.
+        """
         n = len(self.chunks)
         if n == 0:
             return []
@@ -149,6 +161,8 @@ class Retriever:
         candidates = {int(r) for r in chunk_rows[0] if r >= 0}
         candidates |= {self._chunk_of_sentence[int(s)] for s in sent_rows[0] if s >= 0} - {-1}
         candidates |= {int(r) for r in np.argsort(-lexical)[:want] if lexical[r] > 0}
+        if allowed:
+            candidates = {r for r in range(n) if self.chunks[r].source in allowed}
         top_lex = float(lexical.max()) or 1.0
         scored = []
         for row in candidates:
@@ -159,6 +173,30 @@ class Retriever:
             scored.append((row, score))
         scored.sort(key=lambda item: (-item[1], item[0]))
         return scored
+
+    def embed_query(self, text: str) -> np.ndarray:
+        """The unit-length query vector used by ``rank`` and ``sentence_scores``."""
+        return encode(self.model, [text])[0]
+
+    def passage_sentences(self, passage: Passage) -> list[int]:
+        """Rows in ``self.sentences`` of the sentences wholly inside ``passage``."""
+        return [
+            i
+            for i, s in enumerate(self.sentences)
+            if s.source == passage.source and s.start >= passage.start and s.end <= passage.end
+        ]
+
+    def passage_for_sentence(self, row: int, score: float = 0.0) -> Passage | None:
+        """The indexed passage holding sentence ``row``, quoting that sentence (None if none holds it)."""
+        chunk_row = self._chunk_of_sentence[row]
+        if chunk_row < 0:
+            return None
+        chunk, sentence = self.chunks[chunk_row], self.sentences[row]
+        doc = self.documents[chunk.source]
+        return Passage(
+            chunk.text, chunk.source, doc.title, doc.author, chunk.start, chunk.end, round(score, 6),
+            sentence.text, sentence.start, sentence.end, chunk.id,
+        )
 
     def document(self, source: str) -> Document:
         """The whole document a passage came from."""

@@ -1,0 +1,1 @@
+"""Answering: resolve follow-ups, select the sentences that answer, compose or refuse."""

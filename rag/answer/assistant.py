@@ -1,0 +1,152 @@
+"""The Assistant: a question (and the conversation so far) in, a cited Answer out.
+
+Extractive by design: the answer is made of whole sentences quoted from the essays, each
+followed by its ``[n]`` marker, so every quote is verbatim and every marker resolves. When
+the retrieved sentences do not answer the question the Answer is a refusal
+(``refused=True``) that says so plainly, pointing at the closest passage when there is one.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from ..errors import QueryError
+from ..retrieve.authors import named_sources
+from ..retrieve.query import clean_query
+from ..retrieve.retriever import Retriever
+from ..types import Answer, Citation
+from .evidence import Evidence, dense_best, gather, select
+from .followup import resolve
+from .intent import Intent, read_intent
+
+MAX_QUESTION_CHARS = 2000
+
+
+@dataclass(frozen=True)
+class RefusalPolicy:
+    """When the evidence is too weak to answer (thresholds calibrated on tests/questions.yaml)."""
+
+    min_dense: float = 0.35  # best sentence cosine below this: the essays are about something else
+    closest_hint: float = 0.45  # show the closest passage with a refusal above this similarity
+
+
+class Assistant:
+    """Answers questions from a Retriever's essays with verbatim, numbered citations."""
+
+    def __init__(self, retriever: Retriever, k: int = 5, policy: RefusalPolicy | None = None) -> None:
+        self.retriever = retriever
+        self.k = k
+        self.policy = policy or RefusalPolicy()
+
+    def ask(self, question: str, history: Sequence[Any] | None = None) -> Answer:
+        """Answer ``question``; ``history`` holds earlier turns ({"role", "content"} dicts or strings)."""
+        text = check_question(question)
+        query = resolve(text, history)
+        intent = read_intent(text)
+        k = max(self.k, 8) if intent.list_size or intent.cross else self.k
+        passages = self.retriever.search(query, k=k)
+        _, without_names = named_sources(query, self.retriever.documents.values())
+        candidates = gather(self.retriever, [without_names, query], passages, intent)
+        if intent.authorship and candidates:
+            return self._authorship(text, query, candidates[0])
+        chosen = select(self.retriever, candidates, intent)
+        if self.refuses(text, intent, candidates, chosen):
+            return self._refusal(text, query, candidates)
+        body, citations = compose(chosen, intent)
+        return Answer(body, citations, refused=False, question=text, search_query=query)
+
+    def refuses(
+        self, question: str, intent: Intent, candidates: Sequence[Evidence], chosen: Sequence[Evidence]
+    ) -> bool:
+        """True when nothing retrieved answers the question."""
+        p = self.policy
+        best = dense_best(candidates)
+        if not chosen or best < p.min_dense:
+            return True
+        return intent.quantity and not any(ch.isdigit() for e in chosen for ch in e.text)
+
+    def _refusal(self, question: str, query: str, candidates: Sequence[Evidence]) -> Answer:
+        text = "The essays don't answer that question."
+        citations: tuple[Citation, ...] = ()
+        if candidates and dense_best(candidates) >= self.policy.closest_hint:
+            closest = candidates[0]
+            citations = (_cite(1, closest),)
+            text += f" The closest passage, from {_who(closest)}, says: {_quoted(closest.text)} [1]"
+        return Answer(text, citations, refused=True, question=question, search_query=query)
+
+    def _authorship(self, question: str, query: str, top: Evidence) -> Answer:
+        """'Who wrote that?': the author of the essay the conversation is about, with their bio line."""
+        doc = self.retriever.document(top.passage.source)
+        if not doc.author:
+            text = f"The essay “{doc.title}” does not name its author; the passage is {_quoted(top.text)} [1]"
+            return Answer(text, (_cite(1, top),), refused=False, question=question, search_query=query)
+        surname = doc.author.split()[-1].lower()
+        bio = next(
+            (s for s in self.retriever.sentences if s.source == doc.source and surname in s.text.lower()),
+            None,
+        )
+        text = f"That is from “{doc.title}” by {doc.author}."
+        citation = _cite(1, top)
+        if bio is not None:
+            passage = next(
+                (p for p in self.retriever.search(f"{doc.author} {bio.text}", k=3) if p.start <= bio.start < bio.end <= p.end),
+                None,
+            )
+            if passage is not None:
+                citation = Citation(1, passage, bio.text, bio.start, bio.end)
+        text += f" {_quoted(citation.quote)} [1]"
+        return Answer(text, (citation,), refused=False, question=question, search_query=query)
+
+
+def compose(chosen: Sequence[Evidence], intent: Intent) -> tuple[str, tuple[Citation, ...]]:
+    """Readable answer text with [n] markers, and its citations in marker order."""
+    citations = tuple(_cite(n, ev) for n, ev in enumerate(chosen, 1))
+    quoted = [f"{_quoted(ev.text)} [{n}]" for n, ev in enumerate(chosen, 1)]
+    authors = {_who(ev) for ev in chosen}
+    if intent.list_size and len(chosen) > 1:
+        lead = f"{_who(chosen[0])} makes these points:" if len(authors) == 1 else "The essays make these points:"
+        return lead + "\n\n" + "\n".join(f"- {q}" for q in quoted), citations
+    if intent.cross and len(authors) > 1:
+        return "\n\n".join(f"**{_who(ev)}**: {q}" for ev, q in zip(chosen, quoted, strict=True)), citations
+    text = f"{_who(chosen[0])} writes: {quoted[0]}"
+    for ev, q in zip(chosen[1:], quoted[1:], strict=True):
+        text += f" {'It adds' if _who(ev) == _who(chosen[0]) else _who(ev) + ' writes'}: {q}"
+    return text, citations
+
+
+def check_question(question: object) -> str:
+    """The tidied question, or a QueryError a user can act on."""
+    if isinstance(question, str) and len(question) > MAX_QUESTION_CHARS:
+        raise QueryError(
+            f"the question is too long ({len(question):,} characters); keep it under"
+            f" {MAX_QUESTION_CHARS:,} and ask about one thing at a time"
+        )
+    if isinstance(question, str):
+        visible = [ch for ch in question if not ch.isspace()]
+        odd = sum(1 for ch in visible if not (ch.isalnum() or ch in ".,;:!?'\"’“”()-–—%$&/"))
+        if visible and odd / len(visible) > 0.3:
+            raise QueryError("that does not look like a question in words: please type your question")
+    return clean_query(question, MAX_QUESTION_CHARS)
+
+
+def _cite(number: int, ev: Evidence) -> Citation:
+    return Citation(number, ev.passage, ev.text, ev.start, ev.end)
+
+
+def _who(ev: Evidence) -> str:
+    return ev.passage.author or f"“{ev.passage.title}”"
+
+
+def _quoted(sentence: str) -> str:
+    """The sentence in curly quotes, unless it already opens with a quotation mark."""
+    return sentence if sentence[:1] in "“\"‘'" else f"“{sentence}”"
+
+
+def timed_ask(assistant: Assistant, question: str, history: Sequence[Any] | None = None) -> tuple[Answer, float]:
+    """An answer and the milliseconds it took (used by the CLI, the chat and the eval)."""
+    started = time.perf_counter()
+    answer = assistant.ask(question, history)
+    return answer, (time.perf_counter() - started) * 1000

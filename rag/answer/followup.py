@@ -1,0 +1,63 @@
+"""Turn a follow-up ("and the second one?", "why?") into a question that can be searched.
+
+History is Gradio/OpenAI-style ``{"role", "content"}`` dicts or plain strings (user turns).
+A question that leans on earlier turns is joined to the last self-contained user question
+(the anchor), so "and the third?" after "what are the three areas?" becomes
+"what are the three areas? and the third?".
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from typing import Any
+
+from ..retrieve.lexical import terms
+
+_LEADS = re.compile(r"^\s*(and|but|also|so|then|what about|how about|why|how so|what else|tell me more)\b", re.I)
+_ANAPHORA = re.compile(
+    r"\b(it|its|that|this|these|those|they|them|their|he|him|his|she|her|hers|one|ones|"
+    r"there|then|the idea|the same|first|second|third|fourth|last|other)\b",
+    re.I,
+)
+
+
+def user_turns(history: Sequence[Any] | None) -> list[str]:
+    """The text of the user turns in ``history``, oldest first."""
+    turns = []
+    for item in history or ():
+        if isinstance(item, str):
+            turns.append(item)
+        elif isinstance(item, dict) and item.get("role", "user") == "user":
+            turns.append(_text(item.get("content")))
+        elif isinstance(item, (list, tuple)) and item:  # legacy (user, assistant) pairs
+            turns.append(_text(item[0]))
+    return [t for t in turns if t.strip()]
+
+
+def is_follow_up(question: str) -> bool:
+    """True when the question cannot stand alone: very short, or leaning on 'it', 'the second'."""
+    content = terms(question)
+    if len(content) <= 1 or _LEADS.search(question):
+        return True
+    return bool(_ANAPHORA.search(question)) and len(content) <= 4
+
+
+def resolve(question: str, history: Sequence[Any] | None) -> str:
+    """The question to search with: itself, or joined to its anchor question."""
+    turns = user_turns(history)
+    if not turns or not is_follow_up(question):
+        return question
+    anchor = next((t for t in reversed(turns) if not is_follow_up(t)), turns[0])
+    return f"{anchor.strip()} {question.strip()}"
+
+
+def _text(content: Any) -> str:
+    """Text of a message's content, which Gradio may give as a list of parts."""
+    if isinstance(content, str):
+        return content
+    if isinstance(content, dict):
+        return str(content.get("text") or "")
+    if isinstance(content, (list, tuple)):
+        return " ".join(_text(part) for part in content)
+    return ""

@@ -1,0 +1,36 @@
+"""Questions that name an author ("according to Govella, ...") search that author's essays.
+
+Passages rarely contain their author's name, so a name in the question is a filter, not a
+search term: it is removed from the text that is matched, unless the question is about
+the person ("who is Govella?"), where the name is most of what there is to match.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+
+from ..types import Document
+from .lexical import terms
+
+
+def named_sources(query: str, documents: Iterable[Document]) -> tuple[frozenset[str], str]:
+    """Sources of the essays whose authors the question names, and the query to match on.
+
+    Returns an empty set (no filter) when no author is named or every essay would match.
+    """
+    docs = list(documents)
+    words = {w.lower() for w in re.findall(r"[^\W\d_]+", query.replace("’", "'"))}
+    named: set[str] = set()
+    matched_words: set[str] = set()
+    for doc in docs:
+        parts = {p.lower() for p in re.findall(r"[^\W\d_]{3,}", doc.author or "")}
+        hit = parts & words
+        if hit:
+            named.add(doc.source)
+            matched_words |= hit
+    if not named or len(named) == len(docs):
+        return frozenset(), query
+    pattern = r"\b(?:according to\s+)?(?:%s)(?:['’]s)?\b" % "|".join(map(re.escape, matched_words))
+    stripped = " ".join(re.sub(pattern, " ", query, flags=re.IGNORECASE).split())
+    return frozenset(named), stripped if len(terms(stripped)) >= 2 else query
