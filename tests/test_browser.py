@@ -1,0 +1,163 @@
+"""The web chat in a real browser: headless Debian Chromium driven by Playwright.
+
+The app serves an index built from a copy of seeds/ plus an essay whose sentences hold
+``<script>``, an ``<img onerror>`` and a ``javascript:`` Markdown link, so they can be cited
+and must appear as text. Set RAG_UPDATE_SCREENSHOT=1 to refresh docs/screenshot.png.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+from types import SimpleNamespace
+
+import pytest
+from ui_conftest_helpers import (
+    CHROMIUM,
+    CHROMIUM_ARGS,
+    HOSTILE_AUTHOR,
+    add_hostile_essay,
+    launch,
+    read_jsonl,
+    wait_for,
+)
+
+from rag.settings import Settings
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.skipif(
+        not CHROMIUM.exists(),
+        reason=f"{CHROMIUM} is missing: install Debian's chromium (`make browser-deps`), never `playwright install`",
+    ),
+]
+
+ROOT = Path(__file__).resolve().parents[1]
+SCREENSHOT = ROOT / "docs" / "screenshot.png"
+QUESTION = "What three areas are ripe for cooperation?"
+FOLLOW_UP = "What does he say about the first one?"
+TIMEOUT_MS = 30_000
+
+
+@pytest.fixture(scope="module")
+def app(seeds_dir, tmp_path_factory):
+    """The chat over a fresh index of seeds/ + the hostile essay, built with progress reports."""
+    from rag import Retriever
+    from ui.app import build_app, terminal_progress
+
+    root = tmp_path_factory.mktemp("browser")
+    seeds = root / "seeds"
+    shutil.copytree(seeds_dir, seeds)
+    add_hostile_essay(seeds)
+    settings = Settings(seeds_dir=str(seeds), index_dir=str(root / "index"), data_dir=str(root / "data"))
+    bar, reports = terminal_progress(), []
+
+    def progress(done: int, total: int, what: str) -> None:
+        reports.append((done, total))
+        bar(done, total, what)
+
+    retriever = Retriever.open(settings.seeds_dir, settings.index_dir, settings, progress)
+    assert reports and reports[-1][0] == reports[-1][1], "the index build reports its progress to the end"
+    demo = build_app(retriever, settings)
+    url = launch(demo)
+    yield SimpleNamespace(url=url, settings=settings)
+    demo.close()
+
+
+@pytest.fixture(scope="module")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        chromium = p.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture()
+def page(browser, app):
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    page.set_default_timeout(TIMEOUT_MS)
+    page.goto(app.url, wait_until="domcontentloaded")  # never networkidle: Gradio keeps a connection open
+    page.wait_for_selector("#rag-input textarea")
+    yield page
+    context.close()
+
+
+def ask(page, question: str) -> str:
+    """Type a question, wait until its streamed answer is complete, return the answer's text."""
+    before = page.locator("#rag-chat .bot").count()
+    box = page.locator("#rag-input textarea")
+    box.fill(question)
+    box.press("Enter")
+    page.wait_for_function(
+        """([n]) => {
+            const bots = document.querySelectorAll('#rag-chat .bot');
+            return bots.length > n && bots[bots.length - 1].innerText.trim().length > 0;
+        }""",
+        arg=[before],
+    )
+    # the reply is done when the text box is enabled again (it is disabled while streaming)
+    page.wait_for_function("() => !document.querySelector('#rag-input textarea').disabled")
+    return page.locator("#rag-chat .bot").last.inner_text()
+
+
+def squash(text: str) -> str:
+    return " ".join(text.split())
+
+
+def test_question_follow_up_highlighted_sources_and_thumbs_up(page, app):
+    answer = ask(page, QUESTION)
+    assert "[1]" in answer
+    marks = page.locator("#rag-sources mark")
+    assert marks.count() >= 1
+    first_quote = squash(marks.first.inner_text())
+    assert first_quote and first_quote in squash(answer), "the highlighted quote is the one in the answer"
+    assert "Read the whole essay" in page.locator("#rag-sources").inner_text()
+
+    second = ask(page, FOLLOW_UP)
+    assert "[1]" in second
+    assert page.locator("#rag-chat .bot").count() == 2
+    assert page.locator("#rag-sources .rag-asked").first.inner_text().strip() == FOLLOW_UP
+
+    page.screenshot(path=str(Path(app.settings.data_dir).parent / "screenshot.png"))
+    if os.environ.get("RAG_UPDATE_SCREENSHOT"):
+        SCREENSHOT.parent.mkdir(exist_ok=True)
+        page.screenshot(path=str(SCREENSHOT))
+
+    feedback = Path(app.settings.data_dir) / "feedback.jsonl"
+    page.locator("#rag-chat button[aria-label='Like']").last.click()
+    votes = wait_for(lambda: [v for v in read_jsonl(feedback) if v["question"] == FOLLOW_UP])
+    assert votes and votes[-1]["vote"] == "up"
+    assert votes[-1]["citations"] and votes[-1]["citations"][0]["quote"] in votes[-1]["answer"]
+
+
+def test_essay_html_and_markdown_links_are_shown_as_text(page):
+    answer = ask(page, "What does the festival programme list as the opening act?")
+    assert "<script>window.__xss=1</script>" in answer
+    answer = ask(page, "Where are tickets for the cherry blossom festival sold?")
+    assert "[the riverside booth](javascript:window.__xss=2)" in answer
+
+    panel = page.locator("#rag-sources")
+    assert HOSTILE_AUTHOR in panel.inner_text()
+    page.locator("#rag-sources details summary").first.click()
+    essay = page.locator("#rag-sources .rag-essay-text").first
+    assert essay.is_visible()
+    assert '<img src=x onerror="window.__xss=3">' in essay.inner_text()
+    assert "<script>window.__xss=1</script>" in essay.inner_text()
+    assert essay.locator("mark").count() == 1
+
+    assert page.evaluate("() => typeof window.__xss") == "undefined"
+    assert page.locator("#rag-chat script, #rag-sources script, #rag-chat img[onerror], #rag-sources img").count() == 0
+    assert page.locator("a[href^='javascript']").count() == 0
+
+
+def test_clear_button_empties_the_chat_and_the_sources(page):
+    ask(page, QUESTION)
+    assert page.locator("#rag-sources mark").count() >= 1
+    page.locator("#rag-clear").click()
+    page.wait_for_function("() => document.querySelectorAll('#rag-chat .bot').length === 0")
+    page.wait_for_function("() => document.querySelector('#rag-sources .rag-empty') !== null")
+    assert page.locator("#rag-sources mark").count() == 0

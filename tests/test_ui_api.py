@@ -1,0 +1,251 @@
+"""The web chat through its HTTP API: a real server on a free loopback port, the real model and index.
+
+Each independent conversation uses a new ``gradio_client.Client`` (a Client keeps chat history).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import signal
+import subprocess
+import sys
+import threading
+from datetime import datetime
+from pathlib import Path
+from types import SimpleNamespace
+
+import pytest
+from ui_conftest_helpers import free_port, read_jsonl, wait_for
+
+from rag.settings import Settings
+from rag.types import Citation, Document, Passage
+
+ROOT = Path(__file__).resolve().parents[1]
+QUESTION = "What three areas are ripe for cooperation?"
+FOLLOW_UP = "What does he say about the first one?"
+
+
+@pytest.fixture(scope="module")
+def app(retriever, index_dir, tmp_path_factory):
+    """The chat app over the session index, served on a free loopback port for this module."""
+    from gradio_client import Client  # noqa: F401  (fail early if the client is missing)
+    from ui_conftest_helpers import launch
+
+    from ui.app import build_app
+
+    data_dir = tmp_path_factory.mktemp("ui-data")
+    settings = Settings(index_dir=str(index_dir), data_dir=str(data_dir), k=5)
+    demo = build_app(retriever, settings)
+    url = launch(demo)
+    yield SimpleNamespace(url=url, data_dir=data_dir, retriever=retriever, settings=settings)
+    demo.close()
+
+
+def client(app):
+    from gradio_client import Client
+
+    return Client(app.url, verbose=False)
+
+
+def ask(app, question: str, history: list | None = None, k: int = 5) -> dict:
+    return client(app).predict(question, json.dumps(history or []), k, api_name="/ask")
+
+
+# -- answers and citations ------------------------------------------------------------------
+def test_chat_streams_an_answer_with_markers_and_highlighted_sources(app):
+    job = client(app).submit(QUESTION, 5, api_name="/chat")
+    markdown, panel = job.result(timeout=60)
+    updates = [out[0] for out in job.outputs()]
+    assert "[1]" in markdown
+    assert len(updates) > 2, "the answer should arrive in several streamed updates"
+    assert all(markdown.startswith(u) for u in updates), "each update extends the previous one"
+    assert "<mark>" in panel and 'class="rag-source"' in panel
+    assert "Read the whole essay" in panel
+
+
+def test_api_citations_are_verbatim_document_text_at_their_offsets(app):
+    answer = ask(app, QUESTION)
+    assert answer["error"] is None and not answer["refused"]
+    assert answer["citations"], "an answered question cites its sources"
+    numbers = {c["number"] for c in answer["citations"]}
+    assert {int(n) for n in re.findall(r"\[(\d+)\]", answer["text"])} <= numbers
+    for c in answer["citations"]:
+        text = app.retriever.document(c["source"]).text
+        assert c["quote"] and c["quote"] in text
+        assert text[c["quote_start"] : c["quote_end"]] == c["quote"]
+        assert text[c["start"] : c["end"]] == c["passage"]
+        assert c["title"] and isinstance(c["score"], float)
+
+
+def test_follow_up_in_the_chat_uses_the_conversation(app):
+    conversation = client(app)
+    first, _ = conversation.predict(QUESTION, 5, api_name="/chat")
+    second, panel = conversation.predict(FOLLOW_UP, 5, api_name="/chat")
+    assert "[1]" in first and "[1]" in second
+    assert "<mark>" in panel
+    alone = client(app).predict(FOLLOW_UP, 5, api_name="/chat")[0]
+    assert alone != second, "without the earlier turn the follow-up cannot be resolved the same way"
+
+
+def test_api_follow_up_takes_history_as_json(app):
+    history = [{"role": "user", "content": QUESTION}, {"role": "assistant", "content": ask(app, QUESTION)["text"]}]
+    answer = ask(app, FOLLOW_UP, history)
+    assert not answer["refused"] and answer["citations"]
+    assert QUESTION.rstrip("?") in answer["search_query"]
+
+
+def test_passage_count_setting_reaches_the_assistant_and_is_clamped(app):
+    from ui.chat import MAX_K, Answerer
+
+    answerer = Answerer(app.retriever, default_k=5)
+    assert [answerer.assistant(k).k for k in (None, 0, 3, 99)] == [5, 1, 3, MAX_K]
+    for k in (1, MAX_K, 99):
+        answer = ask(app, QUESTION, k=k)
+        assert answer["error"] is None and "[1]" in answer["text"]
+
+
+def test_out_of_scope_question_is_refused(app):
+    answer = ask(app, "what is the capital of France?")
+    assert answer["refused"] is True and answer["error"] is None
+    assert "don't answer" in answer["text"] or "do not answer" in answer["text"]
+    markdown, panel = client(app).predict("what is the capital of France?", 5, api_name="/chat")
+    assert "answer" in markdown and "Traceback" not in markdown
+    assert "rag-source" in panel or "rag-empty" in panel
+
+
+@pytest.mark.parametrize(
+    "question, expected",
+    [("", "empty"), ("   \n\t ", "empty"), ("x" * 100_000, "too long"), ("\x00\x01\x02\x03 \ufffd\x7f", "question")],
+    ids=["empty", "whitespace", "100k-chars", "binary"],
+)
+def test_bad_questions_get_a_clear_message(app, question, expected):
+    answer = ask(app, question)
+    assert answer["error"] and expected in answer["error"].lower()
+    assert answer["citations"] == []
+    markdown, panel = client(app).predict(question, 5, api_name="/chat")
+    assert expected in markdown.lower() and "Traceback" not in markdown
+    assert expected in panel.lower()
+
+
+def test_bad_history_json_is_reported_not_raised(app):
+    answer = client(app).predict(QUESTION, "{not json", 5, api_name="/ask")
+    assert answer["error"] and "history_json" in answer["error"]
+
+
+# -- feedback -------------------------------------------------------------------------------
+def test_vote_appends_one_json_line_with_question_answer_and_citations(app):
+    from ui.chat import Answerer, record_vote, stream_reply
+    from ui.feedback import FeedbackLog
+
+    *_, (markdown, _panel, answers) = stream_reply(Answerer(app.retriever), QUESTION, [], 5, [])
+    history = [  # the shape Gradio's Chatbot hands to a .like listener
+        {"role": "user", "content": [{"type": "text", "text": QUESTION}]},
+        {"role": "assistant", "content": [{"type": "text", "text": markdown}]},
+    ]
+    log = FeedbackLog(app.data_dir)
+    before = len(read_jsonl(log.path))
+    record_vote(log, history, answers, 1, True)
+    record_vote(log, history, answers, 1, False)
+    lines = read_jsonl(log.path)[before:]
+    assert [line["vote"] for line in lines] == ["up", "down"]
+    line = lines[0]
+    assert line["question"] == QUESTION
+    assert "[1]" in line["answer"] and "\\" not in line["answer"]
+    assert line["citations"] and {"source", "quote"} <= set(line["citations"][0])
+    assert datetime.fromisoformat(line["time"]).tzinfo is not None
+
+
+def test_feedback_log_is_safe_across_threads(tmp_path):
+    from ui.feedback import FeedbackLog
+
+    log = FeedbackLog(tmp_path)
+    threads = [
+        threading.Thread(target=lambda i=i: log.append(f"q{i}", "a" * 5000, [], "up")) for i in range(40)
+    ]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    lines = read_jsonl(log.path)
+    assert sorted(line["question"] for line in lines) == sorted(f"q{i}" for i in range(40))
+
+
+# -- escaping -------------------------------------------------------------------------------
+def _hostile_citation() -> tuple[Citation, Document]:
+    text = "Intro. The programme lists <script>alert(1)</script> and [a link](javascript:alert(2)) here. End."
+    quote = "The programme lists <script>alert(1)</script> and [a link](javascript:alert(2)) here."
+    start = text.index(quote)
+    doc = Document("evil.md", text, "Evil <b>title</b>", "<img src=x onerror=alert(3)>", "0" * 64)
+    passage = Passage(text, doc.source, doc.title, doc.author, 0, len(text), 0.5, quote, start, start + len(quote))
+    return Citation(1, passage, quote, start, start + len(quote)), doc
+
+
+def test_sources_panel_escapes_document_text_titles_and_questions():
+    from rag.types import Answer
+    from ui.render import sources_html
+
+    citation, doc = _hostile_citation()
+    answer = Answer("x [1]", (citation,), False, question="<script>alert(4)</script>?")
+    html = sources_html(answer, lambda source: doc)
+    assert "<script" not in html and "<img" not in html and "<b>" not in html
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+    assert "&lt;script&gt;alert(4)&lt;/script&gt;" in html
+    assert html.count("<mark>") == 2  # the quote in the passage and in the whole essay
+
+
+def test_answer_markdown_neutralises_html_and_links_in_quotes():
+    from ui.render import plain_text, safe_markdown
+
+    citation, _ = _hostile_citation()
+    text = f"Someone writes: “{citation.quote}” [1]"
+    markdown = safe_markdown(text, [citation.quote])
+    assert "<script" not in markdown and "&lt;script>" in markdown
+    assert not re.search(r"(?<!\\)\]\(javascript", markdown), "no live link syntax"
+    assert "\\[a link\\]" in markdown
+    assert markdown.endswith("[1]")
+    assert plain_text(markdown) == text
+
+
+# -- the `rag serve` command --------------------------------------------------------------------
+def test_rag_serve_binds_loopback_requires_auth_and_stops_on_ctrl_c(index_copy, seeds_dir, tmp_path):
+    from gradio_client import Client
+
+    port = free_port()
+    env = {**os.environ, "RAG_DATA_DIR": str(tmp_path / "data"), "HF_HUB_OFFLINE": "1", "NO_COLOR": "1"}
+    command = [
+        sys.executable, "-m", "rag.cli", "serve", "--port", str(port), "--auth", "reader:s3cret",
+        "--index-dir", str(index_copy), "--seeds-dir", str(seeds_dir),
+    ]
+    proc = subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        url = f"http://127.0.0.1:{port}/"
+        assert wait_for(lambda: _answers(url) or proc.poll() is not None, timeout=90), "server did not start"
+        assert proc.poll() is None, proc.stderr.read() if proc.stderr else ""
+        with pytest.raises(Exception):
+            Client(url, verbose=False)  # no credentials
+        answer = Client(url, auth=("reader", "s3cret"), verbose=False).predict(QUESTION, "[]", 5, api_name="/ask")
+        assert "[1]" in answer["text"]
+    finally:
+        proc.send_signal(signal.SIGINT)
+        try:
+            out, err = proc.communicate(timeout=20)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            out, err = proc.communicate()
+    assert proc.returncode in (0, 130), err
+    assert f"http://127.0.0.1:{port}" in out and "passages ready" in err
+
+
+def _answers(url: str) -> bool:
+    import urllib.error
+    import urllib.request
+
+    try:
+        with urllib.request.urlopen(url, timeout=2):
+            return True
+    except urllib.error.HTTPError:
+        return True  # listening (auth pages may answer 401)
+    except OSError:
+        return False

@@ -1,0 +1,158 @@
+"""The Gradio web chat: a cited-answer chat beside a sources panel, plus a data API.
+
+    serve(settings)                      # what `rag serve` and `make chat` run
+    demo = build_app(retriever, settings)
+    demo.queue(...).launch(**launch_options())
+
+``serve`` opens (building when missing or stale) the index before the server listens, with a
+progress bar in the terminal; the one loaded model then serves every user.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+from typing import Any
+
+os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+
+import gradio as gr  # noqa: E402
+
+from rag.retrieve.retriever import Retriever  # noqa: E402
+from rag.settings import Settings  # noqa: E402
+
+from .chat import MAX_K, Answerer, ask_api, record_vote, stream_reply  # noqa: E402
+from .feedback import FeedbackLog  # noqa: E402
+from .render import empty_panel  # noqa: E402
+
+CSS_PATH = Path(__file__).with_name("style.css")
+CONCURRENCY = 4  # answers take ~20 ms of CPU; the rest of a reply is streaming pauses
+QUEUE_SIZE = 200
+EXAMPLES = [
+    "What three areas are ripe for cooperation?",
+    "Why should Japan and South Korea recommit to cooperation now?",
+    "How is the United States driving Seoul and Tokyo closer together?",
+    "Do both authors worry about North Korea?",
+]
+
+
+def build_app(retriever: Retriever, settings: Settings) -> gr.Blocks:
+    """The chat app over an open retriever; votes go to ``settings.data_dir``/feedback.jsonl."""
+    answerer = Answerer(retriever, settings.k)
+    feedback = FeedbackLog(settings.data_dir)
+
+    def answer(message: str, history: list[dict], k: float, answers: list[dict]):
+        """Answer a question about the essays; yields the answer Markdown and the sources panel."""
+        yield from stream_reply(answerer, message, history, k, answers)
+
+    def ask(question: str, history_json: str = "[]", k: int = answerer.default_k) -> dict:
+        """Answer `question` (with earlier turns as a JSON list of {"role", "content"}) using the
+        `k` best passages; returns text, refused, citations (source, title, author, score,
+        start, end, quote, quote_start, quote_end, passage) and error (a message, or null)."""
+        return ask_api(answerer, question, history_json, k)
+
+    def vote(history: list[dict], answers: list[dict], data: gr.LikeData) -> None:
+        record_vote(feedback, history, answers, data.index, data.liked)
+
+    with gr.Blocks(title="Ask the essays", analytics_enabled=False, fill_width=True) as demo:
+        answers = gr.State([])
+        empty = empty_panel(retriever.documents.values())
+        sources = gr.HTML(empty, render=False, elem_id="rag-sources", padding=False, js_on_load=None)
+        with gr.Row(equal_height=False, elem_id="rag-top"):
+            with gr.Column(scale=3, min_width=380):
+                gr.HTML(header_html(), elem_id="rag-header", padding=False, js_on_load=None)
+            with gr.Column(scale=2, min_width=340, elem_id="rag-settings"):
+                with gr.Row(equal_height=True):
+                    passages = gr.Slider(
+                        1, MAX_K, value=answerer.default_k, step=1, scale=3, elem_id="rag-k",
+                        label="Passages to search",
+                    )
+                    clear = gr.Button("Clear chat", variant="secondary", scale=1, min_width=120, elem_id="rag-clear")
+        with gr.Row(equal_height=False, elem_id="rag-main"):
+            with gr.Column(scale=3, min_width=380, elem_id="rag-chat-column"):
+                chatbot = gr.Chatbot(
+                    label="Chat", show_label=False, elem_id="rag-chat", height="max(420px, calc(100vh - 275px))",
+                    latex_delimiters=[], buttons=["copy"], layout="bubble",
+                    placeholder="**Ask about the essays.** Answers quote them word for word.",
+                )
+                chat = gr.ChatInterface(
+                    answer,
+                    chatbot=chatbot,
+                    textbox=gr.Textbox(
+                        placeholder="Ask a question about the essays…", show_label=False,
+                        submit_btn=True, stop_btn=True, autofocus=True, max_lines=6, elem_id="rag-input",
+                    ),
+                    additional_inputs=[passages, answers],
+                    additional_outputs=[sources, answers],
+                    examples=[[q, None, None] for q in EXAMPLES],
+                    api_name="chat",
+                    fill_height=False,
+                    analytics_enabled=False,
+                )
+            with gr.Column(scale=2, min_width=340, elem_id="rag-sources-column"):
+                sources.render()
+
+        chatbot.like(vote, [chatbot, answers], None, api_visibility="private", queue=False)
+        chatbot.clear(lambda: ([], empty), None, [answers, sources], api_visibility="private", queue=False)
+        clear.click(
+            lambda: ([], [], [], [], empty),
+            None,
+            [chatbot, chat.chatbot_state, chat.chatbot_value, answers, sources],
+            api_visibility="private",
+            queue=False,
+        )
+        gr.api(ask, api_name="ask")
+    return demo
+
+
+def header_html() -> str:
+    """Title and what the chat does."""
+    return (
+        '<div class="rag-header"><h1>Ask the essays</h1>'
+        "<p>Answers are quoted word for word from the essays. Each <code>[n]</code> points to a"
+        " passage in the <strong>Sources</strong> panel, with the quote highlighted; when the"
+        " essays don't answer a question, the assistant says so.</p></div>"
+    )
+
+
+def launch_options() -> dict[str, Any]:
+    """Look and safety settings for ``demo.launch`` (Gradio 6 takes theme and CSS here)."""
+    return {
+        "theme": gr.themes.Soft(primary_hue="indigo", neutral_hue="slate"),
+        "css_paths": [CSS_PATH],
+        "show_error": False,  # users see our messages, never a traceback
+        "footer_links": ["api", "settings"],
+        "ssr_mode": False,
+    }
+
+
+def terminal_progress() -> Any:
+    """A progress callback drawing a tqdm bar on stderr while the index is embedded."""
+    from tqdm import tqdm
+
+    state: dict[str, Any] = {}
+
+    def progress(done: int, total: int, what: str) -> None:
+        bar = state.get("bar")
+        if bar is None:
+            bar = state["bar"] = tqdm(total=total, desc="building the index", unit="text", file=sys.stderr)
+        bar.set_postfix_str(what, refresh=False)
+        bar.update(done - bar.n)
+        if done >= total:
+            bar.close()
+
+    return progress
+
+
+def serve(
+    settings: Settings, host: str = "127.0.0.1", port: int = 7860, auth: tuple[str, str] | None = None
+) -> None:
+    """Open the index (building it first if missing or stale), then serve the chat until Ctrl-C."""
+    print(f"rag: opening the index in {settings.index_dir}/ for {settings.seeds_dir}/ …", file=sys.stderr)
+    retriever = Retriever.open(settings.seeds_dir, settings.index_dir, settings, terminal_progress())
+    print(f"rag: {len(retriever.documents)} essays, {len(retriever.chunks)} passages ready", file=sys.stderr)
+    demo = build_app(retriever, settings)
+    demo.queue(default_concurrency_limit=CONCURRENCY, max_size=QUEUE_SIZE)
+    demo.launch(server_name=host, server_port=port, auth=auth, **launch_options())

@@ -1,0 +1,171 @@
+"""What the web chat does with a question: answer it, stream it, record votes, serve the API.
+
+The functions here take plain values and return plain values; ``ui/app.py`` wires them to
+Gradio components. One ``Answerer`` (one loaded model) serves every user.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import threading
+import time
+from collections.abc import Iterator
+from typing import Any
+
+from rag.answer.assistant import Assistant
+from rag.answer.render import answer_to_dict
+from rag.errors import RagError
+from rag.retrieve.retriever import Retriever
+from rag.types import Answer, Document
+
+from .feedback import FeedbackLog, vote_name
+from .render import (
+    history_for_assistant,
+    message_html,
+    message_text,
+    plain_text,
+    safe_markdown,
+    sources_html,
+)
+
+log = logging.getLogger("rag")
+
+MAX_K = 10
+KEPT_ANSWERS = 50  # answers remembered per browser session, for the feedback log
+STREAM_WORDS = 4  # words added per streamed update
+STREAM_PAUSE = 0.015  # seconds between updates: fast, but visibly typed
+ECHO_CHARS = 2000  # a rejected question is echoed back (and kept) only this long
+SORRY = "Sorry, something went wrong while answering. Please try again or rephrase the question."
+
+
+class Answerer:
+    """One retriever shared by all users; an Assistant per number of passages, made on demand."""
+
+    def __init__(self, retriever: Retriever, default_k: int = 5) -> None:
+        self.retriever = retriever
+        self.default_k = clamp_k(default_k)
+        self._assistants: dict[int, Assistant] = {}
+        self._lock = threading.Lock()
+
+    def assistant(self, k: int | float | None) -> Assistant:
+        k = clamp_k(k if k is not None else self.default_k)
+        with self._lock:
+            if k not in self._assistants:
+                self._assistants[k] = Assistant(self.retriever, k=k)
+            return self._assistants[k]
+
+    def ask(self, question: str, history: list[Any] | None, k: int | float | None = None) -> Answer:
+        """The Answer; QueryError (a RagError) for a question that cannot be answered as typed."""
+        started = time.perf_counter()
+        answer = self.assistant(k).ask(question, history_for_assistant(history or []) or None)
+        log.info(
+            "chat: %s in %.0f ms with %d citations",
+            "refused" if answer.refused else "answered",
+            (time.perf_counter() - started) * 1000,
+            len(answer.citations),
+        )
+        return answer
+
+    def document(self, source: str) -> Document:
+        return self.retriever.document(source)
+
+
+def clamp_k(k: int | float) -> int:
+    return max(1, min(MAX_K, int(k)))
+
+
+def stream_reply(
+    answerer: Answerer, message: str, history: list[Any], k: float, answers: list[dict[str, Any]] | None
+) -> Iterator[tuple[str, str, list[dict[str, Any]]]]:
+    """ChatInterface callback: yields (answer Markdown so far, sources panel HTML, answers kept)."""
+    answers = list(answers or [])[-KEPT_ANSWERS + 1 :]
+    text = message_text(message)
+    try:
+        answer = answerer.ask(text, history, k)
+    except RagError as exc:  # empty, too long, garbage: say so in the chat
+        note = f"⚠️ {_sentence(str(exc))}"
+        answers.append({"question": text[:ECHO_CHARS], "answer": note, "refused": None, "citations": []})
+        yield safe_markdown(note), message_html(_sentence(str(exc))), answers
+        return
+    except Exception:  # never a traceback in the chat
+        log.exception("chat: answering failed")
+        yield SORRY, message_html(SORRY), answers
+        return
+    markdown = safe_markdown(answer.text, [c.quote for c in answer.citations])
+    panel = sources_html(answer, answerer.document)
+    record = answer_to_dict(answer)
+    answers.append(
+        {"question": answer.question, "answer": markdown, "refused": answer.refused, "citations": record["citations"]}
+    )
+    for partial in _progressive(markdown):
+        yield partial, panel, answers
+        time.sleep(STREAM_PAUSE)
+    yield markdown, panel, answers
+
+
+def _progressive(markdown: str) -> Iterator[str]:
+    """Growing prefixes of the text, a few words at a time (never splitting a word or entity)."""
+    words = markdown.split(" ")
+    for end in range(STREAM_WORDS, len(words), STREAM_WORDS):
+        yield " ".join(words[:end])
+
+
+def _sentence(text: str) -> str:
+    text = text.strip()
+    return (text[:1].upper() + text[1:]).rstrip(".") + "." if text else text
+
+
+def ask_api(answerer: Answerer, question: str, history_json: str = "", k: int | None = None) -> dict[str, Any]:
+    """The ``/ask`` endpoint: the answer and its citations as data (``error`` set on bad input)."""
+    try:
+        history = json.loads(history_json) if history_json and history_json.strip() else []
+        if not isinstance(history, list):
+            raise ValueError("history_json must be a JSON list")
+    except ValueError as exc:
+        return _error_dict(question, f"history_json is not a JSON list of messages: {exc}")
+    try:
+        answer = answerer.ask(question, history, k)
+    except RagError as exc:
+        return _error_dict(question, _sentence(str(exc)))
+    except Exception:
+        log.exception("api: answering failed")
+        return _error_dict(question, SORRY)
+    return {**answer_to_dict(answer), "error": None}
+
+
+def _error_dict(question: Any, message: str) -> dict[str, Any]:
+    return {
+        "text": message,
+        "refused": False,
+        "question": question[:ECHO_CHARS] if isinstance(question, str) else "",
+        "search_query": "",
+        "citations": [],
+        "error": message,
+    }
+
+
+def record_vote(
+    feedback: FeedbackLog, history: list[Any], answers: list[dict[str, Any]] | None, index: Any, liked: Any
+) -> dict[str, Any] | None:
+    """Write the vote on chat message ``index`` to the feedback log; returns the record."""
+    position = index[0] if isinstance(index, (list, tuple)) else index
+    if not isinstance(position, int) or not 0 <= position < len(history):
+        return None
+    shown = message_text(_content(history[position]))
+    question = next(
+        (
+            message_text(_content(m))
+            for m in reversed(history[:position])
+            if isinstance(m, dict) and m.get("role") == "user"
+        ),
+        "",
+    )
+    record = next((a for a in reversed(answers or []) if a["answer"] == shown), None)
+    citations = record["citations"] if record else []
+    refused = record["refused"] if record else None
+    return feedback.append(question, plain_text(shown), citations, vote_name(liked), refused)
+
+
+def _content(message: Any) -> Any:
+    return message.get("content") if isinstance(message, dict) else message

@@ -1,0 +1,205 @@
+"""Turn answers and their citations into safe chat Markdown and sources-panel HTML.
+
+Everything that comes from an essay or a user is escaped here, once, before it reaches the
+browser: the sources panel is HTML built with ``html.escape``, and the chat's answer text is
+Markdown in which raw HTML and link syntax from quotes are neutralised, so an essay holding
+``<script>`` or ``[link](javascript:...)`` is shown as the characters it contains.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from collections.abc import Callable, Iterable
+from typing import Any
+
+from rag.types import Answer, Citation, Document
+
+_BRACKET_OR_MARKER = re.compile(r"\[\d{1,3}\]|[\[\]]")
+_LINE_BREAKS = re.compile(r"\s*\n\s*")  # \s also matches the essays' non-breaking spaces
+
+# -- chat Markdown ------------------------------------------------------------------------
+_QUOTE_SPECIALS = re.compile(r"[\\`*_\[\]~|]|(?:^|(?<=\n))[ \t]*(?:[#>+-]|\d+\.)")
+_UNESCAPE = re.compile(r"\\([\\`*_\[\]~|#>+\-.])")
+
+
+def safe_markdown(text: str, quotes: Iterable[str] = ()) -> str:
+    """Answer text as Markdown that shows essay text literally.
+
+    Everywhere: ``&`` and ``<`` become entities (so no HTML and no autolinks) and square
+    brackets other than ``[n]`` citation markers are escaped (so no link or image syntax).
+    Inside the quoted sentences every other Markdown character is escaped too, so a quote
+    renders exactly as written; the answerer's own emphasis and lists keep working.
+    """
+    out, pos = [], 0
+    for start, end in _quote_spans(text, quotes):
+        out.append(_neutral(text[pos:start]))
+        out.append(_literal(text[start:end]))
+        pos = end
+    out.append(_neutral(text[pos:]))
+    return "".join(out)
+
+
+def plain_text(markdown: str) -> str:
+    """Undo ``safe_markdown``: the answer text as the answerer wrote it (for chat history)."""
+    text = _UNESCAPE.sub(r"\1", markdown)
+    return text.replace("&lt;", "<").replace("&amp;", "&")
+
+
+def _neutral(text: str) -> str:
+    text = text.replace("\\", "\\\\")
+    text = _BRACKET_OR_MARKER.sub(lambda m: m.group() if len(m.group()) > 1 else "\\" + m.group(), text)
+    return text.replace("&", "&amp;").replace("<", "&lt;")
+
+
+def _literal(text: str) -> str:
+    def escape(m: re.Match[str]) -> str:
+        token = m.group()
+        if len(token) == 1:
+            return "\\" + token
+        stripped = token.lstrip(" \t")  # a line start: '# ', '- ', '1. ' ...
+        lead = token[: len(token) - len(stripped)]
+        return lead + (stripped[:-1] + "\\." if stripped.endswith(".") else "\\" + stripped)
+
+    return _QUOTE_SPECIALS.sub(escape, text).replace("&", "&amp;").replace("<", "&lt;")
+
+
+def _quote_spans(text: str, quotes: Iterable[str]) -> list[tuple[int, int]]:
+    """Non-overlapping (start, end) of each quote's first occurrence in ``text``, in order."""
+    spans: list[tuple[int, int]] = []
+    for quote in sorted({q for q in quotes if q}, key=len, reverse=True):
+        at = text.find(quote)
+        while at >= 0 and any(at < e and s < at + len(quote) for s, e in spans):
+            at = text.find(quote, at + 1)
+        if at >= 0:
+            spans.append((at, at + len(quote)))
+    return sorted(spans)
+
+
+def message_text(content: Any) -> str:
+    """The text of a chat message's content, whatever shape Gradio gives it."""
+    if content is None:
+        return ""
+    if isinstance(content, str):
+        return content
+    if isinstance(content, dict):
+        return str(content.get("text") or content.get("content") or "")
+    if isinstance(content, (list, tuple)):
+        return "\n".join(filter(None, (message_text(part) for part in content)))
+    return str(content)
+
+
+def history_for_assistant(history: Iterable[Any]) -> list[dict[str, str]]:
+    """Chat history as plain ``{"role", "content"}`` text dicts, answer Markdown undone."""
+    turns: list[dict[str, str]] = []
+    for message in history or []:
+        if isinstance(message, str):
+            turns.append({"role": "user", "content": message})
+            continue
+        role = message.get("role", "user") if isinstance(message, dict) else "user"
+        text = message_text(message.get("content") if isinstance(message, dict) else message)
+        if role == "assistant":
+            text = plain_text(text)
+        if text.strip() and role in ("user", "assistant"):
+            turns.append({"role": role, "content": text})
+    return turns
+
+
+# -- sources panel HTML -------------------------------------------------------------------
+def _prose(text: str) -> str:
+    """Escaped text with line breaks kept (blank lines become one paragraph gap)."""
+    def br(match: re.Match[str]) -> str:
+        return "<br><br>" if match.group().count("\n") > 1 else "<br>"
+
+    return _LINE_BREAKS.sub(br, html.escape(text))
+
+
+def _marked(text: str, base: int, start: int, end: int) -> str:
+    """``text`` (which starts at offset ``base``) escaped, with [start, end) in <mark>."""
+    lo, hi = max(start - base, 0), min(end - base, len(text))
+    if lo >= hi:
+        return _prose(text)
+    return f"{_prose(text[:lo])}<mark>{_prose(text[lo:hi])}</mark>{_prose(text[hi:])}"
+
+
+def passage_html(citation: Citation) -> str:
+    """The cited passage with its quote highlighted; the quote on its own if it lies outside."""
+    p = citation.passage
+    body = _marked(p.text, p.start, citation.quote_start, citation.quote_end)
+    inside = p.start <= citation.quote_start and citation.quote_end <= p.end
+    extra = "" if inside else f'<p class="rag-quote"><mark>{_prose(citation.quote)}</mark></p>'
+    return f'<blockquote class="rag-passage">{body}</blockquote>{extra}'
+
+
+def essay_html(citation: Citation, document: Document) -> str:
+    """The whole essay, the passage tinted and the quote marked, inside a <details> element."""
+    p, text = citation.passage, document.text
+    passage = _marked(text[p.start : p.end], p.start, citation.quote_start, citation.quote_end)
+    body = f'{_prose(text[: p.start])}<span class="rag-in-passage">{passage}</span>{_prose(text[p.end :])}'
+    words = len(text.split())
+    return (
+        '<details class="rag-essay"><summary>Read the whole essay'
+        f' <span class="rag-muted">({words:,} words, passage highlighted)</span></summary>'
+        f'<div class="rag-essay-text">{body}</div></details>'
+    )
+
+
+def citation_html(citation: Citation, document: Document | None) -> str:
+    """One card of the sources panel."""
+    p = citation.passage
+    author = f"{html.escape(p.author)} · " if p.author else ""
+    essay = essay_html(citation, document) if document is not None else ""
+    return (
+        f'<article class="rag-source" id="rag-source-{citation.number}">'
+        f'<header><span class="rag-num">{citation.number}</span><div>'
+        f'<div class="rag-title">{html.escape(p.title)}</div>'
+        f'<div class="rag-byline">{author}'
+        f'<span class="rag-muted">{html.escape(p.source)} · score {p.score:.3f}</span></div>'
+        f"</div></header>{passage_html(citation)}{essay}</article>"
+    )
+
+
+def sources_html(answer: Answer, document: Callable[[str], Document | None]) -> str:
+    """The sources panel for one answer: a heading, then a card per citation."""
+    question = html.escape(answer.question or "")
+    if not answer.citations:
+        note = (
+            "The essays do not answer this question, so nothing is cited."
+            if answer.refused
+            else "No passages were cited."
+        )
+        return f'<div class="rag-sources rag-empty"><p class="rag-asked">{question}</p><p>{note}</p></div>'
+    label = "Closest passage" if answer.refused else "Sources"
+    cards = "".join(citation_html(c, _lookup(document, c.passage.source)) for c in answer.citations)
+    return (
+        f'<div class="rag-sources"><p class="rag-heading">{label}'
+        f' <span class="rag-muted">for</span> <span class="rag-asked">{question}</span></p>{cards}</div>'
+    )
+
+
+def empty_panel(documents: Iterable[Document]) -> str:
+    """The sources panel before any question: what will appear here, and the essays asked about."""
+    items = "".join(
+        f"<li><em>{html.escape(d.title)}</em>"
+        + (f" <span class=\"rag-muted\">by {html.escape(d.author)}</span>" if d.author else "")
+        + "</li>"
+        for d in sorted(documents, key=lambda d: d.title.lower())
+    )
+    return (
+        '<div class="rag-sources rag-empty">'
+        "<p><strong>Sources</strong> appear here: each cited passage with its quote highlighted,"
+        " and the whole essay one click away.</p>"
+        f'<p class="rag-collection">The essays:</p><ul>{items}</ul></div>'
+    )
+
+
+def message_html(text: str) -> str:
+    """A short escaped note for the sources panel (errors, progress)."""
+    return f'<div class="rag-sources rag-empty"><p>{html.escape(text)}</p></div>'
+
+
+def _lookup(document: Callable[[str], Document | None], source: str) -> Document | None:
+    try:
+        return document(source)
+    except KeyError:
+        return None
