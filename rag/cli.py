@@ -45,8 +45,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("seeds", nargs="?", help="folder of .txt/.md essays (default: seeds, or RAG_SEEDS_DIR)")
     _index_dir(p)
     p.add_argument("--model", help=f"sentence-transformers model name or path (default: {DEFAULT_MODEL})")
-    p.add_argument("--chunk-tokens", type=int, help="chunk size in model tokens (default: 128)")
-    p.add_argument("--chunk-overlap", type=int, help="tokens shared by neighbouring chunks (default: 32)")
+    p.add_argument("--chunk-tokens", type=int, help="chunk size in model tokens (default: 240)")
+    p.add_argument("--chunk-overlap", type=int, help="tokens shared by neighbouring chunks (default: 48)")
     p.set_defaults(func=cmd_index)
 
     p = sub.add_parser("search", help="show the passages that best match a question")

@@ -32,8 +32,8 @@ class Settings:
     seeds_dir: str = "seeds"
     index_dir: str = "index"
     data_dir: str = "data"  # feedback and other user data written by the chat
-    chunk_tokens: int = 128  # chunk size in tokens of the embedding model (max 256)
-    chunk_overlap: int = 32  # tokens shared by neighbouring chunks
+    chunk_tokens: int = 240  # chunk size in model tokens: fits the 256-token window (bench/RESULTS.md)
+    chunk_overlap: int = 48  # tokens shared by neighbouring chunks
     batch_size: int = 32
     k: int = 5
 

@@ -192,7 +192,7 @@ def test_repeated_paragraph_is_returned_once(retriever: Retriever) -> None:
     )
     second_sentence = normalized("That progress is due in large part to Yoon’s willingness")
 
-    assert OPENING in passages[0].text
+    assert any(OPENING in p.text for p in passages[:2])
     assert sum(normalized(p.quote) == first_sentence for p in passages) == 1
     whole_paragraph = [
         p for p in passages if first_sentence in normalized(p.text) and second_sentence in normalized(p.text)

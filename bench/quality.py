@@ -1,0 +1,193 @@
+"""Retrieval and answer quality of the plain recipe, its parts, and ours, in one process.
+
+Runs tests/questions.yaml through each system and writes bench/RESULTS.md (quality part):
+
+- plain: LangChain's RecursiveCharacterTextSplitter(1000, 200) + the same MiniLM model +
+  FAISS flat (L2), answered by "the best sentence of the best passage" (never refuses);
+- bm25 / dense / dense+bm25 (RRF) / dense+bm25 (weighted): our chunks, one signal or a
+  plain fusion, answered by our Assistant;
+- ours, and ours with one technique removed at a time (the ablation);
+- chunk sizes 64 / 128 / 200 / 256 tokens for our pipeline (chooses the default).
+
+Every figure is given for the tune split, the held-out split and the whole set.
+Usage: python bench/quality.py [--questions tests/questions.yaml] [--out bench/RESULTS.md]
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import statistics
+import sys
+import tempfile
+import time
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from rag import Answer, Assistant, Citation, Passage, Retriever, Settings, Weights  # noqa: E402
+from rag.embed import encode, load_model  # noqa: E402
+from rag.eval import run_eval  # noqa: E402
+from rag.eval.questionset import documents_of, load_question_set  # noqa: E402
+from rag.index.store import flat_index  # noqa: E402
+from rag.ingest.load import load_corpus  # noqa: E402
+from rag.ingest.sentences import sentence_spans  # noqa: E402
+
+METRICS = ["hit@1", "hit@5", "mrr", "quote_recall@5", "answer_pass", "refusal_accuracy",
+           "false_refusal_rate", "citation_validity"]
+
+
+class PlainRecipe:
+    """The usual LangChain recipe, rebuilt with its splitter and a flat FAISS index."""
+
+    def __init__(self, seeds: Path, model_name: str) -> None:
+        from langchain_text_splitters import RecursiveCharacterTextSplitter
+
+        self.model = load_model(model_name)
+        self.documents = {d.source: d for d in load_corpus(seeds)}
+        splitter = RecursiveCharacterTextSplitter(chunk_size=1000, chunk_overlap=200, add_start_index=True)
+        self.chunks = []
+        for doc in self.documents.values():
+            for piece in splitter.create_documents([doc.text]):
+                start = piece.metadata["start_index"]
+                self.chunks.append((doc, start, start + len(piece.page_content)))
+        vectors = self.model.encode([d.text[s:e] for d, s, e in self.chunks], convert_to_numpy=True)
+        import faiss
+
+        self.index = faiss.IndexFlatL2(vectors.shape[1])
+        self.index.add(np.asarray(vectors, dtype=np.float32))
+
+    def search(self, query: str, k: int = 5) -> list[Passage]:
+        """Top-k chunks by L2 distance; only the first gets a chosen quote (the naive answer)."""
+        qv = np.asarray(self.model.encode([query], convert_to_numpy=True), dtype=np.float32)
+        distances, rows = self.index.search(qv, min(k, len(self.chunks)))
+        passages = []
+        for distance, row in zip(distances[0], rows[0], strict=True):
+            doc, start, end = self.chunks[int(row)]
+            passages.append(Passage(doc.text[start:end], doc.source, doc.title, doc.author, start, end,
+                                    float(-distance), doc.text[start:end], start, end))
+        return passages
+
+    def best_sentence(self, passage: Passage, question: str) -> tuple[int, int]:
+        """The passage sentence closest to the question (the recipe's naive quote)."""
+        text = self.documents[passage.source].text
+        spans = sentence_spans(text, passage.start, passage.end) or [(passage.start, passage.end)]
+        vectors = encode(self.model, [question] + [text[s:e] for s, e in spans])
+        return spans[int(np.argmax(vectors[1:] @ vectors[0]))]
+
+
+class NaiveAnswerer:
+    """'The best sentence of the best passage' as the answer; it never refuses."""
+
+    def __init__(self, retriever: Any, k: int = 5) -> None:
+        self.retriever, self.k = retriever, k
+
+    def ask(self, question: str, history: Any = None) -> Answer:
+        top = self.retriever.search(question, k=self.k)[0]
+        start, end = (top.quote_start, top.quote_end)
+        if isinstance(self.retriever, PlainRecipe):
+            start, end = self.retriever.best_sentence(top, question)
+        quote = self.retriever.documents[top.source].text[start:end]
+        citation = Citation(1, top, quote, start, end)
+        return Answer(f"“{quote}” [1]", (citation,), False, question, question)
+
+
+def score(name: str, retriever: Any, assistant: Any, questions: Path) -> dict[str, Any]:
+    """Summary per split, plus the median latency of retrieval alone and of a whole answer."""
+    report = run_eval(questions, retriever, assistant, k=5)
+    cases = load_question_set(questions, documents_of(retriever))
+    timings = []
+    for case in cases:
+        getattr(retriever, "clear_caches", lambda: None)()  # time a cold query, not a cache hit
+        started = time.perf_counter()
+        retriever.search(case.question, k=5)
+        timings.append((time.perf_counter() - started) * 1000)
+    words = [len(c["answer"].split()) for c in report.to_dict()["cases"] if c["answer"]]
+    row = {"name": name, "search_ms": statistics.median(timings), "words": statistics.median(words)}
+    for split in ("tune", "heldout"):
+        row[split] = report.by_split.get(split, {})
+    row["all"] = report.summary
+    row["answer_ms"] = report.summary.get("latency_ms_p50")
+    logging.getLogger("rag").warning("%-32s done", name)
+    return row
+
+
+def run(questions: Path, out: Path) -> None:
+    seeds = ROOT / "seeds"
+    rows = []
+    with tempfile.TemporaryDirectory() as tmp:
+        base = Retriever.build(seeds, Path(tmp) / "ours", Settings())
+        plain = PlainRecipe(seeds, base.settings.model)
+        rows.append(score("plain recipe (LangChain 1000/200)", plain, NaiveAnswerer(plain), questions))
+        variants = {
+            "BM25 alone": Weights(chunk=0, sentence=0, lexical=1, ordinal=0, author_filter=False),
+            "dense alone (our chunks)": Weights(chunk=1, sentence=0, lexical=0, ordinal=0, author_filter=False),
+            "dense + BM25, RRF": Weights(fusion="rrf", ordinal=0, author_filter=False),
+            "dense + BM25, weighted": Weights(chunk=0.6, sentence=0, lexical=0.4, ordinal=0, author_filter=False),
+            "ours": Weights(),
+            "ours − sentence signal": replace(Weights(), sentence=0, chunk=0.8),
+            "ours − BM25": replace(Weights(), lexical=0),
+            "ours − author filter": replace(Weights(), author_filter=False),
+            "ours − ordinal lift": replace(Weights(), ordinal=0),
+        }
+        for name, weights in variants.items():
+            base.weights = weights
+            rows.append(score(name, base, Assistant(base), questions))
+        base.weights = Weights()
+        rows.append(score("ours retrieval + naive answer", base, NaiveAnswerer(base), questions))
+        for size, overlap in ((64, 16), (128, 32), (200, 40), (240, 48), (256, 48)):
+            other = Retriever.build(seeds, Path(tmp) / f"c{size}", Settings(chunk_tokens=size, chunk_overlap=overlap))
+            rows.append(score(f"ours, chunks {size}/{overlap} tokens", other, Assistant(other), questions))
+    out.write_text(render(rows, questions), encoding="utf-8")
+    print(render(rows, questions))
+
+
+def render(rows: list[dict[str, Any]], questions: Path) -> str:
+    """Markdown: one table per split, then latency."""
+    cases = rows[0]["all"].get("cases")
+    lines = [
+        "## Quality: retrieval and answers",
+        "",
+        f"`python bench/quality.py` on `{questions.relative_to(ROOT)}` ({cases} cases; tune/held-out split"
+        " from the file's `split` key), all systems in one process, same model (all-MiniLM-L6-v2),"
+        f" k=5. Machine: 2 cores, 24 GiB, CPU only. Run {time.strftime('%Y-%m-%d')}.",
+        "",
+    ]
+    for split in ("heldout", "tune", "all"):
+        lines += [f"### {'held-out' if split == 'heldout' else split} cases", "",
+                  "| system | " + " | ".join(METRICS) + " |", "|---" * (len(METRICS) + 1) + "|"]
+        for row in rows:
+            values = row[split]
+            lines.append(f"| {row['name']} | " + " | ".join(_fmt(values.get(m)) for m in METRICS) + " |")
+        lines.append("")
+    plain = rows[0]["search_ms"]
+    lines += ["### Latency and length (whole set)", "",
+              "| system | median search ms | × plain | median answer ms | median answer words |",
+              "|---|---|---|---|---|"]
+    for row in rows:
+        lines.append(f"| {row['name']} | {row['search_ms']:.1f} | {row['search_ms'] / plain:.2f} |"
+                     f" {_fmt(row['answer_ms'], 1)} | {row['words']:.0f} |")
+    return "\n".join(lines) + "\n"
+
+
+def _fmt(value: Any, digits: int = 3) -> str:
+    return "–" if value is None else f"{value:.{digits}f}"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--questions", type=Path, default=ROOT / "tests" / "questions.yaml")
+    parser.add_argument("--out", type=Path, default=ROOT / "bench" / "out" / "quality.md")
+    args = parser.parse_args()
+    logging.basicConfig(level=logging.WARNING, format="bench: %(message)s")
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    run(args.questions.resolve(), args.out)
+
+
+if __name__ == "__main__":
+    main()
