@@ -10,7 +10,8 @@ Runs tests/questions.yaml through each system and writes bench/RESULTS.md (quali
 - chunk sizes 64 / 128 / 200 / 256 tokens for our pipeline (chooses the default).
 
 Every figure is given for the tune split, the held-out split and the whole set.
-Usage: python bench/quality.py [--questions tests/questions.yaml] [--out bench/RESULTS.md]
+Usage: python bench/quality.py [--questions tests/questions.yaml]  (also rewrites its section of
+bench/RESULTS.md; the full tables go to bench/out/quality.md)
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from bench.results import write_section  # noqa: E402
 from rag import Answer, Assistant, Citation, Passage, Retriever, Settings, Weights  # noqa: E402
 from rag.embed import encode, load_model  # noqa: E402
 from rag.eval import run_eval  # noqa: E402
@@ -143,8 +145,10 @@ def run(questions: Path, out: Path) -> None:
         for size, overlap in ((64, 16), (128, 32), (200, 40), (240, 48), (256, 48)):
             other = Retriever.build(seeds, Path(tmp) / f"c{size}", Settings(chunk_tokens=size, chunk_overlap=overlap))
             rows.append(score(f"ours, chunks {size}/{overlap} tokens", other, Assistant(other), questions))
-    out.write_text(render(rows, questions), encoding="utf-8")
-    print(render(rows, questions))
+    markdown = render(rows, questions)
+    out.write_text(markdown, encoding="utf-8")
+    write_section("quality", markdown)
+    print(markdown)
 
 
 def render(rows: list[dict[str, Any]], questions: Path) -> str:

@@ -9,7 +9,6 @@ the retrieved sentences do not answer the question the Answer is a refusal
 from __future__ import annotations
 
 import re
-import time
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from typing import Any
@@ -160,10 +159,3 @@ def _who(ev: Evidence) -> str:
 def _quoted(sentence: str) -> str:
     """The sentence in curly quotes, unless it already opens with a quotation mark."""
     return sentence if sentence[:1] in "“\"‘'" else f"“{sentence}”"
-
-
-def timed_ask(assistant: Assistant, question: str, history: Sequence[Any] | None = None) -> tuple[Answer, float]:
-    """An answer and the milliseconds it took (used by the CLI, the chat and the eval)."""
-    started = time.perf_counter()
-    answer = assistant.ask(question, history)
-    return answer, (time.perf_counter() - started) * 1000

@@ -12,9 +12,10 @@ import sys
 from typing import Any
 
 from ..settings import Settings
-from .baseline import BaselineError, check_floors, compare, load_baseline, parse_floors
-from .questionset import QuestionSetError, documents_of, load_question_set
+from .baseline import BaselineError, Floor, check_floors, compare, load_baseline, parse_floors
+from .questionset import QuestionSetError, documents_of, parse_question_set, read_question_file
 from .render import terminal_table, write_junit, write_markdown
+from .report import EvalReport
 from .runner import run_eval
 
 OK, FAILED, USAGE = 0, 1, 2
@@ -33,10 +34,12 @@ def run_command(args: argparse.Namespace, settings: Settings) -> int:
     k = int(getattr(args, "k", None) or settings.k)
     if k < 1:
         return _usage(f"--k must be at least 1, got {k}")
-
-    retriever = open_retriever(settings, progress=not quiet)
-    try:
-        cases = load_question_set(args.questions, documents_of(retriever))
+    origin = str(args.questions)
+    try:  # the format first, before the model loads; then sources and quotes against the index
+        data = read_question_file(args.questions)
+        parse_question_set(data, None, origin)
+        retriever = open_retriever(settings, progress=not quiet)
+        cases = parse_question_set(data, documents_of(retriever), origin)
     except QuestionSetError as exc:
         return _usage(str(exc))
 
@@ -46,12 +49,22 @@ def run_command(args: argparse.Namespace, settings: Settings) -> int:
     try:
         report = run_eval(
             cases, retriever, Assistant(retriever, k=k), k=k, on_case=lambda r: bar.update(1),
-            name=str(args.questions),
+            name=origin,
         )
     finally:
         bar.close()
 
     print(terminal_table(report))
+    _write_reports(report, args)
+    problems = _gate(report, args, baseline, floors)
+    if problems:
+        print(f"rag eval: FAILED: {'; '.join(problems)}", file=sys.stderr)
+        return FAILED
+    return OK
+
+
+def _write_reports(report: EvalReport, args: argparse.Namespace) -> None:
+    """Write the --json, --junit and --markdown files that were asked for."""
     written = []
     if getattr(args, "json_path", None):
         report.write_json(args.json_path)
@@ -65,30 +78,29 @@ def run_command(args: argparse.Namespace, settings: Settings) -> int:
     if written:
         print("wrote " + ", ".join(written))
 
+
+def _gate(
+    report: EvalReport, args: argparse.Namespace, baseline: dict[str, Any] | None, floors: tuple[Floor, ...]
+) -> list[str]:
+    """Print the baseline comparison and floor checks; one line per gate that failed."""
     problems: list[str] = []
     if baseline is not None:
         comparison = compare(report, baseline)
-        lines = comparison.lines()
-        if lines:
-            print()
-            print(f"against baseline {args.baseline}:")
-            print("\n".join(lines))
-        elif not quiet:
-            print(f"no regression against baseline {args.baseline}")
+        print()
+        print(f"against baseline {args.baseline}:")
+        print("\n".join(comparison.lines()) if comparison.lines() else "no regression")
         if comparison.regressed:
             problems.append(
                 f"{len(comparison.regressed_cases)} case(s) and {len(comparison.dropped_metrics)}"
                 f" metric(s) regressed against {args.baseline}"
             )
-    floor_failures = check_floors(floors, report.summary)
-    if floor_failures:
+    failures = check_floors(floors, report.summary)
+    if floors:
         print()
-        print("\n".join(floor_failures))
-        problems.append(f"{len(floor_failures)} floor(s) not met")
-    if problems:
-        print(f"rag eval: FAILED: {'; '.join(problems)}", file=sys.stderr)
-        return FAILED
-    return OK
+        print("\n".join(failures) if failures else f"floors met: {', '.join(f'{f.metric}>={f.value:g}' for f in floors)}")
+    if failures:
+        problems.append(f"{len(failures)} floor(s) not met")
+    return problems
 
 
 def _usage(message: str) -> int:

