@@ -8,7 +8,7 @@ TORCH := torch==2.13.0
 # Floors for the question-set check in `make test`: the figures reached (see bench/RESULTS.md)
 # minus a small margin. The committed baseline (tests/baseline.json) catches any regression.
 EVAL_FLOORS ?= --fail-under hit@1=0.85 --fail-under hit@5=0.93 --fail-under mrr=0.88 \
-	--fail-under quote_recall@5=0.90 --fail-under answer_pass=0.82 --fail-under refusal_accuracy=0.8 \
+	--fail-under quote_recall@5=0.90 --fail-under answer_pass=0.82 --fail-under refusal_accuracy=0.85 \
 	--fail-under citation_validity=1.0
 export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1

@@ -15,7 +15,7 @@ from dataclasses import asdict
 from typing import Any
 
 from . import __doc__ as _package_doc  # noqa: F401  (keeps the package import cheap)
-from .console import byline, highlight, setup_logging, use_colour
+from .console import byline, highlight, progress_bar, setup_logging, use_colour
 from .errors import RagError
 from .settings import DEFAULT_MODEL, Settings, settings_from_env
 
@@ -111,14 +111,14 @@ def open_retriever(settings: Settings, progress: bool = True) -> Any:
     """The retriever for these settings, building or rebuilding the index when needed."""
     from .retrieve.retriever import Retriever
 
-    return Retriever.open(settings.seeds_dir, settings.index_dir, settings, _bar() if progress else None)
+    return Retriever.open(settings.seeds_dir, settings.index_dir, settings, progress_bar("embedding") if progress else None)
 
 
 def cmd_index(args: argparse.Namespace) -> int:
     from .index.build import build_index
 
     settings = settings_for(args)
-    data = build_index(settings.seeds_dir, settings.index_dir, settings, _bar())
+    data = build_index(settings.seeds_dir, settings.index_dir, settings, progress_bar("embedding"))
     counts = data.manifest["counts"]
     print(
         f"indexed {counts['documents']} essays into {settings.index_dir}/: {counts['chunks']} chunks"
@@ -197,24 +197,6 @@ def _prompt(prefix: str) -> Sequence[str]:
         if line.strip().lower() in ("", "quit", "exit"):
             return
         yield line
-
-
-def _bar() -> Any:
-    """A progress callback drawing a tqdm bar on stderr while the index is embedded."""
-    from tqdm import tqdm
-
-    state: dict[str, Any] = {}
-
-    def progress(done: int, total: int, what: str) -> None:
-        bar = state.get("bar")
-        if bar is None:
-            bar = state["bar"] = tqdm(total=total, desc="embedding", unit="text", file=sys.stderr)
-        bar.set_postfix_str(what, refresh=False)
-        bar.update(done - bar.n)
-        if done >= total:
-            bar.close()
-
-    return progress
 
 
 def main(argv: Sequence[str] | None = None) -> int:

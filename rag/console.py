@@ -7,8 +7,11 @@ import os
 import sys
 import textwrap
 import warnings
+from collections.abc import Callable
 
 from .types import Passage
+
+Progress = Callable[[int, int, str], None]
 
 BOLD_YELLOW = "\x1b[1;33m"
 DIM = "\x1b[2m"
@@ -61,3 +64,24 @@ def byline(passage: Passage) -> str:
     """'Title — Author (source:start-end)'."""
     who = f" — {passage.author}" if passage.author else ""
     return f"{passage.title}{who} ({passage.source}:{passage.start}-{passage.end})"
+
+
+def progress_bar(desc: str) -> Progress:
+    """A ``progress(done, total, what)`` callback drawing a tqdm bar on stderr.
+
+    The bar only shows on a terminal (tqdm's ``disable=None``), so CI logs stay clean.
+    """
+    from tqdm import tqdm
+
+    state: dict[str, object] = {}
+
+    def progress(done: int, total: int, what: str) -> None:
+        bar = state.get("bar")
+        if bar is None:
+            bar = state["bar"] = tqdm(total=total, desc=desc, unit="text", file=sys.stderr, disable=None)
+        bar.set_postfix_str(what, refresh=False)  # type: ignore[attr-defined]
+        bar.update(done - bar.n)  # type: ignore[attr-defined]
+        if done >= total:
+            bar.close()  # type: ignore[attr-defined]
+
+    return progress

@@ -44,14 +44,15 @@ TIMEOUT_MS = 30_000
 def app(seeds_dir, tmp_path_factory):
     """The chat over a fresh index of seeds/ + the hostile essay, built with progress reports."""
     from rag import Retriever
-    from ui.app import build_app, terminal_progress
+    from rag.console import progress_bar
+    from ui.app import build_app
 
     root = tmp_path_factory.mktemp("browser")
     seeds = root / "seeds"
     shutil.copytree(seeds_dir, seeds)
     add_hostile_essay(seeds)
     settings = Settings(seeds_dir=str(seeds), index_dir=str(root / "index"), data_dir=str(root / "data"))
-    bar, reports = terminal_progress(), []
+    bar, reports = progress_bar("building the index"), []
 
     def progress(done: int, total: int, what: str) -> None:
         reports.append((done, total))

@@ -20,6 +20,7 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
 import gradio as gr  # noqa: E402
 
+from rag.console import progress_bar  # noqa: E402
 from rag.retrieve.retriever import Retriever  # noqa: E402
 from rag.settings import Settings  # noqa: E402
 
@@ -128,30 +129,12 @@ def launch_options() -> dict[str, Any]:
     }
 
 
-def terminal_progress() -> Any:
-    """A progress callback drawing a tqdm bar on stderr while the index is embedded."""
-    from tqdm import tqdm
-
-    state: dict[str, Any] = {}
-
-    def progress(done: int, total: int, what: str) -> None:
-        bar = state.get("bar")
-        if bar is None:
-            bar = state["bar"] = tqdm(total=total, desc="building the index", unit="text", file=sys.stderr)
-        bar.set_postfix_str(what, refresh=False)
-        bar.update(done - bar.n)
-        if done >= total:
-            bar.close()
-
-    return progress
-
-
 def serve(
     settings: Settings, host: str = "127.0.0.1", port: int = 7860, auth: tuple[str, str] | None = None
 ) -> None:
     """Open the index (building it first if missing or stale), then serve the chat until Ctrl-C."""
     print(f"rag: opening the index in {settings.index_dir}/ for {settings.seeds_dir}/ …", file=sys.stderr)
-    retriever = Retriever.open(settings.seeds_dir, settings.index_dir, settings, terminal_progress())
+    retriever = Retriever.open(settings.seeds_dir, settings.index_dir, settings, progress_bar("building the index"))
     print(f"rag: {len(retriever.documents)} essays, {len(retriever.chunks)} passages ready", file=sys.stderr)
     demo = build_app(retriever, settings)
     demo.queue(default_concurrency_limit=CONCURRENCY, max_size=QUEUE_SIZE)

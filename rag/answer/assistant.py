@@ -24,6 +24,7 @@ from .followup import resolve
 from .intent import Intent, read_intent
 
 MAX_QUESTION_CHARS = 2000
+_ABOUT = re.compile(r"\b(?:about|regarding|concerning|on the (?:subject|topic|issue) of)\s+(.+?)[\s?.!]*$", re.I)
 _NUMBER = re.compile(r"\d|\b(once|twice|two|three|four|five|six|seven|eight|nine|ten|dozen|hundred|"
                      r"thousand|million|billion|second|third|fourth|fifth)\b", re.I)
 
@@ -33,6 +34,7 @@ class RefusalPolicy:
     """When the evidence is too weak to answer (thresholds calibrated on tests/questions.yaml)."""
 
     min_dense: float = 0.35  # best sentence cosine below this: the essays are about something else
+    min_topic: float = 0.30  # an absent "about ..." topic must be at least this close to the quotes
     closest_hint: float = 0.45  # show the closest passage with a refusal above this similarity
 
 
@@ -71,7 +73,20 @@ class Assistant:
         best = dense_best(candidates)
         if not chosen or best < p.min_dense:
             return True
+        if self._topic_absent(question, chosen):
+            return True
         return intent.quantity and not any(self._states_amount(question, e.text) for e in chosen)
+
+    def _topic_absent(self, question: str, chosen: Sequence[Evidence]) -> bool:
+        """True for "what did X say about Y?" when no word of Y occurs in the essays and the
+        quotes are not about Y either (an on-topic question about something never discussed)."""
+        match = _ABOUT.search(question)
+        topic = terms(match.group(1)) if match else []
+        if not topic or any(t in self.retriever.vocabulary for t in topic):
+            return False
+        topic_vector = self.retriever.embed_query(match.group(1))
+        similarity = max(float(self.retriever.data.sentence_vectors[e.row] @ topic_vector) for e in chosen)
+        return similarity < self.policy.min_topic
 
     def _states_amount(self, question: str, sentence: str) -> bool:
         """True when a sentence gives a number about something specific the question names.

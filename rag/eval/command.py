@@ -111,5 +111,5 @@ def _usage(message: str) -> int:
 def _progress_bar(total: int, disable: bool) -> Any:
     from tqdm import tqdm
 
-    return tqdm(total=total, desc="eval", unit="q", file=sys.stderr, disable=disable, leave=False)
+    return tqdm(total=total, desc="eval", unit="q", file=sys.stderr, disable=True if disable else None, leave=False)
 

@@ -25,7 +25,7 @@ def named_sources(query: str, documents: Iterable[Document]) -> tuple[frozenset[
         return frozenset(), query
     pattern = r"\b(?:according to\s+)?(?:%s)(?:['’]s)?\b" % "|".join(map(re.escape, matched_words))
     stripped = " ".join(re.sub(pattern, " ", query, flags=re.IGNORECASE).split())
-    return frozenset(named), stripped if len(terms(stripped)) >= 2 else query
+    return frozenset(named), stripped if terms(stripped) else query
 
 
 def named_authors(query: str, documents: Iterable[Document]) -> frozenset[str]:

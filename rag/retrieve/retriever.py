@@ -217,11 +217,16 @@ class Retriever:
             sentence.text, sentence.start, sentence.end, chunk.id,
         )
 
+    @property
+    def vocabulary(self) -> frozenset[str]:
+        """Every search term (lower-cased, lightly stemmed) that occurs in the essays."""
+        return frozenset(self._sentence_bm25.idf)
+
     def rare_terms(self, text: str) -> list[str]:
         """The question's words that are rare in the essays (or absent), i.e. what it is specifically about."""
         idf = self._sentence_bm25.idf
         ceiling = float(np.median(list(idf.values()))) if idf else 0.0
-        return [t for t in terms(text) if idf.get(t, ceiling + 1) > ceiling]
+        return [t for t in terms(text) if idf.get(t, ceiling) >= ceiling]
 
     def document(self, source: str) -> Document:
         """The whole document a passage came from."""

@@ -1,0 +1,146 @@
+"""The Assistant on the real index: grounded answers, lists, comparisons, follow-ups, refusals."""
+
+from __future__ import annotations
+
+import re
+import statistics
+
+import pytest
+
+from rag import Answer, Assistant, QueryError
+
+COOPER = "cooper-korea-japan-new-chapter.txt"
+GOVELLA = "govella-japan-south-korea-cooperation.txt"
+
+
+@pytest.fixture(scope="module")
+def assistant(retriever) -> Assistant:
+    return Assistant(retriever)
+
+
+def assert_grounded(answer: Answer, retriever) -> None:
+    """Every marker resolves, every citation is shown, every quote is verbatim at its offsets."""
+    markers = {int(n) for n in re.findall(r"\[(\d+)\]", answer.text)}
+    numbers = {c.number for c in answer.citations}
+    assert markers == numbers, (markers, numbers)
+    for c in answer.citations:
+        text = retriever.document(c.passage.source).text
+        assert text[c.quote_start : c.quote_end] == c.quote
+        assert c.quote in answer.text
+
+
+QUESTIONS = [
+    "what tariffs does japan face?",
+    "What three areas are ripe for cooperation?",
+    "do both authors mention the G7?",
+    "why has the WTO been stalled according to govella?",
+    "what did yoon call kishida's decision to join him at hiroshima?",
+]
+
+
+@pytest.mark.parametrize("question", QUESTIONS)
+def test_markers_resolve_and_quotes_are_verbatim(assistant, retriever, question) -> None:
+    answer = assistant.ask(question)
+    assert not answer.refused
+    assert answer.citations
+    assert_grounded(answer, retriever)
+
+
+def test_list_question_gathers_the_enumerated_points_in_order(assistant, retriever) -> None:
+    answer = assistant.ask("What three areas are ripe for cooperation?")
+    quotes = [c.quote for c in answer.citations]
+    firsts = [i for i, q in enumerate(quotes) if q.startswith(("First up", "Second on the list", "Third and finally"))]
+    assert len(firsts) == 3 and firsts == sorted(firsts), quotes
+    assert {c.passage.source for c in answer.citations} == {COOPER}
+
+
+def test_four_steps_are_found_even_when_far_apart(assistant) -> None:
+    answer = assistant.ask("what four steps does govella propose?")
+    text = answer.text
+    for opener in ("Step one", "Second,", "Third,", "Fourth,"):
+        assert opener in text, opener
+
+
+def test_cross_essay_question_quotes_both_essays(assistant, retriever) -> None:
+    answer = assistant.ask("do both authors mention the G7?")
+    assert {c.passage.source for c in answer.citations} == {COOPER, GOVELLA}
+    assert "Zack Cooper" in answer.text and "Kristi Govella" in answer.text
+    assert_grounded(answer, retriever)
+
+
+def test_ordinal_follow_up_answers_that_item(assistant) -> None:
+    first = "What three areas are ripe for cooperation?"
+    history = [{"role": "user", "content": first}, {"role": "assistant", "content": assistant.ask(first).text}]
+    answer = assistant.ask("and the second one?", history=history)
+    assert answer.citations[0].quote.startswith("Second on the list should be extended deterrence")
+    assert first in answer.search_query
+
+
+def test_pronoun_follow_up_uses_the_earlier_question(assistant) -> None:
+    answer = assistant.ask("what did she say about NATO?", history=["what does govella say about the G7?"])
+    assert "NATO" in answer.text
+    assert answer.citations[0].passage.source == GOVELLA
+
+
+def test_who_wrote_that_names_the_author_with_a_quote(assistant, retriever) -> None:
+    history = ["which essay describes asia's security as a hub and spokes model?"]
+    answer = assistant.ask("who wrote that?", history=history)
+    assert "Zack Cooper" in answer.text
+    assert answer.citations[0].quote.startswith("Zack Cooper is a senior fellow")
+    assert_grounded(answer, retriever)
+
+
+def test_history_accepts_strings_dicts_and_gradio_content_parts(assistant) -> None:
+    first = "What three areas are ripe for cooperation?"
+    for history in ([first], [{"role": "user", "content": first}], [{"role": "user", "content": [{"type": "text", "text": first}]}]):
+        answer = assistant.ask("and the third?", history=history)
+        assert answer.citations[0].quote.startswith("Third and finally"), history
+
+
+@pytest.mark.parametrize(
+    "question",
+    ["what is the capital of France?", "how do I bake bread at home?", "what did kishida say about taiwan?",
+     "what does govella say about the Philippines?", "how many US troops are stationed in japan?"],
+)
+def test_unanswerable_questions_are_refused_plainly(assistant, retriever, question) -> None:
+    answer = assistant.ask(question)
+    assert answer.refused
+    assert answer.text.startswith("The essays don't answer that question.")
+    assert_grounded(answer, retriever)
+
+
+@pytest.mark.parametrize(
+    "question",
+    ["what does govella say about martial law?", "what does govella say about the military?",
+     "what does cooper say about Australia?", "how many dialogues followed camp david?"],
+)
+def test_answerable_questions_in_other_words_are_not_refused(assistant, question) -> None:
+    assert not assistant.ask(question).refused
+
+
+def test_near_miss_refusal_points_at_the_closest_passage(assistant, retriever) -> None:
+    answer = assistant.ask("what is south korea's defense budget in 2025?")
+    assert answer.refused
+    assert len(answer.citations) == 1 and "closest passage" in answer.text
+    assert_grounded(answer, retriever)
+
+
+def test_repeated_paragraph_is_quoted_once(assistant) -> None:
+    answer = assistant.ask("what did Yoon and Kishida demonstrate on the sidelines of the G7 summit?")
+    quotes = [" ".join(c.quote.split()) for c in answer.citations]
+    assert len(quotes) == len(set(quotes))
+
+
+@pytest.mark.parametrize(
+    ("question", "message"),
+    [("", "empty"), ("   \n\t ", "empty"), ("x" * 100_000, "too long"),
+     ("\x00\x01\x02\x03\ufffd\ufffd##@@", "does not look like a question"), ("?!?!", "no words")],
+)
+def test_bad_questions_get_a_clear_message(assistant, question, message) -> None:
+    with pytest.raises(QueryError, match=message):
+        assistant.ask(question)
+
+
+def test_answers_are_short(assistant) -> None:
+    words = [len(assistant.ask(q).text.split()) for q in QUESTIONS]
+    assert statistics.median(words) <= 90, words
