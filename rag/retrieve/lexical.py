@@ -13,7 +13,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
-_WORD = re.compile(r"[0-9]+%?|[^\W\d_]+(?:['’][^\W\d_]+)?")
+_WORD = re.compile(r"[^\W_]+(?:['’][^\W_]+)?%?")
 STOPWORDS = frozenset(
     """a about above after again against all also am an and any are as at be because been
     before being below between both but by can could did do does doing down during each

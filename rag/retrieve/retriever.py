@@ -9,7 +9,6 @@ dense + lexical mix, verbatim with offsets into the document.
 
 from __future__ import annotations
 
-import bisect
 import logging
 import os
 from collections.abc import Sequence
@@ -29,6 +28,7 @@ from ..types import Chunk, Document, Passage, Sentence
 from .authors import named_sources
 from .lexical import BM25, terms
 from .ordinals import asked_ordinal, starts_with_ordinal
+from .structure import membership, sentences_within
 from .query import clean_query
 
 log = logging.getLogger("rag")
@@ -66,7 +66,8 @@ class Retriever:
         self.sentences: Sequence[Sentence] = data.sentences
         self._chunk_index = flat_index(data.chunk_vectors)
         self._sentence_index = flat_index(data.sentence_vectors)
-        self._chunk_of_sentence, self._sentences_of_chunk = _membership(self.chunks, self.sentences)
+        self._chunk_of_sentence, self._sentences_of_chunk = membership(self.chunks, self.sentences)
+        self._row_of_chunk = {c.id: row for row, c in enumerate(self.chunks)}
         self._chunk_bm25 = BM25([self._chunk_context(c) for c in self.chunks])
         self._sentence_bm25 = BM25([s.text for s in self.sentences])
         self._embed_cached = lru_cache(maxsize=512)(lambda text: encode(self.model, [text])[0])
@@ -199,11 +200,10 @@ class Retriever:
 
     def passage_sentences(self, passage: Passage) -> list[int]:
         """Rows in ``self.sentences`` of the sentences wholly inside ``passage``."""
-        return [
-            i
-            for i, s in enumerate(self.sentences)
-            if s.source == passage.source and s.start >= passage.start and s.end <= passage.end
-        ]
+        row = self._row_of_chunk.get(passage.chunk_id)
+        if row is not None and (self.chunks[row].start, self.chunks[row].end) == (passage.start, passage.end):
+            return self._sentences_of_chunk[row]
+        return sentences_within(self.sentences, passage.source, passage.start, passage.end)
 
     def passage_for_sentence(self, row: int, score: float = 0.0) -> Passage | None:
         """The indexed passage holding sentence ``row``, quoting that sentence (None if none holds it)."""
@@ -293,24 +293,3 @@ def _reciprocal_rank_fusion(
     lexical_rank = {int(r): i for i, r in enumerate(np.argsort(-lexical))}
     scored = [(r, 1 / (c + dense_rank[r] + 1) + 1 / (c + lexical_rank[r] + 1)) for r in rows]
     return sorted(scored, key=lambda item: (-item[1], item[0]))
-
-
-def _membership(
-    chunks: Sequence[Chunk], sentences: Sequence[Sentence]
-) -> tuple[list[int], list[list[int]]]:
-    """For each sentence the first chunk wholly holding it (-1 if none), and each chunk's sentences."""
-    by_source: dict[str, list[int]] = {}
-    for i, s in enumerate(sentences):
-        by_source.setdefault(s.source, []).append(i)
-    starts = {src: [sentences[i].start for i in rows] for src, rows in by_source.items()}
-    chunk_of = [-1] * len(sentences)
-    members: list[list[int]] = []
-    for row, chunk in enumerate(chunks):
-        rows = by_source.get(chunk.source, [])
-        lo = bisect.bisect_left(starts.get(chunk.source, []), chunk.start)
-        inside = [i for i in rows[lo:] if sentences[i].end <= chunk.end and sentences[i].start < chunk.end]
-        members.append(inside)
-        for i in inside:
-            if chunk_of[i] == -1:
-                chunk_of[i] = row
-    return chunk_of, members
