@@ -67,8 +67,37 @@ def load_model(name: str = DEFAULT_MODEL) -> Any:
         return _load(resolve_model(name))
 
 
+@lru_cache(maxsize=4)
+def _load_numpy(resolved: str) -> Any:
+    if os.environ.get("RAG_NUMPY_ENCODER", "1") == "0" or not Path(resolved).is_dir():
+        return None
+    from .numpy_encoder import NumpyEncoder
+
+    if not NumpyEncoder.supports(resolved):
+        return None
+    try:
+        return NumpyEncoder(resolved)
+    except Exception as exc:  # an unexpected file layout: the exact path still works
+        log.warning("numpy query encoder unavailable (%s); using sentence-transformers", exc)
+        return None
+
+
+def load_query_encoder(name: str = DEFAULT_MODEL) -> Any:
+    """What embeds questions: a torch-free NumpyEncoder when it reproduces the model exactly
+    (BERT-family models such as the default), else the SentenceTransformer itself.
+
+    Importing torch costs ~4 s; a question needs one short forward pass (bench/RESULTS.md).
+    Set RAG_NUMPY_ENCODER=0 to always use sentence-transformers.
+    """
+    with _LOCK:
+        fast = _load_numpy(resolve_model(name))
+    return fast if fast is not None else load_model(name)
+
+
 def model_dimension(model: Any) -> int:
-    """The embedding size of a loaded model."""
+    """The embedding size of a loaded model (SentenceTransformer or NumpyEncoder)."""
+    if isinstance(getattr(model, "dimension", None), int):
+        return int(model.dimension)
     get = getattr(model, "get_embedding_dimension", None) or model.get_sentence_embedding_dimension
     return int(get())
 
@@ -101,15 +130,24 @@ def encode(
     parts = []
     for begin in range(0, len(texts), batch_size):
         batch = list(texts[begin : begin + batch_size])
-        with _LOCK:  # torch on 2 cores: one encode at a time is faster than contention
-            vectors = model.encode(
-                batch,
-                batch_size=batch_size,
-                convert_to_numpy=True,
-                normalize_embeddings=True,
-                show_progress_bar=False,
-            )
+        with _LOCK:  # 2 cores: one encode at a time is faster than contention
+            if _is_numpy_encoder(model):
+                vectors = model.encode(batch)
+            else:
+                vectors = model.encode(
+                    batch,
+                    batch_size=batch_size,
+                    convert_to_numpy=True,
+                    normalize_embeddings=True,
+                    show_progress_bar=False,
+                )
         parts.append(np.asarray(vectors, dtype=np.float32))
         if progress is not None:
             progress(min(begin + batch_size, len(texts)), len(texts))
     return np.ascontiguousarray(np.vstack(parts), dtype=np.float32)
+
+
+def _is_numpy_encoder(model: Any) -> bool:
+    from .numpy_encoder import NumpyEncoder
+
+    return isinstance(model, NumpyEncoder)

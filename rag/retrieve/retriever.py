@@ -18,7 +18,7 @@ from pathlib import Path
 
 import numpy as np
 
-from ..embed import encode, load_model, model_dimension
+from ..embed import encode, load_query_encoder, model_dimension
 from ..errors import IndexMismatchError
 from ..index.build import BuildProgress, build_index, stale_reason
 from ..index.store import IndexData, flat_index, read_index
@@ -55,7 +55,7 @@ class Retriever:
         self.data = data
         self.settings = settings
         self.weights = weights or Weights()
-        self.model = load_model(data.manifest["model"])
+        self.model = load_query_encoder(data.manifest["model"])
         if model_dimension(self.model) != data.manifest["dimension"]:
             raise IndexMismatchError(
                 f"the index has {data.manifest['dimension']}-dimensional vectors but model"

@@ -1,0 +1,207 @@
+"""A torch-free query encoder: a sentence-transformers BERT model run as a float32 numpy forward pass.
+
+Loading and encoding a question this way needs only numpy, tokenizers and safetensors (about 0.1 s
+of imports against seconds for torch + sentence-transformers) and gives the same vectors as
+``SentenceTransformer(folder).encode(texts, normalize_embeddings=True)`` to ~1e-6. ``supports``
+accepts only the configurations implemented here exactly; anything else should go to
+sentence-transformers.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from safetensors import SafetensorError, safe_open
+from safetensors.numpy import load_file
+from tokenizers import Tokenizer
+
+_LAYER_KEYS = (
+    "attention.self.query", "attention.self.key", "attention.self.value", "attention.output.dense",
+    "attention.output.LayerNorm", "intermediate.dense", "output.dense", "output.LayerNorm",
+)  # fmt: skip
+_EMBED_KEYS = ("word_embeddings", "position_embeddings", "token_type_embeddings", "LayerNorm")
+_SBERT_KEYS = {"max_seq_length", "do_lower_case"}
+_LEGACY_POOLING = {  # sentence-transformers' old boolean keys -> pooling mode
+    "pooling_mode_cls_token": "cls", "pooling_mode_mean_tokens": "mean", "pooling_mode_max_tokens": "max",
+    "pooling_mode_mean_sqrt_len_tokens": "mean_sqrt_len_tokens",
+    "pooling_mode_weightedmean_tokens": "weightedmean", "pooling_mode_lasttoken": "lasttoken",
+}  # fmt: skip
+
+
+def _json(path: Path) -> Any:
+    return json.loads(path.read_text(encoding="utf-8"))
+
+
+def _pooling_mode(config: dict[str, Any]) -> str | None:
+    """The single pooling mode a Pooling config declares (new or legacy keys), else None."""
+    mode = config.get("pooling_mode")
+    if mode is None:
+        mode = [name for key, name in _LEGACY_POOLING.items() if config.get(key)]
+    if isinstance(mode, list):
+        mode = mode[0] if len(mode) == 1 else None
+    return mode if isinstance(mode, str) else None
+
+
+def _plan(model_dir: Path) -> dict[str, Any]:
+    """Check a model folder and describe how to run it; ValueError for anything not implemented."""
+    modules = sorted(_json(model_dir / "modules.json"), key=lambda m: int(m.get("idx", 0)))
+    kinds = [str(m.get("type", "")).rsplit(".", 1)[-1] for m in modules]
+    if kinds not in (["Transformer", "Pooling"], ["Transformer", "Pooling", "Normalize"]):
+        raise ValueError(f"modules {kinds} are not Transformer, Pooling[, Normalize]")
+    if (_json(p) if (p := model_dir / "config_sentence_transformers.json").exists() else {}).get(
+        "default_prompt_name"
+    ):
+        raise ValueError("a default prompt is prepended to every text")
+    folder = model_dir / modules[0].get("path", "")
+    config = _json(folder / "config.json")
+    if (
+        config.get("model_type") != "bert"
+        or config.get("position_embedding_type", "absolute") != "absolute"
+        or config.get("hidden_act") != "gelu"
+        or config.get("is_decoder") or config.get("add_cross_attention")
+        or config["hidden_size"] % config["num_attention_heads"]
+    ):  # fmt: skip
+        raise ValueError("not an encoder-only BERT with absolute positions and exact GELU")
+    sbert = _json(p) if (p := folder / "sentence_bert_config.json").exists() else {}
+    tok_config = _json(p) if (p := folder / "tokenizer_config.json").exists() else {}
+    processor = (_json(folder / "tokenizer.json").get("post_processor") or {}).get("type")
+    if processor not in ("TemplateProcessing", "BertProcessing") or tok_config.get(
+        "truncation_side", "right"
+    ) != "right":
+        raise ValueError("tokenizer.json must add [CLS]/[SEP] itself and truncate on the right")
+    if set(sbert) - _SBERT_KEYS:
+        raise ValueError(f"unsupported Transformer options {sorted(set(sbert) - _SBERT_KEYS)}")
+    pooling = _json(model_dir / modules[1].get("path", "") / "config.json")
+    mode = _pooling_mode(pooling)
+    if mode not in ("mean", "cls"):
+        raise ValueError(f"pooling {mode!r} is not mean or cls")
+    with safe_open(str(folder / "model.safetensors"), framework="numpy") as f:
+        names = {k: f.get_slice(k).get_dtype() for k in f.keys()}  # noqa: SIM118 - header only
+    prefix = "" if "embeddings.word_embeddings.weight" in names else "bert."
+    needed = [f"embeddings.{n}" for n in _EMBED_KEYS] + [
+        f"encoder.layer.{i}.{n}" for i in range(config["num_hidden_layers"]) for n in _LAYER_KEYS
+    ]
+    for name in needed:
+        for part in ("weight", "bias") if not name.endswith("_embeddings") else ("weight",):
+            if names.get(f"{prefix}{name}.{part}") != "F32":
+                raise ValueError(f"weight {prefix}{name}.{part} missing or not float32")
+    max_len = sbert.get("max_seq_length")
+    if max_len is None:  # as sentence-transformers: the tokenizer's limit, capped by the positions
+        max_len = min(int(tok_config.get("model_max_length", 10**9)), config["max_position_embeddings"])
+    if int(max_len) > config["max_position_embeddings"]:
+        raise ValueError(f"max_seq_length {max_len} exceeds max_position_embeddings")
+    return {"folder": folder, "config": config, "prefix": prefix, "pooling": mode,
+            "max_len": int(max_len), "lower": bool(sbert.get("do_lower_case"))}  # fmt: skip
+
+
+def _erf(x: np.ndarray) -> np.ndarray:
+    """erf (Abramowitz & Stegun 7.1.26, max abs error 1.5e-7), in float64."""
+    a = np.abs(x.astype(np.float64))
+    t = 1.0 / (1.0 + 0.3275911 * a)
+    poly = ((((1.061405429 * t - 1.453152027) * t + 1.421413741) * t - 0.284496736) * t + 0.254829592) * t
+    return np.sign(x) * (1.0 - poly * np.exp(-a * a))
+
+
+def _layer_norm(x: np.ndarray, weight: np.ndarray, bias: np.ndarray, eps: float) -> np.ndarray:
+    """LayerNorm over the last axis (biased variance, as torch)."""
+    mean = x.mean(-1, keepdims=True)
+    var = np.square(x - mean).mean(-1, keepdims=True)
+    return (x - mean) / np.sqrt(var + eps) * weight + bias
+
+
+class NumpyEncoder:
+    """A sentence-transformers BERT model folder run with numpy (no torch, no transformers).
+
+    Rows are always L2-normalised, as ``rag.embed.encode`` asks of sentence-transformers.
+    Holds no mutable state after construction, so one instance can serve several threads.
+    """
+
+    def __init__(self, model_dir: str | Path) -> None:
+        plan = _plan(Path(model_dir))
+        config, folder, pre = plan["config"], plan["folder"], plan["prefix"]
+        self.pooling: str = plan["pooling"]
+        self.max_seq_length: int = plan["max_len"]
+        self.dimension: int = int(config["hidden_size"])
+        self._heads = int(config["num_attention_heads"])
+        self._eps = float(config.get("layer_norm_eps", 1e-12))
+        self.tokenizer = Tokenizer.from_file(str(folder / "tokenizer.json"))
+        self.tokenizer.no_padding()  # tokenizer.json may ask for fixed padding; we pad per batch
+        self.tokenizer.enable_truncation(max_length=self.max_seq_length)
+        if plan["lower"]:
+            from tokenizers.normalizers import Lowercase, Sequence as NormSeq
+
+            norm = self.tokenizer.normalizer
+            parts = list(norm) if isinstance(norm, NormSeq) else [norm] if norm is not None else []
+            if not any(isinstance(n, Lowercase) for n in parts):
+                self.tokenizer.normalizer = NormSeq([Lowercase(), *parts])
+        weights = load_file(str(folder / "model.safetensors"))
+        w = {k[len(pre) :]: v for k, v in weights.items() if k.startswith(pre)}
+        self._embed = [w[f"embeddings.{n}.weight"] for n in _EMBED_KEYS] + [w["embeddings.LayerNorm.bias"]]
+        self._layers: list[list[np.ndarray]] = []
+        for i in range(int(config["num_hidden_layers"])):
+            params = []
+            for name in _LAYER_KEYS:
+                weight, bias = w[f"encoder.layer.{i}.{name}.weight"], w[f"encoder.layer.{i}.{name}.bias"]
+                params += [weight if "LayerNorm" in name else np.ascontiguousarray(weight.T), bias]
+            self._layers.append(params)
+
+    @staticmethod
+    def supports(model_dir: str | Path) -> bool:
+        """True when ``model_dir`` is a configuration this encoder reproduces exactly."""
+        try:
+            _plan(Path(model_dir))
+        except (OSError, ValueError, KeyError, TypeError, AttributeError, SafetensorError):
+            return False
+        return True
+
+    def encode(self, texts: Sequence[str], batch_size: int = 16) -> np.ndarray:
+        """Unit-length float32 embeddings, one row per text (batched by length, padded + masked)."""
+        if isinstance(texts, str):
+            raise TypeError("encode takes a sequence of texts, not one string")
+        encodings = self.tokenizer.encode_batch(list(texts))
+        out = np.zeros((len(encodings), self.dimension), dtype=np.float32)
+        order = sorted(range(len(encodings)), key=lambda i: len(encodings[i].ids))
+        for begin in range(0, len(order), batch_size):
+            rows = order[begin : begin + batch_size]
+            width = max(len(encodings[i].ids) for i in rows)
+            ids = np.zeros((len(rows), width), dtype=np.int64)
+            types = np.zeros_like(ids)
+            mask = np.zeros((len(rows), width), dtype=np.float32)
+            for r, i in enumerate(rows):
+                n = len(encodings[i].ids)
+                ids[r, :n], types[r, :n], mask[r, :n] = encodings[i].ids, encodings[i].type_ids, 1.0
+            out[rows] = self._forward(ids, types, mask)
+        return out
+
+    def _forward(self, ids: np.ndarray, types: np.ndarray, mask: np.ndarray) -> np.ndarray:
+        """BertModel + pooling + L2 normalisation for one padded batch."""
+        word, position, token_type, ln_w, ln_b = self._embed
+        batch, width = ids.shape
+        heads, head_dim = self._heads, self.dimension // self._heads
+        h = _layer_norm(word[ids] + position[:width] + token_type[types], ln_w, ln_b, self._eps)
+        bias = ((mask - 1.0) * np.float32(1e9))[:, None, None, :]  # masked keys get no attention
+        scale = np.float32(1.0 / math.sqrt(head_dim))
+
+        def split(x: np.ndarray) -> np.ndarray:
+            return x.reshape(batch, width, heads, head_dim).transpose(0, 2, 1, 3)
+
+        for wq, bq, wk, bk, wv, bv, wo, bo, lw1, lb1, wi, bi, wo2, bo2, lw2, lb2 in self._layers:
+            scores = split(h @ wq + bq) @ split(h @ wk + bk).transpose(0, 1, 3, 2) * scale + bias
+            scores = np.exp(scores - scores.max(-1, keepdims=True))
+            probs = scores / scores.sum(-1, keepdims=True)
+            context = (probs @ split(h @ wv + bv)).transpose(0, 2, 1, 3).reshape(batch, width, -1)
+            attended = _layer_norm(context @ wo + bo + h, lw1, lb1, self._eps)
+            inner = attended @ wi + bi
+            inner = (inner * 0.5 * (1.0 + _erf(inner / math.sqrt(2.0)))).astype(np.float32)  # exact GELU
+            h = _layer_norm(inner @ wo2 + bo2 + attended, lw2, lb2, self._eps)
+        if self.pooling == "cls":
+            pooled = h[:, 0]
+        else:
+            pooled = (h * mask[:, :, None]).sum(1) / np.maximum(mask.sum(1, keepdims=True), 1e-9)
+        norms = np.linalg.norm(pooled, axis=1, keepdims=True)
+        return (pooled / np.maximum(norms, 1e-12)).astype(np.float32)

@@ -1,0 +1,201 @@
+"""NumpyEncoder: same tokens and same vectors as sentence-transformers, without importing torch."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+import yaml
+
+from rag.embed import resolve_model
+from rag.numpy_encoder import NumpyEncoder
+from rag.settings import DEFAULT_MODEL
+
+ROOT = Path(__file__).resolve().parents[1]
+MODEL_DIR = Path(resolve_model(DEFAULT_MODEL))
+
+HANDWRITTEN = [
+    "what tariffs does japan face?",
+    "Who is Japan's prime minister?",
+    "?",
+    "",
+    "   ",
+    "“Curly quotes” and ‘single ones’ — with an em dash…",
+    "naïve café résumé: Ærøskøbing, São Paulo, Zürich",
+    "日本と韓国の協力について教えてください",
+    "대한민국과 일본의 관계는 어떻습니까?",
+    "Ωμέγα, Привет мир, مرحبا بالعالم",
+    "emoji 🙂🚀 and symbols ≥ ≤ ± € £ ¥",
+    "WTO WORLD COMMERCE GROUP tariffs 24% 25% $1,000,000",
+    "a" * 600,  # one very long word
+    "tab\tand\nnew\nlines   and  spaces",
+]
+
+
+def _seed_passages() -> list[str]:
+    """Long paragraphs and windows from the essays, several beyond the 256-token window."""
+    out = []
+    for path in sorted((ROOT / "seeds").glob("*.txt")):
+        text = path.read_text(encoding="utf-8")
+        paragraphs = [p for p in text.splitlines() if len(p) > 200]
+        out += paragraphs[:4]
+        out += [text[i : i + 2500] for i in range(0, 7500, 2500)]  # ~500 tokens each: truncated
+    return out
+
+
+def _questions(n: int = 12) -> list[str]:
+    cases = yaml.safe_load((ROOT / "tests" / "questions.yaml").read_text(encoding="utf-8"))
+    return [c["question"] for c in cases][:: max(1, len(cases) // n)][:n]
+
+
+TEXTS = HANDWRITTEN + _questions() + _seed_passages()
+
+
+@pytest.fixture(scope="module")
+def st_model():
+    from sentence_transformers import SentenceTransformer
+
+    return SentenceTransformer(str(MODEL_DIR), device="cpu")
+
+
+@pytest.fixture(scope="module")
+def encoder() -> NumpyEncoder:
+    return NumpyEncoder(MODEL_DIR)
+
+
+def _assert_close(ours: np.ndarray, theirs: np.ndarray) -> None:
+    assert ours.dtype == np.float32 and ours.shape == theirs.shape
+    np.testing.assert_allclose(np.linalg.norm(ours, axis=1), 1.0, atol=1e-5)
+    cosine = (ours * theirs).sum(1) / np.linalg.norm(theirs, axis=1)
+    assert cosine.min() >= 0.99999, f"worst cosine {cosine.min()} for text #{int(cosine.argmin())}"
+    diff = np.abs(ours - theirs).max()
+    assert diff <= 1e-4, f"max abs diff {diff}"
+
+
+def test_text_set_is_varied() -> None:
+    assert len(TEXTS) >= 40
+
+
+def test_supports_packaged_model() -> None:
+    assert NumpyEncoder.supports(MODEL_DIR)
+
+
+def test_token_ids_match_the_models_tokenizer(encoder: NumpyEncoder, st_model) -> None:
+    truncated = 0
+    for text in TEXTS:
+        ours = encoder.tokenizer.encode(text).ids
+        features = st_model.tokenize([text])  # exactly what SentenceTransformer.encode feeds the model
+        theirs = [int(i) for i, m in zip(features["input_ids"][0], features["attention_mask"][0]) if m]
+        assert ours == theirs, text[:80]
+        full = st_model.tokenizer(text)["input_ids"]  # untruncated: ours is its prefix + [SEP]
+        assert ours == full if len(full) <= encoder.max_seq_length else ours == full[:255] + [full[-1]]
+        truncated += len(full) > encoder.max_seq_length
+    assert encoder.max_seq_length == st_model.max_seq_length == 256
+    assert truncated >= 5, "the text set must exercise truncation"
+
+
+def test_vectors_match_sentence_transformers(encoder: NumpyEncoder, st_model) -> None:
+    theirs = st_model.encode(TEXTS, normalize_embeddings=True, convert_to_numpy=True)
+    _assert_close(encoder.encode(TEXTS), theirs)  # batched: padding + mask
+    one_by_one = np.vstack([encoder.encode([t]) for t in TEXTS[:20]])
+    _assert_close(one_by_one, theirs[:20])
+    assert encoder.encode([]).shape == (0, encoder.dimension) == (0, 384)
+
+
+def _model_copy(tmp_path: Path) -> Path:
+    """A copy of the model folder: json files copied (to edit), everything else symlinked."""
+    target = tmp_path / "model"
+    for path in MODEL_DIR.rglob("*"):
+        dest = target / path.relative_to(MODEL_DIR)
+        if path.is_dir():
+            dest.mkdir(parents=True, exist_ok=True)
+            continue
+        dest.parent.mkdir(parents=True, exist_ok=True)
+        if path.suffix == ".json":
+            shutil.copyfile(path, dest)
+        else:
+            dest.symlink_to(path)
+    return target
+
+
+def _edit(path: Path, **changes: object) -> None:
+    data = json.loads(path.read_text())
+    data.update(changes)
+    path.write_text(json.dumps(data))
+
+
+def test_supports_is_false_for_roberta(tmp_path: Path) -> None:
+    folder = _model_copy(tmp_path)
+    assert NumpyEncoder.supports(folder)  # the unedited copy is fine
+    _edit(folder / "config.json", model_type="roberta")
+    assert not NumpyEncoder.supports(folder)
+
+
+@pytest.mark.parametrize(
+    "pooling",
+    [
+        {"pooling_mode_mean_tokens": False, "pooling_mode_max_tokens": True},
+        {"pooling_mode_cls_token": True},  # cls + mean at once: concatenated, not implemented
+        {"pooling_mode": "weirdmean"},
+    ],
+)
+def test_supports_is_false_for_unknown_pooling(tmp_path: Path, pooling: dict) -> None:
+    folder = _model_copy(tmp_path)
+    _edit(folder / "1_Pooling" / "config.json", **pooling)
+    assert not NumpyEncoder.supports(folder)
+
+
+@pytest.mark.parametrize(
+    "config",
+    [{"hidden_act": "gelu_new"}, {"position_embedding_type": "relative_key"}, {"is_decoder": True}],
+)
+def test_supports_is_false_for_other_bert_variants(tmp_path: Path, config: dict) -> None:
+    folder = _model_copy(tmp_path)
+    _edit(folder / "config.json", **config)
+    assert not NumpyEncoder.supports(folder)
+
+
+def test_supports_is_false_for_extra_modules_or_default_prompt(tmp_path: Path) -> None:
+    folder = _model_copy(tmp_path)
+    modules = json.loads((folder / "modules.json").read_text())
+    dense = {"idx": 2, "name": "2", "path": "2_Dense", "type": "sentence_transformers.models.Dense"}
+    modules.insert(2, dense)
+    modules[-1]["idx"] = 3
+    (folder / "modules.json").write_text(json.dumps(modules))
+    assert not NumpyEncoder.supports(folder)
+    other = _model_copy(tmp_path / "prompt")
+    _edit(other / "config_sentence_transformers.json", prompts={"query": "q: "}, default_prompt_name="query")
+    assert not NumpyEncoder.supports(other)
+    assert not NumpyEncoder.supports(tmp_path / "no-such-folder")
+
+
+def test_cls_pooling_matches_sentence_transformers(tmp_path: Path) -> None:
+    from sentence_transformers import SentenceTransformer
+
+    folder = _model_copy(tmp_path)
+    _edit(folder / "1_Pooling" / "config.json", pooling_mode_mean_tokens=False, pooling_mode_cls_token=True)
+    assert NumpyEncoder.supports(folder)
+    theirs = SentenceTransformer(str(folder), device="cpu").encode(TEXTS, normalize_embeddings=True)
+    _assert_close(NumpyEncoder(folder).encode(TEXTS), theirs)
+
+
+def test_import_load_and_encode_do_not_import_torch() -> None:
+    script = (
+        "import sys\n"
+        "import rag.numpy_encoder as m\n"
+        "from rag.embed import resolve_model\n"
+        f"v = m.NumpyEncoder(resolve_model({DEFAULT_MODEL!r})).encode(['what tariffs does japan face?'])\n"
+        "assert v.shape == (1, 384)\n"
+        "heavy = [n for n in ('torch', 'transformers', 'sentence_transformers', 'scipy')"
+        " if n in sys.modules]\n"
+        "assert not heavy, heavy\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", script], cwd=ROOT, capture_output=True, text=True, timeout=120
+    )
+    assert result.returncode == 0, result.stderr
