@@ -44,6 +44,7 @@ search: setup          ## interactive search in the terminal
 bench: setup           ## run the benchmarks; each rewrites its section of bench/RESULTS.md
 	$(BIN)/python bench/quality.py
 	$(BIN)/python bench/perf.py
+	$(BIN)/python bench/encoder.py
 
 clean:
 	rm -rf $(VENV) index/data-* index/manifest.json index/.lock

