@@ -19,6 +19,7 @@ chat: setup            ## set up, build the index if missing or stale, start the
 	$(BIN)/rag serve
 
 test: setup browser-deps   ## set up and run the whole test suite
+	$(BIN)/python -m mypy
 	$(BIN)/python -m pytest
 	$(BIN)/rag eval tests/questions.yaml --baseline tests/baseline.json $(EVAL_FLOORS)
 

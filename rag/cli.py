@@ -10,7 +10,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import asdict
 from typing import Any
 
@@ -185,7 +185,7 @@ def cmd_eval(args: argparse.Namespace) -> int:
     return run_command(args, settings_for(args))
 
 
-def _prompt(prefix: str) -> Sequence[str]:
+def _prompt(prefix: str) -> Iterator[str]:
     """Questions typed at an interactive prompt, until an empty line, 'quit' or end of input."""
     print("Type a question (empty line or Ctrl-D to quit).", file=sys.stderr)
     while True:

@@ -136,7 +136,7 @@ class NumpyEncoder:
             from tokenizers.normalizers import Lowercase, Sequence as NormSeq
 
             norm = self.tokenizer.normalizer
-            parts = list(norm) if isinstance(norm, NormSeq) else [norm] if norm is not None else []
+            parts: list[Any] = list(norm) if isinstance(norm, NormSeq) else [norm] if norm is not None else []  # type: ignore[call-overload]
             if not any(isinstance(n, Lowercase) for n in parts):
                 self.tokenizer.normalizer = NormSeq([Lowercase(), *parts])
         weights = load_file(str(folder / "model.safetensors"))

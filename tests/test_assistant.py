@@ -144,3 +144,13 @@ def test_bad_questions_get_a_clear_message(assistant, question, message) -> None
 def test_answers_are_short(assistant) -> None:
     words = [len(assistant.ask(q).text.split()) for q in QUESTIONS]
     assert statistics.median(words) <= 90, words
+
+
+def test_many_threads_get_the_same_answers_as_one(assistant) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    questions = QUESTIONS * 4
+    expected = [assistant.ask(q).text for q in questions]
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        got = list(pool.map(lambda q: assistant.ask(q).text, questions))
+    assert got == expected

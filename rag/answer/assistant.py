@@ -81,7 +81,9 @@ class Assistant:
         """True for "what did X say about Y?" when no word of Y occurs in the essays and the
         quotes are not about Y either (an on-topic question about something never discussed)."""
         match = _ABOUT.search(question)
-        topic = terms(match.group(1)) if match else []
+        if match is None:
+            return False
+        topic = terms(match.group(1))
         if not topic or any(t in self.retriever.vocabulary for t in topic):
             return False
         topic_vector = self.retriever.embed_query(match.group(1))

@@ -138,7 +138,8 @@ def markdown_title(path: Path, text: str) -> str | None:
     """The first level-1 or level-2 heading of a Markdown file."""
     if path.suffix.lower() not in (".md", ".markdown"):
         return None
-    body = text[_FRONT_MATTER.match(text).end():] if _FRONT_MATTER.match(text) else text
+    front = _FRONT_MATTER.match(text)
+    body = text[front.end() :] if front else text
     body = _FENCE.sub("", body)  # a '# comment' inside a code block is not a heading
     match = _HEADING.search(body)
     return match.group(1).strip() if match else None
