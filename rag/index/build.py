@@ -83,12 +83,14 @@ def build_index(
 
 def stale_reason(seeds_dir: str | Path, index_dir: str | Path, settings: Settings) -> str | None:
     """Why the index must be rebuilt (missing, other model, other chunking, changed corpus), or None."""
-    from ..errors import RagError
+    from ..errors import IndexMissingError, RagError
 
     try:
         manifest = read_manifest(index_dir)
+    except IndexMissingError:
+        return f"there is no index in {str(index_dir)!r} yet"
     except RagError as exc:
-        return str(exc)
+        return f"the index is unreadable: {str(exc).split(': run')[0]}"
     if manifest.get("model") != settings.model:
         return f"built with model {manifest.get('model')!r}, settings ask for {settings.model!r}"
     if manifest.get("chunking") != settings.chunking():
