@@ -19,7 +19,7 @@ from pathlib import Path
 import numpy as np
 
 from ..embed import encode, load_query_encoder, model_dimension
-from ..errors import IndexMismatchError
+from ..errors import IndexMismatchError, RagError
 from ..index.build import BuildProgress, build_index, stale_reason
 from ..index.store import IndexData, flat_index, read_index
 from ..ingest.sentences import normalize
@@ -118,7 +118,7 @@ class Retriever:
         if reason is None:
             try:
                 return cls(read_index(index_dir), settings)
-            except Exception as exc:  # damaged files: rebuild rather than fail
+            except RagError as exc:  # damaged files: rebuild rather than fail
                 reason = str(exc)
         log.info("building the index (%s)", reason)
         return cls.build(seeds_dir, index_dir, settings, progress)
