@@ -9,7 +9,8 @@ Runs tests/questions.yaml through each system and writes bench/RESULTS.md (quali
 - ours, and ours with one technique removed at a time (the ablation);
 - chunk sizes 64 / 128 / 200 / 256 tokens for our pipeline (chooses the default).
 
-Every figure is given for the tune split, the held-out split and the whole set.
+Every figure is given for the tune split, the held-out split and the whole set, and for
+tests/fresh_questions.yaml, a set written after tuning by someone who saw only the essays.
 Usage: python bench/quality.py [--questions tests/questions.yaml]  (also rewrites its section of
 bench/RESULTS.md; the full tables go to bench/out/quality.md)
 """
@@ -119,7 +120,7 @@ def score(name: str, retriever: Any, assistant: Any, questions: Path) -> dict[st
     return row
 
 
-def run(questions: Path, out: Path) -> None:
+def run(questions: Path, out: Path, fresh: Path) -> None:
     seeds = ROOT / "seeds"
     rows = []
     with tempfile.TemporaryDirectory() as tmp:
@@ -145,7 +146,11 @@ def run(questions: Path, out: Path) -> None:
         for size, overlap in ((64, 16), (128, 32), (200, 40), (240, 48), (256, 48)):
             other = Retriever.build(seeds, Path(tmp) / f"c{size}", Settings(chunk_tokens=size, chunk_overlap=overlap))
             rows.append(score(f"ours, chunks {size}/{overlap} tokens", other, Assistant(other), questions))
-    markdown = render(rows, questions)
+        fresh_rows = []
+        if fresh.is_file():  # questions written after tuning, by someone who never saw the system
+            fresh_rows = [score("plain recipe (LangChain 1000/200)", plain, NaiveAnswerer(plain), fresh),
+                          score("ours", base, Assistant(base), fresh)]
+    markdown = render(rows, questions) + render_fresh(fresh_rows, fresh)
     out.write_text(markdown, encoding="utf-8")
     write_section("quality", markdown)
     print(markdown)
@@ -179,6 +184,18 @@ def render(rows: list[dict[str, Any]], questions: Path) -> str:
     return "\n".join(lines) + "\n"
 
 
+def render_fresh(rows: list[dict[str, Any]], fresh: Path) -> str:
+    """Markdown table for the fresh set (nothing when there is none)."""
+    if not rows:
+        return ""
+    lines = ["", f"### Fresh cases (`{fresh.relative_to(ROOT)}`, {rows[0]['all'].get('cases')} cases,"
+             " written after all tuning by a helper who saw only the essays)", "",
+             "| system | " + " | ".join(METRICS) + " |", "|---" * (len(METRICS) + 1) + "|"]
+    for row in rows:
+        lines.append(f"| {row['name']} | " + " | ".join(_fmt(row["all"].get(m)) for m in METRICS) + " |")
+    return "\n".join(lines) + "\n"
+
+
 def _fmt(value: Any, digits: int = 3) -> str:
     return "–" if value is None else f"{value:.{digits}f}"
 
@@ -186,11 +203,12 @@ def _fmt(value: Any, digits: int = 3) -> str:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--questions", type=Path, default=ROOT / "tests" / "questions.yaml")
+    parser.add_argument("--fresh", type=Path, default=ROOT / "tests" / "fresh_questions.yaml")
     parser.add_argument("--out", type=Path, default=ROOT / "bench" / "out" / "quality.md")
     args = parser.parse_args()
     logging.basicConfig(level=logging.WARNING, format="bench: %(message)s")
     args.out.parent.mkdir(parents=True, exist_ok=True)
-    run(args.questions.resolve(), args.out)
+    run(args.questions.resolve(), args.out, args.fresh.resolve())
 
 
 if __name__ == "__main__":

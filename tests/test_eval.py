@@ -504,3 +504,11 @@ def test_two_runs_give_identical_figures_except_latency(cli_runs: dict) -> None:
         }
 
     assert without_latency(a) == without_latency(b)
+
+
+def test_fresh_question_set_is_valid_against_the_index(retriever) -> None:
+    """tests/fresh_questions.yaml (never tuned on, reported in bench/RESULTS.md) stays loadable."""
+    from rag.eval.questionset import documents_of, load_question_set
+
+    cases = load_question_set(Path(__file__).with_name("fresh_questions.yaml"), documents_of(retriever))
+    assert len(cases) >= 20 and {c.split for c in cases} == {"fresh"}

@@ -27,9 +27,16 @@ STOPWORDS = frozenset(
 )
 
 
+_DOTTED = re.compile(r"\b(?:[^\W\d_]{1,2}\.){2,}")  # "U.S.", "Ph.D.", "M.P.A."
+
+
 def terms(text: str) -> list[str]:
-    """Lower-case content words, lightly stemmed (plural and possessive endings)."""
+    """Lower-case content words, lightly stemmed (plural and possessive endings).
+
+    Dotted abbreviations are read as one word ("Ph.D." -> "phd"), as users type them.
+    """
     out = []
+    text = _DOTTED.sub(lambda m: m.group().replace(".", " ").replace(" ", "") + " ", text)
     for word in _WORD.findall(text.lower().replace("’", "'")):
         word = word.split("'")[0] if word.endswith(("'s", "'")) else word
         if word in STOPWORDS or len(word) < 2 and not word.isdigit():

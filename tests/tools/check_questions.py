@@ -13,7 +13,7 @@ Checks every case and reports every problem, then exits 1 if there were any:
   * an answerable case has at least one gold quote and one answer keyword;
   * every gold quote is a single-line, verbatim substring of at least one named source file;
   * every answer keyword is lowercase and a substring of some lowercased gold quote of the case;
-  * `split` (if given) is `tune` or `heldout`.
+  * `split` (if given) is `tune`, `heldout` or `fresh` (written after tuning, never tuned on).
 Soft warnings (printed, not failing): gold quotes outside 30-200 characters, more than three
 gold quotes (except `kind: list`, one quote per item) or answer keywords, a case without `split`.
 Finally prints counts per kind, per split, and per kind x split.
@@ -33,7 +33,7 @@ ROOT = Path(__file__).resolve().parents[2]
 SEEDS = ROOT / "seeds"
 DEFAULT_QUESTIONS = ROOT / "tests" / "questions.yaml"
 OUT_OF_SCOPE = "out-of-scope"
-SPLITS = ("tune", "heldout")
+SPLITS = ("tune", "heldout", "fresh")
 
 
 def load_text(path: Path) -> str:
