@@ -189,9 +189,9 @@ def _prompt(prefix: str) -> Iterator[str]:
     """Questions typed at an interactive prompt, until an empty line, 'quit' or end of input."""
     print("Type a question (empty line or Ctrl-D to quit).", file=sys.stderr)
     while True:
-        try:
-            line = input(prefix)
-        except EOFError:
+        print(prefix, end="", file=sys.stderr, flush=True)  # stdout stays clean for --json
+        line = sys.stdin.readline()
+        if not line:
             print(file=sys.stderr)
             return
         if line.strip().lower() in ("", "quit", "exit"):
@@ -211,6 +211,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except ValueError as exc:  # bad setting values, e.g. --chunk-tokens 4
         print(f"rag: error: {exc}", file=sys.stderr)
         return 2
+    except OSError as exc:  # an unreadable or unwritable folder, a full disk
+        print(f"rag: error: {exc.strerror or exc}: {exc.filename or ''}".rstrip(": "), file=sys.stderr)
+        return 1
     except KeyboardInterrupt:
         print("rag: interrupted", file=sys.stderr)
         return 130
