@@ -429,3 +429,23 @@ def test_unknown_model_is_a_one_line_model_error() -> None:
     with pytest.raises(ModelError) as info:
         load_model("no-such-model-anywhere")
     assert "\n" not in str(info.value) and "--model" in str(info.value)
+
+
+def test_open_rebuilds_a_damaged_index(seeds_dir: Path, index_copy: Path) -> None:
+    flip_byte_in_chunks_jsonl(index_copy)
+    with pytest.raises(IndexCorruptError):
+        Retriever.load(index_copy)
+    reopened = Retriever.open(seeds_dir, index_copy, settings_from_env())
+    assert reopened.search("what tariffs does japan face?", k=1)[0].quote
+    Retriever.load(index_copy)  # the rebuilt index is whole again
+
+
+def test_concurrent_builds_of_one_index_leave_one_whole_index(tiny_seeds: Path, tmp_path: Path) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    target = tmp_path / "idx"
+    with ThreadPoolExecutor(max_workers=3) as pool:
+        list(pool.map(lambda _: Retriever.build(tiny_seeds, target, Settings()), range(3)))
+    assert len(list(target.glob("data-*"))) == 1
+    assert not list(target.glob(".staging-*"))
+    assert Retriever.load(target).search("tea", k=1)
