@@ -14,7 +14,6 @@ from collections.abc import Iterator, Sequence
 from dataclasses import asdict
 from typing import Any
 
-from . import __doc__ as _package_doc  # noqa: F401  (keeps the package import cheap)
 from .console import byline, highlight, progress_bar, setup_logging, use_colour
 from .errors import RagError
 from .settings import DEFAULT_MODEL, Settings, settings_from_env
