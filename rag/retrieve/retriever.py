@@ -72,6 +72,9 @@ class Retriever:
         self._sentence_bm25 = BM25([s.text for s in self.sentences])
         self._embed_cached = lru_cache(maxsize=512)(lambda text: encode(self.model, [text])[0])
         self._sentence_lexical = lru_cache(maxsize=512)(self._sentence_bm25.scores)
+        idf = self._sentence_bm25.idf
+        self.vocabulary: frozenset[str] = frozenset(idf)  # every search term in the essays
+        self._rare_ceiling = float(np.median(list(idf.values()))) if idf else 0.0
 
     # -- construction -------------------------------------------------------------------
     @classmethod
@@ -217,15 +220,9 @@ class Retriever:
             sentence.text, sentence.start, sentence.end, chunk.id,
         )
 
-    @property
-    def vocabulary(self) -> frozenset[str]:
-        """Every search term (lower-cased, lightly stemmed) that occurs in the essays."""
-        return frozenset(self._sentence_bm25.idf)
-
     def rare_terms(self, text: str) -> list[str]:
         """The question's words that are rare in the essays (or absent), i.e. what it is specifically about."""
-        idf = self._sentence_bm25.idf
-        ceiling = float(np.median(list(idf.values()))) if idf else 0.0
+        idf, ceiling = self._sentence_bm25.idf, self._rare_ceiling
         return [t for t in terms(text) if idf.get(t, ceiling) >= ceiling]
 
     def document(self, source: str) -> Document:
