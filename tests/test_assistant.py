@@ -154,3 +154,24 @@ def test_many_threads_get_the_same_answers_as_one(assistant) -> None:
     with ThreadPoolExecutor(max_workers=8) as pool:
         got = list(pool.map(lambda q: assistant.ask(q).text, questions))
     assert got == expected
+
+
+def test_why_question_quotes_the_reason_not_just_the_claim(assistant, retriever) -> None:
+    answer = assistant.ask("why does cooper put economic coercion at the top of the to-do list?")
+    assert not answer.refused
+    assert "economic pressure from China" in answer.text  # the reason, read after the claim
+    assert "First up should be economic cooperation" in answer.text
+    assert_grounded(answer, retriever)
+
+
+def test_list_named_in_one_sentence_is_quoted(assistant) -> None:
+    answer = assistant.ask("what clubs is japan already in that korea has been left out of?")
+    assert "Quadrilateral Security Dialogue" in answer.text
+    assert "Trans-Pacific Partnership" in answer.text
+
+
+def test_a_quote_that_leans_on_the_sentence_before_it_gets_that_sentence(assistant, retriever) -> None:
+    answer = assistant.ask("what does Cooper mean when he talks about linking up the spokes?")
+    quote = answer.citations[0].quote
+    assert quote.startswith("For decades, Asia’s security architecture") and "Connecting these spokes" in quote
+    assert_grounded(answer, retriever)

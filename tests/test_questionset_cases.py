@@ -25,7 +25,6 @@ KNOWN_FAILURES: dict[str, str] = {
     "q03": "quotes Govella's bio line instead of the sentence naming Shigeru Ishida",
     "q18": "paraphrase retrieval miss: Govella's 'costs of not cooperating' not in top 5; answers from Cooper",
     "q19": "paraphrase retrieval miss: Govella's 'modest enhancements' not in top 5; answers from Cooper",
-    "q20": "paraphrase: quotes a nearby sentence, not 'neither ... can be completely confident'",
     "q28": "cross-essay: quotes another Cooper G7 sentence, not 'invite President Yoon to the G7 Summit'",
     "q31": "cross-essay: Cooper's 'U.S. disengagement' sentence is not chosen",
     "q37": "list: the defence-spending / burden-sharing sentence is not among the points",

@@ -19,7 +19,7 @@ from ..retrieve.lexical import terms
 from ..retrieve.query import clean_query
 from ..retrieve.retriever import Retriever
 from ..types import Answer, Citation
-from .evidence import Evidence, dense_best, gather, select
+from .evidence import Evidence, dense_best, gather, select, with_context
 from .followup import resolve
 from .intent import Intent, read_intent
 
@@ -62,7 +62,7 @@ class Assistant:
         chosen = select(self.retriever, candidates, intent)
         if self.refuses(text, intent, candidates, chosen):
             return self._refusal(text, query, candidates)
-        body, citations = compose(chosen, intent)
+        body, citations = compose(with_context(self.retriever, chosen), intent)
         return Answer(body, citations, refused=False, question=text, search_query=query)
 
     def refuses(

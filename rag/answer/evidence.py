@@ -9,14 +9,15 @@ of each essay for a comparison, the asked-for item for "the second one".
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+import re
+from dataclasses import dataclass, replace
 
 import numpy as np
 
 from ..ingest.sentences import normalize
 from ..retrieve.retriever import Retriever
 from ..types import Passage
-from ..retrieve.ordinals import enumerates, starts_with_ordinal
+from ..retrieve.ordinals import enumerates, lists_inline, starts_with_ordinal
 from .intent import Intent
 
 
@@ -45,17 +46,18 @@ def gather(
     if not passages:
         return []
     vectors = np.stack([retriever.embed_query(q) for q in dict.fromkeys(queries)])
+    focus = retriever.focus_vector(queries[0])
     found: dict[str, Evidence] = {}
     for passage in passages:
         rows = retriever.passage_sentences(passage)
         if not rows:
             continue
-        scores = retriever.sentence_scores(queries[0], vectors, rows)
+        scores = retriever.sentence_scores(queries[0], vectors, rows, focus)
         dense = (retriever.data.sentence_vectors[rows] @ vectors.T).max(axis=1)
         for row, score, sim in zip(rows, scores, dense, strict=True):
             sentence = retriever.sentences[row]
             bonus = 0.25 if intent.ordinal and starts_with_ordinal(sentence.text, intent.ordinal) else 0.0
-            bonus += 0.1 if intent.list_size and enumerates(sentence.text) else 0.0
+            bonus += 0.1 if intent.list_size and (enumerates(sentence.text) or lists_inline(sentence.text)) else 0.0
             total = float(score) + 0.3 * passage.score + bonus
             key = normalize(sentence.text)
             if key not in found or found[key].score < total:
@@ -83,15 +85,69 @@ def select(retriever: Retriever, candidates: Sequence[Evidence], intent: Intent)
                 chosen.append(ev)
         return sorted(chosen, key=lambda e: (e.passage.source != best.passage.source, e.passage.source, e.start))
     chosen = [best]
+    if intent.reason and not gives_reason(best.text):  # "why ...?": the premise, then the essay's reason
+        reasons = [c for c in candidates[1:] if gives_reason(c.text, loosely=True)]
+        near = [c for c in reasons if same_paragraph(retriever, best, c)]
+        because = (near or reasons or [None])[0]
+        if because is not None and because.score >= 0.5 * best.score:
+            return _in_reading_order([best, because])
     for ev in candidates[1:3]:
         if ev.score >= 0.92 * best.score and len(chosen) < 2:
             chosen.append(ev)
     return chosen
 
 
+_LEANS_BACK = re.compile(
+    r"^\W*(?:\w+\s+){0,2}?(?:this|these|those|such|doing so|that is|they|it is|as a result)\b", re.I
+)
+
+
+def with_context(retriever: Retriever, chosen: Sequence[Evidence]) -> list[Evidence]:
+    """Each quote that leans on the sentence before it ("Connecting these spokes ...") gets
+    that sentence too, when both sit in one paragraph of the cited passage, so it reads alone."""
+    out: list[Evidence] = []
+    starts = {e.start for e in chosen}
+    for ev in chosen:
+        prev = retriever.sentences[ev.row - 1] if ev.row > 0 else None
+        doc = retriever.document(ev.passage.source)
+        if (
+            prev is not None
+            and _LEANS_BACK.match(ev.text)
+            and prev.source == ev.passage.source
+            and prev.start >= ev.passage.start
+            and prev.start not in starts
+            and "\n" not in doc.text[prev.end : ev.start]  # the same paragraph
+        ):
+            ev = replace(ev, start=prev.start, text=doc.text[prev.start : ev.end])
+        out.append(ev)
+    return out
+
+
+_BECAUSE = re.compile(
+    r"\b(because|since|therefore|thus|hence|due to|explains?|in order to|so that|as a result)\b|, so\b", re.I
+)
+_REASON_NOUN = re.compile(r"\b(reasons?|factors?|step toward|means that)\b", re.I)
+
+
+def gives_reason(sentence: str, loosely: bool = False) -> bool:
+    """True when a sentence states a cause ("..., so each has an interest"); ``loosely`` also
+    counts one that names one ("one factor that is different ...")."""
+    return bool(_BECAUSE.search(sentence) or loosely and _REASON_NOUN.search(sentence))
+
+
+def same_paragraph(retriever: Retriever, a: Evidence, b: Evidence) -> bool:
+    """True when two sentences are in one paragraph (no line break between them)."""
+    if a.passage.source != b.passage.source:
+        return False
+    first, second = sorted((a, b), key=lambda e: e.start)
+    return "\n" not in retriever.document(a.passage.source).text[first.end : second.start]
+
+
 def _list_items(retriever: Retriever, candidates: Sequence[Evidence], size: int) -> list[Evidence]:
     """An essay's enumerated points when it has them (with its overview sentence), else diverse sentences."""
     best = candidates[0]
+    if lists_inline(best.text) and not enumerates(best.text) and ":" not in best.text:
+        return _diverse(candidates, size, floor=0.85 * best.score)  # one sentence names them all
     points = [c for c in candidates if c.score >= 0.5 * best.score and enumerates(c.text)]
     if not any(enumerates(c.text) or ":" in c.text for c in candidates[:3]):
         points = []  # enumerations far down the list answer some other question

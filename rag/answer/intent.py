@@ -21,6 +21,10 @@ _QUANTITY = re.compile(
     r"\bhow (many|much)\b|\bwhat (percentage|percent|number|amount|share|figure)\b|"
     r"\bbudget\b|\bhow (big|large)\b|\bwhat year\b"
 )
+# "what clubs ...", "which security threats ...": a plural noun right after what/which
+_PLURAL_ASKED = re.compile(r"^\W*(?:what|which)\s+(?:[a-z-]+\s+)?([a-z-]{3,}(?<!ss)(?<!us)(?<!is)s)\b")
+_NOT_NOUNS = frozenset({"does", "was", "has", "says", "thinks", "means", "happens", "makes", "needs", "comes"})
+_REASON = re.compile(r"^\W*(why|how come)\b|\bwhat(?:'s| is) the (reason|point|logic|rationale)\b")
 _AUTHORSHIP = re.compile(
     r"\bwho (wrote|is the author|authored|penned|is the writer)\b|\bwhose (essay|piece|article)\b"
     r"|\bwho('s| is) (the )?(writer|author)\b"
@@ -36,18 +40,25 @@ class Intent:
     quantity: bool  # asks for a number, so an answer without digits is no answer
     authorship: bool  # asks who wrote the text under discussion
     ordinal: int  # 1.. for "the second one", -1 for "the last", 0 for none
+    reason: bool = False  # asks why, so the answer should give the essay's reason
 
 
 def read_intent(question: str) -> Intent:
     """The intent of ``question`` (the user's own words, before follow-up resolution)."""
     q = question.lower()
     count = next((n for w, n in NUMBER_WORDS.items() if re.search(rf"\b{w}\b", q)), 0)
-    is_list = bool(_LIST.search(q)) and not _QUANTITY.search(q)
+    cross = bool(_CROSS.search(q))
+    # "why ... top of the to-do list?" wants a reason, and a comparison is answered per essay
+    plural = _PLURAL_ASKED.search(q)
+    asks_many = bool(_LIST.search(q)) or bool(plural and plural.group(1) not in _NOT_NOUNS)
+    reason = bool(_REASON.search(q))
+    is_list = asks_many and not (_QUANTITY.search(q) or reason or cross)
     ordinal = asked_ordinal(q)
     return Intent(
         list_size=(count or 4) if is_list and not ordinal else 0,
-        cross=bool(_CROSS.search(q)),
+        cross=cross,
         quantity=bool(_QUANTITY.search(q)),
         authorship=bool(_AUTHORSHIP.search(q)),
         ordinal=ordinal,
+        reason=reason,
     )

@@ -37,3 +37,15 @@ def starts_with_ordinal(sentence: str, ordinal: int) -> bool:
 def enumerates(sentence: str) -> bool:
     """True when a sentence opens with any ordinal marker."""
     return any(starts_with_ordinal(sentence, n) for n in (1, 2, 3, 4, 5, -1))
+
+
+_SERIES = re.compile(
+    r", [^,;:.]{1,50}, (?:and|or)(?: even| also)? \w"  # "a, b, and c"
+    r"|(?::|\bsuch as|\bincluding) [^,;.]{1,60}, [^,;.]{1,60}(?:,| and | or )"  # "areas: a, b and c"
+    r"|\bfrom [^,;.]{1,50} to [^,;.]{1,50} to "  # "everything from a to b to c"
+)
+
+
+def lists_inline(sentence: str) -> bool:
+    """True when a sentence itself names a series: "three areas: a, b, and c", "x, y and z"."""
+    return bool(_SERIES.search(sentence))

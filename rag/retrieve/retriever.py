@@ -26,6 +26,7 @@ from ..ingest.sentences import normalize
 from ..settings import Settings, settings_from_env
 from ..types import Chunk, Document, Passage, Sentence
 from .authors import named_sources
+from .focus import corpus_names, focus_query
 from .lexical import BM25, terms
 from .ordinals import asked_ordinal, starts_with_ordinal
 from .structure import membership, sentences_within
@@ -43,6 +44,7 @@ class Weights:
     lexical: float = 0.20
     quote_lexical: float = 0.30  # weight of BM25 when picking the quote sentence
     ordinal: float = 0.35  # lift for a sentence opening the item a question asks for ("the second")
+    focus: float = 0.5  # share of a sentence's cosine taken against the question without corpus-wide names
     candidates: int = 40  # chunks scored in full per query
     fusion: str = "weighted"  # or "rrf": reciprocal-rank fusion of dense and BM25 (for comparison)
     author_filter: bool = True  # a question naming an author searches that author's essays
@@ -67,6 +69,7 @@ class Retriever:
         self._chunk_index = flat_index(data.chunk_vectors)
         self._sentence_index = flat_index(data.sentence_vectors)
         self._chunk_of_sentence, self._sentences_of_chunk = membership(self.chunks, self.sentences)
+        self.corpus_names = corpus_names(self.chunks, self.sentences)
         self._row_of_chunk = {c.id: row for row, c in enumerate(self.chunks)}
         self._chunk_bm25 = BM25([self._chunk_context(c) for c in self.chunks])
         self._sentence_bm25 = BM25([s.text for s in self.sentences])
@@ -142,8 +145,9 @@ class Retriever:
             ranked = sorted(by_row.items(), key=lambda item: (-item[1], item[0]))
         passages: list[Passage] = []
         seen_quotes: set[str] = set()
+        focus = self.focus_vector(text)
         for row, score in ranked:
-            passage = self._passage(row, score, text, qv)
+            passage = self._passage(row, score, text, qv, focus)
             key = normalize(passage.quote)
             if key in seen_quotes:
                 continue  # a repeated paragraph or an overlapping chunk saying the same thing
@@ -201,6 +205,11 @@ class Retriever:
         """The unit-length query vector used by ``rank`` and ``sentence_scores`` (cached)."""
         return self._embed_cached(text)
 
+    def focus_vector(self, text: str) -> np.ndarray | None:
+        """The vector of ``text`` without the corpus-wide names (see focus.py), or None."""
+        focus = focus_query(text, self.corpus_names) if self.weights.focus else None
+        return self.embed_query(focus) if focus else None
+
     def passage_sentences(self, passage: Passage) -> list[int]:
         """Rows in ``self.sentences`` of the sentences wholly inside ``passage``."""
         row = self._row_of_chunk.get(passage.chunk_id)
@@ -230,10 +239,10 @@ class Retriever:
         return self.documents[source]
 
     # -- helpers ------------------------------------------------------------------------
-    def _passage(self, row: int, score: float, text: str, qv: np.ndarray) -> Passage:
+    def _passage(self, row: int, score: float, text: str, qv: np.ndarray, focus: np.ndarray | None) -> Passage:
         chunk = self.chunks[row]
         doc = self.documents[chunk.source]
-        start, end = self._quote_span(row, text, qv)
+        start, end = self._quote_span(row, text, qv, focus)
         return Passage(
             text=chunk.text,
             source=chunk.source,
@@ -248,13 +257,13 @@ class Retriever:
             chunk_id=chunk.id,
         )
 
-    def _quote_span(self, row: int, text: str, qv: np.ndarray) -> tuple[int, int]:
+    def _quote_span(self, row: int, text: str, qv: np.ndarray, focus: np.ndarray | None) -> tuple[int, int]:
         """Offsets of the sentence (or question + its answer) that best answers ``text``."""
         members = self._sentences_of_chunk[row]
         chunk = self.chunks[row]
         if not members:
             return chunk.start, chunk.end
-        scores = self.sentence_scores(text, qv, members)
+        scores = self.sentence_scores(text, qv, members, focus)
         best = int(np.argmax(scores))
         sentence = self.sentences[members[best]]
         start, end = sentence.start, sentence.end
@@ -262,14 +271,20 @@ class Retriever:
             end = self.sentences[members[best + 1]].end  # a rhetorical question: include its answer
         return start, end
 
-    def sentence_scores(self, text: str, qv: np.ndarray, rows: Sequence[int]) -> np.ndarray:
+    def sentence_scores(
+        self, text: str, qv: np.ndarray, rows: Sequence[int], focus: np.ndarray | None = None
+    ) -> np.ndarray:
         """Dense + lexical match of each listed sentence to the question (questions damped).
 
         ``qv`` may hold several query vectors (one per row); a sentence keeps its best
-        cosine. BM25 is scaled by the best score over all sentences, so scores of
-        sentences from different passages compare.
+        cosine, blended with its cosine to ``focus`` (the question without corpus-wide
+        names) when given. BM25 is scaled by the best score over all sentences, so scores
+        of sentences from different passages compare.
         """
-        dense = (self.data.sentence_vectors[list(rows)] @ np.atleast_2d(qv).T).max(axis=1)
+        vectors = self.data.sentence_vectors[list(rows)]
+        dense = (vectors @ np.atleast_2d(qv).T).max(axis=1)
+        if focus is not None:
+            dense = (1 - self.weights.focus) * dense + self.weights.focus * (vectors @ focus)
         every = self._sentence_lexical(text)
         lexical = every[list(rows)]
         scores = dense + self.weights.quote_lexical * lexical / (float(every.max()) or 1.0)
