@@ -88,9 +88,9 @@ def select(retriever: Retriever, candidates: Sequence[Evidence], intent: Intent)
     if intent.reason and not gives_reason(best.text):  # "why ...?": the premise, then the essay's reason
         reasons = [c for c in candidates[1:] if gives_reason(c.text, loosely=True)]
         near = [c for c in reasons if same_paragraph(retriever, best, c)]
-        because = (near or reasons or [None])[0]
-        if because is not None and because.score >= 0.5 * best.score:
-            return _in_reading_order([best, because])
+        because = (near or reasons)[:1]
+        if because and because[0].score >= 0.5 * best.score:
+            return _in_reading_order([best, because[0]])
     for ev in candidates[1:3]:
         if ev.score >= 0.92 * best.score and len(chosen) < 2:
             chosen.append(ev)
