@@ -49,7 +49,7 @@ class Assistant:
     def ask(self, question: str, history: Sequence[Any] | None = None) -> Answer:
         """Answer ``question``; ``history`` holds earlier turns ({"role", "content"} dicts or strings)."""
         text = check_question(question)
-        query = resolve(text, history)
+        query = self.retriever.expand(resolve(text, history))
         intent = read_intent(text)
         if len(named_authors(text, self.retriever.documents.values())) > 1:
             intent = replace(intent, cross=True)  # "do Govella and Cooper both ...?"

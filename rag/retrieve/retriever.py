@@ -25,6 +25,7 @@ from ..index.store import IndexData, flat_index, read_index
 from ..ingest.sentences import normalize
 from ..settings import Settings, settings_from_env
 from ..types import Chunk, Document, Passage, Sentence
+from .acronyms import expand_acronyms, lowercase_words, spelled_out_names
 from .authors import named_sources
 from .focus import corpus_names, focus_query
 from .lexical import BM25, terms
@@ -70,6 +71,9 @@ class Retriever:
         self._sentence_index = flat_index(data.sentence_vectors)
         self._chunk_of_sentence, self._sentences_of_chunk = membership(self.chunks, self.sentences)
         self.corpus_names = corpus_names(self.chunks, self.sentences)
+        texts = [d.text for d in data.documents]
+        self._common_words = lowercase_words(texts)
+        self._spelled_out = spelled_out_names(texts, self._common_words)
         self._row_of_chunk = {c.id: row for row, c in enumerate(self.chunks)}
         self._chunk_bm25 = BM25([self._chunk_context(c) for c in self.chunks])
         self._sentence_bm25 = BM25([s.text for s in self.sentences])
@@ -134,7 +138,7 @@ class Retriever:
         """The ``k`` best passages for ``query``, best first, each with its answering quote."""
         if k < 1:
             raise ValueError(f"k must be at least 1, got {k}")
-        full = clean_query(query)
+        full = self.expand(clean_query(query))
         allowed, text = named_sources(full, self.documents.values()) if self.weights.author_filter else (frozenset(), full)
         qv = self.embed_query(text)
         ranked = self.rank(text, qv, allowed)
@@ -204,6 +208,13 @@ class Retriever:
     def embed_query(self, text: str) -> np.ndarray:
         """The unit-length query vector used by ``rank`` and ``sentence_scores`` (cached)."""
         return self._embed_cached(text)
+
+    def expand(self, text: str) -> str:
+        """``text`` with the names its acronyms stand for in these essays ("CPTPP" -> "... Trans-Pacific Partnership").
+
+        Only acronyms the essays never write are expanded: one they use is matched as it is.
+        """
+        return expand_acronyms(text, self._spelled_out, self._common_words, self.vocabulary)
 
     def focus_vector(self, text: str) -> np.ndarray | None:
         """The vector of ``text`` without the corpus-wide names (see focus.py), or None."""
