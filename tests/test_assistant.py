@@ -175,3 +175,10 @@ def test_a_quote_that_leans_on_the_sentence_before_it_gets_that_sentence(assista
     quote = answer.citations[0].quote
     assert quote.startswith("For decades, Asia’s security architecture") and "Connecting these spokes" in quote
     assert_grounded(answer, retriever)
+
+
+def test_when_question_needs_a_date_in_the_quote(assistant) -> None:
+    refused = assistant.ask("when was the washington declaration signed?")
+    assert refused.refused, refused.text  # the essays name it but never date it
+    answered = assistant.ask("when did the camp david summit happen?")
+    assert not answered.refused and "August 2023" in answered.text

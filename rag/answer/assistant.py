@@ -25,6 +25,11 @@ from .intent import Intent, read_intent
 
 MAX_QUESTION_CHARS = 2000
 _ABOUT = re.compile(r"\b(?:about|regarding|concerning|on the (?:subject|topic|issue) of)\s+(.+?)[\s?.!]*$", re.I)
+_TIME = re.compile(
+    r"\b(1[89]\d\d|20\d\d|january|february|march|april|june|july|august|september|october|"
+    r"november|december|decades?|years? ago|(?:last|this|next) (?:year|month|week)|today|yesterday)\b",
+    re.I,
+)
 _NUMBER = re.compile(r"\d|\b(once|twice|two|three|four|five|six|seven|eight|nine|ten|dozen|hundred|"
                      r"thousand|million|billion|second|third|fourth|fifth)\b", re.I)
 
@@ -75,6 +80,8 @@ class Assistant:
             return True
         if self._topic_absent(question, chosen):
             return True
+        if intent.when and not any(_TIME.search(e.text) for e in chosen):
+            return True  # "when was it signed?" is not answered by a sentence without a date
         return intent.quantity and not any(self._states_amount(question, e.text) for e in chosen)
 
     def _topic_absent(self, question: str, chosen: Sequence[Evidence]) -> bool:

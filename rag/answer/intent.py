@@ -25,6 +25,7 @@ _QUANTITY = re.compile(
 _PLURAL_ASKED = re.compile(r"^\W*(?:what|which)\s+(?:[a-z-]+\s+)?([a-z-]{3,}(?<!ss)(?<!us)(?<!is)s)\b")
 _NOT_NOUNS = frozenset({"does", "was", "has", "says", "thinks", "means", "happens", "makes", "needs", "comes"})
 _REASON = re.compile(r"^\W*(why|how come)\b|\bwhat(?:'s| is) the (reason|point|logic|rationale)\b")
+_WHEN = re.compile(r"^\W*(?:and\s+)?when\b|\bwhat (year|date|month|day)\b|\bsince when\b|\bhow long ago\b")
 _AUTHORSHIP = re.compile(
     r"\bwho (wrote|is the author|authored|penned|is the writer)\b|\bwhose (essay|piece|article)\b"
     r"|\bwho('s| is) (the )?(writer|author)\b"
@@ -41,6 +42,7 @@ class Intent:
     authorship: bool  # asks who wrote the text under discussion
     ordinal: int  # 1.. for "the second one", -1 for "the last", 0 for none
     reason: bool = False  # asks why, so the answer should give the essay's reason
+    when: bool = False  # asks when, so an answer without a date or time is no answer
 
 
 def read_intent(question: str) -> Intent:
@@ -61,4 +63,5 @@ def read_intent(question: str) -> Intent:
         authorship=bool(_AUTHORSHIP.search(q)),
         ordinal=ordinal,
         reason=reason,
+        when=bool(_WHEN.search(q)),
     )
