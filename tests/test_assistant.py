@@ -182,3 +182,11 @@ def test_when_question_needs_a_date_in_the_quote(assistant) -> None:
     assert refused.refused, refused.text  # the essays name it but never date it
     answered = assistant.ask("when did the camp david summit happen?")
     assert not answered.refused and "August 2023" in answered.text
+
+
+def test_list_keeps_to_one_enumeration_of_the_essay(assistant) -> None:
+    """Govella's reasons open with "To start with"; her four proposals ("Second, ...") come
+    pages later and answer another question."""
+    answer = assistant.ask("what security threats are japan and south korea both worried about, according to govella?")
+    assert "ballistic missile" in answer.text
+    assert "Fourth, Japan and South Korea" not in answer.text

@@ -155,10 +155,28 @@ def _list_items(retriever: Retriever, candidates: Sequence[Evidence], size: int)
         return _diverse(candidates, size, floor=0.6 * best.score)
     source = points[0].passage.source
     items = complete_enumeration(retriever, [p for p in points if p.passage.source == source][:size], size)
+    items = _one_enumeration(items, points[0])
+    if len(items) < 2:  # a lone "To start with, ..." opens a paragraph, not a list of points
+        return _diverse(candidates, size, floor=0.6 * best.score)
     overview = next((c for c in candidates[:2] if c.passage.source == source and ":" in c.text), None)
     if overview is not None and overview.start < min(i.start for i in items):
         items = [overview, *items]
     return items
+
+
+MAX_ITEM_GAP = 1500  # characters between consecutive points of one enumeration
+
+
+def _one_enumeration(items: Sequence[Evidence], anchor: Evidence) -> list[Evidence]:
+    """The points that belong to ``anchor``'s enumeration: an essay may have two ("To start
+    with, ..." for its reasons, "Step one ... Second ..." for its proposals) far apart."""
+    ordered = sorted(items, key=lambda e: e.start)
+    runs: list[list[Evidence]] = [[ordered[0]]]
+    for ev in ordered[1:]:
+        if ev.start - runs[-1][-1].start > MAX_ITEM_GAP:
+            runs.append([])
+        runs[-1].append(ev)
+    return next(run for run in runs if any(e.start == anchor.start for e in run))
 
 
 def ordinal_item(retriever: Retriever, candidates: Sequence[Evidence], ordinal: int) -> Evidence | None:
