@@ -23,7 +23,8 @@ STOPWORDS = frozenset(
     that the their theirs them themselves then there these they this those through to too
     under until up very was we were what when where which while who whom why will with
     would you your yours yourself yourselves s t don say says said think thinks according
-    essay essays author authors article text does tell""".split()
+    essay essays author authors article text does tell see sees view views argue argues believe
+    believes mention mentions mentioned discuss discusses talk talks compare opinion writer piece""".split()
 )
 
 
