@@ -5,11 +5,14 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 TORCH := torch==2.13.0
-# Floors for the question-set check in `make test`: the figures reached (see bench/RESULTS.md)
-# minus a small margin. The committed baseline (tests/baseline.json) catches any regression.
+# Floors for the question-set checks in `make test`: the figures reached (see bench/RESULTS.md)
+# minus a small margin. The committed baselines (tests/baseline.json, tests/dev_baseline.json)
+# catch any regression of a single case.
 EVAL_FLOORS ?= --fail-under hit@1=0.85 --fail-under hit@5=0.93 --fail-under mrr=0.88 \
-	--fail-under quote_recall@5=0.90 --fail-under answer_pass=0.82 --fail-under refusal_accuracy=0.85 \
+	--fail-under quote_recall@5=0.90 --fail-under answer_pass=0.85 --fail-under refusal_accuracy=0.85 \
 	--fail-under citation_validity=1.0
+DEV_FLOORS ?= --fail-under hit@5=0.90 --fail-under mrr=0.80 --fail-under quote_recall@5=0.90 \
+	--fail-under answer_pass=0.72 --fail-under refusal_accuracy=0.85 --fail-under citation_validity=1.0
 export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 
@@ -22,6 +25,7 @@ test: setup browser-deps   ## set up and run the whole test suite
 	$(BIN)/python -m mypy
 	$(BIN)/python -m pytest
 	$(BIN)/rag eval tests/questions.yaml --baseline tests/baseline.json $(EVAL_FLOORS)
+	$(BIN)/rag eval tests/dev_questions.yaml --baseline tests/dev_baseline.json $(DEV_FLOORS)
 
 setup: $(STAMP)
 

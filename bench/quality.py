@@ -9,8 +9,10 @@ Runs tests/questions.yaml through each system and writes bench/RESULTS.md (quali
 - ours, and ours with one technique removed at a time (the ablation);
 - chunk sizes 64 / 128 / 200 / 256 tokens for our pipeline (chooses the default).
 
-Every figure is given for the tune split, the held-out split and the whole set, and for
-tests/fresh_questions.yaml, a set written after tuning by someone who saw only the essays.
+Every system runs on tests/questions.yaml (tune / held-out split and the whole set) and on
+tests/dev_questions.yaml (40 cases written blind by a helper, then tuned on). The plain recipe
+and ours also run on tests/fresh_questions.yaml and tests/sealed_questions.yaml, sets written
+by helpers who saw only the essays (see bench/RESULTS.md for how each was used).
 Usage: python bench/quality.py [--questions tests/questions.yaml]  (also rewrites its section of
 bench/RESULTS.md; the full tables go to bench/out/quality.md)
 """
@@ -19,13 +21,17 @@ from __future__ import annotations
 
 import argparse
 import logging
+import re
 import statistics
 import sys
 import tempfile
 import time
+from collections.abc import Iterator
+from contextlib import ExitStack, contextmanager
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
+from unittest import mock
 
 import numpy as np
 
@@ -40,6 +46,31 @@ from rag.eval.questionset import documents_of, load_question_set  # noqa: E402
 from rag.index.store import flat_index  # noqa: E402
 from rag.ingest.load import load_corpus  # noqa: E402
 from rag.ingest.sentences import sentence_spans  # noqa: E402
+import rag.answer.assistant as assistant_module  # noqa: E402
+import rag.answer.evidence as evidence_module  # noqa: E402
+import rag.answer.intent as intent_module  # noqa: E402
+
+NEVER = re.compile(r"(?!)")  # a pattern that matches nothing
+# Answer techniques switched off one at a time for the ablation. The product has no switches
+# for them, so the bench patches the function or pattern each one lives in.
+ANSWER_ABLATIONS: dict[str, list[tuple[Any, str, Any]]] = {
+    "ours − acronym expansion": [(Retriever, "expand", lambda self, text: text)],
+    "ours − reason for why-questions": [(evidence_module, "gives_reason", lambda sentence, loosely=False: True)],
+    "ours − sentence before a leaning quote": [(assistant_module, "with_context", lambda r, chosen: list(chosen))],
+    "ours − lists named in one sentence": [(evidence_module, "lists_inline", lambda sentence: False),
+                                           (intent_module, "_PLURAL_ASKED", NEVER)],
+    "ours − one enumeration per list": [(evidence_module, "MAX_ITEM_GAP", 10**9)],
+    "ours − date check for when-questions": [(intent_module, "_WHEN", NEVER)],
+}
+
+
+@contextmanager
+def switched_off(patches: list[tuple[Any, str, Any]]) -> Iterator[None]:
+    """Replace each (owner, attribute) for the duration, then restore it."""
+    with ExitStack() as stack:
+        for owner, name, value in patches:
+            stack.enter_context(mock.patch.object(owner, name, value))
+        yield
 
 METRICS = ["hit@1", "hit@5", "mrr", "quote_recall@5", "answer_pass", "refusal_accuracy",
            "false_refusal_rate", "citation_validity"]
@@ -100,8 +131,8 @@ class NaiveAnswerer:
         return Answer(f"“{quote}” [1]", (citation,), False, question, question)
 
 
-def score(name: str, retriever: Any, assistant: Any, questions: Path) -> dict[str, Any]:
-    """Summary per split, plus the median latency of retrieval alone and of a whole answer."""
+def score(name: str, retriever: Any, assistant: Any, questions: Path, dev: Path | None = None) -> dict[str, Any]:
+    """Summary per split (and on the dev set), plus the median latency of retrieval alone and of a whole answer."""
     report = run_eval(questions, retriever, assistant, k=5)
     cases = load_question_set(questions, documents_of(retriever))
     timings = []
@@ -116,66 +147,75 @@ def score(name: str, retriever: Any, assistant: Any, questions: Path) -> dict[st
         row[split] = report.by_split.get(split, {})
     row["all"] = report.summary
     row["answer_ms"] = report.summary.get("latency_ms_p50")
-    logging.getLogger("rag").warning("%-32s done", name)
+    if dev is not None and dev.is_file():
+        row["dev"] = run_eval(dev, retriever, assistant, k=5).summary
+    logging.getLogger("rag").warning("%-40s done", name)
     return row
 
 
-def run(questions: Path, out: Path, fresh: Path) -> None:
+def run(questions: Path, out: Path, dev: Path, unseen: list[Path]) -> None:
     seeds = ROOT / "seeds"
     rows = []
     with tempfile.TemporaryDirectory() as tmp:
         base = Retriever.build(seeds, Path(tmp) / "ours", Settings())
         plain = PlainRecipe(seeds, base.settings.model)
-        rows.append(score("plain recipe (LangChain 1000/200)", plain, NaiveAnswerer(plain), questions))
+        rows.append(score("plain recipe (LangChain 1000/200)", plain, NaiveAnswerer(plain), questions, dev))
         variants = {
-            "BM25 alone": Weights(chunk=0, sentence=0, lexical=1, ordinal=0, author_filter=False),
-            "dense alone (our chunks)": Weights(chunk=1, sentence=0, lexical=0, ordinal=0, author_filter=False),
-            "dense + BM25, RRF": Weights(fusion="rrf", ordinal=0, author_filter=False),
-            "dense + BM25, weighted": Weights(chunk=0.6, sentence=0, lexical=0.4, ordinal=0, author_filter=False),
+            "BM25 alone": Weights(chunk=0, sentence=0, lexical=1, ordinal=0, focus=0, author_filter=False),
+            "dense alone (our chunks)": Weights(chunk=1, sentence=0, lexical=0, ordinal=0, focus=0, author_filter=False),
+            "dense + BM25, RRF": Weights(fusion="rrf", ordinal=0, focus=0, author_filter=False),
+            "dense + BM25, weighted": Weights(chunk=0.6, sentence=0, lexical=0.4, ordinal=0, focus=0, author_filter=False),
             "ours": Weights(),
             "ours − sentence signal": replace(Weights(), sentence=0, chunk=0.8),
             "ours − BM25": replace(Weights(), lexical=0),
             "ours − author filter": replace(Weights(), author_filter=False),
             "ours − ordinal lift": replace(Weights(), ordinal=0),
+            "ours − question focus": replace(Weights(), focus=0),
         }
         for name, weights in variants.items():
             base.weights = weights
-            rows.append(score(name, base, Assistant(base), questions))
+            rows.append(score(name, base, Assistant(base), questions, dev))
         base.weights = Weights()
-        rows.append(score("ours retrieval + naive answer", base, NaiveAnswerer(base), questions))
+        for name, patches in ANSWER_ABLATIONS.items():
+            with switched_off(patches):
+                rows.append(score(name, base, Assistant(base), questions, dev))
+        rows.append(score("ours retrieval + naive answer", base, NaiveAnswerer(base), questions, dev))
         for size, overlap in ((64, 16), (128, 32), (200, 40), (240, 48), (256, 48)):
             other = Retriever.build(seeds, Path(tmp) / f"c{size}", Settings(chunk_tokens=size, chunk_overlap=overlap))
-            rows.append(score(f"ours, chunks {size}/{overlap} tokens", other, Assistant(other), questions))
-        fresh_rows = []
-        if fresh.is_file():  # questions written after tuning, by someone who never saw the system
-            fresh_rows = [score("plain recipe (LangChain 1000/200)", plain, NaiveAnswerer(plain), fresh),
-                          score("ours", base, Assistant(base), fresh)]
-    markdown = render(rows, questions) + render_fresh(fresh_rows, fresh)
+            rows.append(score(f"ours, chunks {size}/{overlap} tokens", other, Assistant(other), questions, dev))
+        unseen_rows = []
+        for path in unseen:  # sets written by helpers who saw only the essays
+            if path.is_file():
+                unseen_rows.append((path, [score("plain recipe (LangChain 1000/200)", plain, NaiveAnswerer(plain), path),
+                                           score("ours", base, Assistant(base), path)]))
+    markdown = render(rows, questions, dev) + "".join(render_unseen(r, path) for path, r in unseen_rows)
     out.write_text(markdown, encoding="utf-8")
     write_section("quality", markdown)
     print(markdown)
 
 
-def render(rows: list[dict[str, Any]], questions: Path) -> str:
-    """Markdown: one table per split, then latency."""
+def render(rows: list[dict[str, Any]], questions: Path, dev: Path) -> str:
+    """Markdown: one table per split and for the dev set, then latency."""
     cases = rows[0]["all"].get("cases")
     lines = [
         "## Quality: retrieval and answers",
         "",
         f"`python bench/quality.py` on `{questions.relative_to(ROOT)}` ({cases} cases; tune/held-out split"
-        " from the file's `split` key), all systems in one process, same model (all-MiniLM-L6-v2),"
+        f" from the file's `split` key) and `{dev.relative_to(ROOT)}` ({rows[0].get('dev', {}).get('cases')} cases),"
+        " all systems in one process, same model (all-MiniLM-L6-v2),"
         f" k=5. Machine: 2 cores, 24 GiB, CPU only. Run {time.strftime('%Y-%m-%d')}.",
         "",
     ]
-    for split in ("heldout", "tune", "all"):
-        lines += [f"### {'held-out' if split == 'heldout' else split} cases", "",
-                  "| system | " + " | ".join(METRICS) + " |", "|---" * (len(METRICS) + 1) + "|"]
+    titles = {"heldout": "held-out cases", "tune": "tune cases", "all": "all cases of the question set",
+              "dev": "development set (written blind by a helper, then tuned on)"}
+    for split, title in titles.items():
+        lines += [f"### {title}", "", "| system | " + " | ".join(METRICS) + " |", "|---" * (len(METRICS) + 1) + "|"]
         for row in rows:
-            values = row[split]
+            values = row.get(split, {})
             lines.append(f"| {row['name']} | " + " | ".join(_fmt(values.get(m)) for m in METRICS) + " |")
         lines.append("")
     plain = rows[0]["search_ms"]
-    lines += ["### Latency and length (whole set)", "",
+    lines += ["### Latency and length (question set)", "",
               "| system | median search ms | × plain | median answer ms | median answer words |",
               "|---|---|---|---|---|"]
     for row in rows:
@@ -184,12 +224,10 @@ def render(rows: list[dict[str, Any]], questions: Path) -> str:
     return "\n".join(lines) + "\n"
 
 
-def render_fresh(rows: list[dict[str, Any]], fresh: Path) -> str:
-    """Markdown table for the fresh set (nothing when there is none)."""
-    if not rows:
-        return ""
-    lines = ["", f"### Fresh cases (`{fresh.relative_to(ROOT)}`, {rows[0]['all'].get('cases')} cases,"
-             " written after all tuning by a helper who saw only the essays)", "",
+def render_unseen(rows: list[dict[str, Any]], path: Path) -> str:
+    """Markdown table for a set written by someone who never saw the system."""
+    lines = ["", f"### `{path.relative_to(ROOT)}` ({rows[0]['all'].get('cases')} cases, written by a helper"
+             " who saw only the essays)", "",
              "| system | " + " | ".join(METRICS) + " |", "|---" * (len(METRICS) + 1) + "|"]
     for row in rows:
         lines.append(f"| {row['name']} | " + " | ".join(_fmt(row["all"].get(m)) for m in METRICS) + " |")
@@ -203,12 +241,14 @@ def _fmt(value: Any, digits: int = 3) -> str:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--questions", type=Path, default=ROOT / "tests" / "questions.yaml")
-    parser.add_argument("--fresh", type=Path, default=ROOT / "tests" / "fresh_questions.yaml")
+    parser.add_argument("--dev", type=Path, default=ROOT / "tests" / "dev_questions.yaml")
+    parser.add_argument("--unseen", type=Path, nargs="*",
+                        default=[ROOT / "tests" / "fresh_questions.yaml", ROOT / "tests" / "sealed_questions.yaml"])
     parser.add_argument("--out", type=Path, default=ROOT / "bench" / "out" / "quality.md")
     args = parser.parse_args()
     logging.basicConfig(level=logging.WARNING, format="bench: %(message)s")
     args.out.parent.mkdir(parents=True, exist_ok=True)
-    run(args.questions.resolve(), args.out, args.fresh.resolve())
+    run(args.questions.resolve(), args.out, args.dev.resolve(), [p.resolve() for p in args.unseen])
 
 
 if __name__ == "__main__":

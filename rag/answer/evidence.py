@@ -2,14 +2,16 @@
 
 Every candidate is a whole sentence of a document, so what is quoted is verbatim by
 construction. Selection depends on the intent: one or two sentences for a plain question,
-one item per enumerated point for a list (diverse, in reading order), the best sentence
-of each essay for a comparison, the asked-for item for "the second one".
+the claim and the sentence giving its reason for a why-question, one item per enumerated
+point for a list (or the one sentence that names them all), the best sentences of each
+essay for a comparison, the asked-for item for "the second one". A quote that leans on the
+sentence before it ("Connecting these spokes ...") is given that sentence too.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
 import numpy as np
@@ -116,7 +118,7 @@ def with_context(retriever: Retriever, chosen: Sequence[Evidence]) -> list[Evide
             and prev.source == ev.passage.source
             and prev.start >= ev.passage.start
             and prev.start not in starts
-            and "\n" not in doc.text[prev.end : ev.start]  # the same paragraph
+            and _one_paragraph(doc.text, prev.end, ev.start)
         ):
             ev = replace(ev, start=prev.start, text=doc.text[prev.start : ev.end])
         out.append(ev)
@@ -140,7 +142,12 @@ def same_paragraph(retriever: Retriever, a: Evidence, b: Evidence) -> bool:
     if a.passage.source != b.passage.source:
         return False
     first, second = sorted((a, b), key=lambda e: e.start)
-    return "\n" not in retriever.document(a.passage.source).text[first.end : second.start]
+    return _one_paragraph(retriever.document(a.passage.source).text, first.end, second.start)
+
+
+def _one_paragraph(text: str, end: int, start: int) -> bool:
+    """True when no line break separates a sentence ending at ``end`` from one starting at ``start``."""
+    return "\n" not in text[end:start]
 
 
 def _list_items(retriever: Retriever, candidates: Sequence[Evidence], size: int) -> list[Evidence]:

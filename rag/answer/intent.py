@@ -50,10 +50,10 @@ def read_intent(question: str) -> Intent:
     q = question.lower()
     count = next((n for w, n in NUMBER_WORDS.items() if re.search(rf"\b{w}\b", q)), 0)
     cross = bool(_CROSS.search(q))
-    # "why ... top of the to-do list?" wants a reason, and a comparison is answered per essay
     plural = _PLURAL_ASKED.search(q)
     asks_many = bool(_LIST.search(q)) or bool(plural and plural.group(1) not in _NOT_NOUNS)
     reason = bool(_REASON.search(q))
+    # "why ... top of the to-do list?" wants a reason, and a comparison is answered per essay
     is_list = asks_many and not (_QUANTITY.search(q) or reason or cross)
     ordinal = asked_ordinal(q)
     return Intent(

@@ -1,0 +1,42 @@
+"""What shape of answer a question asks for, read off its wording (no index needed)."""
+
+from __future__ import annotations
+
+import pytest
+
+from rag.answer.intent import read_intent
+from rag.retrieve.ordinals import lists_inline
+
+
+@pytest.mark.parametrize("question", [
+    "what clubs is japan already in that korea has been left out of?",
+    "which security threats worry them?",
+    "What three areas are ripe for cooperation?",
+])
+def test_questions_asking_for_several_things_are_lists(question: str) -> None:
+    assert read_intent(question).list_size
+
+
+@pytest.mark.parametrize("question", [
+    "why does cooper put economic coercion at the top of the to-do list?",  # a reason, not a list
+    "what does cooper think about the G7?",  # "does" is not a plural noun
+    "how do the two essays differ on regional institutions?",  # a comparison, answered per essay
+])
+def test_other_questions_are_not_lists(question: str) -> None:
+    assert not read_intent(question).list_size
+
+
+def test_reason_and_date_questions_are_recognised() -> None:
+    assert read_intent("Why does Japan matter to Korea?").reason
+    assert read_intent("what's the point of comparing notes?").reason
+    assert not read_intent("what does Japan want?").reason
+    assert read_intent("when was the declaration signed?").when
+    assert read_intent("in what year did they meet?").when
+    assert not read_intent("what does he mean when he says spokes?").when
+
+
+def test_a_sentence_that_names_a_series_is_recognised() -> None:
+    assert lists_inline("Three areas are ripe: preventing coercion, coordinating deterrence, and building institutions.")
+    assert lists_inline("groups such as the G7, the Quad, and the CPTPP")
+    assert lists_inline("policies on everything from supply chains to industrial policy to export controls")
+    assert not lists_inline("As a result, Seoul and Tokyo are opening a new chapter.")
