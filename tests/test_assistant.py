@@ -162,6 +162,8 @@ def test_why_question_quotes_the_reason_not_just_the_claim(assistant, retriever)
     assert "economic pressure from China" in answer.text  # the reason, read after the claim
     assert "First up should be economic cooperation" in answer.text
     assert_grounded(answer, retriever)
+    # the claim and its reason follow each other in one paragraph: one quote, one citation
+    assert len(answer.citations) == 1 and "so each has an interest" in answer.citations[0].quote
 
 
 def test_list_named_in_one_sentence_is_quoted(assistant) -> None:

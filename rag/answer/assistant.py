@@ -19,7 +19,7 @@ from ..retrieve.lexical import terms
 from ..retrieve.query import clean_query
 from ..retrieve.retriever import Retriever
 from ..types import Answer, Citation
-from .evidence import Evidence, dense_best, gather, select, with_context
+from .evidence import Evidence, dense_best, gather, join_adjacent, select, with_context
 from .followup import resolve
 from .intent import Intent, read_intent
 
@@ -67,7 +67,10 @@ class Assistant:
         chosen = select(self.retriever, candidates, intent)
         if self.refuses(text, intent, candidates, chosen):
             return self._refusal(text, query, candidates)
-        body, citations = compose(with_context(self.retriever, chosen), intent)
+        quotes = with_context(self.retriever, chosen)
+        if not intent.list_size:  # a list keeps one bullet per point
+            quotes = join_adjacent(self.retriever, quotes)
+        body, citations = compose(quotes, intent)
         return Answer(body, citations, refused=False, question=text, search_query=query)
 
     def refuses(

@@ -125,6 +125,25 @@ def with_context(retriever: Retriever, chosen: Sequence[Evidence]) -> list[Evide
     return out
 
 
+def join_adjacent(retriever: Retriever, chosen: Sequence[Evidence]) -> list[Evidence]:
+    """Quotes that follow each other in one paragraph of one passage become a single quote,
+    so the answer cites that passage once ("claim. reason." [1] rather than [1] and [2])."""
+    out: list[Evidence] = []
+    for ev in chosen:
+        last = out[-1] if out else None
+        if (
+            last is not None
+            and last.passage.chunk_id == ev.passage.chunk_id
+            and 0 <= ev.start - last.end <= 3
+            and _one_paragraph(retriever.document(ev.passage.source).text, last.end, ev.start)
+        ):
+            text = retriever.document(ev.passage.source).text[last.start : ev.end]
+            out[-1] = replace(last, end=ev.end, text=text, score=max(last.score, ev.score))
+        else:
+            out.append(ev)
+    return out
+
+
 _BECAUSE = re.compile(
     r"\b(because|since|therefore|thus|hence|due to|explains?|in order to|so that|as a result)\b|, so\b", re.I
 )
