@@ -195,6 +195,33 @@ def test_sources_panel_escapes_document_text_titles_and_questions():
     assert html.count("<mark>") == 2  # the quote in the passage and in the whole essay
 
 
+def test_two_quotes_from_one_passage_share_one_card_with_both_marked():
+    from rag.types import Answer
+    from ui.render import sources_html
+
+    text = "First point here. Filler sentence. Second point there. Tail."
+    doc = Document("one.md", text, "One", "A. Writer", "0" * 64)
+    a, b = text.index("First point here."), text.index("Second point there.")
+    passage = Passage(text, doc.source, doc.title, doc.author, 0, len(text), 0.5, text[a : a + 17], a, a + 17)
+    cites = (Citation(1, passage, "First point here.", a, a + 17), Citation(2, passage, "Second point there.", b, b + 19))
+    html = sources_html(Answer("“First point here.” [1] “Second point there.” [2]", cites, False, question="q"), lambda s: doc)
+    assert html.count('class="rag-source"') == 1  # the passage is shown once
+    assert '<span class="rag-num">1</span><span class="rag-num">2</span>' in html
+    assert html.count("<mark>") == 4  # both quotes, in the passage and in the whole essay
+    assert "<mark>First point here.</mark>" in html and "<mark>Second point there.</mark>" in html
+    assert "score 0.500" in html
+
+
+def test_a_list_point_the_search_did_not_rank_says_how_it_was_found():
+    from rag.types import Answer
+    from ui.render import sources_html
+
+    doc = Document("one.md", "Second, do this.", "One", None, "0" * 64)
+    passage = Passage(doc.text, doc.source, doc.title, None, 0, 16, 0.0, doc.text, 0, 16)
+    html = sources_html(Answer("“Second, do this.” [1]", (Citation(1, passage, doc.text, 0, 16),), False), lambda s: doc)
+    assert "found by its place in the list" in html and "score 0.000" not in html
+
+
 def test_answer_markdown_neutralises_html_and_links_in_quotes():
     from ui.render import plain_text, safe_markdown
 

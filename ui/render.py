@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import html
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
 from rag.types import Answer, Citation, Document
@@ -114,27 +114,38 @@ def _prose(text: str) -> str:
     return _LINE_BREAKS.sub(br, html.escape(text))
 
 
-def _marked(text: str, base: int, start: int, end: int) -> str:
-    """``text`` (which starts at offset ``base``) escaped, with [start, end) in <mark>."""
-    lo, hi = max(start - base, 0), min(end - base, len(text))
-    if lo >= hi:
-        return _prose(text)
-    return f"{_prose(text[:lo])}<mark>{_prose(text[lo:hi])}</mark>{_prose(text[hi:])}"
+def _marked(text: str, base: int, spans: Sequence[tuple[int, int]]) -> str:
+    """``text`` (which starts at offset ``base``) escaped, with each [start, end) span in <mark>."""
+    out, pos = [], 0
+    for start, end in sorted(spans):
+        lo, hi = max(start - base, pos), min(end - base, len(text))
+        if lo >= hi:
+            continue
+        out.append(f"{_prose(text[pos:lo])}<mark>{_prose(text[lo:hi])}</mark>")
+        pos = hi
+    return "".join(out) + _prose(text[pos:])
 
 
-def passage_html(citation: Citation) -> str:
-    """The cited passage with its quote highlighted; the quote on its own if it lies outside."""
-    p = citation.passage
-    body = _marked(p.text, p.start, citation.quote_start, citation.quote_end)
-    inside = p.start <= citation.quote_start and citation.quote_end <= p.end
-    extra = "" if inside else f'<p class="rag-quote"><mark>{_prose(citation.quote)}</mark></p>'
+def _spans(citations: Sequence[Citation]) -> list[tuple[int, int]]:
+    return [(c.quote_start, c.quote_end) for c in citations]
+
+
+def passage_html(citations: Sequence[Citation]) -> str:
+    """The cited passage with its quotes highlighted; a quote that lies outside it is shown on its own."""
+    p = citations[0].passage
+    body = _marked(p.text, p.start, _spans(citations))
+    extra = "".join(
+        f'<p class="rag-quote"><mark>{_prose(c.quote)}</mark></p>'
+        for c in citations
+        if not (p.start <= c.quote_start and c.quote_end <= p.end)
+    )
     return f'<blockquote class="rag-passage">{body}</blockquote>{extra}'
 
 
-def essay_html(citation: Citation, document: Document) -> str:
-    """The whole essay, the passage tinted and the quote marked, inside a <details> element."""
-    p, text = citation.passage, document.text
-    passage = _marked(text[p.start : p.end], p.start, citation.quote_start, citation.quote_end)
+def essay_html(citations: Sequence[Citation], document: Document) -> str:
+    """The whole essay, the passage tinted and the quotes marked, inside a <details> element."""
+    p, text = citations[0].passage, document.text
+    passage = _marked(text[p.start : p.end], p.start, _spans(citations))
     body = f'{_prose(text[: p.start])}<span class="rag-in-passage">{passage}</span>{_prose(text[p.end :])}'
     words = len(text.split())
     return (
@@ -144,19 +155,31 @@ def essay_html(citation: Citation, document: Document) -> str:
     )
 
 
-def citation_html(citation: Citation, document: Document | None) -> str:
-    """One card of the sources panel."""
-    p = citation.passage
+def citation_html(citations: Sequence[Citation], document: Document | None) -> str:
+    """One card of the sources panel: a passage, with the numbers of every citation that quotes it."""
+    p = citations[0].passage
     author = f"{html.escape(p.author)} · " if p.author else ""
-    essay = essay_html(citation, document) if document is not None else ""
+    essay = essay_html(citations, document) if document is not None else ""
+    numbers = "".join(f'<span class="rag-num">{c.number}</span>' for c in citations)
+    # a passage the search did not rank was found as an item of the essay's numbered list
+    score = f"score {p.score:.3f}" if p.score else "found by its place in the list"
     return (
-        f'<article class="rag-source" id="rag-source-{citation.number}">'
-        f'<header><span class="rag-num">{citation.number}</span><div>'
+        f'<article class="rag-source" id="rag-source-{citations[0].number}">'
+        f'<header><span class="rag-nums">{numbers}</span><div>'
         f'<div class="rag-title">{html.escape(p.title)}</div>'
         f'<div class="rag-byline">{author}'
-        f'<span class="rag-muted">{html.escape(p.source)} · score {p.score:.3f}</span></div>'
-        f"</div></header>{passage_html(citation)}{essay}</article>"
+        f'<span class="rag-muted">{html.escape(p.source)} · {score}</span></div>'
+        f"</div></header>{passage_html(citations)}{essay}</article>"
     )
+
+
+def by_passage(citations: Iterable[Citation]) -> list[list[Citation]]:
+    """Citations grouped by the passage they quote, in order of first citation: two quotes from
+    one passage share a card instead of showing the passage twice."""
+    groups: dict[tuple[str, int, int], list[Citation]] = {}
+    for c in citations:
+        groups.setdefault((c.passage.source, c.passage.start, c.passage.end), []).append(c)
+    return list(groups.values())
 
 
 def sources_html(answer: Answer, document: Callable[[str], Document | None]) -> str:
@@ -170,7 +193,9 @@ def sources_html(answer: Answer, document: Callable[[str], Document | None]) -> 
         )
         return f'<div class="rag-sources rag-empty"><p class="rag-asked">{question}</p><p>{note}</p></div>'
     label = "Closest passage" if answer.refused else "Sources"
-    cards = "".join(citation_html(c, _lookup(document, c.passage.source)) for c in answer.citations)
+    cards = "".join(
+        citation_html(group, _lookup(document, group[0].passage.source)) for group in by_passage(answer.citations)
+    )
     return (
         f'<div class="rag-sources"><p class="rag-heading">{label}'
         f' <span class="rag-muted">for</span> <span class="rag-asked">{question}</span></p>{cards}</div>'
