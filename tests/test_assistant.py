@@ -73,6 +73,7 @@ def test_ordinal_follow_up_answers_that_item(assistant) -> None:
     history = [{"role": "user", "content": first}, {"role": "assistant", "content": assistant.ask(first).text}]
     answer = assistant.ask("and the second one?", history=history)
     assert answer.citations[0].quote.startswith("Second on the list should be extended deterrence")
+    assert "South Korean concerns about the nuclear postures" in answer.citations[0].quote  # what the item says
     assert first in answer.search_query
 
 

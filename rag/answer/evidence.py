@@ -76,7 +76,7 @@ def select(retriever: Retriever, candidates: Sequence[Evidence], intent: Intent)
     best = candidates[0]
     if intent.ordinal:  # "and the second one?": that item of the essay's enumeration
         item = ordinal_item(retriever, candidates, intent.ordinal)
-        return [item] if item is not None else [best]
+        return [item, *_next_in_paragraph(retriever, item)] if item is not None else [best]
     if intent.list_size:
         return _in_reading_order(_list_items(retriever, candidates, intent.list_size))
     if intent.cross:  # the best two sentences of each essay that answers at all
@@ -123,6 +123,19 @@ def with_context(retriever: Retriever, chosen: Sequence[Evidence]) -> list[Evide
             ev = replace(ev, start=prev.start, text=doc.text[prev.start : ev.end])
         out.append(ev)
     return out
+
+
+def _next_in_paragraph(retriever: Retriever, ev: Evidence) -> list[Evidence]:
+    """The sentence after ``ev`` when it is in the same paragraph and passage: an item's
+    opener ("First up should be economic cooperation ...") says what, the next says why."""
+    row = ev.row + 1
+    if row >= len(retriever.sentences):
+        return []
+    after = retriever.sentences[row]
+    text = retriever.document(ev.passage.source).text
+    if after.source != ev.passage.source or after.end > ev.passage.end or not _one_paragraph(text, ev.end, after.start):
+        return []
+    return [Evidence(ev.passage, row, after.start, after.end, after.text, ev.score, ev.dense)]
 
 
 def join_adjacent(retriever: Retriever, chosen: Sequence[Evidence]) -> list[Evidence]:
