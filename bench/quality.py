@@ -58,7 +58,7 @@ ANSWER_ABLATIONS: dict[str, list[tuple[Any, str, Any]]] = {
     "ours − reason for why-questions": [(evidence_module, "gives_reason", lambda sentence, loosely=False: True)],
     "ours − sentence before a leaning quote": [(assistant_module, "with_context", lambda r, chosen: list(chosen))],
     "ours − lists named in one sentence": [(evidence_module, "lists_inline", lambda sentence: False),
-                                           (intent_module, "_PLURAL_ASKED", NEVER)],
+                                           (intent_module, "_ASKED_NOUNS", NEVER)],
     "ours − one enumeration per list": [(evidence_module, "MAX_ITEM_GAP", 10**9)],
     "ours − date check for when-questions": [(intent_module, "_WHEN", NEVER)],
 }

@@ -193,3 +193,10 @@ def test_list_keeps_to_one_enumeration_of_the_essay(assistant) -> None:
     answer = assistant.ask("what security threats are japan and south korea both worried about, according to govella?")
     assert "ballistic missile" in answer.text
     assert "Fourth, Japan and South Korea" not in answer.text
+
+
+def test_naming_both_authors_searches_both_without_quoting_their_bios(assistant) -> None:
+    answer = assistant.ask("what do cooper and govella each say about russia?")
+    assert {c.passage.source for c in answer.citations} == {COOPER, GOVELLA}
+    assert all("Russia" in c.quote or "Moscow" in c.quote for c in answer.citations), answer.text
+    assert "affiliate professor" not in answer.text and "senior fellow" not in answer.text

@@ -10,6 +10,7 @@ from rag.retrieve.ordinals import lists_inline
 
 @pytest.mark.parametrize("question", [
     "what clubs is japan already in that korea has been left out of?",
+    "what jobs does zack cooper currently hold?",
     "which security threats worry them?",
     "What three areas are ripe for cooperation?",
 ])
@@ -29,6 +30,7 @@ def test_other_questions_are_not_lists(question: str) -> None:
 def test_reason_and_date_questions_are_recognised() -> None:
     assert read_intent("Why does Japan matter to Korea?").reason
     assert read_intent("what's the point of comparing notes?").reason
+    assert read_intent("how does cooper explain why ties improved so fast?").reason
     assert not read_intent("what does Japan want?").reason
     assert read_intent("when was the declaration signed?").when
     assert read_intent("in what year did they meet?").when

@@ -21,10 +21,14 @@ _QUANTITY = re.compile(
     r"\bhow (many|much)\b|\bwhat (percentage|percent|number|amount|share|figure)\b|"
     r"\bbudget\b|\bhow (big|large)\b|\bwhat year\b"
 )
-# "what clubs ...", "which security threats ...": a plural noun right after what/which
-_PLURAL_ASKED = re.compile(r"^\W*(?:what|which)\s+(?:[a-z-]+\s+)?([a-z-]{3,}(?<!ss)(?<!us)(?<!is)s)\b")
-_NOT_NOUNS = frozenset({"does", "was", "has", "says", "thinks", "means", "happens", "makes", "needs", "comes"})
-_REASON = re.compile(r"^\W*(why|how come)\b|\bwhat(?:'s| is) the (reason|point|logic|rationale)\b")
+# "what clubs ...", "which security threats ...": a plural noun within two words of what/which
+_ASKED_NOUNS = re.compile(r"^\W*(?:what|which)\s+([a-z-]+)(?:\s+([a-z-]+))?")
+_PLURAL = re.compile(r"[a-z-]{2,}[^su\W]s$")
+_VERBS = frozenset({"does", "do", "did", "is", "are", "was", "were", "has", "have", "can", "could", "should",
+                    "would", "will", "of", "says", "thinks", "means", "happens", "makes", "needs", "comes"})
+_REASON = re.compile(
+    r"\bwhy\b|\bhow come\b|\bwhat(?:'s|s| is| was) the (reason|point|logic|rationale)\b"
+)
 _WHEN = re.compile(r"^\W*(?:and\s+)?when\b|\bwhat (year|date|month|day)\b|\bsince when\b|\bhow long ago\b")
 _AUTHORSHIP = re.compile(
     r"\bwho (wrote|is the author|authored|penned|is the writer)\b|\bwhose (essay|piece|article)\b"
@@ -45,13 +49,23 @@ class Intent:
     when: bool = False  # asks when, so an answer without a date or time is no answer
 
 
+def _asks_for_plural(q: str) -> bool:
+    """'what jobs does he hold?', 'which security threats ...?' (not 'what does he say?')."""
+    match = _ASKED_NOUNS.search(q)
+    for word in match.groups() if match else ():
+        if word is None or word in _VERBS:
+            return False
+        if _PLURAL.search(word):
+            return True
+    return False
+
+
 def read_intent(question: str) -> Intent:
     """The intent of ``question`` (the user's own words, before follow-up resolution)."""
     q = question.lower()
     count = next((n for w, n in NUMBER_WORDS.items() if re.search(rf"\b{w}\b", q)), 0)
     cross = bool(_CROSS.search(q))
-    plural = _PLURAL_ASKED.search(q)
-    asks_many = bool(_LIST.search(q)) or bool(plural and plural.group(1) not in _NOT_NOUNS)
+    asks_many = bool(_LIST.search(q)) or _asks_for_plural(q)
     reason = bool(_REASON.search(q))
     # "why ... top of the to-do list?" wants a reason, and a comparison is answered per essay
     is_list = asks_many and not (_QUANTITY.search(q) or reason or cross)

@@ -17,15 +17,19 @@ from .lexical import terms
 def named_sources(query: str, documents: Iterable[Document]) -> tuple[frozenset[str], str]:
     """Sources of the essays whose authors the question names, and the query to match on.
 
-    Returns an empty set (no filter) when no author is named or every essay would match.
+    Returns an empty set (no filter) when no author is named or every essay would match; the
+    names are left out of the query to match on either way.
     """
     docs = list(documents)
     named, matched_words = _named(query, docs)
-    if not named or len(named) == len(docs):
+    if not named:
         return frozenset(), query
     pattern = r"\b(?:according to\s+)?(?:%s)(?:['’]s)?\b" % "|".join(map(re.escape, matched_words))
     stripped = " ".join(re.sub(pattern, " ", query, flags=re.IGNORECASE).split())
-    return frozenset(named), stripped if terms(stripped) else query
+    text = stripped if terms(stripped) else query
+    # naming every author ("what do Cooper and Govella say ...?") filters nothing, but the
+    # names are still no search terms: matched, they pull in the authors' bio lines
+    return (frozenset() if len(named) == len(docs) else frozenset(named)), text
 
 
 def named_authors(query: str, documents: Iterable[Document]) -> frozenset[str]:
