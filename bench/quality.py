@@ -10,7 +10,7 @@ Runs tests/questions.yaml through each system and writes bench/RESULTS.md (quali
 - chunk sizes 64 / 128 / 200 / 256 tokens for our pipeline (chooses the default).
 
 Every system runs on tests/questions.yaml (tune / held-out split and the whole set) and on
-tests/dev_questions.yaml (40 cases written blind by a helper, then tuned on). The plain recipe
+tests/dev_questions.yaml (80 cases written blind by two helpers, then tuned on). The plain recipe
 and ours also run on tests/fresh_questions.yaml and tests/sealed_questions.yaml, sets written
 by helpers who saw only the essays (see bench/RESULTS.md for how each was used).
 Usage: python bench/quality.py [--questions tests/questions.yaml]  (also rewrites its section of
