@@ -183,6 +183,8 @@ def test_a_quote_that_leans_on_the_sentence_before_it_gets_that_sentence(assista
 def test_when_question_needs_a_date_in_the_quote(assistant) -> None:
     refused = assistant.ask("when was the washington declaration signed?")
     assert refused.refused, refused.text  # the essays name it but never date it
+    lee = assistant.ask("when did Lee take office?")  # on topic, but no date is given: say so, show the passage
+    assert lee.refused and "no date" in lee.text and "Lee Jae-myung takes workplace" in lee.citations[0].quote
     answered = assistant.ask("when did the camp david summit happen?")
     assert not answered.refused and "August 2023" in answered.text
 

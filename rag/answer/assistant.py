@@ -65,27 +65,33 @@ class Assistant:
         if intent.authorship and candidates:
             return self._authorship(text, query, candidates[0])
         chosen = select(self.retriever, candidates, intent)
-        if self.refuses(text, intent, candidates, chosen):
-            return self._refusal(text, query, candidates)
+        missing = self.refusal_reason(text, intent, candidates, chosen)
+        if missing is not None:
+            return self._refusal(text, query, candidates, missing)
         quotes = with_context(self.retriever, chosen)
         if not intent.list_size:  # a list keeps one bullet per point
             quotes = join_adjacent(self.retriever, quotes)
         body, citations = compose(quotes, intent)
         return Answer(body, citations, refused=False, question=text, search_query=query)
 
-    def refuses(
+    def refusal_reason(
         self, question: str, intent: Intent, candidates: Sequence[Evidence], chosen: Sequence[Evidence]
-    ) -> bool:
-        """True when nothing retrieved answers the question."""
+    ) -> str | None:
+        """Why nothing retrieved answers the question, or None when something does.
+
+        "" when the essays are about something else; a sentence saying what is missing when
+        the passages are on topic but lack the asked-for kind of fact (a date, a figure).
+        """
         p = self.policy
-        best = dense_best(candidates)
-        if not chosen or best < p.min_dense:
-            return True
+        if not chosen or dense_best(candidates) < p.min_dense:
+            return ""
         if self._topic_absent(question, chosen):
-            return True
+            return ""
         if intent.when and not any(_TIME.search(e.text) for e in chosen):
-            return True  # "when was it signed?" is not answered by a sentence without a date
-        return intent.quantity and not any(self._states_amount(question, e.text) for e in chosen)
+            return "They give no date for it."  # "when was it signed?" is not answered without a date
+        if intent.quantity and not any(self._states_amount(question, e.text) for e in chosen):
+            return "They give no figure for it."
+        return None
 
     def _topic_absent(self, question: str, chosen: Sequence[Evidence]) -> bool:
         """True for "what did X say about Y?" when no word of Y occurs in the essays and the
@@ -111,10 +117,12 @@ class Assistant:
         rare = self.retriever.rare_terms(question)
         return not rare or bool(set(rare) & set(terms(sentence)))
 
-    def _refusal(self, question: str, query: str, candidates: Sequence[Evidence]) -> Answer:
-        text = "The essays don't answer that question."
+    def _refusal(self, question: str, query: str, candidates: Sequence[Evidence], missing: str) -> Answer:
+        """A plain refusal; the closest passage is shown when it is near the question, and always
+        when the essays discuss the subject but lack the asked-for fact (``missing``)."""
+        text = " ".join(filter(None, ("The essays don't answer that question.", missing)))
         citations: tuple[Citation, ...] = ()
-        if candidates and dense_best(candidates) >= self.policy.closest_hint:
+        if candidates and (missing or dense_best(candidates) >= self.policy.closest_hint):
             closest = candidates[0]
             citations = (_cite(1, closest),)
             text += f" The closest passage, from {_who(closest)}, says: {_quoted(closest.text)} [1]"
