@@ -183,7 +183,7 @@ def by_passage(citations: Iterable[Citation]) -> list[list[Citation]]:
 
 
 def sources_html(answer: Answer, document: Callable[[str], Document | None]) -> str:
-    """The sources panel for one answer: a heading, then a card per citation."""
+    """The sources panel for one answer: a heading, then a card per cited passage."""
     question = html.escape(answer.question or "")
     if not answer.citations:
         note = (

@@ -210,9 +210,10 @@ class Retriever:
         return self._embed_cached(text)
 
     def expand(self, text: str) -> str:
-        """``text`` with the names its acronyms stand for in these essays ("CPTPP" -> "... Trans-Pacific Partnership").
+        """``text`` with the names its acronyms stand for in these essays (see acronyms.py).
 
-        Only acronyms the essays never write are expanded: one they use is matched as it is.
+        Only acronyms the essays never write are expanded ("CPTPP" gains "... Trans-Pacific
+        Partnership"): one they use is matched as it is.
         """
         return expand_acronyms(text, self._spelled_out, self._common_words, self.vocabulary)
 
