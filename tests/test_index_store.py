@@ -85,6 +85,8 @@ def test_build_writes_a_complete_manifest(index_dir: Path, seeds_dir: Path) -> N
     for name, digest in manifest["files"].items():
         assert sha256(index_file(index_dir, name)) == digest
     assert isinstance(manifest.get("versions"), dict) and manifest["versions"]
+    assert {"terms.json", "terms.faiss"} <= set(manifest["files"])  # the essays' words, embedded
+    assert manifest["counts"]["terms"] == len(json.loads(index_file(index_dir, "terms.json").read_text("utf-8")))
 
 
 # -- persistence -------------------------------------------------------------------------
@@ -118,6 +120,15 @@ def delete_sentences_jsonl(index: Path) -> None:
     index_file(index, "sentences.jsonl").unlink()
 
 
+def drop_a_term_and_fix_its_checksum(index: Path) -> None:
+    """A terms.json one word short whose checksum was updated: only the row counts disagree."""
+    path = index_file(index, "terms.json")
+    path.write_text(json.dumps(json.loads(path.read_text("utf-8"))[1:]), encoding="utf-8")
+    manifest = json.loads((index / "manifest.json").read_text(encoding="utf-8"))
+    manifest["files"]["terms.json"] = sha256(path)
+    (index / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
+
+
 def garbage_manifest(index: Path) -> None:
     (index / "manifest.json").write_bytes(b"\x00\xffthis is not json{{{")
 
@@ -149,6 +160,7 @@ def delete_manifest(index: Path) -> None:
         (truncate_chunks_faiss, IndexCorruptError),
         (flip_byte_in_chunks_jsonl, IndexCorruptError),
         (delete_sentences_jsonl, IndexCorruptError),
+        (drop_a_term_and_fix_its_checksum, IndexCorruptError),
         (garbage_manifest, IndexCorruptError),
         (truncated_manifest, IndexCorruptError),
         (empty_manifest, IndexCorruptError),

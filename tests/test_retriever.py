@@ -260,3 +260,12 @@ def test_search_is_deterministic(retriever: Retriever) -> None:
     second = retriever.search("extended deterrence coordination", k=5)
 
     assert first == second
+
+
+def test_a_word_the_essays_never_use_matches_their_nearest_words(retriever: Retriever) -> None:
+    """Govella writes "navy presence" where a user says "military presence"; "military"
+    occurs in neither essay, so without its related words BM25 would score it as nothing."""
+    assert "navy" in retriever.related_terms("Is Washington considering a smaller military presence?")
+    assert retriever.related_terms("navy presence") == []  # words the essays use are matched as typed
+    quotes = [p.quote for p in retriever.search("Is Washington considering a smaller military presence in Asia?", k=3)]
+    assert any("decreasing its navy presence" in q for q in quotes), quotes

@@ -12,6 +12,7 @@ from typing import Any
 from ..embed import encode, load_model, model_dimension, model_max_tokens, token_counter
 from ..ingest.chunk import chunk_documents, document_sentences
 from ..ingest.load import corpus_hashes, load_corpus
+from ..retrieve.lexical import terms
 from ..settings import Settings
 from .store import IndexData, build_lock, read_manifest, write_index
 
@@ -42,7 +43,8 @@ def build_index(
         )
         sentences = document_sentences(documents)
         unique = [c for c in chunks if c.duplicate_of is None]
-        total = len(unique) + len(sentences)
+        words = sorted({t for s in sentences for t in terms(s.text)})
+        total = len(unique) + len(sentences) + len(words)
 
         def report(offset: int, what: str) -> Callable[[int, int], None]:
             return lambda done, _n: progress(offset + done, total, what) if progress else None
@@ -51,6 +53,7 @@ def build_index(
         sentence_vectors = encode(
             model, [s.text for s in sentences], settings.batch_size, report(len(unique), "sentences")
         )
+        term_vectors = encode(model, words, 256, report(len(unique) + len(sentences), "terms"))
         manifest = {
             "model": settings.model,
             "dimension": model_dimension(model),
@@ -62,12 +65,14 @@ def build_index(
                 "chunks": len(chunks),
                 "duplicate_chunks": len(chunks) - len(unique),
                 "sentences": len(sentences),
+                "terms": len(words),
             },
             "versions": _versions(),
             "built_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
         }
         data = IndexData(
-            manifest, tuple(documents), tuple(chunks), tuple(sentences), chunk_vectors, sentence_vectors
+            manifest, tuple(documents), tuple(chunks), tuple(sentences), chunk_vectors, sentence_vectors,
+            tuple(words), term_vectors,
         )
         write_index(index_dir, data)
     log.info(

@@ -4,8 +4,8 @@ Layout of ``index/``::
 
     manifest.json          format version, model, dimension, corpus hashes, chunking,
                            library versions, and the sha256 of every data file
-    data-<build>/          documents.jsonl  chunks.jsonl  sentences.jsonl
-                           chunks.faiss     sentences.faiss
+    data-<build>/          documents.jsonl  chunks.jsonl  sentences.jsonl  terms.json
+                           chunks.faiss     sentences.faiss  terms.faiss
 
 A build writes a fresh ``data-<build>`` folder, then replaces ``manifest.json`` with an
 atomic rename; only then are older data folders removed. A crash at any point leaves the
@@ -32,7 +32,7 @@ import numpy as np
 from ..errors import IndexCorruptError, IndexMismatchError, IndexMissingError
 from ..types import Chunk, Document, Sentence
 
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2  # 2: search terms and their vectors (terms.json, terms.faiss)
 MANIFEST = "manifest.json"
 FIX = "run `rag index` to rebuild it"
 
@@ -47,6 +47,8 @@ class IndexData:
     sentences: tuple[Sentence, ...]
     chunk_vectors: np.ndarray  # rows for chunks with duplicate_of None, in chunk order
     sentence_vectors: np.ndarray  # one row per sentence
+    terms: tuple[str, ...]  # every search term of the sentences (see lexical.terms), sorted
+    term_vectors: np.ndarray  # one row per term, to find the essays' words for a user's word
 
 
 def write_index(index_dir: str | Path, data: IndexData) -> None:
@@ -61,7 +63,11 @@ def write_index(index_dir: str | Path, data: IndexData) -> None:
         _write_jsonl(staging / "documents.jsonl", (_doc_row(d) for d in data.documents))
         _write_jsonl(staging / "chunks.jsonl", (asdict(c) for c in data.chunks))
         _write_jsonl(staging / "sentences.jsonl", (asdict(s) for s in data.sentences))
-        for stem, vectors in (("chunks", data.chunk_vectors), ("sentences", data.sentence_vectors)):
+        (staging / "terms.json").write_text(json.dumps(list(data.terms), ensure_ascii=False), encoding="utf-8")
+        vectors_by_name = (
+            ("chunks", data.chunk_vectors), ("sentences", data.sentence_vectors), ("terms", data.term_vectors)
+        )
+        for stem, vectors in vectors_by_name:
             faiss.write_index(flat_index(vectors), str(staging / f"{stem}.faiss"))
         files = {p.name: _file_sha256(p) for p in sorted(staging.iterdir())}
         manifest = {**data.manifest, "format_version": FORMAT_VERSION, "data": name, "files": files}
@@ -125,13 +131,16 @@ def read_index(index_dir: str | Path) -> IndexData:
         sentences = tuple(Sentence(**r) for r in _read_jsonl(folder / "sentences.jsonl"))
         chunk_vectors = _read_vectors(folder / "chunks.faiss")
         sentence_vectors = _read_vectors(folder / "sentences.faiss")
-    except (ValueError, TypeError, KeyError, RuntimeError) as exc:
+        terms = tuple(str(t) for t in json.loads((folder / "terms.json").read_text(encoding="utf-8")))
+        term_vectors = _read_vectors(folder / "terms.faiss")
+    except (ValueError, TypeError, KeyError, RuntimeError, OSError) as exc:
         raise IndexCorruptError(f"index in {str(index_dir)!r} cannot be read ({exc}): {FIX}") from exc
     unique = sum(c.duplicate_of is None for c in chunks)
     dim = manifest.get("dimension")
-    if chunk_vectors.shape != (unique, dim) or sentence_vectors.shape != (len(sentences), dim):
+    shapes = (chunk_vectors.shape, sentence_vectors.shape, term_vectors.shape)
+    if shapes != ((unique, dim), (len(sentences), dim), (len(terms), dim)):
         raise IndexCorruptError(f"index in {str(index_dir)!r} has inconsistent row counts: {FIX}")
-    return IndexData(manifest, documents, chunks, sentences, chunk_vectors, sentence_vectors)
+    return IndexData(manifest, documents, chunks, sentences, chunk_vectors, sentence_vectors, terms, term_vectors)
 
 
 def flat_index(vectors: np.ndarray) -> Any:

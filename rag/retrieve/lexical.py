@@ -69,16 +69,22 @@ class BM25:
         n = len(self.docs)
         self.idf = {t: math.log(1 + (n - f + 0.5) / (f + 0.5)) for t, f in df.items()}
 
-    def scores(self, query: str) -> np.ndarray:
-        """One score per text; 0 where no query term occurs."""
+    def scores(self, query: str, extra: Sequence[str] = (), extra_weight: float = 0.5) -> np.ndarray:
+        """One score per text; 0 where no query term occurs.
+
+        ``extra`` terms (already stemmed: words related to the query's, see related.py)
+        count ``extra_weight`` times as much as the query's own.
+        """
         out = np.zeros(len(self.docs), dtype=np.float32)
         if not self.docs:
             return out
         norm = self.k1 * (1 - self.b + self.b * self.lengths / max(self.avg, 1e-9))
-        for term in set(terms(query)):
+        own = set(terms(query))
+        weighted = [(t, 1.0) for t in own] + [(t, extra_weight) for t in dict.fromkeys(extra) if t not in own]
+        for term, weight in weighted:
             idf = self.idf.get(term)
             if idf is None:
                 continue
             tf = np.array([d.get(term, 0) for d in self.docs], dtype=np.float32)
-            out += idf * tf * (self.k1 + 1) / (tf + norm)
+            out += weight * idf * tf * (self.k1 + 1) / (tf + norm)
         return out

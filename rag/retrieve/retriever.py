@@ -32,6 +32,7 @@ from .lexical import BM25, terms
 from .ordinals import asked_ordinal, starts_with_ordinal
 from .structure import membership, sentences_within
 from .query import clean_query
+from .related import MIN_SIMILARITY, RELATED_WEIGHT, related_terms
 
 log = logging.getLogger("rag")
 
@@ -46,6 +47,7 @@ class Weights:
     quote_lexical: float = 0.30  # weight of BM25 when picking the quote sentence
     ordinal: float = 0.35  # lift for a sentence opening the item a question asks for ("the second")
     focus: float = 0.5  # share of a sentence's cosine taken against the question without corpus-wide names
+    related: float = MIN_SIMILARITY  # how close an essay word must be to count for a word they never use
     candidates: int = 40  # chunks scored in full per query
     fusion: str = "weighted"  # or "rrf": reciprocal-rank fusion of dense and BM25 (for comparison)
     author_filter: bool = True  # a question naming an author searches that author's essays
@@ -79,6 +81,7 @@ class Retriever:
         self._sentence_bm25 = BM25([s.text for s in self.sentences])
         self._embed_cached = lru_cache(maxsize=512)(lambda text: encode(self.model, [text])[0])
         self._sentence_lexical = lru_cache(maxsize=512)(self._sentence_bm25.scores)
+        self._related = lru_cache(maxsize=512)(self._related_terms)
         idf = self._sentence_bm25.idf
         self.vocabulary: frozenset[str] = frozenset(idf)  # every search term in the essays
         self._rare_ceiling = float(np.median(list(idf.values()))) if idf else 0.0
@@ -175,7 +178,7 @@ class Retriever:
         want = min(n, w.candidates)
         _, chunk_rows = self._chunk_index.search(qv[None, :], want)
         _, sent_rows = self._sentence_index.search(qv[None, :], min(len(self.sentences), want))
-        lexical = self._chunk_bm25.scores(text)
+        lexical = self._chunk_bm25.scores(text, self._related(text, self.weights.related), RELATED_WEIGHT)
         candidates = {int(r) for r in chunk_rows[0] if r >= 0}
         candidates |= {self._chunk_of_sentence[int(s)] for s in sent_rows[0] if s >= 0} - {-1}
         candidates |= {int(r) for r in np.argsort(-lexical)[:want] if lexical[r] > 0}
@@ -204,6 +207,7 @@ class Retriever:
         """Forget cached query vectors and BM25 scores (for benchmarks that time cold queries)."""
         self._embed_cached.cache_clear()
         self._sentence_lexical.cache_clear()
+        self._related.cache_clear()
 
     def embed_query(self, text: str) -> np.ndarray:
         """The unit-length query vector used by ``rank`` and ``sentence_scores`` (cached)."""
@@ -297,11 +301,23 @@ class Retriever:
         dense = (vectors @ np.atleast_2d(qv).T).max(axis=1)
         if focus is not None:
             dense = (1 - self.weights.focus) * dense + self.weights.focus * (vectors @ focus)
-        every = self._sentence_lexical(text)
+        every = self._sentence_lexical(text, self._related(text, self.weights.related), RELATED_WEIGHT)
         lexical = every[list(rows)]
         scores = dense + self.weights.quote_lexical * lexical / (float(every.max()) or 1.0)
         asks = np.array([self.sentences[r].text.rstrip().endswith("?") for r in rows])
         return np.where(asks, scores * 0.8, scores)
+
+    def related_terms(self, text: str) -> list[str]:
+        """The essays' words for the words of ``text`` they never use (see related.py)."""
+        return list(self._related(text, self.weights.related))
+
+    def _related_terms(self, text: str, min_similarity: float) -> tuple[str, ...]:
+        if min_similarity > 1:  # switched off
+            return ()
+        return tuple(related_terms(
+            terms(text), self.data.terms, self.data.term_vectors,
+            lambda words: encode(self.model, words), min_similarity,
+        ))
 
     def _chunk_context(self, chunk: Chunk) -> str:
         """Text a chunk is lexically matched on: its words plus its document's title and author."""
