@@ -17,9 +17,10 @@ from dataclasses import dataclass, replace
 import numpy as np
 
 from ..ingest.sentences import normalize
+from ..retrieve.lexical import terms
 from ..retrieve.retriever import Retriever
 from ..types import Passage
-from ..retrieve.ordinals import enumerates, lists_inline, starts_with_ordinal
+from ..retrieve.ordinals import continues_list, enumerates, lists_inline, starts_with_ordinal, without_opener
 from .intent import Intent
 
 
@@ -61,12 +62,34 @@ def gather(
             bonus = 0.25 if intent.ordinal and starts_with_ordinal(sentence.text, intent.ordinal) else 0.0
             bonus += 0.1 if intent.list_size and (enumerates(sentence.text) or lists_inline(sentence.text)) else 0.0
             total = float(score) + 0.3 * passage.score + bonus
-            key = normalize(sentence.text)
-            if key not in found or found[key].score < total:
-                found[key] = Evidence(
-                    passage, row, sentence.start, sentence.end, sentence.text, total, float(sim)
-                )
+            ev = Evidence(passage, row, sentence.start, sentence.end, sentence.text, total, float(sim))
+            if asks(sentence.text):  # the essay's own question: what follows it is the answer
+                answer = _answer_to(retriever, ev)
+                if answer is None:
+                    continue
+                ev = answer
+            key = normalize(ev.text)
+            if key not in found or found[key].score < ev.score:
+                found[key] = ev
     return sorted(found.values(), key=lambda e: (-e.score, e.passage.source, e.start))
+
+
+def asks(sentence: str) -> bool:
+    """True for a sentence that is itself a question ("Why ... recommit to cooperation now?")."""
+    return sentence.rstrip(" ”\"’')").endswith("?")
+
+
+def _answer_to(retriever: Retriever, question: Evidence) -> Evidence | None:
+    """The sentence after an essay's own question, scored as the question was: essays ask
+    "So what should be next on the agenda?" and answer it in the next sentence."""
+    row = question.row + 1
+    if row >= len(retriever.sentences) or retriever.sentences[row].source != question.passage.source:
+        return None
+    after = retriever.sentences[row]
+    passage = retriever.passage_for_sentence(row, question.passage.score)
+    if passage is None or asks(after.text):
+        return None
+    return Evidence(passage, row, after.start, after.end, after.text, question.score, question.dense)
 
 
 def select(retriever: Retriever, candidates: Sequence[Evidence], intent: Intent) -> list[Evidence]:
@@ -78,7 +101,7 @@ def select(retriever: Retriever, candidates: Sequence[Evidence], intent: Intent)
         item = ordinal_item(retriever, candidates, intent.ordinal)
         return [item, *_next_in_paragraph(retriever, item)] if item is not None else [best]
     if intent.list_size:
-        return _in_reading_order(_list_items(retriever, candidates, intent.list_size))
+        return _in_reading_order(_list_items(retriever, candidates, intent.list_size, intent.asked))
     if intent.cross:  # the best two sentences of each essay that answers at all
         chosen: list[Evidence] = []
         for ev in candidates:
@@ -128,14 +151,45 @@ def with_context(retriever: Retriever, chosen: Sequence[Evidence]) -> list[Evide
 def _next_in_paragraph(retriever: Retriever, ev: Evidence) -> list[Evidence]:
     """The sentence after ``ev`` when it is in the same paragraph and passage: an item's
     opener ("First up should be economic cooperation ...") says what, the next says why."""
-    row = ev.row + 1
-    if row >= len(retriever.sentences):
-        return []
-    after = retriever.sentences[row]
+    return _rest_of_paragraph(retriever, ev, 1)
+
+
+def _item_body(retriever: Retriever, item: Evidence, most: int) -> list[Evidence]:
+    """Up to ``most`` sentences after an enumerated point that still belong to it: read on,
+    across paragraphs, until the next point, a heading or a question, within MAX_ITEM_GAP."""
+    out: list[Evidence] = []
+    for row in range(item.row + 1, len(retriever.sentences)):
+        after = retriever.sentences[row]
+        if (
+            len(out) >= most
+            or after.source != item.passage.source
+            or after.start - item.start > MAX_ITEM_GAP
+            or enumerates(after.text)
+            or continues_list(after.text)
+            or asks(after.text)
+            or not after.text.rstrip(" ”\"’')").endswith((".", "!"))  # a heading
+        ):
+            break
+        inside = item.passage.start <= after.start and after.end <= item.passage.end
+        passage = item.passage if inside else retriever.passage_for_sentence(row, item.passage.score)
+        if passage is None:
+            break
+        out.append(Evidence(passage, row, after.start, after.end, after.text, item.score, item.dense))
+    return out
+
+
+def _rest_of_paragraph(retriever: Retriever, ev: Evidence, most: int) -> list[Evidence]:
+    """Up to ``most`` sentences after ``ev`` in its paragraph, within its passage."""
     text = retriever.document(ev.passage.source).text
-    if after.source != ev.passage.source or after.end > ev.passage.end or not _one_paragraph(text, ev.end, after.start):
-        return []
-    return [Evidence(ev.passage, row, after.start, after.end, after.text, ev.score, ev.dense)]
+    out: list[Evidence] = []
+    last = ev
+    for row in range(ev.row + 1, min(ev.row + 1 + most, len(retriever.sentences))):
+        after = retriever.sentences[row]
+        if after.source != ev.passage.source or after.end > ev.passage.end or not _one_paragraph(text, last.end, after.start):
+            break
+        last = Evidence(ev.passage, row, after.start, after.end, after.text, ev.score, ev.dense)
+        out.append(last)
+    return out
 
 
 def join_adjacent(retriever: Retriever, chosen: Sequence[Evidence]) -> list[Evidence]:
@@ -182,9 +236,16 @@ def _one_paragraph(text: str, end: int, start: int) -> bool:
     return "\n" not in text[end:start]
 
 
-def _list_items(retriever: Retriever, candidates: Sequence[Evidence], size: int) -> list[Evidence]:
-    """An essay's enumerated points when it has them (with its overview sentence), else diverse sentences."""
+def _list_items(retriever: Retriever, candidates: Sequence[Evidence], size: int, asked: str = "") -> list[Evidence]:
+    """An essay's enumerated points when it has them (with its overview sentence), else diverse sentences.
+
+    When the best sentence is a point that names what is asked for ("To start with, ... face
+    worsening safety threats." for "what security threats ...?"), the things are that point's
+    own, so it is quoted with the rest of its paragraph rather than with the other points.
+    """
     best = candidates[0]
+    if asked and enumerates(best.text) and set(terms(asked)) <= set(terms(without_opener(best.text))):
+        return [best, *_item_body(retriever, best, size - 1)]
     if lists_inline(best.text) and not enumerates(best.text) and ":" not in best.text:
         return _diverse(candidates, size, floor=0.85 * best.score)  # one sentence names them all
     points = [c for c in candidates if c.score >= 0.5 * best.score and enumerates(c.text)]
@@ -212,7 +273,7 @@ def _one_enumeration(items: Sequence[Evidence], anchor: Evidence) -> list[Eviden
     ordered = sorted(items, key=lambda e: e.start)
     runs: list[list[Evidence]] = [[ordered[0]]]
     for ev in ordered[1:]:
-        if ev.start - runs[-1][-1].start > MAX_ITEM_GAP:
+        if ev.start - runs[-1][-1].start > MAX_ITEM_GAP or starts_with_ordinal(ev.text, 1):
             runs.append([])
         runs[-1].append(ev)
     return next(run for run in runs if any(e.start == anchor.start for e in run))
@@ -255,7 +316,31 @@ def complete_enumeration(retriever: Retriever, items: Sequence[Evidence], size: 
             found = find_ordinal(retriever, source, -1, after)
         if found is not None and all(found.start != e.start for e in added):
             added.append(found)
-    return added
+    return added + _continuations(retriever, added, size)
+
+
+def _continuations(retriever: Retriever, items: Sequence[Evidence], size: int) -> list[Evidence]:
+    """Points added by "In addition, ..." / "Furthermore, ..." after an essay's first point,
+    each opening a paragraph no more than MAX_ITEM_GAP after the point before it."""
+    first = next((e for e in items if starts_with_ordinal(e.text, 1)), None)
+    if first is None or any(0 < e.start - first.start <= MAX_ITEM_GAP and enumerates(e.text) for e in items):
+        return []  # no first point, or its list goes on with "Second, ..."
+    text = retriever.document(first.passage.source).text
+    found: list[Evidence] = []
+    last = first.start
+    for row in range(first.row + 1, len(retriever.sentences)):
+        sentence = retriever.sentences[row]
+        if sentence.source != first.passage.source or sentence.start - last > MAX_ITEM_GAP:
+            break
+        if continues_list(sentence.text) and "\n" in text[max(0, sentence.start - 3) : sentence.start]:
+            passage = retriever.passage_for_sentence(row)
+            if passage is None or any(e.start == sentence.start for e in items):
+                continue
+            found.append(Evidence(passage, row, sentence.start, sentence.end, sentence.text, 0.0, 0.0))
+            last = sentence.start
+            if len(found) + 1 >= size:
+                break
+    return found
 
 
 def _diverse(candidates: Sequence[Evidence], size: int, floor: float) -> list[Evidence]:

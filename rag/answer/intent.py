@@ -47,17 +47,19 @@ class Intent:
     ordinal: int  # 1.. for "the second one", -1 for "the last", 0 for none
     reason: bool = False  # asks why, so the answer should give the essay's reason
     when: bool = False  # asks when, so an answer without a date or time is no answer
+    asked: str = ""  # the plural noun a list question opens with ("threats"), else ""
 
 
-def _asks_for_plural(q: str) -> bool:
-    """'what jobs does he hold?', 'which security threats ...?' (not 'what does he say?')."""
+def _asked_plural(q: str) -> str:
+    """'threats' for 'which security threats ...?', 'jobs' for 'what jobs does he hold?'; ''
+    when the question does not open by asking for several things ('what does he say?')."""
     match = _ASKED_NOUNS.search(q)
     for word in match.groups() if match else ():
         if word is None or word in _VERBS:
-            return False
+            return ""
         if _PLURAL.search(word):
-            return True
-    return False
+            return word
+    return ""
 
 
 def read_intent(question: str) -> Intent:
@@ -65,10 +67,11 @@ def read_intent(question: str) -> Intent:
     q = question.lower()
     count = next((n for w, n in NUMBER_WORDS.items() if re.search(rf"\b{w}\b", q)), 0)
     cross = bool(_CROSS.search(q))
-    asks_many = bool(_LIST.search(q)) or _asks_for_plural(q)
     reason = bool(_REASON.search(q))
-    # "why ... top of the to-do list?" wants a reason, and a comparison is answered per essay
-    is_list = asks_many and not (_QUANTITY.search(q) or reason or cross)
+    # "why ... top of the to-do list?" wants a reason, and a comparison is answered per essay,
+    # but "what reasons does she give for why ...?" opens by asking for several things
+    asked = _asked_plural(q)
+    is_list = not _QUANTITY.search(q) and (bool(asked) or bool(_LIST.search(q)) and not (reason or cross))
     ordinal = asked_ordinal(q)
     return Intent(
         list_size=(count or 4) if is_list and not ordinal else 0,
@@ -78,4 +81,5 @@ def read_intent(question: str) -> Intent:
         ordinal=ordinal,
         reason=reason,
         when=bool(_WHEN.search(q)),
+        asked=asked if is_list else "",
     )
