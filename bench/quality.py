@@ -61,6 +61,10 @@ ANSWER_ABLATIONS: dict[str, list[tuple[Any, str, Any]]] = {
                                            (intent_module, "_ASKED_NOUNS", NEVER)],
     "ours − one enumeration per list": [(evidence_module, "MAX_ITEM_GAP", 10**9)],
     "ours − date check for when-questions": [(intent_module, "_WHEN", NEVER)],
+    "ours − answer after the essay's own question": [(evidence_module, "asks", lambda sentence: False)],
+    "ours − points added by Furthermore / In addition": [(evidence_module, "_continuations", lambda r, items, size: [])],
+    "ours − body of the point that names the asked things": [(evidence_module, "without_opener", lambda s: "")],
+    "ours − the sentence a conclusion (So, …) follows from": [(evidence_module, "_CONCLUDES", NEVER)],
 }
 
 
@@ -171,6 +175,7 @@ def run(questions: Path, out: Path, dev: Path, unseen: list[Path]) -> None:
             "ours − author filter": replace(Weights(), author_filter=False),
             "ours − ordinal lift": replace(Weights(), ordinal=0),
             "ours − question focus": replace(Weights(), focus=0),
+            "ours − related words for unknown words": replace(Weights(), related=2.0),
         }
         for name, weights in variants.items():
             base.weights = weights
@@ -243,7 +248,7 @@ def main() -> None:
     parser.add_argument("--questions", type=Path, default=ROOT / "tests" / "questions.yaml")
     parser.add_argument("--dev", type=Path, default=ROOT / "tests" / "dev_questions.yaml")
     parser.add_argument("--unseen", type=Path, nargs="*",
-                        default=[ROOT / "tests" / "fresh_questions.yaml", ROOT / "tests" / "sealed_questions.yaml"])
+                        default=[ROOT / "tests" / f"{name}_questions.yaml" for name in ("fresh", "sealed", "blind")])
     parser.add_argument("--out", type=Path, default=ROOT / "bench" / "out" / "quality.md")
     args = parser.parse_args()
     logging.basicConfig(level=logging.WARNING, format="bench: %(message)s")
