@@ -101,7 +101,8 @@ def test_history_accepts_strings_dicts_and_gradio_content_parts(assistant) -> No
 @pytest.mark.parametrize(
     "question",
     ["what is the capital of France?", "how do I bake bread at home?", "what did kishida say about taiwan?",
-     "what does govella say about the Philippines?", "how many US troops are stationed in japan?"],
+     "what does govella say about the Philippines?", "how many US troops are stationed in japan?",
+     "what is the interest rate in japan?", "what tariff rate does the US charge on chinese imports?"],
 )
 def test_unanswerable_questions_are_refused_plainly(assistant, retriever, question) -> None:
     answer = assistant.ask(question)
@@ -113,7 +114,8 @@ def test_unanswerable_questions_are_refused_plainly(assistant, retriever, questi
 @pytest.mark.parametrize(
     "question",
     ["what does govella say about martial law?", "what does govella say about the military?",
-     "what does cooper say about Australia?", "how many dialogues followed camp david?"],
+     "what does cooper say about Australia?", "how many dialogues followed camp david?",
+     "what tariff rate does Japan face?"],
 )
 def test_answerable_questions_in_other_words_are_not_refused(assistant, question) -> None:
     assert not assistant.ask(question).refused

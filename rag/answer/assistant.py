@@ -30,6 +30,7 @@ _TIME = re.compile(
     r"november|december|decades?|years? ago|(?:last|this|next) (?:year|month|week)|today|yesterday)\b",
     re.I,
 )
+_AMOUNT_WORDS = frozenset({"rate", "percentage", "percent", "number", "amount", "share", "figure", "total", "level"})
 _NUMBER = re.compile(r"\d|\b(once|twice|two|three|four|five|six|seven|eight|nine|ten|dozen|hundred|"
                      r"thousand|million|billion|second|third|fourth|fifth)\b", re.I)
 
@@ -111,10 +112,12 @@ class Assistant:
 
         "What is the defence budget in 2025?" is not answered by a sentence that has a date
         and says "South Korea": the number must come with one of the question's rarer words.
+        Words naming the kind of number ("rate" in "what tariff rate does Japan face?") are
+        not required: "tariffs of 24%" answers it.
         """
         if not _NUMBER.search(sentence):
             return False
-        rare = self.retriever.rare_terms(question)
+        rare = [t for t in self.retriever.rare_terms(question) if t not in _AMOUNT_WORDS]
         return not rare or bool(set(rare) & set(terms(sentence)))
 
     def _refusal(self, question: str, query: str, candidates: Sequence[Evidence], missing: str) -> Answer:

@@ -19,7 +19,7 @@ _CROSS = re.compile(
 )
 _QUANTITY = re.compile(
     r"\bhow (many|much)\b|\bwhat (percentage|percent|number|amount|share|figure)\b|"
-    r"\bbudget\b|\bhow (big|large)\b|\bwhat year\b"
+    r"\bbudget\b|\bhow (big|large)\b|\bwhat year\b|\brates?\b"
 )
 # "what clubs ...", "which security threats ...": a plural noun within two words of what/which
 _ASKED_NOUNS = re.compile(r"^\W*(?:what|which)\s+([a-z-]+)(?:\s+([a-z-]+))?")
