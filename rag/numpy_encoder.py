@@ -184,6 +184,7 @@ class NumpyEncoder:
         batch, width = ids.shape
         heads, head_dim = self._heads, self.dimension // self._heads
         h = _layer_norm(word[ids] + position[:width] + token_type[types], ln_w, ln_b, self._eps)
+        h = h.reshape(batch * width, -1)  # one matrix product per weight, not one per text
         bias = ((mask - 1.0) * np.float32(1e9))[:, None, None, :]  # masked keys get no attention
         scale = np.float32(1.0 / math.sqrt(head_dim))
 
@@ -194,11 +195,12 @@ class NumpyEncoder:
             scores = split(h @ wq + bq) @ split(h @ wk + bk).transpose(0, 1, 3, 2) * scale + bias
             scores = np.exp(scores - scores.max(-1, keepdims=True))
             probs = scores / scores.sum(-1, keepdims=True)
-            context = (probs @ split(h @ wv + bv)).transpose(0, 2, 1, 3).reshape(batch, width, -1)
+            context = (probs @ split(h @ wv + bv)).transpose(0, 2, 1, 3).reshape(batch * width, -1)
             attended = _layer_norm(context @ wo + bo + h, lw1, lb1, self._eps)
             inner = attended @ wi + bi
             inner = (inner * 0.5 * (1.0 + _erf(inner / math.sqrt(2.0)))).astype(np.float32)  # exact GELU
             h = _layer_norm(inner @ wo2 + bo2 + attended, lw2, lb2, self._eps)
+        h = h.reshape(batch, width, -1)
         if self.pooling == "cls":
             pooled = h[:, 0]
         else:
