@@ -122,7 +122,7 @@ def cmd_index(args: argparse.Namespace) -> int:
     print(
         f"indexed {counts['documents']} essays into {settings.index_dir}/: {counts['chunks']} chunks"
         f" ({counts['duplicate_chunks']} duplicates skipped), {counts['sentences']} sentences,"
-        f" model {settings.model}"
+        f" {counts['terms']} distinct words, model {settings.model}"
     )
     return 0
 

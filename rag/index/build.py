@@ -76,11 +76,12 @@ def build_index(
         )
         write_index(index_dir, data)
     log.info(
-        "indexed %d documents, %d chunks (%d duplicates skipped), %d sentences in %.1fs",
+        "indexed %d documents, %d chunks (%d duplicates skipped), %d sentences, %d distinct words in %.1fs",
         len(documents),
         len(chunks),
         len(chunks) - len(unique),
         len(sentences),
+        len(words),
         time.perf_counter() - started,
     )
     return data
