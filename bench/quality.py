@@ -61,7 +61,7 @@ ANSWER_ABLATIONS: dict[str, list[tuple[Any, str, Any]]] = {
                                            (intent_module, "_ASKED_NOUNS", NEVER)],
     "ours − one enumeration per list": [(evidence_module, "MAX_ITEM_GAP", 10**9)],
     "ours − date check for when-questions": [(intent_module, "_WHEN", NEVER)],
-    "ours − answer after the essay's own question": [(evidence_module, "asks", lambda sentence: False)],
+    "ours − answer after the essay's own question": [(evidence_module, "is_question", lambda sentence: False)],
     "ours − points added by Furthermore / In addition": [(evidence_module, "_continuations", lambda r, items, size: [])],
     "ours − body of the point that names the asked things": [(evidence_module, "without_opener", lambda s: "")],
     "ours − the sentence a conclusion (So, …) follows from": [(evidence_module, "_CONCLUDES", NEVER)],

@@ -10,7 +10,7 @@ from rag import Chunk, Document, Settings
 from rag.embed import load_model, token_counter
 from rag.ingest.chunk import chunk_documents, document_sentences
 from rag.ingest.load import load_corpus
-from rag.ingest.sentences import sentence_spans
+from rag.ingest.sentences import is_heading, is_question, sentence_spans
 
 COOPER = "cooper-korea-japan-new-chapter.txt"
 GOVELLA = "govella-japan-south-korea-cooperation.txt"
@@ -216,3 +216,18 @@ def test_no_chunk_is_made_of_nbsp_filler(chunks) -> None:
         assert chunk.text == chunk.text.strip(BLANK), f"chunk with blank edges: {chunk.text[:40]!r}"
         lines = [line for line in chunk.text.split("\n") if line.strip(BLANK)]
         assert lines, chunk.text
+
+
+@pytest.mark.parametrize(
+    ("line", "question", "heading"),
+    [
+        ("So what should be next on the agenda?", True, False),
+        ("He asked: “why now?”", True, False),
+        ("To start with, the 2 governments face worsening safety threats.", False, False),
+        ("US ally downside: Disruption trumps stability", False, True),
+        ("It is “vital.”", False, False),
+    ],
+)
+def test_questions_and_headings_are_told_from_statements(line: str, question: bool, heading: bool) -> None:
+    assert is_question(line) is question
+    assert is_heading(line) is heading

@@ -16,7 +16,7 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
-from ..ingest.sentences import normalize
+from ..ingest.sentences import is_heading, is_question, normalize
 from ..retrieve.lexical import terms
 from ..retrieve.retriever import Retriever
 from ..types import Passage
@@ -63,7 +63,7 @@ def gather(
             bonus += 0.1 if intent.list_size and (enumerates(sentence.text) or lists_inline(sentence.text)) else 0.0
             total = float(score) + 0.3 * passage.score + bonus
             ev = Evidence(passage, row, sentence.start, sentence.end, sentence.text, total, float(sim))
-            if asks(sentence.text):  # the essay's own question: what follows it is the answer
+            if is_question(sentence.text):  # the essay's own question: what follows it is the answer
                 answer = _answer_to(retriever, ev)
                 if answer is None:
                     continue
@@ -74,11 +74,6 @@ def gather(
     return sorted(found.values(), key=lambda e: (-e.score, e.passage.source, e.start))
 
 
-def asks(sentence: str) -> bool:
-    """True for a sentence that is itself a question ("Why ... recommit to cooperation now?")."""
-    return sentence.rstrip(" ”\"’')").endswith("?")
-
-
 def _answer_to(retriever: Retriever, question: Evidence) -> Evidence | None:
     """The sentence after an essay's own question, scored as the question was: essays ask
     "So what should be next on the agenda?" and answer it in the next sentence."""
@@ -87,7 +82,7 @@ def _answer_to(retriever: Retriever, question: Evidence) -> Evidence | None:
         return None
     after = retriever.sentences[row]
     passage = retriever.passage_for_sentence(row, question.passage.score)
-    if passage is None or asks(after.text):
+    if passage is None or is_question(after.text):
         return None
     return Evidence(passage, row, after.start, after.end, after.text, question.score, question.dense)
 
@@ -170,8 +165,8 @@ def _item_body(retriever: Retriever, item: Evidence, most: int) -> list[Evidence
             or after.start - item.start > MAX_ITEM_GAP
             or enumerates(after.text)
             or continues_list(after.text)
-            or asks(after.text)
-            or not after.text.rstrip(" ”\"’')").endswith((".", "!"))  # a heading
+            or is_question(after.text)
+            or is_heading(after.text)
         ):
             break
         inside = item.passage.start <= after.start and after.end <= item.passage.end

@@ -42,6 +42,19 @@ def has_words(text: str) -> bool:
     return any(ch.isalnum() for ch in text)
 
 
+_CLOSERS = " \t\n”\"’')]"
+
+
+def is_question(sentence: str) -> bool:
+    """True for a sentence that asks ("Why ... recommit to cooperation now?")."""
+    return sentence.rstrip(_CLOSERS).endswith("?")
+
+
+def is_heading(sentence: str) -> bool:
+    """True for a line with no closing punctuation ("US ally downside: Disruption trumps stability")."""
+    return not sentence.rstrip(_CLOSERS).endswith((".", "!", "?", "…"))
+
+
 def normalize(text: str) -> str:
     """Case-, accent- and spacing-insensitive form, used to spot repeated text."""
     folded = unicodedata.normalize("NFKC", text).casefold()

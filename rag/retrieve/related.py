@@ -13,7 +13,7 @@ from collections.abc import Callable, Sequence
 
 import numpy as np
 
-MIN_SIMILARITY = 0.6  # cosine between a question word and an essay word (measured: 0.55-0.65 hold up)
+MIN_SIMILARITY = 0.6  # cosine between a question word and an essay word (chosen on tune + dev, bench/RESULTS.md)
 PER_WORD = 2  # essay words added for each question word
 RELATED_WEIGHT = 0.5  # an added word counts half as much in BM25 as one the user typed
 

@@ -22,7 +22,7 @@ from ..embed import encode, load_query_encoder, model_dimension
 from ..errors import IndexMismatchError, RagError
 from ..index.build import BuildProgress, build_index, stale_reason
 from ..index.store import IndexData, flat_index, read_index
-from ..ingest.sentences import normalize
+from ..ingest.sentences import is_question, normalize
 from ..settings import Settings, settings_from_env
 from ..types import Chunk, Document, Passage, Sentence
 from .acronyms import expand_acronyms, lowercase_words, spelled_out_names
@@ -47,7 +47,7 @@ class Weights:
     quote_lexical: float = 0.30  # weight of BM25 when picking the quote sentence
     ordinal: float = 0.35  # lift for a sentence opening the item a question asks for ("the second")
     focus: float = 0.5  # share of a sentence's cosine taken against the question without corpus-wide names
-    related: float = MIN_SIMILARITY  # how close an essay word must be to count for a word they never use
+    related: float = MIN_SIMILARITY  # how close an essay word must be to stand in for an unknown word (>1: off)
     candidates: int = 40  # chunks scored in full per query
     fusion: str = "weighted"  # or "rrf": reciprocal-rank fusion of dense and BM25 (for comparison)
     author_filter: bool = True  # a question naming an author searches that author's essays
@@ -283,7 +283,7 @@ class Retriever:
         best = int(np.argmax(scores))
         sentence = self.sentences[members[best]]
         start, end = sentence.start, sentence.end
-        if sentence.text.rstrip().endswith("?") and best + 1 < len(members):
+        if is_question(sentence.text) and best + 1 < len(members):
             end = self.sentences[members[best + 1]].end  # a rhetorical question: include its answer
         return start, end
 
@@ -304,7 +304,7 @@ class Retriever:
         every = self._sentence_lexical(text, self._related(text, self.weights.related), RELATED_WEIGHT)
         lexical = every[list(rows)]
         scores = dense + self.weights.quote_lexical * lexical / (float(every.max()) or 1.0)
-        asks = np.array([self.sentences[r].text.rstrip().endswith("?") for r in rows])
+        asks = np.array([is_question(self.sentences[r].text) for r in rows])
         return np.where(asks, scores * 0.8, scores)
 
     def related_terms(self, text: str) -> list[str]:
@@ -312,6 +312,7 @@ class Retriever:
         return list(self._related(text, self.weights.related))
 
     def _related_terms(self, text: str, min_similarity: float) -> tuple[str, ...]:
+        """Cached by ``related_terms``; keyed on the threshold too, so changing weights is safe."""
         if min_similarity > 1:  # switched off
             return ()
         return tuple(related_terms(
