@@ -16,7 +16,7 @@ DEV_FLOORS ?= --fail-under hit@5=0.90 --fail-under mrr=0.78 --fail-under quote_r
 export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 
-.PHONY: chat test setup index search eval bench browser-deps clean
+.PHONY: chat test setup index search eval bench train-reader browser-deps clean
 
 chat: setup            ## set up, build the index if missing or stale, start the web chat
 	$(BIN)/rag serve
@@ -50,6 +50,10 @@ bench: setup           ## run the benchmarks; each rewrites its section of bench
 	$(BIN)/python bench/quality.py
 	$(BIN)/python bench/perf.py
 	$(BIN)/python bench/encoder.py
+
+train-reader: setup    ## retrain rag/read/weights from the vendored SQuAD data (about 25 min on 2 cores; never in CI)
+	$(BIN)/python training/encode_squad.py
+	$(BIN)/python training/train_reader.py
 
 clean:
 	rm -rf $(VENV) index/data-* index/manifest.json index/.lock

@@ -1,0 +1,127 @@
+"""The shipped reader: verified weights, a torch-free query path, and its held-out figures."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from rag import ModelError
+from rag.embed import encode, load_query_encoder
+from rag.read.features import Candidate, feature_width, features, wh_type
+from rag.read.reader import WEIGHTS, Reader
+from rag.read.squad import load_articles
+from rag.retrieve.lexical import BM25, terms
+
+CARD = json.loads(WEIGHTS.with_suffix(".json").read_text(encoding="utf-8"))
+
+
+def test_shipped_weights_load_and_match_their_card() -> None:
+    reader = Reader.load()
+    assert reader.threshold == pytest.approx(CARD["threshold"])
+    assert CARD["features"]["width"] == feature_width()
+    assert WEIGHTS.stat().st_size < 10_000_000
+
+
+def test_tampered_weights_are_refused_with_a_clear_error(tmp_path: Path) -> None:
+    weights = tmp_path / "reader.safetensors"
+    shutil.copy(WEIGHTS, weights)
+    shutil.copy(WEIGHTS.with_suffix(".json"), weights.with_suffix(".json"))
+    data = bytearray(weights.read_bytes())
+    data[-1] ^= 0xFF
+    weights.write_bytes(bytes(data))
+    with pytest.raises(ModelError, match="sha256"):
+        Reader.load(weights)
+    with pytest.raises(ModelError, match="cannot read"):
+        Reader.load(tmp_path / "missing.safetensors")
+
+
+def test_the_query_path_imports_no_torch() -> None:
+    code = (
+        "import sys, numpy as np\n"
+        "from rag.read.reader import Reader\n"
+        "from rag.read.features import Candidate\n"
+        "v = np.ones(384, dtype=np.float32) / np.sqrt(384)\n"
+        "p = Reader.load().score('when was it built?', v, [Candidate('It was built in 1455.', v, None, None, '', 'T')], {})\n"
+        "assert 0.0 <= float(p[0]) <= 1.0\n"
+        "print('torch' in sys.modules)\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout.strip() == "False"
+
+
+def test_question_kinds_are_read_from_the_wh_word() -> None:
+    assert wh_type("In what year was the press finished?") == "what year"
+    assert wh_type("How many bicycles were there?") == "how many"
+    assert wh_type("Who wrote it?") == "who"
+    assert wh_type("Name the river.") == "other"
+
+
+def test_features_compare_each_candidate_with_the_best() -> None:
+    v = np.ones(384, dtype=np.float32) / np.sqrt(384)
+    w = np.roll(v * np.arange(384, dtype=np.float32), 1)
+    w /= np.linalg.norm(w)
+    rows = features("when was the bible finished?", v, [Candidate("It was finished around 1455.", v, None, None, "", "Bible"),
+                                                         Candidate("Printing spread.", w, None, None, "", "Bible")], {})
+    assert rows.shape == (2, feature_width())
+    assert not np.allclose(rows[0], rows[1])
+
+
+@pytest.fixture(scope="module")
+def held_out_sample() -> list[dict]:
+    """Every question of three held-out SQuAD articles, with their paragraph's sentences embedded
+    by the query path's own encoder (numpy)."""
+    model = load_query_encoder()
+    held = [a for a in load_articles() if a.held_out][:3]
+    out = []
+    for a in held:
+        s_vec = encode(model, list(a.sentences))
+        q_vec = encode(model, [q.text for q in a.questions])
+        idf = BM25(a.sentences).idf
+        words = sorted({t for text in (a.title, *a.sentences, *(q.text for q in a.questions)) for t in terms(text)})
+        lexicon = dict(zip(words, encode(model, words), strict=True))
+        for qi, q in enumerate(a.questions):
+            rows = [i for i, p in enumerate(a.paragraph_of) if p == q.paragraph]
+            cands = [
+                Candidate(a.sentences[i], s_vec[i], s_vec[i - 1] if i - 1 in rows else None,
+                          s_vec[i + 1] if i + 1 in rows else None,
+                          " ".join(a.sentences[j] for j in (i - 1, i + 1) if j in rows), a.title)
+                for i in rows
+            ]  # fmt: skip
+            out.append({"q": q.text, "qv": q_vec[qi], "rows": rows, "cands": cands, "idf": idf, "lexicon": lexicon,
+                        "gold": set(q.positives), "cos": s_vec[rows] @ q_vec[qi]})  # fmt: skip
+    return out
+
+
+def test_the_reader_beats_cosine_on_articles_it_never_saw(held_out_sample: list[dict]) -> None:
+    reader = Reader.load()
+    reader_hits = cosine_hits = 0
+    for case in held_out_sample:
+        p = reader.score(case["q"], case["qv"], case["cands"], case["idf"], case["lexicon"])
+        reader_hits += case["rows"][int(np.argmax(p))] in case["gold"]
+        cosine_hits += case["rows"][int(np.argmax(case["cos"]))] in case["gold"]
+    n = len(held_out_sample)
+    assert n > 300
+    assert reader_hits / n >= 0.80, reader_hits / n
+    assert reader_hits / n >= cosine_hits / n + 0.03, (reader_hits / n, cosine_hits / n)
+    # the card's figure holds within noise of a 3-article sample
+    assert abs(reader_hits / n - CARD["figures"]["test"]["top1_reader"]) < 0.08
+
+
+def test_removing_the_answer_sentence_makes_the_reader_refuse_more(held_out_sample: list[dict]) -> None:
+    reader = Reader.load()
+    answerable, missing = [], []
+    for case in held_out_sample:
+        answerable.append(float(reader.score(case["q"], case["qv"], case["cands"], case["idf"], case["lexicon"]).max()))
+        kept = [c for r, c in zip(case["rows"], case["cands"], strict=True) if r not in case["gold"]]
+        if kept:
+            missing.append(float(reader.score(case["q"], case["qv"], kept, case["idf"], case["lexicon"]).max()))
+    false_refusal = float(np.mean(np.array(answerable) < reader.threshold))
+    refused = float(np.mean(np.array(missing) < reader.threshold))
+    assert false_refusal <= 0.10, false_refusal
+    assert refused >= 0.35, refused
