@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import json
 import lzma
-from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -76,7 +75,3 @@ def _article(index: int, raw: dict) -> Article:
     title = raw["title"].replace("_", " ")
     return Article(index, title, tuple(sentences), tuple(paragraph_of), tuple(paragraphs), tuple(questions))
 
-
-def iter_split(articles: list[Article], held_out: bool) -> Iterator[Article]:
-    """The training articles (``held_out=False``) or the held-out ones."""
-    return (a for a in articles if a.held_out == held_out)
