@@ -7,12 +7,18 @@ STAMP := $(VENV)/.installed
 TORCH := torch==2.13.0
 # Floors for the question-set checks in `make test`: the figures reached (see bench/RESULTS.md)
 # minus a small margin. The committed baselines (tests/baseline.json, tests/dev_baseline.json)
-# catch any regression of a single case.
+# catch any regression of a single case. The answer_pass floors were 0.85 and 0.70 before the
+# trained reader became the default: it gives up 1 and 3 cases of these two sets (tuned on, for
+# the rules) for gains on sets and articles nobody tuned on (bench/RESULTS.md, "Reader").
 EVAL_FLOORS ?= --fail-under hit@1=0.85 --fail-under hit@5=0.93 --fail-under mrr=0.88 \
-	--fail-under quote_recall@5=0.90 --fail-under answer_pass=0.85 --fail-under refusal_accuracy=0.95 \
+	--fail-under quote_recall@5=0.90 --fail-under answer_pass=0.83 --fail-under refusal_accuracy=0.95 \
 	--fail-under citation_validity=1.0
 DEV_FLOORS ?= --fail-under hit@5=0.90 --fail-under mrr=0.78 --fail-under quote_recall@5=0.88 \
-	--fail-under answer_pass=0.70 --fail-under refusal_accuracy=0.85 --fail-under citation_validity=1.0
+	--fail-under answer_pass=0.67 --fail-under refusal_accuracy=0.85 --fail-under citation_validity=1.0
+# The second blind set (tests/blind2: 6 essays, 36 cases, written by a helper who never saw the
+# code; only its summary line is ever read): floors at the figures of its first runs, minus a margin.
+BLIND2_FLOORS ?= --fail-under answer_pass=0.55 --fail-under refusal_accuracy=0.80 \
+	--fail-under citation_validity=1.0
 export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 
@@ -26,6 +32,9 @@ test: setup browser-deps   ## set up and run the whole test suite
 	$(BIN)/python -m pytest
 	$(BIN)/rag eval tests/questions.yaml --baseline tests/baseline.json $(EVAL_FLOORS)
 	$(BIN)/rag eval tests/dev_questions.yaml --baseline tests/dev_baseline.json $(DEV_FLOORS)
+	@mkdir -p index; $(BIN)/rag -q eval tests/blind2/questions.yaml --seeds-dir tests/blind2/essays \
+	  --index-dir index/blind2 $(BLIND2_FLOORS) > index/blind2-report.txt 2>&1; rc=$$?; \
+	  echo "blind2 (summary only; the cases stay unread):"; grep -E '^(group|overall|rag eval)' index/blind2-report.txt; exit $$rc
 
 setup: $(STAMP)
 

@@ -16,6 +16,7 @@ from .errors import (
     RagError,
 )
 from .answer.assistant import Assistant, RefusalPolicy
+from .read.reader import Reader
 from .retrieve.retriever import Retriever, Weights
 from .settings import Settings, settings_from_env
 from .types import Answer, Chunk, Citation, Document, Passage, Sentence
@@ -34,6 +35,7 @@ __all__ = [
     "Passage",
     "QueryError",
     "RagError",
+    "Reader",
     "RefusalPolicy",
     "Retriever",
     "Sentence",

