@@ -64,7 +64,6 @@ ANSWER_ABLATIONS: dict[str, list[tuple[Any, str, Any]]] = {
     "ours − answer after the essay's own question": [(evidence_module, "is_question", lambda sentence: False)],
     "ours − points added by Furthermore / In addition": [(evidence_module, "_continuations", lambda r, items, size: [])],
     "ours − body of the point that names the asked things": [(evidence_module, "without_opener", lambda s: "")],
-    "ours − the sentence a conclusion (So, …) follows from": [(evidence_module, "_CONCLUDES", NEVER)],
 }
 
 

@@ -223,12 +223,3 @@ def test_naming_both_authors_searches_both_without_quoting_their_bios(assistant)
     assert {c.passage.source for c in answer.citations} == {COOPER, GOVELLA}
     assert all("Russia" in c.quote or "Moscow" in c.quote for c in answer.citations), answer.text
     assert "affiliate professor" not in answer.text and "senior fellow" not in answer.text
-
-
-def test_why_a_conclusion_holds_quotes_the_sentence_it_concludes_from(assistant, retriever) -> None:
-    """"So while both countries will benefit ..., South Korea arguably has more to gain" is a
-    conclusion; the reason is the sentence it follows ("Tokyo can be a valued partner ...")."""
-    answer = assistant.ask("Why does Cooper think South Korea has more to gain?")
-    assert_grounded(answer, retriever)
-    assert "more to gain" in answer.text
-    assert "helping hand" in answer.text

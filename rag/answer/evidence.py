@@ -177,10 +177,6 @@ def select(retriever: Retriever, candidates: Sequence[Evidence], intent: Intent)
                 chosen.append(ev)
         return sorted(chosen, key=lambda e: (e.passage.source != best.passage.source, e.passage.source, e.start))
     chosen = [best]
-    if intent.reason and _CONCLUDES.match(best.text):  # "So ...": the reason is the sentence before
-        before = _previous_in_paragraph(retriever, best)
-        if before is not None:
-            return [before, best]
     if intent.reason and not gives_reason(best.text):  # "why ...?": the premise, then the essay's reason
         reasons = [c for c in candidates[1:] if gives_reason(c.text, loosely=True)]
         near = [c for c in reasons if same_paragraph(retriever, best, c)]
@@ -247,22 +243,6 @@ def _item_body(retriever: Retriever, item: Evidence, most: int) -> list[Evidence
             break
         out.append(Evidence(passage, row, after.start, after.end, after.text, item.score, item.dense))
     return out
-
-
-_CONCLUDES = re.compile(
-    r"^\W*(?:so|thus|therefore|hence|consequently|as a result|that is why|this is why|for this reason)\b", re.I
-)
-
-
-def _previous_in_paragraph(retriever: Retriever, ev: Evidence) -> Evidence | None:
-    """The sentence before ``ev`` when it is in the same paragraph and passage."""
-    if ev.row == 0:
-        return None
-    before = retriever.sentences[ev.row - 1]
-    text = retriever.document(ev.passage.source).text
-    if before.source != ev.passage.source or before.start < ev.passage.start or not _one_paragraph(text, before.end, ev.start):
-        return None
-    return Evidence(ev.passage, ev.row - 1, before.start, before.end, before.text, ev.score, ev.dense)
 
 
 def _rest_of_paragraph(retriever: Retriever, ev: Evidence, most: int) -> list[Evidence]:
