@@ -30,6 +30,26 @@ _LOCK = threading.Lock()
 Progress = Callable[[int, int], None]
 
 
+@lru_cache(maxsize=1)
+def bound_query_blas() -> int:
+    """Limit numpy's BLAS to RAG_QUERY_BLAS_THREADS threads (default 1) for this process; the count.
+
+    Called when a process loads the query encoder. A question is many small matrix products,
+    and OpenBLAS threads spin-wait for each other: with two threads and any other busy process
+    on a small machine, each product waits for a descheduled thread (bench/RESULTS.md, "Busy
+    machine"). Index builds embed with torch, whose own threads this leaves alone.
+    """
+    raw = os.environ.get("RAG_QUERY_BLAS_THREADS", "1")
+    try:
+        threads = max(1, int(raw))
+    except ValueError:
+        raise ModelError(f"RAG_QUERY_BLAS_THREADS must be a whole number of threads, not {raw!r}") from None
+    from threadpoolctl import threadpool_limits
+
+    threadpool_limits(limits=threads, user_api="blas")
+    return threads
+
+
 def resolve_model(name: str) -> str:
     """Turn a model setting into what SentenceTransformer loads: a path or a hub name.
 
@@ -90,6 +110,7 @@ def load_query_encoder(name: str = DEFAULT_MODEL) -> Any:
     Importing torch costs ~4 s; a question needs one short forward pass (bench/RESULTS.md).
     Set RAG_NUMPY_ENCODER=0 to always use sentence-transformers.
     """
+    bound_query_blas()
     with _LOCK:
         fast = _load_numpy(resolve_model(name))
     return fast if fast is not None else load_model(name)

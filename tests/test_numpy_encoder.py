@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import subprocess
 import sys
@@ -199,3 +200,35 @@ def test_import_load_and_encode_do_not_import_torch() -> None:
         [sys.executable, "-c", script], cwd=ROOT, capture_output=True, text=True, timeout=120
     )
     assert result.returncode == 0, result.stderr
+
+
+@pytest.mark.parametrize(("setting", "threads"), [(None, 1), ("2", 2)])
+def test_a_process_that_answers_questions_bounds_numpys_blas_threads(
+    index_dir: Path, setting: str | None, threads: int
+) -> None:
+    """Loading the query encoder bounds numpy's BLAS (RAG_QUERY_BLAS_THREADS, default 1): with
+    more threads, a busy neighbour process makes every question wait (bench/RESULTS.md)."""
+    code = (
+        "import sys, threadpoolctl\n"
+        "from rag import Retriever\n"
+        "Retriever.load(sys.argv[1])\n"
+        "print(max(i['num_threads'] for i in threadpoolctl.threadpool_info() if i['user_api'] == 'blas'))\n"
+    )
+    env = {k: v for k, v in os.environ.items() if k not in ("RAG_QUERY_BLAS_THREADS", "OPENBLAS_NUM_THREADS")}
+    if setting is not None:
+        env["RAG_QUERY_BLAS_THREADS"] = setting
+    done = subprocess.run([sys.executable, "-c", code, str(index_dir)], capture_output=True, text=True, env=env, check=True)
+    assert done.stdout.strip().splitlines()[-1] == str(threads)
+
+
+def test_a_bad_blas_thread_setting_is_a_clear_error(monkeypatch: pytest.MonkeyPatch) -> None:
+    from rag import ModelError
+    from rag.embed import bound_query_blas
+
+    monkeypatch.setenv("RAG_QUERY_BLAS_THREADS", "many")
+    bound_query_blas.cache_clear()
+    try:
+        with pytest.raises(ModelError, match="RAG_QUERY_BLAS_THREADS"):
+            bound_query_blas()
+    finally:
+        bound_query_blas.cache_clear()
