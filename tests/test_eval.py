@@ -399,6 +399,15 @@ def namespace(questions: Path, index: Path, **flags) -> argparse.Namespace:
     return argparse.Namespace(**values)
 
 
+@pytest.mark.parametrize("flag", ["--json", "--junit", "--markdown"])
+def test_a_report_path_in_a_missing_folder_exits_2_and_creates_nothing(tmp_path: Path, flag: str) -> None:
+    target = tmp_path / "no-such-dir" / "sub" / "report.out"
+    done = run_rag("eval", str(QUESTIONS), flag, str(target))
+    assert done.returncode == 2
+    assert f"{flag} {target}" in done.stderr and "does not exist" in done.stderr
+    assert not (tmp_path / "no-such-dir").exists()
+
+
 def test_bad_fail_under_flag_exits_2_before_loading_anything() -> None:
     done = run_rag("eval", str(QUESTIONS), "--fail-under", "recall=0.9")
     assert done.returncode == 2

@@ -249,9 +249,9 @@ def test_k_limits_the_number_of_passages(retriever: Retriever) -> None:
     assert len(retriever.search("Japan South Korea", k=3)) == 3
 
 
-@pytest.mark.parametrize("k", [0, -1])
-def test_k_below_one_raises_value_error(retriever: Retriever, k: int) -> None:
-    with pytest.raises(ValueError):
+@pytest.mark.parametrize("k", [0, -1, 2.5, True])
+def test_a_bad_k_is_a_query_error_naming_the_allowed_range(retriever: Retriever, k: int) -> None:
+    with pytest.raises(QueryError, match="at least 1"):
         retriever.search("tariffs", k=k)
 
 

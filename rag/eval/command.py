@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from pathlib import Path
 from typing import Any
 
 from ..settings import Settings
@@ -34,6 +35,10 @@ def run_command(args: argparse.Namespace, settings: Settings) -> int:
     k = int(getattr(args, "k", None) or settings.k)
     if k < 1:
         return _usage(f"--k must be at least 1, got {k}")
+    for flag, attr in (("--json", "json_path"), ("--junit", "junit"), ("--markdown", "markdown")):
+        target = getattr(args, attr, None)
+        if target and not Path(target).resolve().parent.is_dir():
+            return _usage(f"{flag} {target}: the folder {Path(target).resolve().parent} does not exist; create it first")
     origin = str(args.questions)
     try:  # the format first, before the model loads; then sources and quotes against the index
         data = read_question_file(args.questions)

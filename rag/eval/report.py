@@ -126,7 +126,6 @@ def case_to_dict(r: CaseResult) -> dict[str, Any]:
 
 
 def write_text(path: str | Path, text: str) -> None:
-    """Write a report file, creating its folder."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(text, encoding="utf-8")
+    """Write a report file into a folder that exists (never creates folders: a typo would
+    otherwise make them anywhere the user can write)."""
+    Path(path).write_text(text, encoding="utf-8")

@@ -19,7 +19,7 @@ from pathlib import Path
 import numpy as np
 
 from ..embed import encode, load_query_encoder, model_dimension
-from ..errors import IndexMismatchError, RagError
+from ..errors import IndexMismatchError, QueryError, RagError
 from ..index.build import BuildProgress, build_index, stale_reason
 from ..index.store import IndexData, flat_index, read_index
 from ..ingest.sentences import is_question, normalize
@@ -140,8 +140,8 @@ class Retriever:
     # -- search -------------------------------------------------------------------------
     def search(self, query: str, k: int = 5) -> list[Passage]:
         """The ``k`` best passages for ``query``, best first, each with its answering quote."""
-        if k < 1:
-            raise ValueError(f"k must be at least 1, got {k}")
+        if isinstance(k, bool) or not isinstance(k, (int, np.integer)) or k < 1:
+            raise QueryError(f"k (passages to return) must be a whole number of at least 1, got {k!r}")
         full = self.expand(clean_query(query))
         allowed, text = named_sources(full, self.documents.values()) if self.weights.author_filter else (frozenset(), full)
         qv = self.embed_query(text)
