@@ -265,6 +265,24 @@ def test_rag_serve_binds_loopback_requires_auth_and_stops_on_ctrl_c(index_copy, 
     assert f"http://127.0.0.1:{port}" in out and "passages ready" in err
 
 
+def test_rag_serve_on_a_busy_port_says_which_flag_to_use_and_exits_1(index_copy, seeds_dir):
+    import socket
+
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        done = subprocess.run(
+            [sys.executable, "-m", "rag.cli", "serve", "--port", str(port), "--index-dir", str(index_copy),
+             "--seeds-dir", str(seeds_dir)],
+            cwd=ROOT, env={**os.environ, "NO_COLOR": "1"}, capture_output=True, text=True, timeout=60,
+        )  # fmt: skip
+    assert done.returncode == 1, done.stderr
+    assert f"port {port} is busy; use --port N" in done.stderr
+    assert "server_port" not in done.stderr and "Traceback" not in done.stderr
+    assert "opening the index" not in done.stderr  # it fails before any work
+
+
 def _answers(url: str) -> bool:
     import urllib.error
     import urllib.request

@@ -10,7 +10,9 @@ progress bar in the terminal; the one loaded model then serves every user.
 
 from __future__ import annotations
 
+import errno
 import os
+import socket
 import sys
 from pathlib import Path
 from typing import Any
@@ -21,6 +23,7 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")
 import gradio as gr  # noqa: E402
 
 from rag.console import progress_bar  # noqa: E402
+from rag.errors import RagError  # noqa: E402
 from rag.retrieve.retriever import Retriever  # noqa: E402
 from rag.settings import Settings  # noqa: E402
 
@@ -129,10 +132,25 @@ def launch_options() -> dict[str, Any]:
     }
 
 
+def check_port_free(host: str, port: int) -> None:
+    """A RagError naming the flag to use when ``port`` on ``host`` is taken (Gradio's own error
+    suggests editing ``launch(server_port=…)``, which a user of ``rag serve`` cannot)."""
+    probe = socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET, socket.SOCK_STREAM)
+    probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as the server itself binds
+    try:
+        probe.bind((host, port))
+    except OSError as exc:
+        reason = "is busy" if exc.errno == errno.EADDRINUSE else f"cannot be used on {host} ({exc.strerror})"
+        raise RagError(f"port {port} {reason}; use --port N") from None
+    finally:
+        probe.close()
+
+
 def serve(
     settings: Settings, host: str = "127.0.0.1", port: int = 7860, auth: tuple[str, str] | None = None
 ) -> None:
     """Open the index (building it first if missing or stale), then serve the chat until Ctrl-C."""
+    check_port_free(host, port)  # before the index: a busy port is known in a millisecond
     print(f"rag: opening the index in {settings.index_dir}/ for {settings.seeds_dir}/ …", file=sys.stderr)
     retriever = Retriever.open(settings.seeds_dir, settings.index_dir, settings, progress_bar("building the index"))
     print(f"rag: {len(retriever.documents)} essays, {len(retriever.chunks)} passages ready", file=sys.stderr)
