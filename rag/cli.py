@@ -9,9 +9,11 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from collections.abc import Iterator, Sequence
 from dataclasses import asdict
+from pathlib import Path
 from typing import Any
 
 from .console import byline, highlight, progress_bar, setup_logging, use_colour
@@ -95,7 +97,17 @@ def _common_query(p: argparse.ArgumentParser) -> None:
 
 
 def settings_for(args: argparse.Namespace) -> Settings:
-    """Environment settings overridden by whichever flags this command has."""
+    """Environment settings overridden by whichever flags this command has.
+
+    A seeds folder the user named (a flag or RAG_SEEDS_DIR) must exist: answering from an old
+    index while the essays named are missing would hide a typo. Only the default ``seeds``
+    may be absent, for an index shipped without its essays.
+    """
+    named = getattr(args, "seeds", None) or getattr(args, "seeds_dir", None) or os.environ.get("RAG_SEEDS_DIR")
+    if named and not Path(named).is_dir():
+        what = "is not a folder" if Path(named).exists() else "does not exist"
+        raise RagError(f"the essays folder {named!r} {what}; name an existing folder, or leave it out to "
+                       "answer from the index alone")  # fmt: skip
     return settings_from_env().with_overrides(
         seeds_dir=getattr(args, "seeds", None) or getattr(args, "seeds_dir", None),
         index_dir=getattr(args, "index_dir", None),

@@ -157,6 +157,24 @@ def test_index_on_empty_folder_exits_1_with_one_line_error(
     assert str(empty) in line
 
 
+@pytest.mark.parametrize("command", [["ask", TARIFFS], ["search", TARIFFS], ["eval", "tests/questions.yaml"]])
+def test_a_named_seeds_folder_that_does_not_exist_exits_1(cli_env: dict[str, str], workdir: Path, command) -> None:
+    """The index exists, but the essays folder the user named does not: say so, do not answer."""
+    target = [str(Path(__file__).resolve().parents[1] / command[1])] if command[0] == "eval" else command[1:]
+    proc = run([command[0], *target, "--seeds-dir", "no-such-folder"], cli_env, workdir)
+    line = assert_one_line_error(proc)
+    assert "'no-such-folder' does not exist" in line
+    proc = run([command[0], *target], {**cli_env, "RAG_SEEDS_DIR": "no-such-folder"}, workdir)
+    assert "'no-such-folder' does not exist" in assert_one_line_error(proc)
+
+
+def test_without_a_named_seeds_folder_an_index_alone_still_answers(cli_env: dict[str, str], workdir: Path) -> None:
+    env = {k: v for k, v in cli_env.items() if k != "RAG_SEEDS_DIR"}  # default `seeds`, absent in workdir
+    proc = run(["search", TARIFFS, "-k", "1"], env, workdir)
+    assert proc.returncode == 0, proc.stderr
+    assert "24%" in proc.stdout
+
+
 def test_index_builds_an_index_and_prints_a_summary(runs, workdir: Path) -> None:
     seeds, index = workdir / "seeds-copy", workdir / "new-index"
 
