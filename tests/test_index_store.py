@@ -13,6 +13,7 @@ import pytest
 
 import rag
 from rag import (
+    CorpusError,
     IndexCorruptError,
     IndexMismatchError,
     IndexMissingError,
@@ -461,3 +462,26 @@ def test_concurrent_builds_of_one_index_leave_one_whole_index(tiny_seeds: Path, 
     assert len(list(target.glob("data-*"))) == 1
     assert not list(target.glob(".staging-*"))
     assert Retriever.load(target).search("tea", k=1)
+
+
+def test_a_failed_build_leaves_no_folder_behind(tmp_path: Path) -> None:
+    empty = tmp_path / "empty-seeds"
+    empty.mkdir()
+    target = tmp_path / "new" / "index"
+    with pytest.raises(CorpusError):
+        Retriever.build(empty, target)
+    assert not target.exists()
+
+
+def test_a_failed_build_leaves_the_previous_index_exactly_as_it_was(index_dir: Path, tmp_path: Path) -> None:
+    index = tmp_path / "index"
+    shutil.copytree(index_dir, index)
+    (index / ".lock").unlink(missing_ok=True)
+    before = {p.relative_to(index): p.read_bytes() for p in index.rglob("*") if p.is_file()}
+    empty = tmp_path / "empty-seeds"
+    empty.mkdir()
+    with pytest.raises(CorpusError):
+        Retriever.build(empty, index)
+    after = {p.relative_to(index): p.read_bytes() for p in index.rglob("*") if p.is_file()}
+    assert after == before
+    Retriever.load(index)

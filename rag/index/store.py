@@ -155,13 +155,25 @@ def flat_index(vectors: np.ndarray) -> Any:
 
 @contextlib.contextmanager
 def build_lock(index_dir: str | Path) -> Iterator[None]:
-    """Hold an exclusive lock so two processes never build the same index at once."""
+    """Hold an exclusive lock so two processes never build the same index at once.
+
+    A build that fails leaves the folder as it found it: a folder it had to create is removed
+    again when only the lock is in it, and a lock file it had to create is removed.
+    """
     root = Path(index_dir)
+    had_root, lock = root.is_dir(), root / ".lock"
+    had_lock = lock.exists()
     root.mkdir(parents=True, exist_ok=True)
-    with open(root / ".lock", "w") as handle:
+    with open(lock, "w") as handle:
         fcntl.flock(handle, fcntl.LOCK_EX)
         try:
             yield
+        except BaseException:
+            if not had_lock:
+                lock.unlink(missing_ok=True)
+            if not had_root and not any(root.iterdir()):
+                root.rmdir()
+            raise
         finally:
             fcntl.flock(handle, fcntl.LOCK_UN)
 
