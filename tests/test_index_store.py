@@ -485,3 +485,23 @@ def test_a_failed_build_leaves_the_previous_index_exactly_as_it_was(index_dir: P
     after = {p.relative_to(index): p.read_bytes() for p in index.rglob("*") if p.is_file()}
     assert after == before
     Retriever.load(index)
+
+
+def test_a_damaged_index_without_its_essays_names_both_problems(index_copy: Path, tmp_path: Path) -> None:
+    flip_byte_in_chunks_jsonl(index_copy)
+    with pytest.raises(IndexMissingError) as info:
+        Retriever.open(tmp_path / "no-such-seeds", index_copy, settings_from_env())
+    message = str(info.value)
+    assert "chunks.jsonl" in message and "no-such-seeds" in message and "does not exist" in message
+    assert "run `rag index`" not in message
+
+
+def test_rebuilding_a_damaged_index_says_so_without_telling_the_user_to_rebuild(
+    seeds_dir: Path, index_copy: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    flip_byte_in_chunks_jsonl(index_copy)
+    with caplog.at_level("INFO", logger="rag"):
+        Retriever.open(seeds_dir, index_copy, settings_from_env())
+    said = " ".join(r.getMessage() for r in caplog.records)
+    assert "damaged" in said and "rebuilding it from" in said
+    assert "run `rag index`" not in said

@@ -19,9 +19,9 @@ from pathlib import Path
 import numpy as np
 
 from ..embed import encode, load_query_encoder, model_dimension
-from ..errors import IndexMismatchError, QueryError, RagError
+from ..errors import IndexMismatchError, IndexMissingError, QueryError, RagError
 from ..index.build import BuildProgress, build_index, stale_reason
-from ..index.store import IndexData, flat_index, read_index
+from ..index.store import FIX, IndexData, flat_index, read_index
 from ..ingest.sentences import is_question, normalize
 from ..settings import Settings, settings_from_env
 from ..types import Chunk, Document, Passage, Sentence
@@ -129,12 +129,21 @@ class Retriever:
         """Load the index, first (re)building it when missing or stale for ``seeds_dir``."""
         settings = settings or settings_from_env()
         reason = stale_reason(seeds_dir, index_dir, settings)
+        damaged = reason is not None and reason.startswith("the index is unreadable")
         if reason is None:
             try:
                 return cls(read_index(index_dir), settings)
             except RagError as exc:  # damaged files: rebuild rather than fail
-                reason = str(exc)
-        log.info("building the index (%s)", reason)
+                reason, damaged = str(exc).removesuffix(f": {FIX}"), True
+        if not Path(seeds_dir).is_dir():  # nothing to rebuild from: name both problems
+            raise IndexMissingError(
+                f"the index in {str(index_dir)!r} cannot be used ({reason}), and the essays folder "
+                f"{str(seeds_dir)!r} to rebuild it from does not exist"
+            )
+        if damaged:
+            log.warning("the index is damaged (%s): rebuilding it from %s", reason, seeds_dir)
+        else:
+            log.info("building the index (%s)", reason)
         return cls.build(seeds_dir, index_dir, settings, progress)
 
     # -- search -------------------------------------------------------------------------
