@@ -408,6 +408,24 @@ def test_a_report_path_in_a_missing_folder_exits_2_and_creates_nothing(tmp_path:
     assert not (tmp_path / "no-such-dir").exists()
 
 
+def test_one_run_reports_structural_and_corpus_problems_together(tmp_path: Path) -> None:
+    """A missing question, an unknown source and a gold quote the essay does not contain: all
+    three in one run (docs/EVAL.md), not the last two only after the first is fixed."""
+    questions = tmp_path / "q.yaml"
+    questions.write_text(
+        "- id: a\n  kind: factoid\n  sources: []\n"
+        "- id: b\n  question: what tariffs?\n  kind: factoid\n  sources: [no-such-essay.txt]\n"
+        "- id: c\n  question: what tariffs?\n  kind: factoid\n  sources: [cooper-korea-japan-new-chapter.txt]\n"
+        "  gold_quotes: ['a sentence that is in neither essay']\n",
+        encoding="utf-8",
+    )
+    done = run_rag("eval", str(questions), "--seeds-dir", str(ROOT / "seeds"))
+    assert done.returncode == 2, done.stderr
+    assert "3 problem(s)" in done.stderr, done.stderr
+    assert "'question'" in done.stderr and "no-such-essay.txt" in done.stderr
+    assert "a sentence that is in neither essay" in done.stderr
+
+
 def test_bad_fail_under_flag_exits_2_before_loading_anything() -> None:
     done = run_rag("eval", str(QUESTIONS), "--fail-under", "recall=0.9")
     assert done.returncode == 2

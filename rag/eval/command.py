@@ -42,7 +42,11 @@ def run_command(args: argparse.Namespace, settings: Settings) -> int:
     origin = str(args.questions)
     try:  # the format first, before the model loads; then sources and quotes against the index
         data = read_question_file(args.questions)
-        parse_question_set(data, None, origin)
+        try:
+            parse_question_set(data, None, origin)
+        except QuestionSetError:  # every problem in one run: the corpus checks too, from the essays
+            parse_question_set(data, _essays(settings.seeds_dir), origin)
+            raise
         retriever = open_retriever(settings, progress=not quiet)
         cases = parse_question_set(data, documents_of(retriever), origin)
     except QuestionSetError as exc:
@@ -66,6 +70,17 @@ def run_command(args: argparse.Namespace, settings: Settings) -> int:
         print(f"rag eval: FAILED: {'; '.join(problems)}", file=sys.stderr)
         return FAILED
     return OK
+
+
+def _essays(seeds_dir: str | Path) -> dict[str, str] | None:
+    """``{source: text}`` read straight from the essays folder (no model), or None without one."""
+    from ..errors import RagError
+    from ..ingest.load import load_corpus
+
+    try:
+        return {d.source: d.text for d in load_corpus(seeds_dir)}
+    except RagError:
+        return None
 
 
 def _write_reports(report: EvalReport, args: argparse.Namespace) -> None:
