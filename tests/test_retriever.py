@@ -216,16 +216,15 @@ def test_non_text_query_raises_query_error(retriever: Retriever) -> None:
         retriever.search(None)  # type: ignore[arg-type]
 
 
-def test_very_long_query_returns_results(retriever: Retriever, seeds_dir: Path) -> None:
-    essay = document_text(seeds_dir, GOVELLA)
-    query = ("What tariffs does Japan face? " + essay) * 3
-    query = query[:20_000]
-    assert len(query) == 20_000
+def test_a_paste_over_2000_characters_is_refused_by_search_as_by_ask(retriever: Retriever, seeds_dir: Path) -> None:
+    """One rule for every entry point: a question over 2,000 characters is a QueryError."""
+    from rag import Assistant
 
-    passages = retriever.search(query, k=3)
-
-    assert len(passages) == 3
-    assert all(p.quote for p in passages)
+    query = ("What tariffs does Japan face? " + document_text(seeds_dir, GOVELLA))[:2725]
+    for call in (lambda: retriever.search(query, k=3), lambda: Assistant(retriever).ask(query)):
+        with pytest.raises(QueryError, match="too long .2,725 characters.; keep it under 2,000"):
+            call()
+    assert retriever.search(query[:2000], k=1)
 
 
 def test_k_larger_than_the_index_returns_every_distinct_passage(retriever: Retriever) -> None:

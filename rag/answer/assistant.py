@@ -25,7 +25,6 @@ from .evidence import Evidence, dense_best, gather, join_adjacent, reads_plainly
 from .followup import resolve
 from .intent import Intent, read_intent
 
-MAX_QUESTION_CHARS = 2000
 _ABOUT = re.compile(r"\b(?:about|regarding|concerning|on the (?:subject|topic|issue) of)\s+(.+?)[\s?.!]*$", re.I)
 _RELATIVE_TIME = re.compile(
     r"\b(decades?|years? ago|(?:last|this|next) (?:year|month|week)|today|yesterday)\b", re.I
@@ -186,17 +185,12 @@ def compose(chosen: Sequence[Evidence], intent: Intent) -> tuple[str, tuple[Cita
 
 def check_question(question: object) -> str:
     """The tidied question, or a QueryError a user can act on."""
-    if isinstance(question, str) and len(question) > MAX_QUESTION_CHARS:
-        raise QueryError(
-            f"the question is too long ({len(question):,} characters); keep it under"
-            f" {MAX_QUESTION_CHARS:,} and ask about one thing at a time"
-        )
     if isinstance(question, str):
         visible = [ch for ch in question if not ch.isspace()]
         odd = sum(1 for ch in visible if not (ch.isalnum() or ch in ".,;:!?'\"’“”()-–—%$&/"))
         if visible and odd / len(visible) > 0.3:
             raise QueryError("that does not look like a question in words: please type your question")
-    return clean_query(question, MAX_QUESTION_CHARS)
+    return clean_query(question)
 
 
 def _cite(number: int, ev: Evidence) -> Citation:

@@ -2,21 +2,19 @@
 
 from __future__ import annotations
 
-import logging
 import unicodedata
 
 from ..errors import QueryError
 
-log = logging.getLogger("rag")
-
-MAX_QUERY_CHARS = 2000  # the model reads 256 tokens; longer text only slows lexical search
+MAX_QUERY_CHARS = 2000  # the model reads 256 tokens: a longer paste is not one question
 
 
 def clean_query(query: object, max_chars: int = MAX_QUERY_CHARS) -> str:
-    """The question with control characters removed and spaces collapsed, cut to ``max_chars``.
+    """The question with control characters removed and spaces collapsed.
 
-    Raises QueryError for a non-string, an empty or whitespace-only question, or one with
-    no letters or digits at all.
+    Raises QueryError for a non-string, an empty or whitespace-only question, one with no
+    letters or digits at all, or one over ``max_chars`` characters: one rule for search, ask,
+    the chat and the API (a cut question could lose the part that asks).
     """
     if not isinstance(query, str):
         raise QueryError(f"a question must be text, got {type(query).__name__}")
@@ -29,6 +27,8 @@ def clean_query(query: object, max_chars: int = MAX_QUERY_CHARS) -> str:
     if not any(ch.isalnum() for ch in text):
         raise QueryError("the question has no words in it: type a question about the essays")
     if len(text) > max_chars:
-        log.warning("question is %d characters long; searching with its first %d", len(text), max_chars)
-        text = text[:max_chars].rsplit(" ", 1)[0] or text[:max_chars]
+        raise QueryError(
+            f"the question is too long ({len(text):,} characters); keep it under {max_chars:,}"
+            " and ask about one thing at a time"
+        )
     return text
