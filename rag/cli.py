@@ -63,7 +63,9 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("serve", help="start the web chat (binds 127.0.0.1 by default)")
     p.add_argument("--host", default="127.0.0.1", help="address to bind (default: 127.0.0.1)")
     p.add_argument("--port", type=int, default=7860, help="port (default: 7860)")
-    p.add_argument("--auth", metavar="USER:PASS", help="require this user name and password")
+    p.add_argument("--auth-file", metavar="PATH", help="require the USER:PASS on this file's first line (mode 600)")
+    p.add_argument("--auth", metavar="USER:PASS", help="the same from the command line (visible in ps; prefer "
+                   "--auth-file or RAG_AUTH)")
     p.add_argument("--seeds-dir", help="folder of essays (default: seeds)")
     _index_dir(p)
     p.set_defaults(func=cmd_serve)
@@ -178,14 +180,12 @@ def cmd_ask(args: argparse.Namespace) -> int:
 
 def cmd_serve(args: argparse.Namespace) -> int:
     from ui.app import serve
+    from ui.auth import credentials
 
     settings = settings_for(args)
-    auth = None
-    if args.auth:
-        user, sep, password = args.auth.partition(":")
-        if not sep or not user or not password:
-            raise RagError("--auth must look like USER:PASS")
-        auth = (user, password)
+    auth, warning = credentials(args.auth, args.auth_file)
+    if warning:
+        print(f"rag: warning: {warning}", file=sys.stderr)
     serve(settings, host=args.host, port=args.port, auth=auth)
     return 0
 

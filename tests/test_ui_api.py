@@ -241,8 +241,11 @@ def test_rag_serve_binds_loopback_requires_auth_and_stops_on_ctrl_c(index_copy, 
 
     port = free_port()
     env = {**os.environ, "RAG_DATA_DIR": str(tmp_path / "data"), "HF_HUB_OFFLINE": "1", "NO_COLOR": "1"}
+    secret = tmp_path / "auth"
+    secret.write_text("reader:s3cret\n")
+    secret.chmod(0o600)
     command = [
-        sys.executable, "-m", "rag.cli", "serve", "--port", str(port), "--auth", "reader:s3cret",
+        sys.executable, "-m", "rag.cli", "serve", "--port", str(port), "--auth-file", str(secret),
         "--index-dir", str(index_copy), "--seeds-dir", str(seeds_dir),
     ]
     proc = subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
@@ -254,6 +257,10 @@ def test_rag_serve_binds_loopback_requires_auth_and_stops_on_ctrl_c(index_copy, 
             Client(url, verbose=False)  # no credentials
         answer = Client(url, auth=("reader", "s3cret"), verbose=False).predict(QUESTION, "[]", 5, api_name="/ask")
         assert "[1]" in answer["text"]
+        assert _login(url, "reader", "s3cret")
+        tries = [_login(url, "reader", f"guess{i}") for i in range(30)]
+        assert not any(tries)
+        assert not _login(url, "reader", "s3cret"), "locked out after 5 wrong passwords in a row"
     finally:
         proc.send_signal(signal.SIGINT)
         try:
@@ -263,6 +270,21 @@ def test_rag_serve_binds_loopback_requires_auth_and_stops_on_ctrl_c(index_copy, 
             out, err = proc.communicate()
     assert proc.returncode in (0, 130), err
     assert f"http://127.0.0.1:{port}" in out and "passages ready" in err
+    assert "s3cret" not in out + err and "warning" not in err
+
+
+def _login(url: str, user: str, password: str) -> bool:
+    """POST the login form as a browser does; True when the server accepts it."""
+    import urllib.error
+    import urllib.parse
+    import urllib.request
+
+    data = urllib.parse.urlencode({"username": user, "password": password}).encode()
+    try:
+        with urllib.request.urlopen(urllib.request.Request(url + "login", data=data), timeout=10) as reply:
+            return reply.status == 200
+    except urllib.error.HTTPError:
+        return False
 
 
 def test_rag_serve_on_a_busy_port_says_which_flag_to_use_and_exits_1(index_copy, seeds_dir):
@@ -294,3 +316,38 @@ def _answers(url: str) -> bool:
         return True  # listening (auth pages may answer 401)
     except OSError:
         return False
+
+
+# -- credentials and the login guard --------------------------------------------------------------
+def test_the_login_guard_locks_a_user_out_after_five_wrong_passwords():
+    from ui.auth import LOCKOUT_S, MAX_FAILURES, LoginGuard
+
+    now = [0.0]
+    guard = LoginGuard("reader", "s3cret", clock=lambda: now[0])
+    assert guard("reader", "s3cret")
+    assert not any(guard("reader", "wrong") for _ in range(MAX_FAILURES))
+    assert not guard("reader", "s3cret")  # locked, even with the right password
+    now[0] += LOCKOUT_S + 1
+    assert guard("reader", "s3cret")
+    assert not guard("someone", "s3cret")
+
+
+def test_credentials_come_from_a_private_file_or_the_environment_and_the_flag_warns(tmp_path, monkeypatch):
+    from rag import RagError
+    from ui.auth import credentials
+
+    monkeypatch.delenv("RAG_AUTH", raising=False)
+    secret = tmp_path / "auth"
+    secret.write_text("reader:s3cret\n")
+    secret.chmod(0o644)
+    with pytest.raises(RagError, match="chmod 600"):
+        credentials(None, str(secret))
+    secret.chmod(0o600)
+    assert credentials(None, str(secret)) == (("reader", "s3cret"), None)
+    monkeypatch.setenv("RAG_AUTH", "env:pw")
+    assert credentials("flag:pw", None) == (("env", "pw"), None)
+    monkeypatch.delenv("RAG_AUTH")
+    auth, warning = credentials("flag:pw", None)
+    assert auth == ("flag", "pw") and warning is not None and "ps" in warning
+    with pytest.raises(RagError, match="USER:PASS"):
+        credentials("no-colon", None)

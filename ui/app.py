@@ -27,6 +27,7 @@ from rag.errors import RagError  # noqa: E402
 from rag.retrieve.retriever import Retriever  # noqa: E402
 from rag.settings import Settings  # noqa: E402
 
+from .auth import LoginGuard  # noqa: E402
 from .chat import MAX_K, Answerer, ask_api, record_vote, stream_reply  # noqa: E402
 from .feedback import FeedbackLog  # noqa: E402
 from .render import empty_panel  # noqa: E402
@@ -156,4 +157,5 @@ def serve(
     print(f"rag: {len(retriever.documents)} essays, {len(retriever.chunks)} passages ready", file=sys.stderr)
     demo = build_app(retriever, settings)
     demo.queue(default_concurrency_limit=CONCURRENCY, max_size=QUEUE_SIZE)
-    demo.launch(server_name=host, server_port=port, auth=auth, **launch_options())
+    guard = LoginGuard(*auth) if auth else None
+    demo.launch(server_name=host, server_port=port, auth=guard, **launch_options())
