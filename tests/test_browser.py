@@ -155,6 +155,21 @@ def test_essay_html_and_markdown_links_are_shown_as_text(page):
     assert page.locator("a[href^='javascript']").count() == 0
 
 
+def test_a_question_shows_as_typed_and_makes_the_browser_fetch_nothing(page, app):
+    """HTML and Markdown in the user's own bubble stay text: no image, no link, no request."""
+    origin = app.url.rstrip("/")
+    elsewhere: list[str] = []
+    page.on("request", lambda r: None if r.url.startswith(origin) else elsewhere.append(r.url))
+    payloads = ["<img src=x onerror=window.__xss=4> what are the tariffs?",
+                "![pic](http://127.0.0.1:9/evil.png) and [a link](http://127.0.0.1:9/) about tariffs?"]  # fmt: skip
+    for question in payloads:
+        ask(page, question)
+        assert squash(page.locator("#rag-chat .user").last.inner_text()) == squash(question)
+    assert page.locator("#rag-chat .user img, #rag-chat .user a").count() == 0
+    assert page.evaluate("() => typeof window.__xss") == "undefined"
+    assert elsewhere == [], elsewhere
+
+
 def test_clear_button_empties_the_chat_and_the_sources(page):
     ask(page, QUESTION)
     assert page.locator("#rag-sources mark").count() >= 1

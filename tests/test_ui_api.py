@@ -351,3 +351,13 @@ def test_credentials_come_from_a_private_file_or_the_environment_and_the_flag_wa
     assert auth == ("flag", "pw") and warning is not None and "ps" in warning
     with pytest.raises(RagError, match="USER:PASS"):
         credentials("no-colon", None)
+
+
+@pytest.mark.parametrize("typed", ["<img src=x onerror=alert(1)> why?", "![pic](http://127.0.0.1:9/evil.png) [a](www.x.org)",
+                                   "mail a@b.org about the U.S. 3.5% rate", "# heading\n1. item *bold* `code` &amp;"])
+def test_a_question_bubble_is_literal_markdown_that_reads_back_as_typed(typed):
+    from ui.render import literal_markdown, plain_text
+
+    shown = literal_markdown(typed)
+    assert "<img" not in shown and "](" not in shown.replace("\\](", "") and "http://" not in shown and "www." not in shown
+    assert plain_text(shown) == typed

@@ -30,7 +30,7 @@ from rag.settings import Settings  # noqa: E402
 from .auth import LoginGuard  # noqa: E402
 from .chat import MAX_K, Answerer, ask_api, record_vote, stream_reply  # noqa: E402
 from .feedback import FeedbackLog  # noqa: E402
-from .render import empty_panel  # noqa: E402
+from .render import empty_panel, literal_markdown  # noqa: E402
 
 CSS_PATH = Path(__file__).with_name("style.css")
 CONCURRENCY = 4  # answers take ~20 ms of CPU; the rest of a reply is streaming pauses
@@ -82,7 +82,7 @@ def build_app(retriever: Retriever, settings: Settings) -> gr.Blocks:
                     latex_delimiters=[], buttons=["copy"], layout="bubble",
                     placeholder="**Ask about the essays.** Answers quote them word for word.",
                 )
-                chat = gr.ChatInterface(
+                chat = LiteralChatInterface(
                     answer,
                     chatbot=chatbot,
                     textbox=gr.Textbox(
@@ -110,6 +110,16 @@ def build_app(retriever: Retriever, settings: Settings) -> gr.Blocks:
         )
         gr.api(ask, api_name="ask")
     return demo
+
+
+class LiteralChatInterface(gr.ChatInterface):
+    """The chat, with each question shown in its bubble as typed: Markdown and HTML in it are
+    escaped (answers are made safe by ``safe_markdown`` in ui/chat.py; questions here)."""
+
+    def _append_message_to_history(self, message: Any, history: Any, role: Any = "user") -> Any:
+        if role == "user" and isinstance(message, str):
+            message = literal_markdown(message)
+        return super()._append_message_to_history(message, history, role)
 
 
 def header_html() -> str:

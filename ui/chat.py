@@ -81,6 +81,7 @@ def stream_reply(
     """ChatInterface callback: yields (answer Markdown so far, sources panel HTML, answers kept)."""
     answers = list(answers or [])[-KEPT_ANSWERS + 1 :]
     text = message_text(message)
+    history = [_as_typed(m) for m in history or []]
     try:
         answer = answerer.ask(text, history, k)
     except RagError as exc:  # empty, too long, garbage: say so in the chat
@@ -155,7 +156,7 @@ def record_vote(
     shown = message_text(_content(history[position]))
     question = next(
         (
-            message_text(_content(m))
+            plain_text(message_text(_content(m)))
             for m in reversed(history[:position])
             if isinstance(m, dict) and m.get("role") == "user"
         ),
@@ -165,6 +166,21 @@ def record_vote(
     citations = record["citations"] if record else []
     refused = record["refused"] if record else None
     return feedback.append(question, plain_text(shown), citations, vote_name(liked), refused)
+
+
+def _as_typed(message: Any) -> Any:
+    """A chat message with the user's question as typed (the bubble holds it escaped, see
+    ui/app.py: LiteralChatInterface)."""
+    if not isinstance(message, dict) or message.get("role") != "user":
+        return message
+    content = message.get("content")
+    if isinstance(content, str):
+        return {**message, "content": plain_text(content)}
+    if isinstance(content, list):  # Gradio's content parts: [{"type": "text", "text": ...}]
+        parts = [{**p, "text": plain_text(p["text"])} if isinstance(p, dict) and isinstance(p.get("text"), str) else p
+                 for p in content]  # fmt: skip
+        return {**message, "content": parts}
+    return message
 
 
 def _content(message: Any) -> Any:

@@ -40,9 +40,23 @@ def safe_markdown(text: str, quotes: Iterable[str] = ()) -> str:
     return "".join(out)
 
 
+def literal_markdown(text: str) -> str:
+    """Markdown that shows ``text`` exactly as typed: the user's own chat bubble, where an
+    image, a link or a tag in a question must stay text and never make the browser fetch.
+    Bare addresses ("http://…", "www.…", "a@b.org") get an entity for one character, so the
+    Markdown renderer does not turn them into links; they still read as typed."""
+    return _AUTOLINK.sub(lambda m: m.group(1) + _ENTITY[m.group(2)], _literal(text))
+
+
+_AUTOLINK = re.compile(r"(?i)(\b(?:https?|ftp|mailto)|\bwww|\w)([:.@])(?=[/\w])")
+_ENTITY = {":": "&#58;", ".": "&#46;", "@": "&#64;"}
+
+
 def plain_text(markdown: str) -> str:
     """Undo ``safe_markdown``: the answer text as the answerer wrote it (for chat history)."""
     text = _UNESCAPE.sub(r"\1", markdown)
+    for char, entity in _ENTITY.items():
+        text = text.replace(entity, char)
     return text.replace("&lt;", "<").replace("&amp;", "&")
 
 
