@@ -258,3 +258,19 @@ def test_corpus_hashes_change_when_a_file_changes(seeds_dir: Path, tmp_path: Pat
     write(seeds, "new-essay.md", "# New\n\nA third essay.\n")
     assert "new-essay.md" in corpus_hashes(seeds)
     assert corpus_hashes(seeds) != edited
+
+
+def test_a_plain_text_essay_takes_its_title_and_byline_from_its_first_lines(tmp_path: Path) -> None:
+    write(tmp_path, "coral.txt", "Coral reefs\nby Priya Raman\n\nReefs are built by tiny animals. They bleach.\n")
+    write(tmp_path, "press.md", "# The Printing Press\n\n*By Ana de la Cruz and Li Wei*\n\nGutenberg combined four things.\n")
+    write(tmp_path, "plain.txt", "It begins with a sentence.\nIt was written by the sea.\n")
+    write(tmp_path, "sidecar.txt", "Sea notes\nby Someone Else\n\nText.\n")
+    (tmp_path / "metadata.json").write_text(json.dumps({"sidecar.txt": {"author": "The Real Author"}}))
+
+    docs = by_source(load_corpus(tmp_path))
+
+    assert (docs["coral.txt"].title, docs["coral.txt"].author) == ("Coral reefs", "Priya Raman")
+    assert (docs["press.md"].title, docs["press.md"].author) == ("The Printing Press", "Ana de la Cruz and Li Wei")
+    assert (docs["plain.txt"].title, docs["plain.txt"].author) == ("Plain", None)  # no title line, no byline
+    assert (docs["sidecar.txt"].title, docs["sidecar.txt"].author) == ("Sea notes", "The Real Author")
+    assert docs["coral.txt"].text.startswith("Coral reefs\nby Priya Raman\n")  # read exactly as written

@@ -3,8 +3,9 @@
 Plain text and Markdown are read as UTF-8 (a BOM is dropped). Binary, undecodable, empty
 and oversized files are skipped with a warning naming them; a folder with no readable
 essay is a CorpusError. Metadata comes from ``metadata.json`` in the folder (keyed by file
-name), from Markdown front matter, or, for the title, from the first Markdown heading or
-the file name.
+name), from Markdown front matter, or from the essay's first lines: the first Markdown
+heading or a plain-text file's short first line is the title, a "by NAME" line the author;
+the file name is the last resort for the title.
 """
 
 from __future__ import annotations
@@ -109,8 +110,9 @@ def read_document(path: Path, root: Path, meta: dict[str, Any]) -> Document | No
         log.warning("skipping %s: it is empty", source)
         return None
     info = {**front_matter(text), **{k: v for k, v in meta.items() if v is not None}}
-    title = str(info.get("title") or markdown_title(path, text) or title_from_name(path))
-    author = info.get("author")
+    top = top_lines(text, plain=path.suffix.lower() == ".txt")
+    title = str(info.get("title") or markdown_title(path, text) or top.get("title") or title_from_name(path))
+    author = info.get("author") or top.get("author")
     metadata = {k: str(v) for k, v in info.items() if k not in ("title", "author")}
     return Document(
         source=source,
@@ -132,6 +134,30 @@ def front_matter(text: str) -> dict[str, Any]:
     except yaml.YAMLError:
         return {}
     return data if isinstance(data, dict) else {}
+
+
+_BYLINE = re.compile(
+    r"^[ \t]*(?i:(?:written )?by)[ \t]+([A-Z][\w.'’-]*(?:[ \t]+(?:[A-Z][\w.'’-]*|de|la|van|von|da|bin|and|&))*)[ \t]*$"
+)  # "by Priya Raman", "By Ana de la Cruz and Li Wei": capitalised words, a few particles
+TOP_LINES = 6  # a byline is looked for among the first non-empty lines
+
+
+def top_lines(text: str, plain: bool) -> dict[str, str]:
+    """Title and author read off an essay's first lines: a "by NAME" line is the author, and in
+    plain text a short first line without closing punctuation is the title."""
+    lines = [line.strip() for line in _FRONT_MATTER.sub("", text, count=1).splitlines() if line.strip()][:TOP_LINES]
+    found: dict[str, str] = {}
+    for line in lines:
+        match = _BYLINE.match(line.lstrip("*_ ").rstrip("*_ "))
+        if match and match.group(1).split()[-1][:1].isupper():
+            found["author"] = match.group(1)
+            break
+    first = lines[0] if lines else ""
+    if plain and first and len(first.split()) <= 14 and not first.endswith((".", "!", "?", ":", ";", ",")) and (
+        not _BYLINE.match(first)
+    ):
+        found["title"] = first
+    return found
 
 
 def markdown_title(path: Path, text: str) -> str | None:
