@@ -32,7 +32,7 @@ sys.path.insert(0, str(ROOT))
 
 from rag.read.features import SCALARS, WH_TYPES, Candidate, feature_width, features  # noqa: E402
 from rag.read.reader import WEIGHTS, Reader  # noqa: E402
-from rag.read.squad import Article, load_articles  # noqa: E402
+from rag.read.squad import Article, calibration_half, load_articles  # noqa: E402
 from rag.retrieve.lexical import BM25  # noqa: E402
 
 CACHE = ROOT / "training" / "cache"
@@ -222,7 +222,7 @@ def main() -> None:
     every = args.near_miss_every
     weights = fit(train + train_missing[::every] + train_off[::every], args.hidden, args.epochs, args.seed)
     reader = Reader(weights, threshold=0.5)
-    calib_set = set(sorted({a.index for a in articles if a.held_out})[::2])
+    calib_set = calibration_half(articles)
     owner = [a.index in calib_set for a in articles if a.held_out for _ in a.questions]
 
     def part(groups: list[dict], calibration: bool) -> list[dict]:

@@ -35,7 +35,7 @@ class Evidence:
     start: int
     end: int
     text: str
-    score: float  # what ranks it: the reader's probability, or the rule score (see gather)
+    score: float  # what ranks it (see gather): reader and rule score, or the rule score alone
     dense: float  # cosine similarity alone, used to judge whether anything answers at all
     probability: float = 0.0  # the reader's probability that it answers the question
 
@@ -51,8 +51,9 @@ def gather(
     matched on the first wording only, so a name does not pull in every sentence that
     mentions the author. Plain questions are ranked by the reader's probability plus
     RULE_WEIGHT times the rule score; lists, comparisons, items and reasons by the rule score
-    alone, which the structure of those answers is built on (see ``reads_plainly``). A short heading or a bare marker is never a candidate. An essay's own
-    question ("So what should be next on the agenda?") stands for the sentence after it.
+    alone, which the structure of those answers is built on (see ``reads_plainly``). A short
+    heading or a bare marker is never a candidate. An essay's own question ("So what should
+    be next on the agenda?") stands for the sentence after it.
     """
     owner: dict[int, Passage] = {}
     for passage in passages:
@@ -122,8 +123,8 @@ def candidate(retriever: Retriever, row: int) -> Candidate:
     sentences, vectors = retriever.sentences, retriever.data.sentence_vectors
     sentence = sentences[row]
     text = retriever.document(sentence.source).text
-    before = row - 1 if row > 0 and _one_paragraph(text, sentences[row - 1].end, sentence.start) and (
-        sentences[row - 1].source == sentence.source) else None
+    before = row - 1 if row > 0 and sentences[row - 1].source == sentence.source and (
+        _one_paragraph(text, sentences[row - 1].end, sentence.start)) else None
     after = row + 1 if row + 1 < len(sentences) and sentences[row + 1].source == sentence.source and (
         _one_paragraph(text, sentence.end, sentences[row + 1].start)) else None
     return Candidate(

@@ -78,7 +78,6 @@ def _article(index: int, raw: dict) -> Article:
     return Article(index, title, tuple(sentences), tuple(paragraph_of), tuple(paragraphs), tuple(questions))
 
 
-
 @dataclass(frozen=True)
 class CorpusQuestion:
     """A question asked of held-out articles written out as essays (see ``write_corpus``)."""
@@ -88,11 +87,15 @@ class CorpusQuestion:
     answerable: bool  # False: its answer sentences were deleted and the answer is nowhere else
 
 
+def calibration_half(articles: list[Article]) -> set[int]:
+    """Indices of the held-out articles that calibrate the reader's threshold: every other one."""
+    return set(sorted(a.index for a in articles if a.held_out)[::2])
+
+
 def held_out_test_half(articles: list[Article]) -> list[Article]:
-    """The held-out articles never used to calibrate the reader's threshold (the other half is)."""
-    held = [a for a in articles if a.held_out]
-    calibration = set(sorted(a.index for a in held)[::2])
-    return [a for a in held if a.index not in calibration]
+    """The held-out articles never used to calibrate the reader's threshold: they give the figures."""
+    calibration = calibration_half(articles)
+    return [a for a in articles if a.held_out and a.index not in calibration]
 
 
 def essay_name(article: Article) -> str:
