@@ -59,6 +59,8 @@ bench: setup           ## run the benchmarks; each rewrites its section of bench
 	$(BIN)/python bench/quality.py
 	$(BIN)/python bench/perf.py
 	$(BIN)/python bench/encoder.py
+	$(BIN)/python bench/reader.py
+	$(BIN)/python bench/busy.py
 
 train-reader: setup    ## retrain rag/read/weights from the vendored SQuAD data (about 25 min on 2 cores; never in CI)
 	$(BIN)/python training/encode_squad.py
