@@ -177,3 +177,35 @@ def test_clear_button_empties_the_chat_and_the_sources(page):
     page.wait_for_function("() => document.querySelectorAll('#rag-chat .bot').length === 0")
     page.wait_for_function("() => document.querySelector('#rag-sources .rag-empty') !== null")
     assert page.locator("#rag-sources mark").count() == 0
+
+
+def test_a_waiting_user_sees_their_place_in_the_queue(browser, retriever, tmp_path, monkeypatch):
+    """More questions than answer slots: the one still waiting shows "queue: 2/2" in the chat.
+    Each answer is held for 3 s here (the real answerer, behind a sleep) so that a queue forms."""
+    import time
+
+    import ui.chat
+    from ui.app import build_app, launch_options
+    from ui_conftest_helpers import free_port
+
+    real = ui.chat.Answerer.ask
+    monkeypatch.setattr(ui.chat.Answerer, "ask", lambda self, *a, **k: (time.sleep(3), real(self, *a, **k))[1])
+    demo = build_app(retriever, Settings(data_dir=str(tmp_path)))
+    demo.queue(default_concurrency_limit=1)  # one answer at a time, as under heavy load
+    port = free_port()
+    demo.launch(prevent_thread_lock=True, server_name="127.0.0.1", server_port=port, quiet=True, **launch_options())
+    contexts = [browser.new_context(viewport={"width": 1280, "height": 900}) for _ in range(3)]
+    try:
+        pages = [c.new_page() for c in contexts]
+        for p in pages:
+            p.goto(f"http://127.0.0.1:{port}/", wait_until="domcontentloaded")
+            p.wait_for_selector("#rag-input textarea")
+        for p in pages:
+            p.locator("#rag-input textarea").fill(QUESTION)
+            p.locator("#rag-input textarea").press("Enter")
+        pages[-1].wait_for_function("() => /queue: [12]\\/2/.test(document.querySelector('#rag-chat').innerText)",
+                                    timeout=5_000)  # fmt: skip
+    finally:
+        for c in contexts:
+            c.close()
+        demo.close()
