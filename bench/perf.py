@@ -108,6 +108,11 @@ def build_and_query(tmp: Path, repeats: int) -> tuple[list[str], Retriever]:
     return rows, retriever
 
 
+def pct95(values: list[float]) -> float:
+    """The 95th percentile (nearest rank) of a non-empty list."""
+    return sorted(values)[max(0, math.ceil(0.95 * len(values)) - 1)] if values else float("nan")
+
+
 def distinct_questions() -> list[str]:
     """Every distinct question of the project's three essay question sets (about 160)."""
     found: list[str] = []
@@ -120,6 +125,7 @@ def many_users(retriever: Retriever, counts: tuple[int, ...]) -> list[str]:
     """For each N: N threads, each its own gradio_client conversation of two questions no one
     else asks (so no answer comes from a cache), against all the calls made one at a time."""
     from gradio_client import Client
+    from gradio_client.utils import Status
 
     from ui.app import CONCURRENCY, build_app, launch_options
 
@@ -134,14 +140,22 @@ def many_users(retriever: Retriever, counts: tuple[int, ...]) -> list[str]:
     url = f"http://127.0.0.1:{port}/"
     pool = distinct_questions()
 
-    def conversation(questions: list[str], latencies: list[float], errors: list[str]) -> None:
+    def conversation(questions: list[str], latencies: list[float], errors: list[str], waits: list[float]) -> None:
         try:
             client = Client(url, verbose=False)
             history: list[dict[str, str]] = []
             for q in questions:
                 started = time.perf_counter()
-                answer = client.predict(q, json.dumps(history), 5, api_name="/ask")
-                latencies.append((time.perf_counter() - started) * 1000)
+                job = client.submit(q, json.dumps(history), 5, api_name="/ask")
+                serving = None  # when the server took the call off its queue
+                while not job.done():
+                    if serving is None and job.status().code in (Status.PROCESSING, Status.ITERATING):
+                        serving = time.perf_counter()
+                    time.sleep(0.005)
+                answer = job.result()
+                finished = time.perf_counter()
+                latencies.append((finished - started) * 1000)
+                waits.append(((serving or finished) - started) * 1000)
                 if answer.get("error"):
                     errors.append(answer["error"])
                 history += [{"role": "user", "content": q}, {"role": "assistant", "content": answer["text"]}]
@@ -153,17 +167,19 @@ def many_users(retriever: Retriever, counts: tuple[int, ...]) -> list[str]:
         for users in counts:
             asked = [pool[(2 * i) % len(pool) : (2 * i) % len(pool) + 2] for i in range(users)]
             sequential: list[float] = []
-            t_seq = timed(lambda: [conversation(qs, sequential, []) for qs in asked])
+            t_seq = timed(lambda: [conversation(qs, sequential, [], []) for qs in asked])
             retriever.clear_caches()  # the parallel run must not answer from what the sequential one cached
             parallel: list[float] = []
             errors: list[str] = []
-            threads = [threading.Thread(target=conversation, args=(qs, parallel, errors)) for qs in asked]
+            waits: list[float] = []
+            threads = [threading.Thread(target=conversation, args=(qs, parallel, errors, waits)) for qs in asked]
             t_par = timed(lambda: ([t.start() for t in threads], [t.join() for t in threads]))
             n = 2 * users
-            p95 = sorted(parallel)[max(0, math.ceil(0.95 * len(parallel)) - 1)] if parallel else float("nan")
+            p95 = pct95(parallel)
             rows.append(
                 f"| {users} user{'s' if users > 1 else ''} at once, {n} distinct `/ask` calls, {len(errors)} errors |"
-                f" {t_par:.2f} s; per answer p50 {statistics.median(parallel):.0f} ms, p95 {p95:.0f} ms |"
+                f" {t_par:.2f} s; per answer p50 {statistics.median(parallel):.0f} ms, p95 {p95:.0f} ms;"
+                f" queue wait p50 {statistics.median(waits):.0f} ms, p95 {pct95(waits):.0f} ms |"
                 f" the same calls one at a time: {t_seq:.2f} s, p50 {statistics.median(sequential):.0f} ms |"
                 f" {t_par / t_seq:.2f} |"
             )
