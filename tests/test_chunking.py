@@ -231,3 +231,17 @@ def test_no_chunk_is_made_of_nbsp_filler(chunks) -> None:
 def test_questions_and_headings_are_told_from_statements(line: str, question: bool, heading: bool) -> None:
     assert is_question(line) is question
     assert is_heading(line) is heading
+
+
+def test_front_matter_is_metadata_and_never_a_sentence_or_a_chunk(tmp_path: Path, count_tokens) -> None:
+    text = ("---\ntitle: A Short History of the Printing Press\nauthor: Ana Ruiz\n---\n\n"
+            "# The press\n\nGutenberg combined four things. The 42-line Bible was finished around 1455.\n")  # fmt: skip
+    (tmp_path / "press.md").write_text(text, encoding="utf-8")
+    [doc] = load_corpus(tmp_path)
+    assert (doc.title, doc.author) == ("A Short History of the Printing Press", "Ana Ruiz")
+    body = text.index("# The press")
+    sentences = document_sentences([doc])
+    assert sentences and all(s.start >= body and doc.text[s.start : s.end] == s.text for s in sentences)
+    assert not any("title:" in s.text or "---" in s.text for s in sentences)
+    chunks = chunk_documents([doc], count_tokens, 240, 48)
+    assert chunks and all(c.start >= body and doc.text[c.start : c.end] == c.text for c in chunks)

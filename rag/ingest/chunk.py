@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 
 from ..types import Chunk, Document, Sentence
+from .load import body_start
 from .sentences import has_words, normalize, sentence_spans
 
 SEPARATORS = ["\n\n", "\n", ". ", "? ", "! ", "; ", ", ", " ", ""]
@@ -36,16 +37,17 @@ def chunk_documents(
     )
     chunks: list[Chunk] = []
     for doc in documents:
-        for start, end in locate(doc.text, splitter.split_text(doc.text)):
+        body = body_start(doc.text)
+        for start, end in locate(doc.text, splitter.split_text(doc.text[body:]), body):
             if has_words(doc.text[start:end]):
                 chunks.append(Chunk(len(chunks), doc.source, start, end, doc.text[start:end]))
     return mark_duplicates(chunks, documents)
 
 
-def locate(text: str, pieces: Sequence[str]) -> list[tuple[int, int]]:
-    """Offsets of each piece in ``text``, searching forward from the previous piece's start."""
+def locate(text: str, pieces: Sequence[str], cursor: int = 0) -> list[tuple[int, int]]:
+    """Offsets of each piece in ``text``, searching forward (from ``cursor``, then from the
+    previous piece's start)."""
     spans = []
-    cursor = 0
     for piece in pieces:
         found = text.find(piece, cursor)
         if found < 0:  # the splitter only trims and joins, so this means a splitter change
@@ -60,7 +62,7 @@ def document_sentences(documents: Sequence[Document]) -> list[Sentence]:
     return [
         Sentence(doc.source, start, end, doc.text[start:end])
         for doc in documents
-        for start, end in sentence_spans(doc.text)
+        for start, end in sentence_spans(doc.text, body_start(doc.text))
     ]
 
 

@@ -124,6 +124,13 @@ def read_document(path: Path, root: Path, meta: dict[str, Any]) -> Document | No
     )
 
 
+def body_start(text: str) -> int:
+    """Where the essay proper begins: after a leading ``---`` front-matter block, else 0.
+    Front matter is metadata, never a sentence or a passage to quote."""
+    match = _FRONT_MATTER.match(text)
+    return match.end() if match else 0
+
+
 def front_matter(text: str) -> dict[str, Any]:
     """``key: value`` pairs of a leading ``---`` YAML block, or {} when there is none."""
     match = _FRONT_MATTER.match(text)
