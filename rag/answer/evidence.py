@@ -37,7 +37,7 @@ class Evidence:
     text: str
     score: float  # what ranks it (see gather): reader and rule score, or the rule score alone
     dense: float  # cosine similarity alone, used to judge whether anything answers at all
-    probability: float = 0.0  # the reader's probability that it answers the question
+    probability: float = 0.0  # the reader's probability that it answers (plain questions only, else 0)
 
 
 def gather(
@@ -45,9 +45,9 @@ def gather(
 ) -> list[Evidence]:
     """Candidate sentences of ``passages``, best first, repeated sentences kept once.
 
-    Each sentence gets two scores: the rule score (dense + lexical match, plus a share of its
-    passage's score) and the reader's probability that it answers. Both keep their best over
-    every wording in ``queries`` (the question without and with an author's name); words are
+    Each sentence gets the rule score (dense + lexical match, plus a share of its passage's
+    score) and, for a plain question, the reader's probability that it answers. Both keep
+    their best over every wording in ``queries`` (the question without and with an author's name); words are
     matched on the first wording only, so a name does not pull in every sentence that
     mentions the author. Plain questions are ranked by the reader's probability plus
     RULE_WEIGHT times the rule score; lists, comparisons, items and reasons by the rule score
@@ -64,12 +64,8 @@ def gather(
         return []
     wordings = list(dict.fromkeys(queries))
     vectors = np.stack([retriever.embed_query(q) for q in wordings])
-    readable = [candidate(retriever, r) for r in rows]
-    by_wording = []
-    for wording, qv in zip(wordings, vectors, strict=True):
-        words = retriever.word_vectors(terms(wording) + [t for c in readable for t in terms(c.text)])
-        by_wording.append(reader.score(wording, qv, readable, retriever.idf, words))
-    probability = np.max(by_wording, axis=0)
+    plain = reads_plainly(intent)
+    probability = _read(retriever, reader, wordings, vectors, rows) if plain else np.zeros(len(rows), np.float32)
     dense = (retriever.data.sentence_vectors[rows] @ vectors.T).max(axis=1)
     rules = retriever.sentence_scores(queries[0], vectors, rows, retriever.focus_vector(queries[0]))
     totals = []
@@ -79,7 +75,7 @@ def gather(
         bonus += 0.1 if intent.list_size and (enumerates(text) or lists_inline(text)) else 0.0
         totals.append(float(rule) + 0.3 * owner[row].score + bonus)
     ranks = np.array(totals)
-    if reads_plainly(intent):
+    if plain:
         ranks = probability + RULE_WEIGHT * ranks / max(float(ranks.max()), 1e-6)
     found: dict[str, Evidence] = {}
     for row, score, p, sim in zip(rows, ranks, probability, dense, strict=True):
@@ -94,6 +90,17 @@ def gather(
         if key not in found or found[key].score < ev.score:
             found[key] = ev
     return sorted(found.values(), key=lambda e: (-e.score, e.passage.source, e.start))
+
+
+def _read(retriever: Retriever, reader: Reader, wordings: Sequence[str], vectors: np.ndarray,
+          rows: Sequence[int]) -> np.ndarray:
+    """The reader's probability for each sentence row, the best over the question's wordings."""
+    readable = [candidate(retriever, r) for r in rows]
+    their_words = [t for c in readable for t in terms(c.text)]
+    return np.max([
+        reader.score(w, qv, readable, retriever.idf, retriever.word_vectors(terms(w) + their_words))
+        for w, qv in zip(wordings, vectors, strict=True)
+    ], axis=0)  # fmt: skip
 
 
 # A plain question's rank: the reader's probability plus this share of the rule score (scaled to

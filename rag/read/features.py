@@ -43,7 +43,8 @@ _WH = [
     ("which", re.compile(r"\bwhich\b")),
     ("what", re.compile(r"\bwhat\b")),
 ]
-_MONTHS = "january|february|march|april|(?-i:May)|june|july|august|september|october|november|december"  # "may have to" is no date
+# "May" only capitalised: "which may have to be addressed" holds no date
+_MONTHS = "january|february|march|april|(?-i:May)|june|july|august|september|october|november|december"
 DATE = re.compile(
     rf"\b(\d{{3,4}}s?|\d{{1,4}}\s*(?:BCE?|CE|AD|B\.C\.|A\.D\.)|(?:{_MONTHS})|"
     r"\d{1,2}(?:st|nd|rd|th) centur(?:y|ies)|(?:first|second|third|fourth|fifth|sixth|seventh|eighth|"
