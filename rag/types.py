@@ -31,16 +31,21 @@ class Chunk:
     end: int
     text: str
     duplicate_of: int | None = None  # set when every sentence repeats text found elsewhere
+    section: str = ""  # headings above its start, "Printing press › Gutenberg's press"
 
 
 @dataclass(frozen=True)
 class Sentence:
-    """A sentence of a document with exact character offsets."""
+    """A sentence of a document with exact character offsets (a list item or table row is
+    one too, its marker or pipes left out)."""
 
     source: str
     start: int
     end: int
     text: str
+    kind: str = "text"  # "text", "item" (of a list) or "row" (of a table): see ingest/structure.py
+    paragraph: int = -1  # the block it belongs to: sentences of one paragraph share it
+    section: str = ""  # headings above it, outermost first
 
 
 @dataclass(frozen=True)
@@ -58,6 +63,7 @@ class Passage:
     quote_start: int
     quote_end: int
     chunk_id: int = -1
+    section: str = ""  # headings above the passage, "Printing press › Gutenberg's press"
 
 
 @dataclass(frozen=True)

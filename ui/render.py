@@ -177,10 +177,11 @@ def citation_html(citations: Sequence[Citation], document: Document | None) -> s
     numbers = "".join(f'<span class="rag-num">{c.number}</span>' for c in citations)
     # a passage the search did not rank was found as an item of the essay's numbered list
     score = f"score {p.score:.3f}" if p.score else "found by its place in the list"
+    section = f'<div class="rag-section">{html.escape(p.section)}</div>' if p.section else ""
     return (
         f'<article class="rag-source" id="rag-source-{citations[0].number}">'
         f'<header><span class="rag-nums">{numbers}</span><div>'
-        f'<div class="rag-title">{html.escape(p.title)}</div>'
+        f'<div class="rag-title">{html.escape(p.title)}</div>{section}'
         f'<div class="rag-byline">{author}'
         f'<span class="rag-muted">{html.escape(p.source)} · {score}</span></div>'
         f"</div></header>{passage_html(citations)}{essay}</article>"

@@ -12,6 +12,7 @@ from typing import Any
 from ..embed import encode, load_model, model_dimension, model_max_tokens, token_counter
 from ..ingest.chunk import chunk_documents, document_sentences
 from ..ingest.load import corpus_hashes, load_corpus
+from ..ingest.structure import as_read
 from ..retrieve.lexical import terms
 from ..settings import Settings
 from .store import IndexData, build_lock, read_manifest, write_index
@@ -42,8 +43,10 @@ def build_index(
             documents, token_counter(model), settings.chunk_tokens, settings.chunk_overlap
         )
         sentences = document_sentences(documents)
+        texts = {d.source: d.text for d in documents}
+        readings = [as_read(texts[s.source], s) for s in sentences]
         unique = [c for c in chunks if c.duplicate_of is None]
-        words = sorted({t for s in sentences for t in terms(s.text)})
+        words = sorted({t for r in readings for t in terms(r)})
         total = len(unique) + len(sentences) + len(words)
 
         def report(offset: int, what: str) -> Callable[[int, int], None]:
@@ -51,7 +54,7 @@ def build_index(
 
         chunk_vectors = encode(model, [c.text for c in unique], settings.batch_size, report(0, "chunks"))
         sentence_vectors = encode(
-            model, [s.text for s in sentences], settings.batch_size, report(len(unique), "sentences")
+            model, readings, settings.batch_size, report(len(unique), "sentences")
         )
         term_vectors = encode(model, words, 256, report(len(unique) + len(sentences), "terms"))
         manifest = {

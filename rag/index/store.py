@@ -32,7 +32,8 @@ import numpy as np
 from ..errors import IndexCorruptError, IndexMismatchError, IndexMissingError
 from ..types import Chunk, Document, Sentence
 
-FORMAT_VERSION = 2  # 2: search terms and their vectors (terms.json, terms.faiss)
+FORMAT_VERSION = 3  # 2: search terms and their vectors; 3: document structure (sentence kind,
+# paragraph and section; chunk section) and text extracted from PDF, HTML and Word files
 MANIFEST = "manifest.json"
 FIX = "run `rag index` to rebuild it"
 

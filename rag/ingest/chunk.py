@@ -10,10 +10,12 @@ marked ``duplicate_of`` and kept out of the vector index.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from dataclasses import replace
 
 from ..types import Chunk, Document, Sentence
 from .load import body_start
 from .sentences import has_words, normalize, sentence_spans
+from .structure import HEADING, ITEM, ROW, TEXT, Block, blocks
 
 SEPARATORS = ["\n\n", "\n", ". ", "? ", "! ", "; ", ", ", " ", ""]
 
@@ -38,10 +40,22 @@ def chunk_documents(
     chunks: list[Chunk] = []
     for doc in documents:
         body = body_start(doc.text)
+        units = [b for b in blocks(doc.text) if b.kind != HEADING]
         for start, end in locate(doc.text, splitter.split_text(doc.text[body:]), body):
             if has_words(doc.text[start:end]):
-                chunks.append(Chunk(len(chunks), doc.source, start, end, doc.text[start:end]))
+                section = section_at(units, start, end)
+                chunks.append(Chunk(len(chunks), doc.source, start, end, doc.text[start:end], section=section))
     return mark_duplicates(chunks, documents)
+
+
+def section_at(units: Sequence[Block], start: int, end: int) -> str:
+    """The section of the first non-heading block inside ``[start, end)`` (a chunk may open on
+    its heading), else of the block it starts in."""
+    inside = next((b for b in units if start <= b.start < end), None)
+    if inside is not None:
+        return inside.section
+    holding = [b for b in units if b.start <= start]
+    return holding[-1].section if holding else ""
 
 
 def locate(text: str, pieces: Sequence[str], cursor: int = 0) -> list[tuple[int, int]]:
@@ -58,12 +72,21 @@ def locate(text: str, pieces: Sequence[str], cursor: int = 0) -> list[tuple[int,
 
 
 def document_sentences(documents: Sequence[Document]) -> list[Sentence]:
-    """Every sentence of every document, in corpus order."""
-    return [
-        Sentence(doc.source, start, end, doc.text[start:end])
-        for doc in documents
-        for start, end in sentence_spans(doc.text, body_start(doc.text))
-    ]
+    """Every sentence of every document, in corpus order: the sentences of each paragraph,
+    and each list item and table row (headings are never sentences; see structure.py)."""
+    out = []
+    for doc in documents:
+        for block in blocks(doc.text):
+            if block.kind in (TEXT, ITEM):
+                spans = sentence_spans(doc.text, block.start, block.end, wrapped=True)
+            elif block.kind == ROW and has_words(doc.text[block.start : block.end]):
+                spans = [(block.start, block.end)]
+            else:
+                continue
+            out.extend(
+                Sentence(doc.source, a, b, doc.text[a:b], block.kind, block.number, block.section) for a, b in spans
+            )
+    return out
 
 
 def mark_duplicates(chunks: list[Chunk], documents: Sequence[Document]) -> list[Chunk]:
@@ -88,9 +111,7 @@ def mark_duplicates(chunks: list[Chunk], documents: Sequence[Document]) -> list[
             duplicate_of[chunk.id] = min(set.union(*elsewhere))
         else:
             kept.add(chunk.id)
-    return [
-        Chunk(c.id, c.source, c.start, c.end, c.text, duplicate_of.get(c.id)) for c in chunks
-    ]
+    return [replace(c, duplicate_of=duplicate_of.get(c.id)) for c in chunks]
 
 
 def _sentence_keys(chunk: Chunk) -> list[str]:

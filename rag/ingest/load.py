@@ -1,11 +1,13 @@
 """Read a folder of essays into Documents, keeping each text exactly as in its file.
 
-Plain text and Markdown are read as UTF-8 (a BOM is dropped). Binary, undecodable, empty
-and oversized files are skipped with a warning naming them; a folder with no readable
+Plain text and Markdown are read as UTF-8 (a BOM is dropped); PDF, HTML and Word (.docx)
+files are extracted to Markdown-flavoured text (formats.py), which the index stores so that
+quotes stay verbatim against it. Binary, undecodable, empty, oversized and unextractable
+files (a scanned PDF) are skipped with a warning naming them; a folder with no readable
 essay is a CorpusError. Metadata comes from ``metadata.json`` in the folder (keyed by file
-name), from Markdown front matter, or from the essay's first lines: the first Markdown
-heading or a plain-text file's short first line is the title, a "by NAME" line the author;
-the file name is the last resort for the title.
+name; it wins), from Markdown front matter or the file's own properties, or from the
+essay's first lines: the first heading or a plain-text file's short first line is the
+title, a "by NAME" line the author; the file name is the last resort for the title.
 """
 
 from __future__ import annotations
@@ -21,10 +23,12 @@ import yaml
 
 from ..errors import CorpusError
 from ..types import Document
+from . import formats
 
 log = logging.getLogger("rag")
 
-SUFFIXES = (".txt", ".md", ".markdown")
+TEXT_SUFFIXES = (".txt", ".md", ".markdown")
+SUFFIXES = TEXT_SUFFIXES + formats.SUFFIXES
 SIDECAR = "metadata.json"
 MAX_FILE_BYTES = 20 * 1024 * 1024
 _FRONT_MATTER = re.compile(r"\A---[ \t]*\r?\n(.*?)\r?\n---[ \t]*\r?\n", re.DOTALL)
@@ -36,7 +40,7 @@ def load_corpus(seeds_dir: str | Path) -> list[Document]:
     """Every readable essay under ``seeds_dir``, sorted by source path."""
     root = Path(seeds_dir)
     if not root.is_dir():
-        raise CorpusError(f"seeds folder {str(root)!r} does not exist: create it and add .txt or .md essays")
+        raise CorpusError(f"seeds folder {str(root)!r} does not exist: create it and add essays (.txt, .md, .pdf, .html, .docx)")
     sidecar = read_sidecar(root)
     documents = []
     for path in sorted(essay_paths(root)):
@@ -45,7 +49,7 @@ def load_corpus(seeds_dir: str | Path) -> list[Document]:
             documents.append(doc)
     if not documents:
         raise CorpusError(
-            f"no readable essay in {str(root)!r}: add UTF-8 .txt or .md files ({', '.join(SUFFIXES)})"
+            f"no readable essay in {str(root)!r}: add essays as {', '.join(SUFFIXES)} files"
         )
     return documents
 
@@ -98,6 +102,14 @@ def read_document(path: Path, root: Path, meta: dict[str, Any]) -> Document | No
     if len(raw) > MAX_FILE_BYTES:
         log.warning("skipping %s: %d bytes is over the %d-byte limit", source, len(raw), MAX_FILE_BYTES)
         return None
+    suffix = path.suffix.lower()
+    if suffix in formats.SUFFIXES:
+        try:
+            extracted = formats.extract(suffix, raw)
+        except formats.Unreadable as exc:
+            log.warning("skipping %s: %s", source, exc)
+            return None
+        return _document(source, raw, extracted.text, {**extracted.metadata, **_set(meta)}, plain=False)
     if b"\x00" in raw:
         log.warning("skipping %s: it looks binary (contains NUL bytes)", source)
         return None
@@ -109,9 +121,19 @@ def read_document(path: Path, root: Path, meta: dict[str, Any]) -> Document | No
     if not text.strip():
         log.warning("skipping %s: it is empty", source)
         return None
-    info = {**front_matter(text), **{k: v for k, v in meta.items() if v is not None}}
-    top = top_lines(text, plain=path.suffix.lower() == ".txt")
-    title = str(info.get("title") or markdown_title(path, text) or top.get("title") or title_from_name(path))
+    return _document(source, raw, text, {**front_matter(text), **_set(meta)}, plain=suffix == ".txt")
+
+
+def _set(meta: dict[str, Any]) -> dict[str, Any]:
+    """The sidecar's entries that say something (a null leaves the file's own value)."""
+    return {k: v for k, v in meta.items() if v is not None}
+
+
+def _document(source: str, raw: bytes, text: str, info: dict[str, Any], plain: bool) -> Document:
+    """A Document of ``text``; title and author from ``info``, else the text's first lines."""
+    top = top_lines(text, plain=plain)
+    name = Path(source)
+    title = str(info.get("title") or (None if plain else markdown_title(text)) or top.get("title") or title_from_name(name))
     author = info.get("author") or top.get("author")
     metadata = {k: str(v) for k, v in info.items() if k not in ("title", "author")}
     return Document(
@@ -143,7 +165,7 @@ def front_matter(text: str) -> dict[str, Any]:
     return data if isinstance(data, dict) else {}
 
 
-_BYLINE = re.compile(
+BYLINE = re.compile(
     r"^[ \t]*(?i:(?:written )?by)[ \t]+([A-Z][\w.'’-]*(?:[ \t]+(?:[A-Z][\w.'’-]*|de|la|van|von|da|bin|and|&))*)[ \t]*$"
 )  # "by Priya Raman", "By Ana de la Cruz and Li Wei": capitalised words, a few particles
 TOP_LINES = 6  # a byline is looked for among the first non-empty lines
@@ -155,22 +177,20 @@ def top_lines(text: str, plain: bool) -> dict[str, str]:
     lines = [line.strip() for line in _FRONT_MATTER.sub("", text, count=1).splitlines() if line.strip()][:TOP_LINES]
     found: dict[str, str] = {}
     for line in lines:
-        match = _BYLINE.match(line.lstrip("*_ ").rstrip("*_ "))
+        match = BYLINE.match(line.lstrip("*_ ").rstrip("*_ "))
         if match and match.group(1).split()[-1][:1].isupper():
             found["author"] = match.group(1)
             break
     first = lines[0] if lines else ""
     if plain and first and len(first.split()) <= 14 and not first.endswith((".", "!", "?", ":", ";", ",")) and (
-        not _BYLINE.match(first)
+        not BYLINE.match(first)
     ):
         found["title"] = first
     return found
 
 
-def markdown_title(path: Path, text: str) -> str | None:
-    """The first level-1 or level-2 heading of a Markdown file."""
-    if path.suffix.lower() not in (".md", ".markdown"):
-        return None
+def markdown_title(text: str) -> str | None:
+    """The first level-1 or level-2 heading of a Markdown text."""
     front = _FRONT_MATTER.match(text)
     body = text[front.end() :] if front else text
     body = _FENCE.sub("", body)  # a '# comment' inside a code block is not a heading

@@ -22,18 +22,21 @@ _ABBREVIATIONS = frozenset(
 _INITIALS = re.compile(r"(?:\b[A-Za-z]\.)+[A-Za-z]?$|\b(?:[A-Z][a-z]?\.){2,}$|Ph\.D$")
 
 
-def sentence_spans(text: str, start: int = 0, end: int | None = None) -> list[tuple[int, int]]:
-    """(start, end) offsets of the sentences in ``text[start:end]``, trimmed of whitespace."""
+def sentence_spans(text: str, start: int = 0, end: int | None = None, wrapped: bool = False) -> list[tuple[int, int]]:
+    """(start, end) offsets of the sentences in ``text[start:end]``, trimmed of whitespace.
+
+    Lines are hard boundaries unless ``wrapped`` (one paragraph broken over lines)."""
     stop = len(text) if end is None else end
     spans: list[tuple[int, int]] = []
-    for line in _LINE.finditer(text, start, stop):
-        cursor = line.start()
-        for match in _END.finditer(text, line.start(), line.end()):
+    ranges = [(start, stop)] if wrapped else [(m.start(), m.end()) for m in _LINE.finditer(text, start, stop)]
+    for line_start, line_end in ranges:
+        cursor = line_start
+        for match in _END.finditer(text, line_start, line_end):
             if _is_abbreviation(text, cursor, match.start()):
                 continue
             _add(spans, text, cursor, match.end())
             cursor = match.end()
-        _add(spans, text, cursor, line.end())
+        _add(spans, text, cursor, line_end)
     return spans
 
 

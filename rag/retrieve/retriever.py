@@ -23,6 +23,7 @@ from ..errors import IndexMismatchError, IndexMissingError, QueryError, RagError
 from ..index.build import BuildProgress, build_index, stale_reason
 from ..index.store import FIX, IndexData, flat_index, read_index
 from ..ingest.sentences import is_question, normalize
+from ..ingest.structure import as_read, section_of
 from ..settings import Settings, settings_from_env
 from ..types import Chunk, Document, Passage, Sentence
 from .acronyms import expand_acronyms, lowercase_words, spelled_out_names
@@ -78,7 +79,7 @@ class Retriever:
         self._spelled_out = spelled_out_names(texts, self._common_words)
         self._row_of_chunk = {c.id: row for row, c in enumerate(self.chunks)}
         self._chunk_bm25 = BM25([self._chunk_context(c) for c in self.chunks])
-        self._sentence_bm25 = BM25([s.text for s in self.sentences])
+        self._sentence_bm25 = BM25([self.reading(row) for row in range(len(self.sentences))])
         self._embed_cached = lru_cache(maxsize=512)(lambda text: encode(self.model, [text])[0])
         self._sentence_lexical = lru_cache(maxsize=512)(self._sentence_bm25.scores)
         self._related = lru_cache(maxsize=512)(self._related_terms)
@@ -252,7 +253,7 @@ class Retriever:
         doc = self.documents[chunk.source]
         return Passage(
             chunk.text, chunk.source, doc.title, doc.author, chunk.start, chunk.end, round(score, 6),
-            sentence.text, sentence.start, sentence.end, chunk.id,
+            sentence.text, sentence.start, sentence.end, chunk.id, sentence.section or chunk.section,
         )
 
     def rare_terms(self, text: str) -> list[str]:
@@ -273,6 +274,11 @@ class Retriever:
     def idf(self) -> dict[str, float]:
         """Each search term's BM25 idf over the sentences: how rare it is in these essays."""
         return self._sentence_bm25.idf
+
+    def reading(self, row: int) -> str:
+        """Sentence ``row`` as it is matched and read (a table row with its header; see as_read)."""
+        sentence = self.sentences[row]
+        return as_read(self.documents[sentence.source].text, sentence)
 
     def document(self, source: str) -> Document:
         """The whole document a passage came from."""
@@ -295,6 +301,7 @@ class Retriever:
             quote_start=start,
             quote_end=end,
             chunk_id=chunk.id,
+            section=section_of(doc.text, start),
         )
 
     def _quote_span(self, row: int, text: str, qv: np.ndarray, focus: np.ndarray | None) -> tuple[int, int]:
@@ -345,9 +352,9 @@ class Retriever:
         ))
 
     def _chunk_context(self, chunk: Chunk) -> str:
-        """Text a chunk is lexically matched on: its words plus its document's title and author."""
+        """Text a chunk is lexically matched on: its words plus its document's title, author and section."""
         doc = self.documents[chunk.source]
-        return f"{doc.title} {doc.author or ''} {chunk.text}"
+        return f"{doc.title} {doc.author or ''} {chunk.section} {chunk.text}"
 
 
 def _reciprocal_rank_fusion(

@@ -1,0 +1,396 @@
+"""Text out of PDF, HTML and Word files, written as Markdown so one reader handles every format.
+
+Each extractor returns the text the index stores for the document (quotes and offsets point
+into it, and the sources panel shows it), with ``#`` headings, ``-`` / ``1.`` list items and
+``|`` table rows marking the structure it found (see structure.py), plus the metadata the
+file carries (title, author, date). An extractor raises ``Unreadable`` with a message for the
+user when a file cannot give text.
+
+- PDF (pypdf): lines are rebuilt from the text layer with their font size and position; a
+  larger or bold short line is a heading, a wider gap between lines ends a paragraph, page
+  numbers and running headers repeated on most pages are dropped, and a paragraph broken by
+  a page break is joined again. A PDF without a text layer (a scan) is Unreadable.
+- HTML (BeautifulSoup with Python's html.parser): the ``<article>`` or ``<main>`` element when
+  there is one, else ``<body>``; scripts, styles, navigation, headers, footers, asides and
+  forms are dropped; entities are decoded and inline white space is collapsed.
+- DOCX (python-docx): paragraphs and tables in document order; "Title" and "Heading N"
+  styles become headings, "List ..." styles and numbered paragraphs list items.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Any
+
+PDF, HTML, DOCX = (".pdf",), (".html", ".htm", ".xhtml"), (".docx",)
+SUFFIXES = PDF + HTML + DOCX
+
+
+class Unreadable(Exception):
+    """A file of a known format that gives no text; the message says why, for the user."""
+
+
+@dataclass(frozen=True)
+class Extracted:
+    """What a file gives: its text as Markdown, and the metadata it carries."""
+
+    text: str
+    metadata: dict[str, str] = field(default_factory=dict)  # title, author, date when present
+
+
+def extract(suffix: str, raw: bytes) -> Extracted:
+    """The text and metadata of a PDF, HTML or DOCX file's bytes (see module docstring)."""
+    reader = {**dict.fromkeys(PDF, pdf_text), **dict.fromkeys(HTML, html_text), **dict.fromkeys(DOCX, docx_text)}[suffix]
+    try:
+        return reader(raw)
+    except Unreadable:
+        raise
+    except Exception as exc:  # a damaged file of any kind is one file skipped, never a failed build
+        raise Unreadable(f"it cannot be read as a {suffix[1:].upper()} file ({type(exc).__name__}: {exc})") from exc
+
+
+# ---------------------------------------------------------------------------------------- PDF
+
+
+@dataclass
+class _Line:
+    y: float
+    size: float
+    bold: bool
+    text: str
+
+
+def pdf_text(raw: bytes) -> Extracted:
+    """A PDF's text layer as paragraphs and headings."""
+    from pypdf import PdfReader
+
+    reader = PdfReader(io.BytesIO(raw))
+    if reader.is_encrypted and not reader.decrypt(""):
+        raise Unreadable("it is encrypted with a password")
+    pages = [_page_lines(page) for page in reader.pages]
+    info = reader.metadata or {}
+    if not any(pages):
+        raise Unreadable(
+            "it has no text layer (a scanned PDF?): run OCR on it first (for example `ocrmypdf in.pdf out.pdf`)"
+        )
+    pages = _without_running_lines(pages)
+    lines = [line for page in pages for line in page]
+    body = _body_size(lines)
+    sizes = sorted({round(ln.size) for ln in lines if ln.size >= body * 1.15}, reverse=True)
+    blocks: list[str] = []
+    previous: _Line | None = None
+    gap = _line_gap(pages)
+    for page_number, page in enumerate(pages):
+        for i, line in enumerate(page):
+            level = _heading_level(line, body, sizes)
+            if level:
+                blocks.append("#" * level + " " + line.text)
+                previous = None
+                continue
+            continues = previous is not None and (
+                (i > 0 and previous.y - line.y <= gap * 1.3 and not _level_of(page[i - 1], body, sizes))
+                or (i == 0 and page_number > 0 and not _ends_sentence(previous.text) and line.text[:1].islower())
+            )
+            if continues and blocks:
+                blocks[-1] = _join(blocks[-1], line.text)
+            else:
+                blocks.append(line.text)
+            previous = line
+    meta = {
+        key: str(info.get(name)).strip()
+        for key, name in (("title", "/Title"), ("author", "/Author"))
+        if info.get(name) and str(info.get(name)).strip() and not _generated_title(str(info.get(name)))
+    }
+    return Extracted("\n\n".join(blocks) + "\n", meta)
+
+
+def _page_lines(page: Any) -> list[_Line]:
+    """The page's text lines, top to bottom, each with its font size and boldness."""
+    pieces: list[tuple[float, float, bool, str]] = []
+
+    def visit(text: str, cm: Any, tm: Any, font: Any, size: float) -> None:
+        if not text:
+            return
+        scale = abs(float(tm[3]) * float(cm[3])) or 1.0
+        y = float(cm[3]) * float(tm[5]) + float(cm[5])
+        name = str(font.get("/BaseFont", "")) if font else ""
+        pieces.append((y, float(size) * scale, bool(re.search(r"bold|black|heavy|semibold", name, re.I)), text))
+
+    page.extract_text(visitor_text=visit)
+    lines: list[_Line] = []
+    for y, size, bold, text in pieces:
+        for k, part in enumerate(text.split("\n")):
+            if lines and k == 0 and abs(lines[-1].y - y) < max(size, 1.0) * 0.5:
+                last = lines[-1]
+                last.text += part
+                last.bold = last.bold and (bold or not part.strip())
+                last.size = max(last.size, size)
+            elif part.strip() or k == 0:
+                lines.append(_Line(y, size, bold, part))
+    out = []
+    for line in lines:
+        line.text = " ".join(line.text.split())
+        if line.text:
+            out.append(line)
+    return out
+
+
+def _without_running_lines(pages: list[list[_Line]]) -> list[list[_Line]]:
+    """Drop page numbers, and a short first or last line repeated on most pages (a running header
+    or footer such as "Journal of Mills · 2024 · page 3")."""
+    if len(pages) < 2:
+        return [[ln for ln in page if not _PAGE_NUMBER.fullmatch(ln.text)] for page in pages]
+    edges = Counter(
+        _digitless(ln.text) for page in pages for ln in {id(x): x for x in page[:1] + page[-1:]}.values()
+        if len(ln.text.split()) <= RUNNING_WORDS
+    )
+    repeated = {text for text, n in edges.items() if n >= max(2, len(pages) // 2 + 1)}
+    return [
+        [ln for ln in page if not _PAGE_NUMBER.fullmatch(ln.text) and _digitless(ln.text) not in repeated]
+        for page in pages
+    ]
+
+
+RUNNING_WORDS = 12  # a running header or footer is a short line
+_PAGE_NUMBER = re.compile(r"(?:page\s+)?\d{1,4}(?:\s*(?:/|of)\s*\d{1,4})?|[-–]\s*\d{1,4}\s*[-–]", re.I)
+
+
+def _digitless(text: str) -> str:
+    return re.sub(r"\d+", "#", text.lower())
+
+
+def _body_size(lines: list[_Line]) -> float:
+    """The font size most of the text is set in."""
+    weights: Counter[float] = Counter()
+    for line in lines:
+        weights[round(line.size, 1)] += len(line.text)
+    return weights.most_common(1)[0][0] if weights else 10.0
+
+
+def _line_gap(pages: list[list[_Line]]) -> float:
+    """The usual distance between two lines of one paragraph."""
+    gaps = Counter(
+        round(a.y - b.y, 1) for page in pages for a, b in zip(page, page[1:]) if 0 < a.y - b.y < 3 * a.size
+    )
+    return gaps.most_common(1)[0][0] if gaps else 14.0
+
+
+def _heading_level(line: _Line, body: float, sizes: list[int]) -> int:
+    level = _level_of(line, body, sizes)
+    return level if level and len(line.text.split()) <= 16 and not _ends_sentence(line.text) else 0
+
+
+def _level_of(line: _Line, body: float, sizes: list[int]) -> int:
+    """1, 2 ... for a line set larger than the body (the largest size is 1), 3 for a short bold
+    line in the body size, 0 for body text."""
+    if line.size >= body * 1.15 and round(line.size) in sizes:
+        return min(sizes.index(round(line.size)) + 1, 3)
+    if line.bold and len(line.text.split()) <= 12 and not _ends_sentence(line.text):
+        return 3
+    return 0
+
+
+def _ends_sentence(text: str) -> bool:
+    return text.rstrip(" ”\"’')]").endswith((".", "!", "?", ":", "…"))
+
+
+def _join(paragraph: str, line: str) -> str:
+    """A paragraph with its next line: a word hyphenated at the line end is joined again."""
+    if re.search(r"[a-z]-$", paragraph) and line[:1].islower():
+        return paragraph[:-1] + line
+    return paragraph + " " + line
+
+
+def _generated_title(title: str) -> bool:
+    """True for a title a tool wrote, not the author ("Microsoft Word - draft.docx", "untitled")."""
+    return bool(re.match(r"(microsoft word - |untitled\b)|.*\.(docx?|pdf|tex|indd)$", title.strip(), re.I))
+
+
+# --------------------------------------------------------------------------------------- HTML
+
+_DROP = ("script", "style", "noscript", "template", "nav", "header", "footer", "aside", "form", "button",
+         "svg", "iframe", "select", "menu", "dialog")  # fmt: skip
+_HEADINGS = {f"h{n}": n for n in range(1, 7)}
+_BLOCKS = frozenset(
+    "p div section article main blockquote figure figcaption pre address dl dt dd ul ol li table tr "
+    "hr br details summary".split()
+) | frozenset(_HEADINGS)
+
+
+def html_text(raw: bytes) -> Extracted:
+    """A web page's article text: headings, paragraphs, list items and table rows."""
+    from bs4 import BeautifulSoup
+
+    soup = BeautifulSoup(raw, "html.parser")
+    meta = _html_metadata(soup)
+    root = soup.find("article") or soup.find("main") or soup.find("body") or soup
+    for tag in root.find_all(_DROP):
+        if tag.find(["h1"]) is None or tag.name != "header":
+            tag.decompose()
+        else:  # an article's own <header> holds its title: keep the heading, drop the rest
+            for other in tag.find_all(True):
+                if other.name != "h1" and other.find("h1") is None and other.parent is not None:
+                    other.decompose()
+    out = _HtmlWriter()
+    out.walk(root)
+    text = out.result()
+    if not text.strip():
+        raise Unreadable("the page has no text outside scripts, styles and navigation")
+    return Extracted(text, meta)
+
+
+def _html_metadata(soup: Any) -> dict[str, str]:
+    """Title, author and date from the page's head (meta tags, ``<title>``) or its article."""
+    def meta(*names: str) -> str:
+        for name in names:
+            tag = soup.find("meta", attrs={"name": name}) or soup.find("meta", attrs={"property": name})
+            if tag and tag.get("content", "").strip():
+                return " ".join(str(tag["content"]).split())
+        return ""
+
+    found = {
+        "title": meta("og:title", "twitter:title", "citation_title", "dc.title"),
+        "author": meta("author", "article:author", "citation_author", "dc.creator"),
+        "date": meta("article:published_time", "date", "citation_publication_date", "dc.date"),
+    }
+    heading = soup.find("h1")
+    if not found["title"] and heading is not None:
+        found["title"] = " ".join(heading.get_text(" ").split())
+    if not found["title"] and soup.title is not None:
+        found["title"] = " ".join(soup.title.get_text(" ").split())
+    if not found["author"]:
+        by = soup.find(attrs={"rel": "author"}) or soup.find(attrs={"itemprop": "author"})
+        if by is not None:
+            found["author"] = " ".join(by.get_text(" ").split())
+    if not found["date"]:
+        time = soup.find("time")
+        if time is not None and time.get("datetime"):
+            found["date"] = str(time["datetime"])
+    return {k: v for k, v in found.items() if v}
+
+
+class _HtmlWriter:
+    """Walks an element tree and writes one Markdown block per HTML block."""
+
+    def __init__(self) -> None:
+        self.blocks: list[str] = []
+        self.inline: list[str] = []
+        self.prefix = ""
+
+    def walk(self, node: Any) -> None:
+        from bs4 import Comment, Declaration, Doctype, NavigableString, ProcessingInstruction
+
+        for child in node.children:
+            if isinstance(child, (Comment, Declaration, Doctype, ProcessingInstruction)):
+                continue
+            if isinstance(child, NavigableString):
+                self.inline.append(str(child))
+                continue
+            name = child.name
+            if name not in _BLOCKS:
+                self.walk(child)
+            elif name in _HEADINGS:
+                self.flush()
+                self.prefix = "#" * _HEADINGS[name] + " "
+                self.walk(child)
+                self.flush()
+            elif name in ("ul", "ol"):
+                self.flush()
+                for n, item in enumerate(child.find_all("li", recursive=False), 1):
+                    self.prefix = f"{n}. " if name == "ol" else "- "
+                    self.walk(item)
+                    self.flush()
+            elif name == "table":
+                self.flush()
+                self.table(child)
+            else:
+                self.flush()
+                self.walk(child)
+                self.flush()
+
+    def table(self, table: Any) -> None:
+        rows = [r for r in table.find_all("tr") if r.find_parent("table") is table]
+        cells = [[" ".join(c.get_text(" ").split()) for c in row.find_all(["td", "th"])] for row in rows]
+        if any(any(row) for row in cells):
+            self.blocks.append(pipe_table(cells))
+
+    def flush(self) -> None:
+        text = " ".join("".join(self.inline).split())
+        if text:
+            self.blocks.append(self.prefix + text)
+        self.inline, self.prefix = [], ""
+
+    def result(self) -> str:
+        self.flush()
+        return "\n\n".join(self.blocks) + "\n" if self.blocks else ""
+
+
+# --------------------------------------------------------------------------------------- DOCX
+
+
+def docx_text(raw: bytes) -> Extracted:
+    """A Word document's paragraphs, headings, list items and tables, in document order."""
+    import docx
+    from docx.table import Table
+    from docx.text.paragraph import Paragraph
+
+    document = docx.Document(io.BytesIO(raw))
+    blocks: list[str] = []
+    numbered = 0
+    for element in document.element.body.iterchildren():
+        tag = element.tag.rsplit("}", 1)[-1]
+        if tag == "tbl":
+            blocks.extend(_docx_table(Table(element, document)))
+            numbered = 0
+            continue
+        if tag != "p":
+            continue
+        paragraph = Paragraph(element, document)
+        text = " ".join(paragraph.text.split())
+        if not text:
+            continue
+        style = (paragraph.style.name if paragraph.style is not None else "") or ""
+        level = _docx_heading(style)
+        if level:
+            blocks.append("#" * level + " " + text)
+        elif style.startswith("List Number"):
+            numbered += 1
+            blocks.append(f"{numbered}. {text}")
+            continue
+        elif style.startswith("List") or element.pPr is not None and element.pPr.numPr is not None:
+            blocks.append("- " + text)
+        else:
+            blocks.append(text)
+        numbered = 0
+    props = document.core_properties
+    author = props.author if props.author and props.author != "python-docx" else ""  # its template's default
+    meta = {"title": props.title or "", "author": author or "",
+            "date": props.created.date().isoformat() if props.created else ""}  # fmt: skip
+    if meta["title"] and _generated_title(meta["title"]):
+        meta["title"] = ""
+    if not blocks:
+        raise Unreadable("the document has no text")
+    return Extracted("\n\n".join(blocks) + "\n", {k: v.strip() for k, v in meta.items() if v and v.strip()})
+
+
+def _docx_heading(style: str) -> int:
+    """1 for the "Title" style, n + 1 for "Heading n" (capped at 6), 0 for any other."""
+    if style == "Title":
+        return 1
+    match = re.fullmatch(r"Heading (\d)", style)
+    return min(int(match.group(1)) + 1, 6) if match else 0
+
+
+def _docx_table(table: Any) -> list[str]:
+    cells = [[" ".join(cell.text.split()) for cell in row.cells] for row in table.rows]
+    return [pipe_table(cells)] if any(any(row) for row in cells) else []
+
+
+def pipe_table(rows: list[list[str]]) -> str:
+    """A Markdown pipe table: the first row is the header ("|" inside a cell becomes "/")."""
+    lines = ["| " + " | ".join(cell.replace("|", "/") for cell in row) + " |" for row in rows if any(row)]
+    width = max(len(row) for row in rows)
+    return "\n".join(lines[:1] + ["|" + "---|" * width] + lines[1:])

@@ -1,0 +1,288 @@
+"""Essays as people drop them in: Markdown structure, plain text with a byline, PDF, HTML, DOCX.
+
+Every file is written by the test itself (the PDF with fpdf2, the DOCX with python-docx), so
+no binary fixture is kept that could not be made again. The last tests index the folder with
+the real model and ask the assistant: list questions collect a list's items, table questions
+quote the row, and nothing quoted is ever a heading, front matter or a marker.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from pathlib import Path
+
+import pytest
+
+from rag.ingest.chunk import document_sentences
+from rag.ingest.load import load_corpus
+from rag.ingest.structure import HEADING, blocks
+from rag.types import Document
+
+MARKDOWN = """---
+title: A Short History of the Printing Press
+author: Jane Roe
+date: 2024-05-01
+---
+
+# Printing press
+
+The press changed _everything_ in **Europe** within a single lifetime.
+
+## Gutenberg's press
+
+Gutenberg combined four things:
+
+1. A metal alloy for casting type.
+2. An oil-based ink that clung to metal.
+3. A screw press adapted from wine making.
+4. A hand mould for casting letters quickly.
+
+- **Cost.** Books became far cheaper, falling by two thirds.
+- **Speed.** A press printed 3,600 pages a day.
+
+| City | Year | Presses |
+|---|---|---|
+| Mainz | 1455 | 1 |
+| Venice | 1500 | 150 |
+
+Spread of print
+
+This paragraph is hard-wrapped the way many editors save text, broken at
+about seventy columns. Its second sentence also runs over a line break, so a
+sentence must not end where a line does.
+"""
+
+PLAIN = """Coral reefs
+by Priya Raman
+
+Reefs cover less than one percent of the ocean floor. They shelter a quarter of all
+marine species.
+
+Why corals bleach
+
+Corals bleach when the water stays too warm for weeks, as it did in 1998.
+"""
+
+HTML = """<!doctype html>
+<html><head><title>The Salt Roads | Example Site</title>
+<meta name="author" content="Mia Chen"><style>p { color: red }</style>
+<script>var note = "This script is not essay text.";</script></head>
+<body><nav><a href="/">Home</a> <a href="/about">About us</a></nav>
+<header><div class="site">Example Site</div></header>
+<article><h1>The Salt Roads</h1>
+<p>Salt was carried from the coast &amp; the mines &mdash; by mule &mdash; in the <em>seventh century</em>.
+Traders&rsquo; routes ran 400 km inland.</p>
+<h2>Markets</h2>
+<p>Salt found three markets:</p>
+<ul><li>Salt for curing fish</li><li>Salt for tanning leather</li><li>Salt for the royal table</li></ul>
+<table><tr><th>Town</th><th>Founded</th></tr><tr><td>Hallstatt</td><td>800 BCE</td></tr></table>
+</article>
+<footer>Copyright 2024. We use cookies.</footer></body></html>
+"""
+
+PDF_PARAGRAPHS = [
+    "The first tidal mills on the estuary were built around 868, and by 1455 there were forty of them "
+    "along the coast.",
+    "Each mill kept a pond that filled at high tide and drove the wheel as the tide went out.",
+] + [
+    f"In {1480 + 7 * n} the guild of {town} met to settle who might draw on the ponds, and the "
+    f"{'elder' if n % 2 else 'younger'} millers kept the record of what was agreed."
+    for n, town in enumerate("Arden Bellmouth Carrow Dunmere Esk Fallow Garth Hythe Ilsby Jarrow Kell Lune "
+                             "Marsh Nethy Orwell Penn Quarry Rye Sallow Thorn".split())
+]
+
+
+def write_pdf(path: Path) -> None:
+    """A two-page PDF with a title, a byline, a bold heading and wrapped paragraphs."""
+    from fpdf import FPDF
+
+    pdf = FPDF()
+    pdf.set_title("Tidal Mills of the North")
+    pdf.set_author("Ann Lee")
+    pdf.add_page()
+    line = {"new_x": "LMARGIN", "new_y": "NEXT"}
+    pdf.set_font("Helvetica", "B", 18)
+    pdf.multi_cell(0, 10, "Tidal Mills of the North", **line)
+    pdf.set_font("Helvetica", "", 11)
+    pdf.multi_cell(0, 6, "by Ann Lee", **line)
+    pdf.ln(4)
+    pdf.set_font("Helvetica", "B", 11)
+    pdf.multi_cell(0, 6, "Origins", **line)
+    pdf.set_font("Helvetica", "", 11)
+    for paragraph in PDF_PARAGRAPHS:
+        pdf.multi_cell(0, 6, paragraph, **line)
+        pdf.ln(3)
+    pdf.output(str(path))
+
+
+def write_docx(path: Path) -> None:
+    """A Word file with a title, a heading, a paragraph, a bulleted list and a table."""
+    import docx
+
+    document = docx.Document()
+    document.core_properties.title = "Wind Pumps of the Plains"
+    document.core_properties.author = "Ole Berg"
+    document.add_paragraph("Wind Pumps of the Plains", style="Title")
+    document.add_paragraph("Wind pumps lifted water for cattle across the plains from the 1870s onward.")
+    document.add_heading("Parts", level=1)
+    for part in ("A tower of riveted steel", "A wheel of curved blades", "A pump rod reaching the water"):
+        document.add_paragraph(part, style="List Bullet")
+    table = document.add_table(rows=2, cols=2)
+    for (r, c), text in {(0, 0): "Maker", (0, 1): "Units sold", (1, 0): "Aermotor", (1, 1): "800,000"}.items():
+        table.cell(r, c).text = text
+    document.save(str(path))
+
+
+@pytest.fixture(scope="module")
+def corpus(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A folder with one essay of each kind."""
+    folder = tmp_path_factory.mktemp("mixed")
+    (folder / "press.md").write_text(MARKDOWN, encoding="utf-8")
+    (folder / "reefs.txt").write_text(PLAIN, encoding="utf-8")
+    (folder / "salt.html").write_text(HTML, encoding="utf-8")
+    write_pdf(folder / "mills.pdf")
+    write_docx(folder / "pumps.docx")
+    return folder
+
+
+@pytest.fixture(scope="module")
+def documents(corpus: Path) -> dict[str, Document]:
+    return {d.source: d for d in load_corpus(corpus)}
+
+
+def test_every_format_loads_with_its_metadata(documents: dict[str, Document]) -> None:
+    got = {s: (d.title, d.author) for s, d in documents.items()}
+    assert got == {
+        "press.md": ("A Short History of the Printing Press", "Jane Roe"),
+        "reefs.txt": ("Coral reefs", "Priya Raman"),
+        "salt.html": ("The Salt Roads", "Mia Chen"),
+        "mills.pdf": ("Tidal Mills of the North", "Ann Lee"),
+        "pumps.docx": ("Wind Pumps of the Plains", "Ole Berg"),
+    }
+    assert documents["press.md"].metadata["date"] == "2024-05-01"
+
+
+def test_the_pdf_has_two_pages_and_its_text_is_whole_paragraphs(corpus: Path, documents: dict[str, Document]) -> None:
+    from pypdf import PdfReader
+
+    assert len(PdfReader(corpus / "mills.pdf").pages) >= 2
+    text = documents["mills.pdf"].text
+    for paragraph in PDF_PARAGRAPHS:  # lines wrapped by the PDF, and a page break, are joined again
+        assert f"\n{paragraph}\n" in text
+    assert "## Origins" in text or "### Origins" in text
+
+
+def test_html_keeps_the_article_and_drops_scripts_styles_navigation_and_footer(documents: dict[str, Document]) -> None:
+    text = documents["salt.html"].text
+    assert "Salt was carried from the coast & the mines — by mule — in the seventh century." in text
+    assert "Traders’ routes ran 400 km inland." in text
+    for junk in ("script is not", "color: red", "About us", "Example Site", "cookies"):
+        assert junk not in text
+
+
+def test_sentences_are_exact_and_never_a_heading_front_matter_or_marker(documents: dict[str, Document]) -> None:
+    sentences = document_sentences(list(documents.values()))
+    assert sentences
+    for s in sentences:
+        text = documents[s.source].text
+        assert text[s.start : s.end] == s.text
+        assert not re.match(r"[-+•#|]|\*(?!\*)|\d+[.)]\s|title:|author:", s.text), s  # "**Cost.**" is emphasis
+        assert s.text not in {d.title for d in documents.values()}
+        assert not s.text.lower().startswith("by ")
+    headings = {
+        documents[src].text[b.start : b.end].strip("# ")
+        for src in documents
+        for b in blocks(documents[src].text)
+        if b.kind == HEADING
+    }
+    assert {"Gutenberg's press", "Spread of print", "Why corals bleach", "Markets", "Parts", "Origins"} <= headings
+    assert not headings & {s.text for s in sentences}
+
+
+def test_items_rows_and_sections_are_kept(documents: dict[str, Document]) -> None:
+    by_text = {s.text: s for s in document_sentences(list(documents.values()))}
+    item = by_text["An oil-based ink that clung to metal."]
+    assert (item.kind, item.section) == ("item", "Printing press › Gutenberg's press")
+    assert by_text["**Cost.** Books became far cheaper, falling by two thirds."].kind == "item"
+    assert by_text["Mainz | 1455 | 1"].kind == "row"
+    assert "City | Year | Presses" not in by_text  # the header is context, not an answer
+    assert by_text["Salt for tanning leather"].section == "The Salt Roads › Markets"
+    assert by_text["Aermotor | 800,000"].kind == "row"
+    assert by_text["A wheel of curved blades"].section.endswith("Parts")
+    wrapped = next(t for t in by_text if t.startswith("Its second sentence"))
+    assert wrapped.endswith("where a line does.") and "\n" in wrapped  # one sentence over a line break
+    assert by_text["Corals bleach when the water stays too warm for weeks, as it did in 1998."].section == "Coral reefs › Why corals bleach"
+
+
+def test_a_scanned_pdf_is_skipped_with_a_warning_naming_it(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    from fpdf import FPDF
+
+    pdf = FPDF()
+    pdf.add_page()
+    pdf.rect(20, 20, 100, 100, style="F")  # a page with a picture of text, no text layer
+    pdf.output(str(tmp_path / "scan.pdf"))
+    (tmp_path / "ok.md").write_text("# Fine\n\nA readable essay sentence.\n", encoding="utf-8")
+    (tmp_path / "broken.docx").write_bytes(b"PK\x03\x04 not really a zip")
+    with caplog.at_level(logging.WARNING, logger="rag"):
+        docs = load_corpus(tmp_path)
+    assert [d.source for d in docs] == ["ok.md"]
+    assert "scan.pdf" in caplog.text and "no text layer" in caplog.text and "OCR" in caplog.text
+    assert "broken.docx" in caplog.text
+
+
+def test_sidecar_metadata_wins_over_the_file_properties(corpus: Path, tmp_path: Path) -> None:
+    folder = tmp_path / "mixed"
+    folder.mkdir()
+    write_docx(folder / "pumps.docx")
+    (folder / "metadata.json").write_text('{"pumps.docx": {"author": "O. Berg (ed.)"}}', encoding="utf-8")
+    (doc,) = load_corpus(folder)
+    assert (doc.title, doc.author) == ("Wind Pumps of the Plains", "O. Berg (ed.)")
+
+
+@pytest.fixture(scope="module")
+def assistant(corpus: Path, tmp_path_factory: pytest.TempPathFactory):
+    from rag import Retriever
+    from rag.answer.assistant import Assistant
+
+    index = tmp_path_factory.mktemp("mixed-index")
+    return Assistant(Retriever.build(corpus, index))
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(
+    ("question", "items"),
+    [
+        ("What four things did Gutenberg combine?", ["metal alloy", "oil-based ink", "screw press", "hand mould"]),
+        ("What are the parts of a wind pump?", ["riveted steel", "curved blades", "pump rod"]),
+        ("What markets did salt find?", ["curing fish", "tanning leather", "royal table"]),
+    ],
+)
+def test_a_list_question_collects_the_items_without_their_markers(assistant, question: str, items: list[str]) -> None:
+    answer = assistant.ask(question)
+    assert not answer.refused
+    quotes = [c.quote for c in answer.citations]
+    assert len(quotes) == len(items)
+    for item, quote in zip(items, quotes, strict=True):
+        assert item in quote
+        assert not re.match(r"[-*+•]|\d+[.)]", quote)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(
+    ("question", "expected"),
+    [
+        ("How many units did Aermotor sell?", "800,000"),
+        ("When was Hallstatt founded?", "800 BCE"),
+        ("When were the first tidal mills built on the estuary?", "868"),
+        ("When did corals bleach badly?", "1998"),
+        ("How many pages a day could a press print?", "3,600"),
+    ],
+)
+def test_facts_from_every_format_are_quoted_verbatim(assistant, question: str, expected: str) -> None:
+    answer = assistant.ask(question)
+    assert not answer.refused, answer.text
+    assert expected in answer.citations[0].quote
+    for c in answer.citations:
+        doc = assistant.retriever.document(c.source)
+        assert doc.text[c.quote_start : c.quote_end] == c.quote
