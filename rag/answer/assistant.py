@@ -22,14 +22,15 @@ from ..retrieve.query import clean_query
 from ..retrieve.retriever import Retriever
 from ..types import Answer, Citation
 from .evidence import Evidence, dense_best, gather, join_adjacent, reads_plainly, select, with_context
-from .followup import resolve
+from .followup import for_reader, resolve
 from .intent import Intent, read_intent
 
 _ABOUT = re.compile(r"\b(?:about|regarding|concerning|on the (?:subject|topic|issue) of)\s+(.+?)[\s?.!]*$", re.I)
 _RELATIVE_TIME = re.compile(
     r"\b(decades?|years? ago|(?:last|this|next) (?:year|month|week)|today|yesterday)\b", re.I
 )  # with read.features.DATE (years of any era, centuries, months): what answers "when?"
-_AMOUNT_WORDS = frozenset({"rate", "percentage", "percent", "number", "amount", "share", "figure", "total", "level"})
+_AMOUNT_WORDS = frozenset({"rate", "percentage", "percent", "number", "amount", "share", "figure", "total", "level",
+                           "many", "much"})  # "how many ...?": the question's own words, not what it is about
 _NUMBER = re.compile(r"\d|\b(once|twice|two|three|four|five|six|seven|eight|nine|ten|dozen|hundred|"
                      r"thousand|million|billion|second|third|fourth|fifth)\b", re.I)
 
@@ -59,14 +60,18 @@ class Assistant:
     def ask(self, question: str, history: Sequence[Any] | None = None) -> Answer:
         """Answer ``question``; ``history`` holds earlier turns ({"role", "content"} dicts or strings)."""
         text = check_question(question)
-        query = self.retriever.expand(resolve(text, history))
+        resolved = resolve(text, history)
+        query = self.retriever.expand(resolved)
         intent = read_intent(text)
         if len(named_authors(text, self.retriever.documents.values())) > 1:
             intent = replace(intent, cross=True)  # "do Govella and Cooper both ...?"
         k = max(self.k, 8) if intent.list_size or intent.cross else self.k
         passages = self.retriever.search(query, k=k)
         _, without_names = named_sources(query, self.retriever.documents.values())
-        candidates = gather(self.retriever, self.reader, [without_names or query, query], passages, intent)
+        wordings = [without_names or query, query]
+        if resolved != text:  # a follow-up: its own words lead, so "what replaced them?" is not read as "when ...?"
+            wordings[:0] = [self.retriever.expand(text), self.retriever.expand(for_reader(text, history))]
+        candidates = gather(self.retriever, self.reader, wordings, passages, intent)
         if intent.authorship and candidates:
             return self._authorship(text, query, candidates[0])
         chosen = select(self.retriever, candidates, intent)
@@ -95,9 +100,11 @@ class Assistant:
             return ""
         if self._topic_absent(question, chosen):
             return ""
-        if intent.when and not any(_gives_time(e.text) for e in chosen):
+        said = [self.retriever.reading(e.row) if e.text == self.retriever.sentences[e.row].text else e.text
+                for e in chosen]  # a table row with its header  # fmt: skip
+        if intent.when and not any(_gives_time(t) for t in said):
             return "They give no date for it."  # "when was it signed?" is not answered without a date
-        if intent.quantity and not any(self._states_amount(question, e.text) for e in chosen):
+        if intent.quantity and not any(self._states_amount(question, t) for t in said):
             return "They give no figure for it."
         return None
 

@@ -17,9 +17,10 @@ from dataclasses import dataclass, replace
 import numpy as np
 
 from ..ingest.sentences import is_heading, is_question, normalize
+from ..ingest.structure import ITEM, SEPARATOR, TEXT
 from ..retrieve.lexical import terms
 from ..retrieve.retriever import Retriever
-from ..types import Passage
+from ..types import Passage, Sentence
 from ..retrieve.ordinals import continues_list, enumerates, lists_inline, starts_with_ordinal, without_opener
 from ..read.features import Candidate
 from ..read.reader import Reader
@@ -59,7 +60,7 @@ def gather(
     for passage in passages:
         for row in retriever.passage_sentences(passage):
             owner.setdefault(row, passage)
-    rows = [r for r in owner if quotable(retriever.sentences[r].text)]
+    rows = [r for r in owner if quotable(retriever.sentences[r])]
     if not rows:
         return []
     wordings = list(dict.fromkeys(queries))
@@ -120,27 +121,32 @@ def reads_plainly(intent: Intent) -> bool:
     return not (intent.list_size or intent.cross or intent.ordinal or intent.reason)
 
 
-def quotable(sentence: str) -> bool:
-    """False for what is never an answer alone: a short heading, a list marker, a bare label."""
-    return len(terms(sentence)) >= 2 and not (is_heading(sentence) and len(sentence.split()) < 8)
+def quotable(sentence: Sentence) -> bool:
+    """False for what is never an answer alone: a short unpunctuated line of prose (a heading the
+    structure did not mark), a bare label. List items and table rows need no full stop."""
+    words = terms(sentence.text)
+    if sentence.kind != TEXT:
+        return bool(words)
+    heading = is_heading(sentence.text) and not sentence.text.rstrip().endswith(":")  # "... four things:" opens a list
+    return len(words) >= 2 and not (heading and len(sentence.text.split()) < 8)
 
 
 def candidate(retriever: Retriever, row: int) -> Candidate:
     """Sentence ``row`` as the reader sees it: with its paragraph neighbours and its document's title."""
     sentences, vectors = retriever.sentences, retriever.data.sentence_vectors
     sentence = sentences[row]
-    text = retriever.document(sentence.source).text
-    before = row - 1 if row > 0 and sentences[row - 1].source == sentence.source and (
-        _one_paragraph(text, sentences[row - 1].end, sentence.start)) else None
-    after = row + 1 if row + 1 < len(sentences) and sentences[row + 1].source == sentence.source and (
-        _one_paragraph(text, sentence.end, sentences[row + 1].start)) else None
+    document = retriever.document(sentence.source)
+    before = row - 1 if row > 0 and _one_paragraph(retriever, row - 1, row) else None
+    after = row + 1 if row + 1 < len(sentences) and _one_paragraph(retriever, row, row + 1) else None
+    context = " ".join(retriever.reading(j) for j in (before, after) if j is not None)
+    text = retriever.reading(row)  # a table row with its header: "Maker: Aermotor; Units sold: 800,000"
     return Candidate(
-        _as_statement(sentence.text) if is_question(sentence.text) else sentence.text,
+        _as_statement(text) if is_question(text) else text,
         vectors[row],
         vectors[before] if before is not None else None,
         vectors[after] if after is not None else None,
-        " ".join(sentences[j].text for j in (before, after) if j is not None),
-        retriever.document(sentence.source).title,
+        context,
+        SEPARATOR.join(t for t in (document.title, sentence.section) if t),
     )
 
 
@@ -176,7 +182,8 @@ def select(retriever: Retriever, candidates: Sequence[Evidence], intent: Intent)
         item = ordinal_item(retriever, candidates, intent.ordinal)
         return [item, *_next_in_paragraph(retriever, item)] if item is not None else [best]
     if intent.list_size:
-        return _in_reading_order(_list_items(retriever, candidates, intent.list_size, intent.asked))
+        items = markup_list(retriever, candidates, intent.list_size if intent.counted else 0)
+        return _in_reading_order(items or _list_items(retriever, candidates, intent.list_size, intent.asked))
     if intent.cross:  # the best two sentences of each essay that answers at all
         chosen: list[Evidence] = []
         for ev in candidates:
@@ -213,10 +220,9 @@ def with_context(retriever: Retriever, chosen: Sequence[Evidence]) -> list[Evide
         if (
             prev is not None
             and _LEANS_BACK.match(ev.text)
-            and prev.source == ev.passage.source
             and prev.start >= ev.passage.start
             and prev.start not in starts
-            and _one_paragraph(doc.text, prev.end, ev.start)
+            and _one_paragraph(retriever, ev.row - 1, ev.row)
         ):
             ev = replace(ev, start=prev.start, text=doc.text[prev.start : ev.end])
         out.append(ev)
@@ -255,12 +261,11 @@ def _item_body(retriever: Retriever, item: Evidence, most: int) -> list[Evidence
 
 def _rest_of_paragraph(retriever: Retriever, ev: Evidence, most: int) -> list[Evidence]:
     """Up to ``most`` sentences after ``ev`` in its paragraph, within its passage."""
-    text = retriever.document(ev.passage.source).text
     out: list[Evidence] = []
     last = ev
     for row in range(ev.row + 1, min(ev.row + 1 + most, len(retriever.sentences))):
         after = retriever.sentences[row]
-        if after.source != ev.passage.source or after.end > ev.passage.end or not _one_paragraph(text, last.end, after.start):
+        if after.end > ev.passage.end or not _one_paragraph(retriever, last.row, row):
             break
         last = Evidence(ev.passage, row, after.start, after.end, after.text, ev.score, ev.dense)
         out.append(last)
@@ -277,7 +282,7 @@ def join_adjacent(retriever: Retriever, chosen: Sequence[Evidence]) -> list[Evid
             last is not None
             and last.passage.chunk_id == ev.passage.chunk_id
             and 0 <= ev.start - last.end <= 3
-            and _one_paragraph(retriever.document(ev.passage.source).text, last.end, ev.start)
+            and _one_paragraph(retriever, last.row, ev.row)
         ):
             text = retriever.document(ev.passage.source).text[last.start : ev.end]
             out[-1] = replace(last, end=ev.end, text=text, score=max(last.score, ev.score))
@@ -299,16 +304,14 @@ def gives_reason(sentence: str, loosely: bool = False) -> bool:
 
 
 def same_paragraph(retriever: Retriever, a: Evidence, b: Evidence) -> bool:
-    """True when two sentences are in one paragraph (no line break between them)."""
-    if a.passage.source != b.passage.source:
-        return False
-    first, second = sorted((a, b), key=lambda e: e.start)
-    return _one_paragraph(retriever.document(a.passage.source).text, first.end, second.start)
+    """True when two candidate sentences are in one paragraph."""
+    return _one_paragraph(retriever, a.row, b.row)
 
 
-def _one_paragraph(text: str, end: int, start: int) -> bool:
-    """True when no line break separates a sentence ending at ``end`` from one starting at ``start``."""
-    return "\n" not in text[end:start]
+def _one_paragraph(retriever: Retriever, a: int, b: int) -> bool:
+    """True when sentence rows ``a`` and ``b`` are in one paragraph (one block of one document)."""
+    first, second = retriever.sentences[a], retriever.sentences[b]
+    return first.source == second.source and first.paragraph == second.paragraph
 
 
 def _list_items(retriever: Retriever, candidates: Sequence[Evidence], size: int, asked: str = "") -> list[Evidence]:
@@ -337,6 +340,61 @@ def _list_items(retriever: Retriever, candidates: Sequence[Evidence], size: int,
     if overview is not None and overview.start < min(i.start for i in items):
         items = [overview, *items]
     return items
+
+
+def markup_list(retriever: Retriever, candidates: Sequence[Evidence], size: int) -> list[Evidence]:
+    """The items of a written list ("- ..." or "1. ...") that one of the best five candidates is an
+    item of, or introduces ("... four things:"): the first sentence of every item. Of several
+    such lists the one with exactly ``size`` items wins (when the question says how many), then
+    the best-ranked; a list longer than ``size`` gives its ``size`` best-ranked items."""
+    sentences = retriever.sentences
+    lists: dict[int, tuple[int, Evidence, list[int]]] = {}
+    for rank, ev in enumerate(candidates[:5]):
+        row = ev.row + 1 if sentences[ev.row].kind != ITEM and ev.text.rstrip().endswith(":") else ev.row
+        if row >= len(sentences) or sentences[row].kind != ITEM or sentences[row].source != ev.passage.source:
+            continue
+        rows = _list_rows(retriever, row)
+        if len(rows) >= 2 and rows[0] not in lists:
+            lists[rows[0]] = (rank, ev, rows)
+    if not lists:
+        return []
+    _, anchor, rows = max(lists.values(), key=lambda entry: (bool(size) and len(entry[2]) == size, -entry[0]))
+    ranked = {c.row: c for c in candidates}
+    order = {c.row: i for i, c in enumerate(candidates)}
+    if size and len(rows) > size:
+        rows = sorted(sorted(rows, key=lambda r: order.get(r, len(order)))[:size])
+    found = []
+    for r in rows:
+        passage = ranked[r].passage if r in ranked else retriever.passage_for_sentence(r, anchor.passage.score)
+        if passage is not None:
+            s = sentences[r]
+            found.append(Evidence(passage, r, s.start, s.end, s.text, anchor.score, anchor.dense))
+    return found
+
+
+def _list_rows(retriever: Retriever, row: int) -> list[int]:
+    """The first sentence row of each item of the list holding item sentence ``row``: items in
+    consecutive blocks with the same kind of marker ("1." or "-")."""
+    sentences = retriever.sentences
+    text = retriever.document(sentences[row].source).text
+
+    def marker(r: int) -> str:
+        line = text[text.rfind("\n", 0, sentences[r].start) + 1 : sentences[r].start].strip()
+        return "1." if line[:1].isdigit() else line[:1]
+
+    def joined(a: int, b: int) -> bool:
+        first, second = sentences[a], sentences[b]
+        if first.source != second.source or not first.kind == second.kind == ITEM:
+            return False
+        return first.paragraph == second.paragraph or (
+            second.paragraph == first.paragraph + 1 and marker(a) == marker(b))
+
+    lo, hi = row, row
+    while lo > 0 and joined(lo - 1, lo):
+        lo -= 1
+    while hi + 1 < len(sentences) and joined(hi, hi + 1):
+        hi += 1
+    return [r for r in range(lo, hi + 1) if r == lo or sentences[r].paragraph != sentences[r - 1].paragraph]
 
 
 MAX_ITEM_GAP = 1500  # characters between consecutive points of one enumeration

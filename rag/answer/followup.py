@@ -52,6 +52,17 @@ def resolve(question: str, history: Sequence[Any] | None) -> str:
     return f"{anchor.strip()} {question.strip()}"
 
 
+def for_reader(question: str, history: Sequence[Any] | None) -> str:
+    """The follow-up as the reader should read it: its own words first, then the content words
+    of its anchor ("and what replaced them? first tidal mill built"), so the reader answers
+    what the user asks now ("what"), not the anchor's question word ("when")."""
+    resolved = resolve(question, history)
+    if resolved == question:
+        return question
+    anchor = resolved[: len(resolved) - len(question.strip())]
+    return f"{question.strip()} {' '.join(terms(anchor))}"
+
+
 def _text(content: Any) -> str:
     """Text of a message's content, which Gradio may give as a list of parts."""
     if isinstance(content, str):

@@ -23,6 +23,7 @@ _QUANTITY = re.compile(
 )
 # "what clubs ...", "which security threats ...": a plural noun within two words of what/which
 _ASKED_NOUNS = re.compile(r"^\W*(?:what|which)\s+([a-z-]+)(?:\s+([a-z-]+))?")
+_ARE_THE = re.compile(r"^\W*(?:what|which)\s+(?:are|were)\s+(?:the|its|their|his|her)\s+([a-z-]+)(?:\s+([a-z-]+))?")
 _PLURAL = re.compile(r"[a-z-]{2,}[^su\W]s$")
 _VERBS = frozenset({"does", "do", "did", "is", "are", "was", "were", "has", "have", "can", "could", "should",
                     "would", "will", "of", "says", "thinks", "means", "happens", "makes", "needs", "comes"})
@@ -48,12 +49,14 @@ class Intent:
     reason: bool = False  # asks why, so the answer should give the essay's reason
     when: bool = False  # asks when, so an answer without a date or time is no answer
     asked: str = ""  # the plural noun a list question opens with ("threats"), else ""
+    counted: bool = False  # the list question says how many ("what four things ...?")
 
 
 def _asked_plural(q: str) -> str:
-    """'threats' for 'which security threats ...?', 'jobs' for 'what jobs does he hold?'; ''
-    when the question does not open by asking for several things ('what does he say?')."""
-    match = _ASKED_NOUNS.search(q)
+    """'threats' for 'which security threats ...?', 'jobs' for 'what jobs does he hold?',
+    'parts' for 'what are the parts of ...?'; '' when the question does not open by asking for
+    several things ('what does he say?')."""
+    match = _ARE_THE.search(q) or _ASKED_NOUNS.search(q)
     for word in match.groups() if match else ():
         if word is None or word in _VERBS:
             return ""
@@ -82,4 +85,5 @@ def read_intent(question: str) -> Intent:
         reason=reason,
         when=bool(_WHEN.search(q)),
         asked=asked if is_list else "",
+        counted=bool(count) and is_list,
     )
