@@ -8,6 +8,7 @@ the retrieved sentences do not answer the question the Answer is a refusal
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
@@ -31,6 +32,7 @@ _RELATIVE_TIME = re.compile(
 )  # with read.features.DATE (years of any era, centuries, months): what answers "when?"
 _AMOUNT_WORDS = frozenset({"rate", "percentage", "percent", "number", "amount", "share", "figure", "total", "level",
                            "many", "much"})  # "how many ...?": the question's own words, not what it is about
+_AUTHORSHIP_WORDS = frozenset(terms("who wrote write written writes penned authored author writer essay piece article this that"))
 _NUMBER = re.compile(r"\d|\b(once|twice|two|three|four|five|six|seven|eight|nine|ten|dozen|hundred|"
                      r"thousand|million|billion|second|third|fourth|fifth)\b", re.I)
 
@@ -72,7 +74,7 @@ class Assistant:
         if resolved != text:  # a follow-up: its own words lead, so "what replaced them?" is not read as "when ...?"
             wordings[:0] = [self.retriever.expand(text), self.retriever.expand(for_reader(text, history))]
         candidates = gather(self.retriever, self.reader, wordings, passages, intent)
-        if intent.authorship and candidates:
+        if intent.authorship and candidates and not self._names_other_work(text):
             return self._authorship(text, query, candidates[0])
         chosen = select(self.retriever, candidates, intent)
         missing = self.refusal_reason(text, intent, candidates, chosen)
@@ -108,6 +110,12 @@ class Assistant:
             return "They give no figure for it."
         return None
 
+    def _names_other_work(self, question: str) -> bool:
+        """True for "who wrote Pride and Prejudice?": the question names something with a word
+        the essays never use, so it asks about another work, not who wrote these essays."""
+        named = [t for t in terms(question) if t not in _AUTHORSHIP_WORDS]
+        return any(t not in self.retriever.vocabulary for t in named)
+
     def _topic_absent(self, question: str, chosen: Sequence[Evidence]) -> bool:
         """True for "what did X say about Y?" when no word of Y occurs in the essays and the
         quotes are not about Y either (an on-topic question about something never discussed)."""
@@ -131,8 +139,10 @@ class Assistant:
         """
         if not _NUMBER.search(sentence):
             return False
-        rare = [t for t in self.retriever.rare_terms(question) if t not in _AMOUNT_WORDS]
-        return not rare or bool(set(rare) & set(terms(sentence)))
+        vocabulary = self.retriever.vocabulary  # a word the essays never use cannot be required
+        rare = [t for t in self.retriever.rare_terms(question) if t not in _AMOUNT_WORDS and t in vocabulary]
+        said = terms(sentence)
+        return not rare or any(same_word(t, w) for t in rare for w in said)
 
     def _refusal(self, question: str, query: str, candidates: Sequence[Evidence], missing: str) -> Answer:
         """A plain refusal; the closest passage is shown when it is near the question, and always
@@ -164,6 +174,15 @@ class Assistant:
                 citation = Citation(1, passage, bio.text, bio.start, bio.end)
         text += f" {_quoted(citation.quote)} [1]"
         return Answer(text, (citation,), refused=False, question=question, search_query=about)
+
+
+def same_word(a: str, b: str) -> bool:
+    """True for two forms of one word: equal, or sharing a stem of 4+ letters that leaves at most
+    3 letters of the shorter ("killed" / "killing", "measure" / "measurement")."""
+    if a == b:
+        return True
+    common = len(os.path.commonprefix([a, b]))
+    return common >= 4 and common >= min(len(a), len(b)) - 3
 
 
 def _gives_time(sentence: str) -> bool:
