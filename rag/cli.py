@@ -43,7 +43,7 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
 
     p = sub.add_parser("index", help="build or rebuild the index from a folder of essays")
-    p.add_argument("seeds", nargs="?", help="folder of .txt/.md essays (default: seeds, or RAG_SEEDS_DIR)")
+    p.add_argument("seeds", nargs="?", help="folder of essays: .md, .txt, .pdf, .html, .docx (default: seeds, or RAG_SEEDS_DIR)")
     _index_dir(p)
     p.add_argument("--model", help=f"sentence-transformers model name or path (default: {DEFAULT_MODEL})")
     p.add_argument("--chunk-tokens", type=int, help="chunk size in model tokens (default: 240)")

@@ -286,3 +286,14 @@ def test_facts_from_every_format_are_quoted_verbatim(assistant, question: str, e
     for c in answer.citations:
         doc = assistant.retriever.document(c.source)
         assert doc.text[c.quote_start : c.quote_end] == c.quote
+
+
+@pytest.mark.slow
+def test_the_source_card_shows_the_section_and_the_extracted_text(assistant) -> None:
+    from ui.render import sources_html
+
+    answer = assistant.ask("When were the first tidal mills built on the estuary?")
+    panel = sources_html(answer, assistant.retriever.document)
+    assert '<div class="rag-section">Origins</div>' in panel
+    assert "<mark>The first tidal mills on the estuary were built around 868" in panel
+    assert "Read the whole essay" in panel and "%PDF" not in panel

@@ -125,7 +125,11 @@ def _prose(text: str) -> str:
     def br(match: re.Match[str]) -> str:
         return "<br><br>" if match.group().count("\n") > 1 else "<br>"
 
-    return _LINE_BREAKS.sub(br, html.escape(text))
+    escaped = _HEADING_LINE.sub(r"<strong>\1</strong>", html.escape(text))  # "## Parts" shows as a heading
+    return _LINE_BREAKS.sub(br, escaped)
+
+
+_HEADING_LINE = re.compile(r"^#{1,6} (.+)$", re.MULTILINE)
 
 
 def _marked(text: str, base: int, spans: Sequence[tuple[int, int]]) -> str:
@@ -177,7 +181,9 @@ def citation_html(citations: Sequence[Citation], document: Document | None) -> s
     numbers = "".join(f'<span class="rag-num">{c.number}</span>' for c in citations)
     # a passage the search did not rank was found as an item of the essay's numbered list
     score = f"score {p.score:.3f}" if p.score else "found by its place in the list"
-    section = f'<div class="rag-section">{html.escape(p.section)}</div>' if p.section else ""
+    path = p.section.split(" › ")
+    path = path[1:] if path and path[0] == p.title else path  # the title is shown just above
+    section = f'<div class="rag-section">{html.escape(" › ".join(path))}</div>' if path and path != [""] else ""
     return (
         f'<article class="rag-source" id="rag-source-{citations[0].number}">'
         f'<header><span class="rag-nums">{numbers}</span><div>'

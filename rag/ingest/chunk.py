@@ -74,7 +74,7 @@ def locate(text: str, pieces: Sequence[str], cursor: int = 0) -> list[tuple[int,
 def document_sentences(documents: Sequence[Document]) -> list[Sentence]:
     """Every sentence of every document, in corpus order: the sentences of each paragraph,
     and each list item and table row (headings are never sentences; see structure.py)."""
-    out = []
+    out: list[Sentence] = []
     for doc in documents:
         for block in blocks(doc.text):
             if block.kind in (TEXT, ITEM):

@@ -71,7 +71,7 @@ def pdf_text(raw: bytes) -> Extracted:
     if reader.is_encrypted and not reader.decrypt(""):
         raise Unreadable("it is encrypted with a password")
     pages = [_page_lines(page) for page in reader.pages]
-    info = reader.metadata or {}
+    info: Any = reader.metadata or {}
     if not any(pages):
         raise Unreadable(
             "it has no text layer (a scanned PDF?): run OCR on it first (for example `ocrmypdf in.pdf out.pdf`)"
