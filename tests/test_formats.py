@@ -297,3 +297,24 @@ def test_the_source_card_shows_the_section_and_the_extracted_text(assistant) -> 
     assert '<div class="rag-section">Origins</div>' in panel
     assert "<mark>The first tidal mills on the estuary were built around 868" in panel
     assert "Read the whole essay" in panel and "%PDF" not in panel
+
+
+@pytest.mark.parametrize(
+    ("sentence", "date", "figure"),
+    [
+        ("The first mills were built around 868.", True, True),
+        ("The 42-line Bible was finished around 1455.", True, True),
+        ("Canal building peaked in the 1640s.", True, True),
+        ("Salt was carried by mule in the seventh century.", True, False),
+        ("Hallstatt was founded in 800 BCE.", True, True),
+        ("Daily trips rose from about 6,000 to more than 70,000.", False, True),
+        ("Nearly 41% of every load melted on the road.", False, True),
+        ("Prices fell by two thirds within a generation.", False, True),
+        ("The council met and argued at length.", False, False),
+    ],
+)
+def test_dates_and_figures_of_any_era_feed_the_when_and_figure_checks(sentence: str, date: bool, figure: bool) -> None:
+    from rag.answer.assistant import _NUMBER, _gives_time
+
+    assert _gives_time(sentence) is date
+    assert bool(_NUMBER.search(sentence)) is figure

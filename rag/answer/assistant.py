@@ -187,7 +187,8 @@ def same_word(a: str, b: str) -> bool:
 
 def _gives_time(sentence: str) -> bool:
     """True when a sentence names a date or a time (a year of any era, a month, "last year")."""
-    return bool(DATE.search(sentence) or _RELATIVE_TIME.search(sentence))
+    dates = (m for m in DATE.finditer(sentence) if not re.search(r"\d[,.]$", sentence[: m.start()]))
+    return any(dates) or bool(_RELATIVE_TIME.search(sentence))  # the "000" of "6,000" is no year
 
 
 def compose(chosen: Sequence[Evidence], intent: Intent) -> tuple[str, tuple[Citation, ...]]:
