@@ -15,7 +15,7 @@ from dataclasses import replace
 from ..types import Chunk, Document, Sentence
 from .load import body_start
 from .sentences import has_words, normalize, sentence_spans
-from .structure import HEADING, ITEM, ROW, TEXT, Block, blocks
+from .structure import ITEM, ROW, TEXT, blocks, section_within
 
 SEPARATORS = ["\n\n", "\n", ". ", "? ", "! ", "; ", ", ", " ", ""]
 
@@ -40,22 +40,11 @@ def chunk_documents(
     chunks: list[Chunk] = []
     for doc in documents:
         body = body_start(doc.text)
-        units = [b for b in blocks(doc.text) if b.kind != HEADING]
         for start, end in locate(doc.text, splitter.split_text(doc.text[body:]), body):
             if has_words(doc.text[start:end]):
-                section = section_at(units, start, end)
+                section = section_within(doc.text, start, end)
                 chunks.append(Chunk(len(chunks), doc.source, start, end, doc.text[start:end], section=section))
     return mark_duplicates(chunks, documents)
-
-
-def section_at(units: Sequence[Block], start: int, end: int) -> str:
-    """The section of the first non-heading block inside ``[start, end)`` (a chunk may open on
-    its heading), else of the block it starts in."""
-    inside = next((b for b in units if start <= b.start < end), None)
-    if inside is not None:
-        return inside.section
-    holding = [b for b in units if b.start <= start]
-    return holding[-1].section if holding else ""
 
 
 def locate(text: str, pieces: Sequence[str], cursor: int = 0) -> list[tuple[int, int]]:

@@ -68,9 +68,26 @@ def heading_text(text: str, block: Block) -> str:
 
 def section_of(text: str, offset: int) -> str:
     """The section path of the block holding (or last starting before) ``offset``."""
-    units = [b for b in blocks(text) if b.kind != HEADING]
-    at = bisect.bisect_right([b.start for b in units], offset) - 1
+    units, starts = _units(text)
+    at = bisect.bisect_right(starts, offset) - 1
     return units[at].section if at >= 0 else ""
+
+
+def section_within(text: str, start: int, end: int) -> str:
+    """The section of the first non-heading block starting inside ``[start, end)`` (a chunk may
+    open on its heading), else of the block holding ``start``."""
+    units, starts = _units(text)
+    first = bisect.bisect_left(starts, start)
+    if first < len(units) and units[first].start < end:
+        return units[first].section
+    return units[first - 1].section if first > 0 else ""
+
+
+@lru_cache(maxsize=64)
+def _units(text: str) -> tuple[tuple[Block, ...], list[int]]:
+    """The non-heading blocks of ``text`` and their start offsets, for bisecting."""
+    units = tuple(b for b in blocks(text) if b.kind != HEADING)
+    return units, [b.start for b in units]
 
 
 def as_read(text: str, sentence: Sentence) -> str:
