@@ -66,11 +66,17 @@ def byline(passage: Passage) -> str:
     return f"{passage.title}{who} ({passage.source}:{passage.start}-{passage.end})"
 
 
-def progress_bar(desc: str) -> Progress:
-    """A ``progress(done, total, what)`` callback drawing a tqdm bar on stderr.
+LOG_EVERY_S = 10.0  # off a terminal, one progress line this often
 
-    The bar only shows on a terminal (tqdm's ``disable=None``), so CI logs stay clean.
-    """
+
+def progress_bar(desc: str, stream: object = None) -> Progress:
+    """A ``progress(done, total, what)`` callback: a tqdm bar on a terminal; elsewhere (a log,
+    CI, a service) one ``rag: embedding 1,200/11,890 texts (10%, sentences), 150/s, about
+    71 s left`` line every LOG_EVERY_S seconds and one at the end, so a long build is never
+    silent."""
+    out = stream if stream is not None else sys.stderr
+    if not getattr(out, "isatty", lambda: False)():
+        return _log_lines(desc)
     from tqdm import tqdm
 
     state: dict[str, object] = {}
@@ -78,10 +84,31 @@ def progress_bar(desc: str) -> Progress:
     def progress(done: int, total: int, what: str) -> None:
         bar = state.get("bar")
         if bar is None:
-            bar = state["bar"] = tqdm(total=total, desc=desc, unit="text", file=sys.stderr, disable=None)
+            bar = state["bar"] = tqdm(total=total, desc=desc, unit="text", file=out, disable=None)
         bar.set_postfix_str(what, refresh=False)  # type: ignore[attr-defined]
         bar.update(done - bar.n)  # type: ignore[attr-defined]
         if done >= total:
             bar.close()  # type: ignore[attr-defined]
+
+    return progress
+
+
+def _log_lines(desc: str) -> Progress:
+    """The progress callback for a stream that is not a terminal (see progress_bar)."""
+    import time
+
+    log = logging.getLogger("rag")
+    started, last = time.monotonic(), [float("-inf")]  # the first call always logs
+
+    def progress(done: int, total: int, what: str) -> None:
+        now = time.monotonic()
+        if done < total and now - last[0] < LOG_EVERY_S:
+            return
+        last[0] = now
+        elapsed = max(now - started, 1e-6)
+        rate = done / elapsed
+        left = f", about {(total - done) / rate:.0f} s left" if done < total and rate > 0 else f" in {elapsed:.1f} s"
+        share = f"{100 * done / total:.0f}%" if total else "100%"
+        log.info("%s %s/%s texts (%s, %s), %.0f/s%s", desc, f"{done:,}", f"{total:,}", share, what, rate, left)
 
     return progress

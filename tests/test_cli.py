@@ -185,6 +185,9 @@ def test_index_builds_an_index_and_prints_a_summary(runs, workdir: Path) -> None
     summary = proc.stdout.strip()
     assert re.search(r"indexed 2 essays", summary), summary
     assert re.search(r"\d+ chunks", summary) and re.search(r"\d+ sentences", summary), summary
+    # stderr is a pipe here, not a terminal: progress comes as log lines, the last one at 100%
+    assert re.search(r"rag: embedding [\d,]+/[\d,]+ texts \(100%, terms\), \d+/s in [\d.]+ s", proc.stderr), proc.stderr
+    assert "embedded" in proc.stderr and "reused 0 vectors" in proc.stderr
     manifest = json.loads((index / "manifest.json").read_text(encoding="utf-8"))
     assert set(manifest["corpus"]) >= {p.name for p in seeds.glob("*.txt")}
     assert Retriever.load(index).search(TARIFFS, k=1)[0].source == "govella-japan-south-korea-cooperation.txt"

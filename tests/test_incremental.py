@@ -91,3 +91,20 @@ def test_an_index_of_another_model_or_a_damaged_one_is_not_reused(seeds: Path, i
 def _fresh_build(seeds: Path, index: Path) -> Path:
     Retriever.build(seeds, index)
     return index
+
+
+def test_progress_off_a_terminal_is_a_log_line_every_few_seconds(caplog: pytest.LogCaptureFixture, monkeypatch) -> None:
+    import io
+
+    from rag import console
+
+    clock = iter([0.0, 1.0, 2.0, 3.0, 15.0, 16.0])
+    monkeypatch.setattr("time.monotonic", lambda: next(clock))
+    progress = console.progress_bar("embedding", stream=io.StringIO())
+    with caplog.at_level(logging.INFO, logger="rag"):
+        for done in (100, 200, 300, 400, 500):
+            progress(done, 500, "sentences")
+    lines = [r.getMessage() for r in caplog.records]
+    assert lines[0].startswith("embedding 100/500 texts (20%, sentences)") and "s left" in lines[0]
+    assert len(lines) == 3  # the first, one after 10 s, and the last
+    assert lines[-1].startswith("embedding 500/500 texts (100%, sentences)") and " in " in lines[-1]
