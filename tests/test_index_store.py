@@ -505,3 +505,30 @@ def test_rebuilding_a_damaged_index_says_so_without_telling_the_user_to_rebuild(
     said = " ".join(r.getMessage() for r in caplog.records)
     assert "damaged" in said and "rebuilding it from" in said
     assert "run `rag index`" not in said
+
+
+def test_above_the_exact_size_vectors_are_searched_by_an_ivf_index_tuned_for_recall(
+    seeds_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Past EXACT_BELOW vectors the index is an inverted file, trained at build time, its
+    parameters and measured recall in the manifest; searches find what exact search finds."""
+    import json
+
+    import numpy as np
+
+    from rag import Retriever
+    from rag.index import store
+
+    exact = Retriever.build(seeds_dir, tmp_path / "flat")
+    monkeypatch.setattr(store, "EXACT_BELOW", 60)  # the seeds' 111 sentences go to IVF, 21 chunks stay flat
+    ivf = Retriever.build(seeds_dir, tmp_path / "ivf")
+    search = json.loads((tmp_path / "ivf" / "manifest.json").read_text())["search"]
+    assert search["chunks"] == {"kind": "flat"}
+    assert search["sentences"]["kind"] == "ivf" and search["sentences"]["recall_at_10"] >= store.RECALL_TARGET
+    loaded = Retriever.load(tmp_path / "ivf")
+    assert loaded.data.search["sentences"].nprobe == search["sentences"]["nprobe"]
+    np.testing.assert_allclose(loaded.data.sentence_vectors, exact.data.sentence_vectors, atol=1e-6)
+    for question in ("what tariffs do japan and korea face?", "who met at the G7?", "what is extended deterrence?"):
+        assert [p.quote for p in loaded.search(question)] == [p.quote for p in exact.search(question)]
+    assert ivf.data.manifest["counts"] == exact.data.manifest["counts"]
+    assert ivf.data.search["sentences"].nprobe == search["sentences"]["nprobe"]  # the built one searches by IVF too

@@ -89,7 +89,7 @@ def build_index(
             manifest, tuple(documents), tuple(chunks), tuple(sentences), chunk_vectors, sentence_vectors,
             tuple(words), term_vectors,
         )
-        write_index(index_dir, data)
+        data = write_index(index_dir, data)
     log.info(
         "indexed %d documents, %d chunks (%d duplicates skipped), %d sentences, %d distinct words in %.1fs",
         len(documents),

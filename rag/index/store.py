@@ -23,7 +23,7 @@ import shutil
 import tempfile
 import uuid
 from collections.abc import Iterator
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -50,10 +50,13 @@ class IndexData:
     sentence_vectors: np.ndarray  # one row per sentence
     terms: tuple[str, ...]  # every search term of the sentences (see lexical.terms), sorted
     term_vectors: np.ndarray  # one row per term, to find the essays' words for a user's word
+    search: dict[str, Any] = field(default_factory=dict, compare=False)  # "chunks", "sentences": the
+    # FAISS index each is searched with, as read (an IVF index above EXACT_BELOW vectors); else flat
 
 
-def write_index(index_dir: str | Path, data: IndexData) -> None:
-    """Persist ``data`` under ``index_dir`` atomically (see module docstring)."""
+def write_index(index_dir: str | Path, data: IndexData) -> IndexData:
+    """Persist ``data`` under ``index_dir`` atomically (see module docstring); return it as
+    written: with its final manifest and the search indexes chosen for its size."""
     import faiss
 
     root = Path(index_dir)
@@ -68,10 +71,14 @@ def write_index(index_dir: str | Path, data: IndexData) -> None:
         vectors_by_name = (
             ("chunks", data.chunk_vectors), ("sentences", data.sentence_vectors), ("terms", data.term_vectors)
         )
+        search, indexes = {}, {}
         for stem, vectors in vectors_by_name:
-            faiss.write_index(flat_index(vectors), str(staging / f"{stem}.faiss"))
+            index, search[stem] = search_index(vectors) if stem != "terms" else (flat_index(vectors), {"kind": "flat"})
+            faiss.write_index(index, str(staging / f"{stem}.faiss"))
+            if search[stem]["kind"] != "flat":
+                indexes[stem] = index
         files = {p.name: _file_sha256(p) for p in sorted(staging.iterdir())}
-        manifest = {**data.manifest, "format_version": FORMAT_VERSION, "data": name, "files": files}
+        manifest = {**data.manifest, "format_version": FORMAT_VERSION, "data": name, "files": files, "search": search}
         _fsync_dir(staging)
         os.chmod(staging, 0o755)  # mkdtemp makes it private; an index is read by other users too
         os.replace(staging, root / name)
@@ -84,6 +91,7 @@ def write_index(index_dir: str | Path, data: IndexData) -> None:
     for old in root.glob("data-*"):
         if old.name != name:
             shutil.rmtree(old, ignore_errors=True)
+    return replace(data, manifest=manifest, search=indexes)
 
 
 def read_manifest_data_name(index_dir: Path) -> str | None:
@@ -130,10 +138,10 @@ def read_index(index_dir: str | Path) -> IndexData:
         documents = tuple(_doc_from_row(r) for r in _read_jsonl(folder / "documents.jsonl"))
         chunks = tuple(Chunk(**r) for r in _read_jsonl(folder / "chunks.jsonl"))
         sentences = tuple(Sentence(**r) for r in _read_jsonl(folder / "sentences.jsonl"))
-        chunk_vectors = _read_vectors(folder / "chunks.faiss")
-        sentence_vectors = _read_vectors(folder / "sentences.faiss")
+        chunk_vectors, chunk_index = _read_vectors(folder / "chunks.faiss")
+        sentence_vectors, sentence_index = _read_vectors(folder / "sentences.faiss")
         terms = tuple(str(t) for t in json.loads((folder / "terms.json").read_text(encoding="utf-8")))
-        term_vectors = _read_vectors(folder / "terms.faiss")
+        term_vectors, _ = _read_vectors(folder / "terms.faiss")
     except (ValueError, TypeError, KeyError, RuntimeError, OSError) as exc:
         raise IndexCorruptError(f"index in {str(index_dir)!r} cannot be read ({exc}): {FIX}") from exc
     unique = sum(c.duplicate_of is None for c in chunks)
@@ -141,7 +149,15 @@ def read_index(index_dir: str | Path) -> IndexData:
     shapes = (chunk_vectors.shape, sentence_vectors.shape, term_vectors.shape)
     if shapes != ((unique, dim), (len(sentences), dim), (len(terms), dim)):
         raise IndexCorruptError(f"index in {str(index_dir)!r} has inconsistent row counts: {FIX}")
-    return IndexData(manifest, documents, chunks, sentences, chunk_vectors, sentence_vectors, terms, term_vectors)
+    search = {}
+    for stem, index in (("chunks", chunk_index), ("sentences", sentence_index)):
+        params = (manifest.get("search") or {}).get(stem) or {}
+        if params.get("kind") == "ivf":
+            index.nprobe = int(params["nprobe"])
+            search[stem] = index
+    return IndexData(
+        manifest, documents, chunks, sentences, chunk_vectors, sentence_vectors, terms, term_vectors, search
+    )
 
 
 def flat_index(vectors: np.ndarray) -> Any:
@@ -152,6 +168,43 @@ def flat_index(vectors: np.ndarray) -> Any:
     if len(vectors):
         index.add(np.ascontiguousarray(vectors, dtype=np.float32))
     return index
+
+
+EXACT_BELOW = 200_000  # vectors: fewer are searched exactly (flat, ~10 ms at this size); more by IVF
+RECALL_TARGET = 0.99  # an IVF index probes the fewest lists that find this share of the exact top 10
+
+
+def search_index(vectors: np.ndarray, sample_queries: int = 200) -> tuple[Any, dict[str, Any]]:
+    """The FAISS index ``vectors`` are searched with, and its parameters for the manifest.
+
+    Below EXACT_BELOW vectors: exact inner product (flat). Above: an inverted file of
+    4·√n lists trained on a sample, probing the fewest lists (a power of two) whose top 10
+    holds RECALL_TARGET of the exact top 10 for ``sample_queries`` of the vectors themselves;
+    the recall reached is recorded too.
+    """
+    import faiss
+
+    n, dim = vectors.shape
+    if n < EXACT_BELOW:
+        return flat_index(vectors), {"kind": "flat"}
+    vectors = np.ascontiguousarray(vectors, dtype=np.float32)
+    nlist = int(4 * np.sqrt(n))
+    rng = np.random.default_rng(0)
+    index = faiss.IndexIVFFlat(faiss.IndexFlatIP(dim), dim, nlist, faiss.METRIC_INNER_PRODUCT)
+    index.train(vectors[rng.choice(n, size=min(n, 64 * nlist), replace=False)])
+    index.add(vectors)
+    queries = vectors[rng.choice(n, size=min(n, sample_queries), replace=False)]
+    _, exact = flat_index(vectors).search(queries, 10)
+    nprobe, recall = 1, 0.0
+    while True:
+        index.nprobe = nprobe
+        _, found = index.search(queries, 10)
+        recall = float(np.mean([len(set(a) & set(b)) / 10 for a, b in zip(exact, found, strict=True)]))
+        if recall >= RECALL_TARGET or nprobe >= nlist:
+            break
+        nprobe = min(nprobe * 2, nlist)
+    return index, {"kind": "ivf", "nlist": nlist, "nprobe": nprobe, "recall_at_10": round(recall, 4),
+                   "sample_queries": len(queries)}  # fmt: skip
 
 
 @contextlib.contextmanager
@@ -179,13 +232,16 @@ def build_lock(index_dir: str | Path) -> Iterator[None]:
             fcntl.flock(handle, fcntl.LOCK_UN)
 
 
-def _read_vectors(path: Path) -> np.ndarray:
+def _read_vectors(path: Path) -> tuple[np.ndarray, Any]:
+    """The vectors a FAISS file holds, and the index itself."""
     import faiss
 
     index = faiss.read_index(str(path))
     if index.ntotal == 0:
-        return np.zeros((0, index.d), dtype=np.float32)
-    return np.ascontiguousarray(index.reconstruct_n(0, index.ntotal), dtype=np.float32)
+        return np.zeros((0, index.d), dtype=np.float32), index
+    if isinstance(index, faiss.IndexIVF):
+        index.make_direct_map()  # so its vectors can be read back by row
+    return np.ascontiguousarray(index.reconstruct_n(0, index.ntotal), dtype=np.float32), index
 
 
 def _doc_row(doc: Document) -> dict[str, Any]:
