@@ -70,8 +70,8 @@ class Retriever:
         self.documents = {d.source: d for d in data.documents}
         self.chunks: list[Chunk] = [c for c in data.chunks if c.duplicate_of is None]
         self.sentences: Sequence[Sentence] = data.sentences
-        self._chunk_index = flat_index(data.chunk_vectors)
-        self._sentence_index = flat_index(data.sentence_vectors)
+        self._chunk_index = data.search.get("chunks") or flat_index(data.chunk_vectors)
+        self._sentence_index = data.search.get("sentences") or flat_index(data.sentence_vectors)
         self._chunk_of_sentence, self._sentences_of_chunk = membership(self.chunks, self.sentences)
         self.corpus_names = corpus_names(self.chunks, self.sentences)
         texts = [d.text for d in data.documents]
