@@ -1,0 +1,261 @@
+"""Index and search at library scale: corpora of 100 and 1,000 essays, and 1M chunk vectors.
+
+The essays are real text that ships with the project: the vendored SQuAD train paragraphs
+(CC BY-SA 4.0, Wikipedia), grouped in article order into essays of about 5,000 characters
+(1,000 essays are about 5M characters). Questions are the SQuAD questions of those
+paragraphs, each asked once (distinct questions: no cache hits).
+
+For each size, in the same run:
+- build: ``rag index`` from scratch in a child process (wall time, peak RSS, index size on
+  disk); baseline: one raw ``SentenceTransformer.encode`` of the same texts the build embeds
+  (chunks, sentences, words), batched by length, in a child process;
+- rebuild after changing one essay (the previous index is reused as the cache);
+- warm ``search`` p50/p95 and warm ``ask`` p50 over 50 distinct questions; baseline: a flat
+  FAISS top-5 over the chunk vectors for the same query vectors;
+- cold ``rag ask`` in a fresh process.
+
+Retrieval only, 1M synthetic chunk vectors (real sentence vectors of the largest corpus, each
+plus noise of norm NOISE, renormalised) searched with real question vectors:
+``search_index`` (IVF, nprobe tuned at build time) against exact flat search: query p50 and
+recall@10 on 200 queries.
+
+    .venv/bin/python bench/scale.py [--sizes 100 1000] [--vectors 1000000]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+OUT = ROOT / "bench" / "out" / "scale"
+ESSAY_CHARS = 5000
+NOISE = 0.6  # norm of the noise added to a real sentence vector to make a synthetic chunk vector
+
+
+def write_corpus(essays: int, folder: Path) -> list[str]:
+    """``essays`` essays of SQuAD paragraphs under ``folder``; the questions of their paragraphs."""
+    from rag.read.squad import load_articles
+
+    shutil.rmtree(folder, ignore_errors=True)
+    folder.mkdir(parents=True)
+    questions: list[str] = []
+    written, title = 0, ""
+    buffer: list[str] = []
+    for article in load_articles():
+        for p, paragraph in enumerate(article.paragraphs):
+            if not buffer:
+                title = f"{article.title} ({written + 1})"
+            buffer.append(paragraph)
+            questions += [q.text for q in article.questions if q.paragraph == p]
+            if sum(len(b) for b in buffer) >= ESSAY_CHARS:
+                (folder / f"essay-{written:05d}.md").write_text(f"# {title}\n\n" + "\n\n".join(buffer) + "\n", encoding="utf-8")
+                written, buffer = written + 1, []
+                if written == essays:
+                    return questions
+    raise ValueError(f"the vendored data holds fewer than {essays} essays of {ESSAY_CHARS} characters")
+
+
+def child(code: str, env: dict[str, str] | None = None) -> dict[str, Any]:
+    """Run ``code`` in a fresh Python; it prints one JSON line (its own peak RSS in it). Adds wall seconds."""
+    started = time.perf_counter()
+    done = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env={**os.environ, **(env or {})},
+                          capture_output=True, text=True, check=True)  # fmt: skip
+    out = json.loads(done.stdout.strip().splitlines()[-1])
+    out["wall_s"] = time.perf_counter() - started
+    return dict(out)
+
+
+BUILD = """
+import json, resource
+from rag.index.build import build_index
+from rag.settings import settings_from_env
+data = build_index({seeds!r}, {index!r}, settings_from_env())
+print(json.dumps({{"rss": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, **data.manifest["counts"]}}))
+"""
+
+RAW_ENCODE = """
+import json, resource, time
+from rag.embed import load_model, encode
+from rag.index.store import read_index
+from rag.ingest.structure import as_read
+from rag.settings import settings_from_env
+data = read_index({index!r})
+texts = {{d.source: d.text for d in data.documents}}
+wanted = [c.text for c in data.chunks if c.duplicate_of is None] + [as_read(texts[s.source], s) for s in data.sentences]
+model = load_model(settings_from_env().model)
+started = time.perf_counter()
+model.encode(sorted(wanted, key=len), batch_size=32, normalize_embeddings=True, show_progress_bar=False)
+model.encode(list(data.terms), batch_size=256, normalize_embeddings=True, show_progress_bar=False)
+print(json.dumps({{"encode_s": time.perf_counter() - started, "texts": len(wanted) + len(data.terms),
+                   "rss": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}}))
+"""
+
+QUERIES = """
+import json, statistics, time, resource
+import numpy as np
+from rag import Retriever
+from rag.answer.assistant import Assistant
+from rag.index.store import flat_index
+questions = json.load(open({questions!r}))
+r = Retriever.load({index!r}); a = Assistant(r)
+r.search("warm up the caches"); a.ask("warm up the reader")
+search, ask, flat = [], [], []
+index = flat_index(r.data.chunk_vectors)
+for q in questions[:50]:
+    t = time.perf_counter(); r.search(q); search.append((time.perf_counter() - t) * 1000)
+    qv = r.embed_query(q)[None, :]
+    t = time.perf_counter(); index.search(qv, 5); flat.append((time.perf_counter() - t) * 1000)
+for q in questions[50:100]:
+    t = time.perf_counter(); a.ask(q); ask.append((time.perf_counter() - t) * 1000)
+pct = lambda xs, p: float(np.percentile(xs, p))
+print(json.dumps({{"search_p50": pct(search, 50), "search_p95": pct(search, 95), "flat_p50": pct(flat, 50),
+                   "ask_p50": pct(ask, 50), "rss": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}}))
+"""
+
+
+def folder_mib(path: Path) -> float:
+    return sum(p.stat().st_size for p in path.rglob("*") if p.is_file()) / 2**20
+
+
+def cold_ask(index: Path, seeds: Path, question: str) -> float:
+    env = {**os.environ, "RAG_INDEX_DIR": str(index), "RAG_SEEDS_DIR": str(seeds)}
+    started = time.perf_counter()
+    subprocess.run([sys.executable, "-m", "rag.cli", "-q", "ask", question], cwd=ROOT, env=env,
+                   stdout=subprocess.DEVNULL, check=True)  # fmt: skip
+    return time.perf_counter() - started
+
+
+def corpus_row(essays: int) -> dict[str, Any]:
+    """Every figure for one corpus size (see module docstring)."""
+    seeds, index = OUT / f"essays-{essays}", OUT / f"index-{essays}"
+    questions = write_corpus(essays, seeds)
+    (OUT / f"all-questions-{essays}.json").write_text(json.dumps(questions))
+    questions = questions[:: max(1, len(questions) // 103)][:103]  # spread over the corpus, each asked once
+    (OUT / f"questions-{essays}.json").write_text(json.dumps(questions))
+    shutil.rmtree(index, ignore_errors=True)
+    build = child(BUILD.format(seeds=str(seeds), index=str(index)))
+    raw = child(RAW_ENCODE.format(index=str(index)))
+    first = sorted(seeds.glob("*.md"))[0]
+    first.write_text(first.read_text(encoding="utf-8") + "\nOne sentence added to this essay.\n", encoding="utf-8")
+    rebuild = child(BUILD.format(seeds=str(seeds), index=str(index)))
+    queries = child(QUERIES.format(index=str(index), questions=str(OUT / f"questions-{essays}.json")))
+    cold = statistics.median(cold_ask(index, seeds, q) for q in questions[100:103])
+    return {"essays": essays, "chars": sum(p.stat().st_size for p in seeds.glob("*.md")), "build": build,
+            "raw": raw, "rebuild": rebuild, "queries": queries, "cold_ask_s": cold,
+            "index_mib": folder_mib(index)}  # fmt: skip
+
+
+def vectors_row(count: int) -> dict[str, Any]:
+    """IVF against flat search on ``count`` synthetic chunk vectors."""
+    from rag.index.store import flat_index, search_index
+
+    base = np.load(OUT / "base-vectors.npy")
+    rng = np.random.default_rng(1)
+    vectors = base[rng.integers(0, len(base), size=count)]
+    vectors += rng.standard_normal(vectors.shape, dtype=np.float32) * np.float32(NOISE / np.sqrt(base.shape[1]))
+    vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
+    queries = np.ascontiguousarray(np.load(OUT / "query-vectors.npy")[:200])
+    started = time.perf_counter()
+    index, params = search_index(vectors)
+    build_s = time.perf_counter() - started
+    flat = flat_index(vectors)
+    _, exact = flat.search(queries, 10)
+
+    def timed(ix: Any) -> tuple[float, np.ndarray]:
+        times, found = [], []
+        for q in queries:
+            t = time.perf_counter()
+            _, rows = ix.search(q[None, :], 10)
+            times.append((time.perf_counter() - t) * 1000)
+            found.append(rows[0])
+        return statistics.median(times), np.array(found)
+
+    flat_ms, _ = timed(flat)
+    ivf_ms, found = timed(index)
+    recall = float(np.mean([len(set(a) & set(b)) / 10 for a, b in zip(exact, found, strict=True)]))
+    return {"vectors": count, "params": params, "build_s": build_s, "flat_p50_ms": flat_ms, "ivf_p50_ms": ivf_ms,
+            "recall_at_10": recall}  # fmt: skip
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", type=int, nargs="*", default=[100, 1000])
+    parser.add_argument("--vectors", type=int, default=1_000_000)
+    args = parser.parse_args()
+    OUT.mkdir(parents=True, exist_ok=True)
+    rows = [] if args.sizes else json.loads((OUT / "results.json").read_text())["rows"]  # --sizes alone: vectors only
+    for size in args.sizes:
+        rows.append(corpus_row(size))
+        print(json.dumps(rows[-1], default=float), flush=True)
+    if args.vectors and args.sizes:  # real sentence vectors of the largest corpus, and real question vectors as queries
+        from rag import Retriever
+
+        largest = Retriever.load(OUT / f"index-{max(args.sizes)}")
+        np.save(OUT / "base-vectors.npy", largest.data.sentence_vectors)
+        asked = json.loads((OUT / f"all-questions-{max(args.sizes)}.json").read_text())
+        np.save(OUT / "query-vectors.npy", np.stack([largest.embed_query(q) for q in asked[1::7][:200]]))
+    vectors = vectors_row(args.vectors) if args.vectors else None
+    print(json.dumps(vectors, default=float), flush=True)
+    (OUT / "results.json").write_text(json.dumps({"rows": rows, "vectors": vectors}, default=float, indent=1))
+    write(rows, vectors)
+
+
+def write(rows: list[dict[str, Any]], vectors: dict[str, Any] | None) -> None:
+    from bench.results import write_section
+
+    lines = [
+        "## Scale: 100 and 1,000 essays, 1M vectors",
+        "",
+        "`python bench/scale.py`. Essays of about 5,000 characters made of the vendored SQuAD",
+        "paragraphs; 50 distinct SQuAD questions for search, 50 others for ask. Each row has its",
+        "same-run baseline: for the build, one raw `SentenceTransformer.encode` of the same texts",
+        "(sorted by length, batch 32); for search, a flat FAISS top 5 over the chunk vectors.",
+        "",
+        "| essays | characters | build (s) | raw encode (s) | encode share of build | rebuild, one essay changed (s) "
+        "| peak RSS build (MiB) | index (MiB) | search p50 / p95 (ms) | flat top-5 p50 (ms) | ask p50 (ms) "
+        "| cold `rag ask` (s) | query RSS (MiB) |",
+        "|---|---|---|---|---|---|---|---|---|---|---|---|---|",
+    ]
+    for r in rows:
+        b, raw, q = r["build"], r["raw"], r["queries"]
+        lines.append(
+            f"| {r['essays']:,} | {r['chars']:,} | {b['wall_s']:.0f} | {raw['encode_s']:.0f} | "
+            f"{raw['encode_s'] / b['wall_s']:.2f} | {r['rebuild']['wall_s']:.1f} | {b['rss']:.0f} | "
+            f"{r['index_mib']:.0f} | {q['search_p50']:.1f} / {q['search_p95']:.1f} | {q['flat_p50']:.2f} | "
+            f"{q['ask_p50']:.0f} | {r['cold_ask_s']:.2f} | {q['rss']:.0f} |"
+        )
+    if len(rows) >= 2:
+        a, z = rows[0], rows[-1]
+        factor = z["essays"] / a["essays"]
+        lines += ["", f"Growth from {a['essays']:,} to {z['essays']:,} essays ({factor:.0f}×): build "
+                  f"{z['build']['wall_s'] / a['build']['wall_s']:.1f}×, search p50 "
+                  f"{z['queries']['search_p50'] / a['queries']['search_p50']:.1f}×, ask p50 "
+                  f"{z['queries']['ask_p50'] / a['queries']['ask_p50']:.1f}×, query RSS "
+                  f"{z['queries']['rss'] / a['queries']['rss']:.1f}×, index size "
+                  f"{z['index_mib'] / a['index_mib']:.1f}×."]  # fmt: skip
+    if vectors:
+        v = vectors
+        p = v["params"]
+        lines += ["", f"Retrieval only, {v['vectors']:,} synthetic chunk vectors (384-d): "
+                  f"{p['kind']} (nlist {p.get('nlist')}, nprobe {p.get('nprobe')}, chosen at build time in "
+                  f"{v['build_s']:.0f} s) answers in {v['ivf_p50_ms']:.1f} ms p50 against {v['flat_p50_ms']:.1f} ms "
+                  f"for exact flat search ({v['ivf_p50_ms'] / v['flat_p50_ms']:.2f}×), recall@10 "
+                  f"{v['recall_at_10']:.3f} on 200 SQuAD question vectors (each vector: a real sentence vector plus "
+                  f"noise of norm {NOISE}, renormalised)."]  # fmt: skip
+    write_section("scale", "\n".join(lines))
+
+
+if __name__ == "__main__":
+    main()
