@@ -80,6 +80,7 @@ bench: setup           ## run the benchmarks; each rewrites its section of bench
 	$(BIN)/python bench/reader.py
 	$(BIN)/python bench/busy.py
 	$(BIN)/python bench/formats.py
+	$(BIN)/python bench/scale.py
 
 train-reader: setup    ## retrain rag/read/weights from the vendored SQuAD data (about 25 min on 2 cores; never in CI)
 	$(BIN)/python training/encode_squad.py
