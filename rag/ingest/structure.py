@@ -51,19 +51,13 @@ class Block:
     start: int
     end: int
     section: str  # the headings above it, outermost first, joined by SEPARATOR
-    number: int  # its position among the document's blocks: two sentences share a paragraph
-    # exactly when they share a block
+    number: int  # its position among the document's blocks (Sentence.paragraph: one block, one paragraph)
 
 
 @lru_cache(maxsize=64)
 def blocks(text: str) -> tuple[Block, ...]:
     """Every block of ``text`` (after any front matter), in reading order."""
     return tuple(_Parser(text).run())
-
-
-def heading_text(text: str, block: Block) -> str:
-    """A heading block's words, without ``#`` marks or emphasis."""
-    return text[block.start : block.end].strip().strip("*_").strip()
 
 
 def section_of(text: str, offset: int) -> str:
@@ -126,6 +120,7 @@ class _Parser:
         self.paragraph: list[tuple[int, int]] = []  # lines of the paragraph being read
         self.item: tuple[int, int, int] | None = None  # (indent, start, end) of the open list item
         self.blank_lines = bool(re.search(r"\n[ \t]*\n", text))
+        self.prose = False  # a block other than a heading has been read (a byline comes before)
 
     def run(self) -> list[Block]:
         lines = _lines(self.text, body_start(self.text))
@@ -183,9 +178,7 @@ class _Parser:
             self.close()
             self.item = (len(marker.group(1)), a + marker.end(), b)
             return
-        if not any(blk.kind != HEADING for blk in self.out) and not self.paragraph and BYLINE.match(
-            line.strip().strip("*_ ")
-        ):
+        if not self.prose and not self.paragraph and BYLINE.match(line.strip().strip("*_ ")):
             self.close()
             return  # "by Priya Raman" near the top is the author (load.top_lines), not a sentence
         quote = _QUOTE.match(line)
@@ -245,6 +238,7 @@ class _Parser:
         """Append a block under the open sections (a heading's own section is its parents')."""
         if end > start:
             self.out.append(Block(kind, start, end, SEPARATOR.join(h for _, h in self.path), len(self.out)))
+            self.prose = self.prose or kind != HEADING
 
     def trim(self, a: int, b: int) -> tuple[int, int]:
         while a < b and self.text[a].isspace():
