@@ -37,9 +37,12 @@ def corpus_names(chunks: Sequence[Chunk], sentences: Sequence[Sentence]) -> froz
         in_chunks.update(set(terms(chunk.text)))
     capitalised: Counter[str] = Counter()
     seen: Counter[str] = Counter()
+    term_of: dict[str, list[str]] = {}  # words repeat: tokenise each spelling once
     for sentence in sentences:
         for word in _NAME_WORD.findall(sentence.text)[1:]:  # a sentence's first word is capitalised anyway
-            found = terms(word)
+            found = term_of.get(word)
+            if found is None:
+                found = term_of[word] = terms(word)
             if found:
                 seen[found[0]] += 1
                 capitalised[found[0]] += word[0].isupper()
