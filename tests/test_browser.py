@@ -180,7 +180,7 @@ def test_clear_button_empties_the_chat_and_the_sources(page):
 
 
 def test_a_waiting_user_sees_their_place_in_the_queue(browser, retriever, tmp_path, monkeypatch):
-    """More questions than answer slots: the one still waiting shows "queue: 2/2" in the chat.
+    """More questions than answer slots: the one still waiting shows its place ("queue: 2/2") in the chat.
     Each answer is held for 3 s here (the real answerer, behind a sleep) so that a queue forms."""
     import time
 
@@ -203,8 +203,10 @@ def test_a_waiting_user_sees_their_place_in_the_queue(browser, retriever, tmp_pa
         for p in pages:
             p.locator("#rag-input textarea").fill(QUESTION)
             p.locator("#rag-input textarea").press("Enter")
-        pages[-1].wait_for_function("() => /queue: [12]\\/2/.test(document.querySelector('#rag-chat').innerText)",
-                                    timeout=5_000)  # fmt: skip
+        # "queue: 2/2" once the first answer is running, "queue: 3/3" if all three are still waiting:
+        # which one depends on how fast the first request is picked up, so any position counts
+        pages[-1].wait_for_function("() => /queue: [1-3]\\/[23]/.test(document.querySelector('#rag-chat').innerText)",
+                                    timeout=10_000)  # fmt: skip
     finally:
         for c in contexts:
             c.close()
