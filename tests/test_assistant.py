@@ -91,6 +91,12 @@ def test_who_wrote_that_names_the_author_with_a_quote(assistant, retriever) -> N
     assert_grounded(answer, retriever)
 
 
+def test_who_wrote_another_work_is_not_taken_for_the_essays_author(assistant) -> None:
+    answer = assistant.ask("who wrote Pride and Prejudice?", history=["what do the essays say about tariffs?"])
+    assert answer.refused, answer.text
+    assert "Cooper" not in answer.text and "Govella" not in answer.text
+
+
 def test_history_accepts_strings_dicts_and_gradio_content_parts(assistant) -> None:
     first = "What three areas are ripe for cooperation?"
     for history in ([first], [{"role": "user", "content": first}], [{"role": "user", "content": [{"type": "text", "text": first}]}]):
