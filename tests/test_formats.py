@@ -318,3 +318,23 @@ def test_dates_and_figures_of_any_era_feed_the_when_and_figure_checks(sentence: 
 
     assert _gives_time(sentence) is date
     assert bool(_NUMBER.search(sentence)) is figure
+
+
+@pytest.mark.slow
+def test_a_follow_up_is_read_as_its_own_question(assistant) -> None:
+    """'and what drove the wheel?' after a when-question is a what-question about the mills."""
+    history = ["When were the first tidal mills on the estuary built?"]
+    answer = assistant.ask("and what drove the wheel?", history=history)
+    assert not answer.refused, answer.text
+    assert "pond that filled at high tide" in answer.citations[0].quote
+
+
+@pytest.mark.slow
+def test_the_figure_check_takes_any_form_of_the_question_word(assistant) -> None:
+    """'how many ... sold' is answered by a row that says 'Units sold'; and by 'selling' as well."""
+    from rag.answer.assistant import same_word
+
+    assert same_word("killed", "killing") and same_word("measure", "measurement") and not same_word("tide", "tidal")
+    answer = assistant.ask("How many wind pumps did Aermotor sell?")
+    assert not answer.refused, answer.text
+    assert "800,000" in answer.citations[0].quote
