@@ -60,13 +60,6 @@ def blocks(text: str) -> tuple[Block, ...]:
     return tuple(_Parser(text).run())
 
 
-def section_of(text: str, offset: int) -> str:
-    """The section path of the block holding (or last starting before) ``offset``."""
-    units, starts = _units(text)
-    at = bisect.bisect_right(starts, offset) - 1
-    return units[at].section if at >= 0 else ""
-
-
 def section_within(text: str, start: int, end: int) -> str:
     """The section of the first non-heading block starting inside ``[start, end)`` (a chunk may
     open on its heading), else of the block holding ``start``."""

@@ -23,7 +23,7 @@ from ..errors import IndexMismatchError, IndexMissingError, QueryError, RagError
 from ..index.build import BuildProgress, build_index, stale_reason
 from ..index.store import FIX, IndexData, flat_index, read_index
 from ..ingest.sentences import is_question, normalize
-from ..ingest.structure import as_read, section_of
+from ..ingest.structure import as_read
 from ..settings import Settings, settings_from_env
 from ..types import Chunk, Document, Passage, Sentence
 from .acronyms import expand_acronyms, lowercase_words, spelled_out_names
@@ -288,7 +288,7 @@ class Retriever:
     def _passage(self, row: int, score: float, text: str, qv: np.ndarray, focus: np.ndarray | None) -> Passage:
         chunk = self.chunks[row]
         doc = self.documents[chunk.source]
-        start, end = self._quote_span(row, text, qv, focus)
+        start, end, section = self._quote_span(row, text, qv, focus)
         return Passage(
             text=chunk.text,
             source=chunk.source,
@@ -301,22 +301,24 @@ class Retriever:
             quote_start=start,
             quote_end=end,
             chunk_id=chunk.id,
-            section=section_of(doc.text, start),
+            section=section,
         )
 
-    def _quote_span(self, row: int, text: str, qv: np.ndarray, focus: np.ndarray | None) -> tuple[int, int]:
-        """Offsets of the sentence (or question + its answer) that best answers ``text``."""
+    def _quote_span(
+        self, row: int, text: str, qv: np.ndarray, focus: np.ndarray | None
+    ) -> tuple[int, int, str]:
+        """Offsets of the sentence (or question + its answer) that best answers ``text``, and its section."""
         members = self._sentences_of_chunk[row]
         chunk = self.chunks[row]
         if not members:
-            return chunk.start, chunk.end
+            return chunk.start, chunk.end, chunk.section
         scores = self.sentence_scores(text, qv, members, focus)
         best = int(np.argmax(scores))
         sentence = self.sentences[members[best]]
         start, end = sentence.start, sentence.end
         if is_question(sentence.text) and best + 1 < len(members):
             end = self.sentences[members[best + 1]].end  # a rhetorical question: include its answer
-        return start, end
+        return start, end, sentence.section
 
     def sentence_scores(
         self, text: str, qv: np.ndarray, rows: Sequence[int], focus: np.ndarray | None = None
