@@ -28,16 +28,16 @@ def asked_ordinal(question: str) -> int:
 def starts_with_ordinal(sentence: str, ordinal: int) -> bool:
     """True when a sentence opens enumerated item ``ordinal``: 'Second, ...', 'Third and finally, ...'."""
     head = sentence.lstrip("“\"'(").lower()[:60]
-    head = _THE_NTH.sub("", head)  # "The second is a buried crust ...", "The first warning sign is ..."
+    nth = _THE_NTH.match(head)  # "The second is a buried crust ...", "The first warning sign is ..."
+    head = head[nth.start(1) :] if nth else head
     if ordinal == -1:
         return bool(_LAST.match(head))
     names = [w for w, n in ORDINALS.items() if n == ordinal] + list(_OPENERS.get(ordinal, ()))
     return any(re.match(rf"{re.escape(n)}\b", head) for n in names)
 
 
-_THE_NTH = re.compile(r"^the\s+(?=(?:first|second|third|fourth|fifth|last|final)\b(?:\s+[\w-]+){0,2}\s+(?:is|was)\b)")
-_THE_NTH_WHOLE = re.compile(
-    r"the\s+(?:first|second|third|fourth|fifth|last|final)\b(?:\s+[\w-]+){0,2}?\s+(?:is|was)\s+", re.I
+_THE_NTH = re.compile(  # "The first warning sign is ...": group 1 the ordinal, the match up to "is"
+    r"the\s+(first|second|third|fourth|fifth|last|final)\b(?:\s+[\w-]+){0,2}?\s+(?:is|was)\s+", re.I
 )
 _CONTINUES = re.compile(
     r"(in addition|additionally|as well as|furthermore|moreover|what is more|what's more|beyond that|also)\s*,"
@@ -55,7 +55,7 @@ def without_opener(sentence: str) -> str:
     """The sentence after its ordinal opener: 'the 2 governments face ...' for 'To start with,
     the 2 governments face ...', so the opener's own words ('step', 'first') do not count."""
     head = sentence.lstrip("“\"'(")
-    nth = _THE_NTH_WHOLE.match(head)
+    nth = _THE_NTH.match(head)
     if nth:  # "The first warning sign is a layer ..." -> "a layer ..."
         return head[nth.end() :]
     openers = [*ORDINALS, *(o for group in _OPENERS.values() for o in group), _LAST.pattern]
