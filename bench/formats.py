@@ -65,15 +65,6 @@ def by_format(report: dict[str, Any]) -> dict[str, tuple[int, int]]:
     return out
 
 
-def worktree() -> str:
-    """A checkout of BEFORE under bench/out (made once)."""
-    path = OUT / f"before-{BEFORE}"
-    if not path.exists():
-        subprocess.run(["git", "worktree", "add", "--detach", str(path), BEFORE], cwd=ROOT, check=True,
-                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)  # fmt: skip
-    return str(path)
-
-
 def before_figures(essays: Path) -> dict[str, Any]:
     """The old code on the cases it can read; unreadable essays' cases count as failed."""
     cases = yaml.safe_load((SETS["blind3"] / "questions.yaml").read_text(encoding="utf-8"))
@@ -86,7 +77,9 @@ def before_figures(essays: Path) -> dict[str, Any]:
             shutil.copy(path, seeds / path.name)
     questions = folder / "questions.yaml"
     questions.write_text(yaml.safe_dump(readable, allow_unicode=True), encoding="utf-8")
-    report = evaluate(questions, seeds, folder / "index", worktree())
+    from bench.checkout import checkout
+
+    report = evaluate(questions, seeds, folder / "index", checkout(BEFORE, OUT))
     answerable = sum(1 for c in cases if c.get("sources"))
     passed = sum(1 for c in report["cases"] if c["sources"] and c["passed"])
     summary = report["summary"]

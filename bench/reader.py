@@ -190,15 +190,6 @@ def child_answers(python_path: str, seeds: Path, index: Path, cases: list[dict[s
     return list(json.loads(done.stdout.strip().splitlines()[-1]))
 
 
-def worktree() -> str:
-    """A checkout of BEFORE under bench/out (made once)."""
-    path = OUT / f"before-{BEFORE}"
-    if not path.exists():
-        subprocess.run(["git", "worktree", "add", "--detach", str(path), BEFORE], cwd=ROOT, check=True,
-                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)  # fmt: skip
-    return str(path)
-
-
 def ablate(seeds: Path, index: Path, cases: list[dict[str, Any]]) -> dict[str, dict[str, float]]:
     """Each answer rule switched off in turn, with the reader: the SQuAD corpus (every third
     case), the dev set (tuned on) and the fresh set. The blind sets stay out: a rule kept or
@@ -248,7 +239,9 @@ def main() -> None:
     parser.add_argument("--ablate", action="store_true", help="only the ablation of each answer rule")
     args = parser.parse_args()
     OUT.mkdir(parents=True, exist_ok=True)
-    before = worktree()
+    from bench.checkout import checkout  # here, not at the top: a child loads this file with the old tree's bench
+
+    before = checkout(BEFORE, OUT)
     articles = test_articles(args.articles)
     seeds, cases = make_corpus(articles, args.per_article, args.near_miss)
     index = OUT / "index-squad"
