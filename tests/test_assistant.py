@@ -229,3 +229,40 @@ def test_naming_both_authors_searches_both_without_quoting_their_bios(assistant)
     assert {c.passage.source for c in answer.citations} == {COOPER, GOVELLA}
     assert all("Russia" in c.quote or "Moscow" in c.quote for c in answer.citations), answer.text
     assert "affiliate professor" not in answer.text and "senior fellow" not in answer.text
+
+
+POLLINATORS = """# Pollinators of the Valmer orchards
+
+By Ines Catoir
+
+The Valmer valley grows apples, pears and almonds on terraces above the river. Growers there have long depended on insects to set their fruit.
+
+Honeybees do most of the work in spring. Mason bees, which nest in hollow stems, pollinate the earliest almond blossoms, when it is still too cold for honeybees to fly. Bumblebees visit the pears on cloudy days.
+
+The growers' cooperative rents about four hundred hives each March. The hives leave the valley once the petals fall, because the spraying season begins.
+
+Some farmers now plant hedges of hawthorn and wild rose between the terraces. The hedges give wild bees shelter and food after the orchards finish flowering.
+"""
+
+
+@pytest.mark.parametrize(
+    ("question", "answer"),
+    [
+        ("Which insects visit the pears on cloudy days?", "Bumblebees visit the pears"),
+        ("What plants do farmers put between the terraces?", "hedges of hawthorn and wild rose"),
+    ],
+)
+def test_a_plural_question_answered_by_one_sentence_quotes_it_first(tmp_path, question, answer) -> None:
+    """Asked with a plural but answered by one sentence (most such questions on held-out
+    SQuAD articles): the reader's pick leads the list, not the first candidate in reading order."""
+    from rag import Retriever
+    from rag.answer.intent import read_intent
+
+    (tmp_path / "seeds").mkdir()
+    (tmp_path / "seeds" / "catoir-valmer-pollinators.md").write_text(POLLINATORS, encoding="utf-8")
+    retriever = Retriever.build(tmp_path / "seeds", tmp_path / "index")
+    assert read_intent(question).list_size  # still read as a list question
+    got = Assistant(retriever).ask(question)
+    assert not got.refused
+    assert answer in got.citations[0].quote, got.text
+    assert_grounded(got, retriever)

@@ -76,7 +76,7 @@ class Assistant:
         candidates = gather(self.retriever, self.reader, wordings, passages, intent)
         if intent.authorship and candidates and not self._names_other_work(text):
             return self._authorship(text, query, candidates[0])
-        chosen = select(self.retriever, candidates, intent)
+        chosen = select(self.retriever, candidates, intent, self._floor())
         missing = self.refusal_reason(text, intent, candidates, chosen)
         if missing is not None:
             return self._refusal(text, query, candidates, missing)
@@ -94,8 +94,7 @@ class Assistant:
         "" when the essays are about something else; a sentence saying what is missing when
         the passages are on topic but lack the asked-for kind of fact (a date, a figure).
         """
-        p = self.policy
-        floor = self.reader.threshold if p.min_probability is None else p.min_probability
+        p, floor = self.policy, self._floor()
         if not chosen or dense_best(candidates) < p.min_dense:
             return ""
         if reads_plainly(intent) and max(c.probability for c in candidates) < floor:
@@ -109,6 +108,11 @@ class Assistant:
         if intent.quantity and not any(self._states_amount(question, t) for t in said):
             return "They give no figure for it."
         return None
+
+    def _floor(self) -> float:
+        """The reader probability below which a plain question is refused (the policy's, else the reader's own)."""
+        p = self.policy.min_probability
+        return self.reader.threshold if p is None else p
 
     def _names_other_work(self, question: str) -> bool:
         """True for "who wrote Pride and Prejudice?": the question names something with a word

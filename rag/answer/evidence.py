@@ -66,7 +66,8 @@ def gather(
     wordings = list(dict.fromkeys(queries))
     vectors = np.stack([retriever.embed_query(q) for q in wordings])
     plain = reads_plainly(intent)
-    probability = _read(retriever, reader, wordings, vectors, rows) if plain else np.zeros(len(rows), np.float32)
+    read = plain or bool(intent.list_size)  # a list's lead is the reader's pick (see select)
+    probability = _read(retriever, reader, wordings, vectors, rows) if read else np.zeros(len(rows), np.float32)
     dense = (retriever.data.sentence_vectors[rows] @ vectors.T).max(axis=1)
     rules = retriever.sentence_scores(queries[0], vectors, rows, retriever.focus_vector(queries[0]))
     totals = []
@@ -173,8 +174,14 @@ def _answer_to(retriever: Retriever, question: Evidence) -> Evidence | None:
     return replace(question, passage=passage, row=row, start=after.start, end=after.end, text=after.text)
 
 
-def select(retriever: Retriever, candidates: Sequence[Evidence], intent: Intent) -> list[Evidence]:
-    """The sentences the answer quotes, in the order they should be read."""
+def select(retriever: Retriever, candidates: Sequence[Evidence], intent: Intent, floor: float = 1.0) -> list[Evidence]:
+    """The sentences the answer quotes, in the order they should be read.
+
+    A list gathered from prose (not a written list, no number asked) leads with the reader's
+    best sentence when its probability reaches ``floor`` (the reader's refusal line): "what
+    animals are more sensitive to ...?" asks with a plural, but on held-out SQuAD articles one
+    sentence answers most such questions.
+    """
     if not candidates:
         return []
     best = candidates[0]
@@ -182,8 +189,12 @@ def select(retriever: Retriever, candidates: Sequence[Evidence], intent: Intent)
         item = ordinal_item(retriever, candidates, intent.ordinal)
         return [item, *_next_in_paragraph(retriever, item)] if item is not None else [best]
     if intent.list_size:
-        items = markup_list(retriever, candidates, intent.list_size if intent.counted else 0)
-        return _in_reading_order(items or _list_items(retriever, candidates, intent.list_size, intent.asked))
+        written = markup_list(retriever, candidates, intent.list_size if intent.counted else 0)
+        items = _in_reading_order(written or _list_items(retriever, candidates, intent.list_size, intent.asked))
+        lead = max(candidates, key=lambda e: e.probability)
+        if written or intent.counted or lead.probability < floor:  # an enumeration is read in order
+            return items
+        return [lead, *(i for i in items if i.row != lead.row)]
     if intent.cross:  # the best two sentences of each essay that answers at all
         chosen: list[Evidence] = []
         for ev in candidates:
