@@ -19,8 +19,8 @@ _CROSS = re.compile(
 )
 _QUANTITY = re.compile(
     r"\bhow (many|much)\b|\bwhat (percentage|percent|number|amount|share|figure)\b|"
-    r"\bbudget\b|\bhow (big|large)\b|\bwhat year\b|\brates?\b"
-)
+    r"\bbudget\b|\bhow (big|large)\b|\brates?\b"
+)  # "what year ...?" asks for a date: the date check (``when``) judges it, not the figure check
 # "what clubs ...", "which security threats ...": a plural noun within two words of what/which
 _ASKED_NOUNS = re.compile(r"^\W*(?:what|which)\s+([a-z-]+)(?:\s+([a-z-]+))?")
 _ARE_THE = re.compile(r"^\W*(?:what|which)\s+(?:are|were)\s+(?:the|its|their|his|her)\s+([a-z-]+)(?:\s+([a-z-]+))?")
