@@ -137,7 +137,7 @@ def sentence_top1(seeds: Path, index: Path, articles: list[Any]) -> dict[str, fl
             lex = BM25([retriever.sentences[r].text for r in own]).scores(q.text)
             cands = [candidate(retriever, r) for r in own]
             words = terms(q.text) + [t for c in cands for t in terms(c.text)]
-            probs = reader.score(q.text, qv, cands, retriever.idf, retriever.word_vectors(words))
+            _, probs = reader.score(q.text, qv, cands, retriever.idf, retriever.word_vectors(words))
             hits["cosine"] += bool(truth[np.argmax(cos)])
             hits["cosine + BM25"] += bool(truth[np.argmax(cos + 0.3 * lex / (lex.max() or 1.0))])
             hits["reader"] += bool(truth[np.argmax(probs)])

@@ -29,6 +29,23 @@ def test_shipped_weights_load_and_match_their_card() -> None:
     assert WEIGHTS.stat().st_size < 10_000_000
 
 
+def test_the_ranking_output_is_its_own_network_and_one_output_weights_still_load() -> None:
+    """The preference is a second network's output (it ranks differently from the probability);
+    weights with only the probability output rank by the probability."""
+    from safetensors.numpy import load_file
+
+    weights = load_file(str(WEIGHTS))
+    assert weights["w2"].shape[1] == 2 and not np.any(weights["w2"][:64, 1]) and not np.any(weights["w2"][64:, 0])
+    x = np.random.default_rng(0).normal(size=(50, feature_width())).astype(np.float32) * weights["std"] + weights["mean"]
+    both = Reader(weights, threshold=0.5)
+    assert not np.allclose(both.probabilities(x), both.preferences(x))
+    first = {**weights, "w1": weights["w1"][:, :64], "b1": weights["b1"][:64], "w2": weights["w2"][:64, 0],
+             "b2": weights["b2"][:1]}  # fmt: skip
+    alone = Reader(first, threshold=0.5)
+    assert np.allclose(alone.probabilities(x), both.probabilities(x), atol=1e-6)
+    assert np.array_equal(alone.preferences(x), alone.probabilities(x))
+
+
 def test_tampered_weights_are_refused_with_a_clear_error(tmp_path: Path) -> None:
     weights = tmp_path / "reader.safetensors"
     shutil.copy(WEIGHTS, weights)
@@ -48,8 +65,8 @@ def test_the_query_path_imports_no_torch() -> None:
         "from rag.read.reader import Reader\n"
         "from rag.read.features import Candidate\n"
         "v = np.ones(384, dtype=np.float32) / np.sqrt(384)\n"
-        "p = Reader.load().score('when was it built?', v, [Candidate('It was built in 1455.', v, None, None, '', 'T')], {})\n"
-        "assert 0.0 <= float(p[0]) <= 1.0\n"
+        "p, r = Reader.load().score('when was it built?', v, [Candidate('It was built in 1455.', v, None, None, '', 'T')], {})\n"
+        "assert 0.0 <= float(p[0]) <= 1.0 and 0.0 <= float(r[0]) <= 1.0\n"
         "print('torch' in sys.modules)\n"
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
@@ -103,8 +120,8 @@ def test_the_reader_beats_cosine_on_articles_it_never_saw(held_out_sample: list[
     reader = Reader.load()
     reader_hits = cosine_hits = 0
     for case in held_out_sample:
-        p = reader.score(case["q"], case["qv"], case["cands"], case["idf"], case["lexicon"])
-        reader_hits += case["rows"][int(np.argmax(p))] in case["gold"]
+        _, preference = reader.score(case["q"], case["qv"], case["cands"], case["idf"], case["lexicon"])
+        reader_hits += case["rows"][int(np.argmax(preference))] in case["gold"]
         cosine_hits += case["rows"][int(np.argmax(case["cos"]))] in case["gold"]
     n = len(held_out_sample)
     assert n > 300
@@ -118,10 +135,10 @@ def test_removing_the_answer_sentence_makes_the_reader_refuse_more(held_out_samp
     reader = Reader.load()
     answerable, missing = [], []
     for case in held_out_sample:
-        answerable.append(float(reader.score(case["q"], case["qv"], case["cands"], case["idf"], case["lexicon"]).max()))
+        answerable.append(float(reader.score(case["q"], case["qv"], case["cands"], case["idf"], case["lexicon"])[0].max()))
         kept = [c for r, c in zip(case["rows"], case["cands"], strict=True) if r not in case["gold"]]
         if kept:
-            missing.append(float(reader.score(case["q"], case["qv"], kept, case["idf"], case["lexicon"]).max()))
+            missing.append(float(reader.score(case["q"], case["qv"], kept, case["idf"], case["lexicon"])[0].max()))
     false_refusal = float(np.mean(np.array(answerable) < reader.threshold))
     refused = float(np.mean(np.array(missing) < reader.threshold))
     assert false_refusal <= 0.10, false_refusal

@@ -7,12 +7,13 @@ Steps (``make train-reader`` runs them all; the embeddings are cached in trainin
    sentence holds the answer (any occurrence of it). Two sets with no answer teach refusal:
    the same sentences without the answer's, and the sentences of three other articles that
    are closest to the question (off topic);
-3. a one-hidden-layer network is fitted to those pairs (binary cross-entropy, Adam, fixed seed);
+3. two one-hidden-layer networks are fitted to those pairs (fixed seed): one with binary
+   cross-entropy (the refusal probability), one adding a per-question softmax loss (the ranking);
 4. on the held-out articles (never trained on), the refusal threshold is calibrated on half
    and every figure is measured on the other half;
 5. rag/read/weights/reader.safetensors and reader.json are written (sha256 in the JSON).
 
-Usage: python training/train_reader.py [--epochs 6] [--hidden 128] [--seed 13]
+Usage: python training/train_reader.py [--epochs 6] [--hidden 64] [--seed 13] [--listwise 1.0]
 """
 
 from __future__ import annotations
@@ -98,12 +99,21 @@ def pairs(a: Article, s_vec: np.ndarray, q_vec: np.ndarray, elsewhere: Callable[
     return full, missing, off
 
 
+def pairs_version() -> str:
+    """A hash of the code that makes the candidate sets (the features and this file's pair
+    builders): a change to it rebuilds the cached sets, a change to the fitting does not."""
+    import inspect
+
+    code = [inspect.getsource(f) for f in (article_candidates, pairs, build)] + [f"{OTHER_PARAGRAPHS} {OFF_TOPIC}"]
+    features_py = (ROOT / "rag" / "read" / "features.py").read_bytes()
+    return hashlib.sha256(features_py + "".join(code).encode()).hexdigest()[:12]
+
+
 def build(articles: list[Article], s_of: dict, q_of: dict, held_out: bool) -> tuple[list[dict], ...]:
     """The answerable, near-miss and off-topic candidate sets of every training (or held-out)
     question, cached per version of the features and of this script."""
     t = time.time()
-    sources = (ROOT / "rag" / "read" / "features.py", Path(__file__))  # a change to either rebuilds
-    version = hashlib.sha256(b"".join(p.read_bytes() for p in sources)).hexdigest()[:12]
+    version = pairs_version()
     keys = ("x", "y", "own", "cos", "lex")
     kinds = ("full", "miss", "off")
     paths = [CACHE / f"pairs-{'held' if held_out else 'train'}-{kind}-{version}.npz" for kind in kinds]
@@ -137,41 +147,82 @@ def build(articles: list[Article], s_of: dict, q_of: dict, held_out: bool) -> tu
     return tuple(sets)
 
 
-def fit(groups: list[dict], hidden: int, epochs: int, seed: int) -> dict[str, np.ndarray]:
-    """The network's weights (with the feature standardisation folded into named arrays)."""
+def fit(groups: list[dict], hidden: int, epochs: int, seed: int, listwise: float = 0.0) -> dict[str, np.ndarray]:
+    """The network's weights (with the feature standardisation folded into named arrays).
+
+    The first network is trained with binary cross-entropy on every pair alone: its probability
+    is the calibrated refusal score. With ``listwise`` > 0 a second network ranks: binary
+    cross-entropy plus ``listwise`` times the softmax cross-entropy of each answerable
+    question's candidate set, which makes the answer outrank its neighbours but blurs the
+    probability a refusal needs (even on a shared hidden layer, see docs/READER.md). The two are
+    packed as one wider hidden layer with one output each. Batches hold whole candidate sets,
+    about 512 pairs each.
+    """
     import torch
 
     torch.manual_seed(seed)
     x = np.concatenate([g["x"] for g in groups])
     y = np.concatenate([g["y"] for g in groups])
+    sizes = np.array([len(g["y"]) for g in groups])
+    starts = np.concatenate([[0], np.cumsum(sizes)[:-1]])
     mean, std = x.mean(0), x.std(0) + 1e-6
     xt = torch.from_numpy((x - mean) / std)
     yt = torch.from_numpy(y)
-    net = torch.nn.Sequential(torch.nn.Linear(x.shape[1], hidden), torch.nn.ReLU(), torch.nn.Dropout(0.1),
-                              torch.nn.Linear(hidden, 1))  # fmt: skip
-    opt = torch.optim.AdamW(net.parameters(), lr=1e-3, weight_decay=1e-4)
+    nets = [torch.nn.Sequential(torch.nn.Linear(x.shape[1], hidden), torch.nn.ReLU(), torch.nn.Dropout(0.1),
+                                torch.nn.Linear(hidden, 1)) for _ in range(2 if listwise else 1)]  # fmt: skip
+    opt = torch.optim.AdamW([p for net in nets for p in net.parameters()], lr=1e-3, weight_decay=1e-4)
     gen = torch.Generator().manual_seed(seed)
-    steps = epochs * ((len(y) + 511) // 512)
+    per_batch = max(1, int(512 / max(1.0, float(sizes.mean()))))
+    steps = epochs * ((len(groups) + per_batch - 1) // per_batch)
     sched = torch.optim.lr_scheduler.OneCycleLR(opt, max_lr=2e-3, total_steps=steps)
     loss_fn = torch.nn.BCEWithLogitsLoss()
     for epoch in range(epochs):
         t, total = time.time(), 0.0
-        net.train()
-        for idx in torch.randperm(len(y), generator=gen).split(512):
+        for net in nets:
+            net.train()
+        for chosen in torch.randperm(len(groups), generator=gen).split(per_batch):
+            picked = chosen.numpy()
+            idx = torch.from_numpy(np.concatenate([np.arange(starts[i], starts[i] + sizes[i]) for i in picked]))
+            owner = torch.from_numpy(np.repeat(np.arange(len(picked)), sizes[picked]))
             opt.zero_grad()
-            loss = loss_fn(net(xt[idx]).squeeze(1), yt[idx])
+            labels = yt[idx]
+            loss = torch.zeros(())
+            for i, net in enumerate(nets):
+                logits = net(xt[idx]).squeeze(1)
+                loss = loss + loss_fn(logits, labels)
+                if i:
+                    loss = loss + listwise * _softmax_loss(logits, labels, owner, len(picked))
             loss.backward()
             opt.step()
             sched.step()
-            total += float(loss.detach()) * len(idx)
-        print(f"epoch {epoch + 1}: loss {total / len(y):.4f} ({time.time() - t:.0f}s)", flush=True)
-    net.eval()
-    first, last = net[0], net[3]
+            total += float(loss.detach()) * len(picked)
+        print(f"epoch {epoch + 1}: loss {total / len(groups):.4f} ({time.time() - t:.0f}s)", flush=True)
+    w2 = np.zeros((hidden * len(nets), len(nets)), np.float32)  # block-diagonal: each output reads its own units
+    for i, net in enumerate(nets):
+        net.eval()
+        w2[i * hidden : (i + 1) * hidden, i] = net[3].weight.detach().numpy()[0]
     return {
         "mean": mean.astype(np.float32), "std": std.astype(np.float32),
-        "w1": first.weight.detach().numpy().T.copy(), "b1": first.bias.detach().numpy().copy(),
-        "w2": last.weight.detach().numpy()[0].copy(), "b2": last.bias.detach().numpy().copy(),
+        # C order: safetensors writes the raw buffer, and a concatenation of transposes is Fortran-ordered
+        "w1": np.ascontiguousarray(np.concatenate([net[0].weight.detach().numpy().T for net in nets], axis=1)),
+        "b1": np.concatenate([net[0].bias.detach().numpy() for net in nets]),
+        "w2": w2, "b2": np.concatenate([net[3].bias.detach().numpy() for net in nets]),
     }  # fmt: skip
+
+
+def _softmax_loss(logits, labels, owner, count: int):  # type: ignore[no-untyped-def]
+    """Mean over the sets holding an answer of -log(softmax mass on the answer's sentences)."""
+    import torch
+
+    def logsumexp(values):  # type: ignore[no-untyped-def]
+        top = torch.full((count,), -1e9).scatter_reduce(0, owner, values, reduce="amax")
+        summed = torch.zeros(count).index_add(0, owner, torch.exp(values - top[owner]))
+        return torch.log(summed.clamp_min(1e-30)) + top
+
+    every = logsumexp(logits)
+    answers = logsumexp(torch.where(labels > 0, logits, torch.full_like(logits, -1e9)))
+    has = torch.zeros(count).index_add(0, owner, labels) > 0
+    return (every - answers)[has].mean() if bool(has.any()) else logits.sum() * 0.0
 
 
 def measure(reader: Reader, full: list[dict], missing: list[dict], off: list[dict], threshold: float
@@ -181,7 +232,7 @@ def measure(reader: Reader, full: list[dict], missing: list[dict], off: list[dic
     top_cos = top_mix = top_reader = 0
     for g in full:
         y, o = g["y"], np.flatnonzero(g["own"])
-        p = reader.probabilities(g["x"])
+        p = reader.preferences(g["x"])
         top_cos += y[o[np.argmax(g["cos"][o])]] > 0
         lex = g["lex"][o] / (g["lex"][o].max() or 1.0)
         top_mix += y[o[np.argmax(g["cos"][o] + 0.3 * lex)]] > 0
@@ -213,6 +264,8 @@ def main() -> None:
     parser.add_argument("--hidden", type=int, default=64)
     parser.add_argument("--seed", type=int, default=13)
     parser.add_argument("--near-miss-every", type=int, default=3, help="train on every Nth near-miss/off-topic set")
+    parser.add_argument("--listwise", type=float, default=1.0,
+                        help="weight of the ranking network's per-question softmax loss (0: no ranking network)")
     parser.add_argument("--out", type=Path, default=WEIGHTS)
     args = parser.parse_args()
     articles = load_articles()
@@ -220,7 +273,7 @@ def main() -> None:
     held, held_missing, held_off = build(articles, s_of, q_of, held_out=True)
     train, train_missing, train_off = build(articles, s_of, q_of, held_out=False)
     every = args.near_miss_every
-    weights = fit(train + train_missing[::every] + train_off[::every], args.hidden, args.epochs, args.seed)
+    weights = fit(train + train_missing[::every] + train_off[::every], args.hidden, args.epochs, args.seed, args.listwise)
     reader = Reader(weights, threshold=0.5)
     calib_set = calibration_half(articles)
     owner = [a.index in calib_set for a in articles if a.held_out for _ in a.questions]
@@ -244,7 +297,7 @@ def main() -> None:
         "features": {"width": feature_width(), "scalars": list(SCALARS), "wh_types": list(WH_TYPES)},
         "threshold": round(threshold, 6),
         "training": {"data": "SQuAD v1.1 train (CC BY-SA 4.0)", "held_out": "article index % 9 == 4",
-                     "epochs": args.epochs, "hidden": args.hidden, "seed": args.seed,
+                     "epochs": args.epochs, "hidden": args.hidden, "seed": args.seed, "listwise": args.listwise,
                      "other_paragraph_sentences": OTHER_PARAGRAPHS, "near_miss_every": args.near_miss_every},  # fmt: skip
         "figures": figures,
         "sha256": hashlib.sha256(args.out.read_bytes()).hexdigest(),

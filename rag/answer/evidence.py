@@ -38,7 +38,8 @@ class Evidence:
     text: str
     score: float  # what ranks it (see gather): reader and rule score, or the rule score alone
     dense: float  # cosine similarity alone, used to judge whether anything answers at all
-    probability: float = 0.0  # the reader's probability that it answers (plain questions only, else 0)
+    probability: float = 0.0  # the reader's probability that it answers (plain questions and lists, else 0)
+    preference: float = 0.0  # the reader's ranking output: how much it prefers this sentence to the others
 
 
 def gather(
@@ -47,10 +48,10 @@ def gather(
     """Candidate sentences of ``passages``, best first, repeated sentences kept once.
 
     Each sentence gets the rule score (dense + lexical match, plus a share of its passage's
-    score) and, for a plain question, the reader's probability that it answers. Both keep
+    score) and, for a plain question, the reader's probability that it answers and its preference. All keep
     their best over every wording in ``queries`` (the question without and with an author's name); words are
     matched on the first wording only, so a name does not pull in every sentence that
-    mentions the author. Plain questions are ranked by the reader's probability plus
+    mentions the author. Plain questions are ranked by the reader's preference plus
     RULE_WEIGHT times the rule score; lists, comparisons, items and reasons by the rule score
     alone, which the structure of those answers is built on (see ``reads_plainly``). A short
     heading or a bare marker is never a candidate. An essay's own question ("So what should
@@ -67,7 +68,8 @@ def gather(
     vectors = np.stack([retriever.embed_query(q) for q in wordings])
     plain = reads_plainly(intent)
     read = plain or bool(intent.list_size)  # a list's lead is the reader's pick (see select)
-    probability = _read(retriever, reader, wordings, vectors, rows) if read else np.zeros(len(rows), np.float32)
+    zeros = np.zeros(len(rows), np.float32)
+    probability, preference = _read(retriever, reader, wordings, vectors, rows) if read else (zeros, zeros)
     dense = (retriever.data.sentence_vectors[rows] @ vectors.T).max(axis=1)
     rules = retriever.sentence_scores(queries[0], vectors, rows, retriever.focus_vector(queries[0]))
     totals = []
@@ -78,11 +80,12 @@ def gather(
         totals.append(float(rule) + 0.3 * owner[row].score + bonus)
     ranks = np.array(totals)
     if plain:
-        ranks = probability + RULE_WEIGHT * ranks / max(float(ranks.max()), 1e-6)
+        ranks = preference + RULE_WEIGHT * ranks / max(float(ranks.max()), 1e-6)
     found: dict[str, Evidence] = {}
-    for row, score, p, sim in zip(rows, ranks, probability, dense, strict=True):
+    for row, score, p, pref, sim in zip(rows, ranks, probability, preference, dense, strict=True):
         sentence, passage = retriever.sentences[row], owner[row]
-        ev = Evidence(passage, row, sentence.start, sentence.end, sentence.text, float(score), float(sim), float(p))
+        ev = Evidence(passage, row, sentence.start, sentence.end, sentence.text, float(score), float(sim), float(p),
+                      float(pref))  # fmt: skip
         if is_question(sentence.text):  # the essay's own question: what follows it is the answer
             answer = _answer_to(retriever, ev)
             if answer is None:
@@ -95,17 +98,16 @@ def gather(
 
 
 def _read(retriever: Retriever, reader: Reader, wordings: Sequence[str], vectors: np.ndarray,
-          rows: Sequence[int]) -> np.ndarray:
-    """The reader's probability for each sentence row, the best over the question's wordings."""
+          rows: Sequence[int]) -> tuple[np.ndarray, np.ndarray]:
+    """The reader's probability and preference for each sentence row, each the best over the question's wordings."""
     readable = [candidate(retriever, r) for r in rows]
     their_words = [t for c in readable for t in terms(c.text)]
-    return np.max([
-        reader.score(w, qv, readable, retriever.idf, retriever.word_vectors(terms(w) + their_words))
-        for w, qv in zip(wordings, vectors, strict=True)
-    ], axis=0)  # fmt: skip
+    read = [reader.score(w, qv, readable, retriever.idf, retriever.word_vectors(terms(w) + their_words))
+            for w, qv in zip(wordings, vectors, strict=True)]  # fmt: skip
+    return np.max([p for p, _ in read], axis=0), np.max([r for _, r in read], axis=0)
 
 
-# A plain question's rank: the reader's probability plus this share of the rule score (scaled to
+# A plain question's rank: the reader's preference plus this share of the rule score (scaled to
 # its best candidate's). On the held-out SQuAD calibration half any weight from 0.1 to 2 picks
 # the answer as often as the reader alone (0.85 of sentences; 5 drops to 0.82). 2, the largest
 # of those, keeps the most of what the reader does not see (the passage's own score, the
@@ -191,7 +193,7 @@ def select(retriever: Retriever, candidates: Sequence[Evidence], intent: Intent,
     if intent.list_size:
         written = markup_list(retriever, candidates, intent.list_size if intent.counted else 0)
         items = _in_reading_order(written or _list_items(retriever, candidates, intent.list_size, intent.asked))
-        lead = max(candidates, key=lambda e: e.probability)
+        lead = max(candidates, key=lambda e: e.preference)
         if written or intent.counted or lead.probability < floor:  # an enumeration is read in order
             return items
         return [lead, *(i for i in items if i.row != lead.row)]

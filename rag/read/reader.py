@@ -32,8 +32,10 @@ class Reader:
         if missing:
             raise ModelError(f"reader weights lack {', '.join(missing)}")
         self._mean, self._std = weights["mean"], weights["std"]
-        self._w1, self._b1, self._w2 = weights["w1"], weights["b1"], weights["w2"]
-        self._b2 = float(np.asarray(weights["b2"]).reshape(-1)[0])
+        self._w1, self._b1 = weights["w1"], weights["b1"]
+        # one output per column: P(answers), then (in weights trained with it) the ranking output
+        self._w2 = np.asarray(weights["w2"]).reshape(self._w1.shape[1], -1)
+        self._b2 = np.asarray(weights["b2"], dtype=np.float32).reshape(-1)
         if self._w1.shape[0] != feature_width() or self._mean.shape != (feature_width(),):
             raise ModelError(
                 f"reader weights expect {self._w1.shape[0]} features, this version makes {feature_width()}"
@@ -46,7 +48,15 @@ class Reader:
         return _load(str(Path(path or os.environ.get("RAG_READER") or WEIGHTS).resolve()))
 
     def probabilities(self, x: np.ndarray) -> np.ndarray:
-        """P(answers) for each row of a feature matrix."""
+        """P(answers) for each row of a feature matrix: the calibrated score refusal is decided by."""
+        return self._outputs(x)[:, 0]
+
+    def preferences(self, x: np.ndarray) -> np.ndarray:
+        """How strongly each row is preferred to the other candidates: the ranking output (trained
+        to put the answer first within a question's candidates), else the probability."""
+        return self._outputs(x)[:, -1]
+
+    def _outputs(self, x: np.ndarray) -> np.ndarray:
         hidden = np.maximum(((x - self._mean) / self._std) @ self._w1 + self._b1, 0.0)
         logits = hidden @ self._w2 + self._b2
         return (1.0 / (1.0 + np.exp(-np.clip(logits, -30, 30)))).astype(np.float32)
@@ -58,9 +68,10 @@ class Reader:
         candidates: Sequence[Candidate],
         idf: Mapping[str, float],
         lexicon: Mapping[str, np.ndarray] | None = None,
-    ) -> np.ndarray:
-        """P(answers) for each candidate sentence (see features.features for the arguments)."""
-        return self.probabilities(features(question, qv, candidates, idf, lexicon))
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """P(answers) and preference for each candidate sentence (see features.features for the arguments)."""
+        outputs = self._outputs(features(question, qv, candidates, idf, lexicon))
+        return outputs[:, 0], outputs[:, -1]
 
 
 @lru_cache(maxsize=4)
