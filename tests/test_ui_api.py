@@ -248,7 +248,11 @@ def test_rag_serve_binds_loopback_requires_auth_and_stops_on_ctrl_c(index_copy, 
         sys.executable, "-m", "rag.cli", "serve", "--port", str(port), "--auth-file", str(secret),
         "--index-dir", str(index_copy), "--seeds-dir", str(seeds_dir),
     ]
-    proc = subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    # Ctrl-C as a terminal sends it: a suite started in the background (`make test &`) runs
+    # with SIGINT ignored, which the server would inherit and rightly keep
+    restore = lambda: signal.signal(signal.SIGINT, signal.SIG_DFL)  # noqa: E731
+    proc = subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            preexec_fn=restore)  # fmt: skip
     try:
         url = f"http://127.0.0.1:{port}/"
         assert wait_for(lambda: _answers(url) or proc.poll() is not None, timeout=90), "server did not start"
@@ -262,15 +266,13 @@ def test_rag_serve_binds_loopback_requires_auth_and_stops_on_ctrl_c(index_copy, 
         assert not any(tries)
         assert not _login(url, "reader", "s3cret"), "locked out after 5 wrong passwords in a row"
     finally:
-        status = Path(f"/proc/{proc.pid}/status")  # its signal masks, should Ctrl-C not stop it
-        sigs = [line for line in status.read_text().splitlines() if line.startswith(("SigIgn", "SigCgt"))]
         proc.send_signal(signal.SIGINT)
         try:
-            out, err = proc.communicate(timeout=60)  # a loaded 2-core machine has taken over 20 s
+            out, err = proc.communicate(timeout=20)
         except subprocess.TimeoutExpired:
             proc.kill()
             out, err = proc.communicate()
-    assert proc.returncode in (0, 130), (err, sigs)
+    assert proc.returncode in (0, 130), err
     assert f"http://127.0.0.1:{port}" in out and "passages ready" in err
     assert "s3cret" not in out + err and "warning" not in err
 
