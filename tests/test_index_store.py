@@ -93,6 +93,59 @@ def test_build_writes_a_complete_manifest(index_dir: Path, seeds_dir: Path) -> N
 # -- persistence -------------------------------------------------------------------------
 
 
+def test_the_index_stores_what_the_retriever_derives_from_its_text(index_dir: Path) -> None:
+    """BM25 term counts, corpus names and acronyms are stored at build time (so a cold start
+    does not tokenise the corpus) and equal what the retriever would derive itself."""
+    from rag.index.store import read_index
+    from rag.retrieve.tables import derive, from_stored
+
+    manifest = json.loads((index_dir / "manifest.json").read_text(encoding="utf-8"))
+    assert {"lexical.safetensors", "names.json"} <= set(manifest["files"])
+    data = read_index(index_dir)
+    unique = [c for c in data.chunks if c.duplicate_of is None]
+    stored = from_stored(data.lexical, data.names, len(unique), len(data.sentences))
+    derived = derive(data.documents, unique, data.sentences)
+    assert stored is not None and stored.corpus_names and stored.spelled_out
+    for got, want in ((stored.chunk_terms, derived.chunk_terms), (stored.sentence_terms, derived.sentence_terms)):
+        assert got.vocabulary == want.vocabulary
+        for name in ("indptr", "ids", "counts"):
+            assert (getattr(got, name) == getattr(want, name)).all(), name
+    assert (stored.corpus_names, stored.common_words, stored.spelled_out) == (
+        derived.corpus_names, derived.common_words, derived.spelled_out)  # fmt: skip
+
+
+def without_stored_tables(index: Path) -> None:
+    """An index as written before the tables were stored: neither file, nor in the manifest."""
+    manifest = json.loads((index / "manifest.json").read_text(encoding="utf-8"))
+    for name in ("lexical.safetensors", "names.json"):
+        index_file(index, name).unlink()
+        del manifest["files"][name]
+    (index / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
+
+
+def tables_of_another_version(index: Path) -> None:
+    """Stored tables from another version of their derivation (checksum updated): not trusted."""
+    path = index_file(index, "names.json")
+    names = json.loads(path.read_text(encoding="utf-8"))
+    names["version"] = -1
+    names["corpus_names"] = ["zzz"]  # what a stale derivation might have said
+    path.write_text(json.dumps(names), encoding="utf-8")
+    manifest = json.loads((index / "manifest.json").read_text(encoding="utf-8"))
+    manifest["files"]["names.json"] = sha256(path)
+    (index / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
+
+
+@pytest.mark.parametrize("change", [without_stored_tables, tables_of_another_version], ids=lambda f: f.__name__)
+def test_an_index_without_usable_stored_tables_derives_them_and_searches_the_same(
+    retriever: Retriever, index_copy: Path, change
+) -> None:
+    change(index_copy)
+    reopened = Retriever.load(index_copy)
+    assert reopened.corpus_names == retriever.corpus_names and "japan" in reopened.corpus_names
+    for query in QUERIES:
+        assert results(reopened, query) == results(retriever, query), query
+
+
 def test_copied_index_gives_identical_results(retriever: Retriever, index_copy: Path) -> None:
     copy = Retriever.load(index_copy)
 
@@ -109,12 +162,16 @@ def truncate_chunks_faiss(index: Path) -> None:
     path.write_bytes(data[: len(data) // 2])
 
 
-def flip_byte_in_chunks_jsonl(index: Path) -> None:
-    path = index_file(index, "chunks.jsonl")
+def flip_byte_in_chunks_jsonl(index: Path, name: str = "chunks.jsonl") -> None:
+    path = index_file(index, name)
     data = bytearray(path.read_bytes())
     middle = len(data) // 2
     data[middle] = ord("X") if data[middle] != ord("X") else ord("Y")
     path.write_bytes(bytes(data))
+
+
+def flip_byte_in_lexical_tables(index: Path) -> None:
+    flip_byte_in_chunks_jsonl(index, "lexical.safetensors")
 
 
 def delete_sentences_jsonl(index: Path) -> None:
@@ -160,6 +217,7 @@ def delete_manifest(index: Path) -> None:
     [
         (truncate_chunks_faiss, IndexCorruptError),
         (flip_byte_in_chunks_jsonl, IndexCorruptError),
+        (flip_byte_in_lexical_tables, IndexCorruptError),
         (delete_sentences_jsonl, IndexCorruptError),
         (drop_a_term_and_fix_its_checksum, IndexCorruptError),
         (garbage_manifest, IndexCorruptError),

@@ -16,6 +16,7 @@ from ..ingest.chunk import chunk_documents, document_sentences
 from ..ingest.load import corpus_hashes, load_corpus
 from ..ingest.structure import as_read
 from ..retrieve.lexical import terms
+from ..retrieve.tables import derive, to_stored
 from ..settings import Settings
 from .store import IndexData, build_lock, read_index, read_manifest, write_index
 
@@ -85,9 +86,10 @@ def build_index(
             "versions": _versions(),
             "built_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
         }
+        lexical, names = to_stored(derive(documents, unique, sentences))
         data = IndexData(
             manifest, tuple(documents), tuple(chunks), tuple(sentences), chunk_vectors, sentence_vectors,
-            tuple(words), term_vectors,
+            tuple(words), term_vectors, lexical=lexical, names=names,
         )
         data = write_index(index_dir, data)
     log.info(

@@ -6,6 +6,8 @@ Layout of ``index/``::
                            library versions, and the sha256 of every data file
     data-<build>/          documents.jsonl  chunks.jsonl  sentences.jsonl  terms.json
                            chunks.faiss     sentences.faiss  terms.faiss
+                           lexical.safetensors  names.json   (what the retriever derives from
+                                                              the text; optional, see retrieve/tables.py)
 
 A build writes a fresh ``data-<build>`` folder, then replaces ``manifest.json`` with an
 atomic rename; only then are older data folders removed. A crash at any point leaves the
@@ -52,6 +54,8 @@ class IndexData:
     term_vectors: np.ndarray  # one row per term, to find the essays' words for a user's word
     search: dict[str, Any] = field(default_factory=dict, compare=False)  # "chunks", "sentences": the
     # FAISS index each is searched with, as read (an IVF index above EXACT_BELOW vectors); else flat
+    lexical: dict[str, np.ndarray] = field(default_factory=dict, compare=False)  # what the retriever
+    names: dict[str, Any] = field(default_factory=dict, compare=False)  # derives from the text (retrieve/tables.py)
 
 
 def write_index(index_dir: str | Path, data: IndexData) -> IndexData:
@@ -68,6 +72,12 @@ def write_index(index_dir: str | Path, data: IndexData) -> IndexData:
         _write_jsonl(staging / "chunks.jsonl", (asdict(c) for c in data.chunks))
         _write_jsonl(staging / "sentences.jsonl", (asdict(s) for s in data.sentences))
         (staging / "terms.json").write_text(json.dumps(list(data.terms), ensure_ascii=False), encoding="utf-8")
+        if data.lexical:
+            from safetensors.numpy import save  # bytes, written as any file (save_file makes it private)
+
+            arrays = {k: np.ascontiguousarray(v) for k, v in data.lexical.items()}
+            (staging / "lexical.safetensors").write_bytes(save(arrays))
+            (staging / "names.json").write_text(json.dumps(data.names, ensure_ascii=False), encoding="utf-8")
         vectors_by_name = (
             ("chunks", data.chunk_vectors), ("sentences", data.sentence_vectors), ("terms", data.term_vectors)
         )
@@ -142,6 +152,16 @@ def read_index(index_dir: str | Path) -> IndexData:
         sentence_vectors, sentence_index = _read_vectors(folder / "sentences.faiss")
         terms = tuple(str(t) for t in json.loads((folder / "terms.json").read_text(encoding="utf-8")))
         term_vectors, _ = _read_vectors(folder / "terms.faiss")
+        lexical, names = {}, {}
+        if "lexical.safetensors" in manifest["files"] and "names.json" in manifest["files"]:
+            from safetensors import SafetensorError
+            from safetensors.numpy import load_file
+
+            try:
+                lexical = load_file(str(folder / "lexical.safetensors"))
+            except SafetensorError:  # checksummed, so a writer's bug: the retriever derives them instead
+                lexical = {}
+            names = json.loads((folder / "names.json").read_text(encoding="utf-8"))
     except (ValueError, TypeError, KeyError, RuntimeError, OSError) as exc:
         raise IndexCorruptError(f"index in {str(index_dir)!r} cannot be read ({exc}): {FIX}") from exc
     unique = sum(c.duplicate_of is None for c in chunks)
@@ -156,7 +176,8 @@ def read_index(index_dir: str | Path) -> IndexData:
             index.nprobe = int(params["nprobe"])
             search[stem] = index
     return IndexData(
-        manifest, documents, chunks, sentences, chunk_vectors, sentence_vectors, terms, term_vectors, search
+        manifest, documents, chunks, sentences, chunk_vectors, sentence_vectors, terms, term_vectors, search,
+        lexical, names if isinstance(names, dict) else {},
     )
 
 

@@ -6,10 +6,10 @@ tokenisation is shared with quote selection and scores are deterministic across 
 
 from __future__ import annotations
 
-import math
 import re
 from collections import Counter
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -55,6 +55,29 @@ def stem(word: str) -> str:
     return word
 
 
+@dataclass(frozen=True)
+class TermCounts:
+    """How often each text holds each search term (BM25's input), as sparse rows. The index
+    stores it, so that opening an index does not tokenise the whole corpus again."""
+
+    vocabulary: tuple[str, ...]  # sorted
+    indptr: np.ndarray  # int64, one more than the texts: row i is ids[indptr[i]:indptr[i + 1]]
+    ids: np.ndarray  # int32 positions in vocabulary
+    counts: np.ndarray  # int32, how often
+
+
+def count_terms(texts: Sequence[str]) -> TermCounts:
+    """The search terms (see ``terms``) of every text, counted."""
+    counted = [Counter(terms(t)) for t in texts]
+    vocabulary = tuple(sorted({t for c in counted for t in c}))
+    column = {t: i for i, t in enumerate(vocabulary)}
+    indptr = np.zeros(len(counted) + 1, dtype=np.int64)
+    indptr[1:] = np.cumsum([len(c) for c in counted])
+    ids = np.fromiter((column[t] for c in counted for t in c), dtype=np.int32, count=int(indptr[-1]))
+    counts = np.fromiter((n for c in counted for n in c.values()), dtype=np.int32, count=int(indptr[-1]))
+    return TermCounts(vocabulary, indptr, ids, counts)
+
+
 class BM25:
     """Okapi BM25 scores of a query against a fixed list of texts.
 
@@ -63,26 +86,22 @@ class BM25:
     loop over every text per term. Scores equal the loop's to float32 rounding.
     """
 
-    def __init__(self, texts: Sequence[str], k1: float = 1.2, b: float = 0.75) -> None:
+    def __init__(self, texts: Sequence[str] | TermCounts, k1: float = 1.2, b: float = 0.75) -> None:
         from scipy.sparse import csc_matrix
 
-        counts = [Counter(terms(t)) for t in texts]
-        lengths = np.array([sum(c.values()) for c in counts], dtype=np.float64)
-        avg = float(lengths.mean()) if len(counts) else 0.0
-        df: Counter[str] = Counter()
-        for count in counts:
-            df.update(count.keys())
-        n = len(counts)
-        self.idf = {t: math.log(1 + (n - f + 0.5) / (f + 0.5)) for t, f in df.items()}
-        self._column = {t: i for i, t in enumerate(self.idf)}
+        counted = texts if isinstance(texts, TermCounts) else count_terms(texts)
+        n, width = len(counted.indptr) - 1, len(counted.vocabulary)
+        row_of = np.repeat(np.arange(n), np.diff(counted.indptr))
+        tf = counted.counts.astype(np.float64)
+        lengths = np.bincount(row_of, weights=tf, minlength=n)
+        avg = float(lengths.mean()) if n else 0.0
+        df = np.bincount(counted.ids, minlength=width)
+        idf = np.log(1 + (n - df + 0.5) / (df + 0.5))
+        self.idf = {t: float(idf[i]) for i, t in enumerate(counted.vocabulary) if df[i]}
+        self._column = {t: i for i, t in enumerate(counted.vocabulary)}
         norm = k1 * (1 - b + b * lengths / max(avg, 1e-9))
-        rows, cols, values = [], [], []
-        for row, count in enumerate(counts):
-            for term, tf in count.items():
-                rows.append(row)
-                cols.append(self._column[term])
-                values.append(self.idf[term] * tf * (k1 + 1) / (tf + norm[row]))
-        self._weights = csc_matrix((values, (rows, cols)), shape=(n, len(self._column)), dtype=np.float32)
+        values = idf[counted.ids] * tf * (k1 + 1) / (tf + norm[row_of])
+        self._weights = csc_matrix((values, (row_of, counted.ids)), shape=(n, width), dtype=np.float32)
 
     def scores(self, query: str, extra: Sequence[str] = (), extra_weight: float = 0.5) -> np.ndarray:
         """One score per text; 0 where no query term occurs.

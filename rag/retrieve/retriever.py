@@ -26,12 +26,13 @@ from ..ingest.sentences import is_question, normalize
 from ..ingest.structure import as_read
 from ..settings import Settings, settings_from_env
 from ..types import Chunk, Document, Passage, Sentence
-from .acronyms import expand_acronyms, lowercase_words, spelled_out_names
+from .acronyms import expand_acronyms
 from .authors import named_sources
-from .focus import corpus_names, focus_query
+from .focus import focus_query
 from .lexical import BM25, terms
 from .ordinals import asked_ordinal, starts_with_ordinal
 from .structure import membership, sentences_within
+from .tables import derive, from_stored
 from .query import clean_query
 from .related import MIN_SIMILARITY, RELATED_WEIGHT, related_terms
 
@@ -73,13 +74,15 @@ class Retriever:
         self._chunk_index = data.search.get("chunks") or flat_index(data.chunk_vectors)
         self._sentence_index = data.search.get("sentences") or flat_index(data.sentence_vectors)
         self._chunk_of_sentence, self._sentences_of_chunk = membership(self.chunks, self.sentences)
-        self.corpus_names = corpus_names(self.chunks, self.sentences)
-        texts = [d.text for d in data.documents]
-        self._common_words = lowercase_words(texts)
-        self._spelled_out = spelled_out_names(texts, self._common_words)
+        tables = from_stored(data.lexical, data.names, len(self.chunks), len(self.sentences)) or derive(
+            data.documents, self.chunks, self.sentences
+        )  # stored by the build; derived here for an index written without them
+        self.corpus_names = tables.corpus_names
+        self._common_words = tables.common_words
+        self._spelled_out = tables.spelled_out
         self._row_of_chunk = {c.id: row for row, c in enumerate(self.chunks)}
-        self._chunk_bm25 = BM25([self._chunk_context(c) for c in self.chunks])
-        self._sentence_bm25 = BM25([self.reading(row) for row in range(len(self.sentences))])
+        self._chunk_bm25 = BM25(tables.chunk_terms)
+        self._sentence_bm25 = BM25(tables.sentence_terms)
         self._embed_cached = lru_cache(maxsize=512)(lambda text: encode(self.model, [text])[0])
         self._sentence_lexical = lru_cache(maxsize=512)(self._sentence_bm25.scores)
         self._related = lru_cache(maxsize=512)(self._related_terms)
@@ -352,11 +355,6 @@ class Retriever:
             terms(text), self.data.terms, self.data.term_vectors,
             lambda words: encode(self.model, words), min_similarity,
         ))
-
-    def _chunk_context(self, chunk: Chunk) -> str:
-        """Text a chunk is lexically matched on: its words plus its document's title, author and section."""
-        doc = self.documents[chunk.source]
-        return f"{doc.title} {doc.author or ''} {chunk.section} {chunk.text}"
 
 
 def _reciprocal_rank_fusion(

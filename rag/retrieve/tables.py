@@ -1,0 +1,90 @@
+"""What the retriever derives once from an index's text: BM25 term counts, corpus-wide names
+and spelled-out acronyms.
+
+Computed when the index is built and stored in it (``lexical.safetensors``, ``names.json``), so that
+opening an index of a thousand essays does not tokenise all of it again. An index without
+them, or written by another version of this derivation, has them derived at load instead.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from ..ingest.structure import as_read
+from ..types import Chunk, Document, Sentence
+from .acronyms import lowercase_words, spelled_out_names
+from .focus import corpus_names
+from .lexical import TermCounts, count_terms
+
+VERSION = 1  # raise when terms(), corpus_names() or spelled_out_names() change what they give
+_PARTS = ("chunk", "sentence")
+
+
+@dataclass(frozen=True)
+class Tables:
+    """Everything the retriever derives from the corpus text alone."""
+
+    chunk_terms: TermCounts  # per unique chunk: the words it is lexically matched on (see chunk_context)
+    sentence_terms: TermCounts  # per sentence, as read (a table row with its header)
+    corpus_names: frozenset[str]  # search terms of the names most of the corpus mentions
+    common_words: frozenset[str]  # words the essays also write in lower case
+    spelled_out: dict[str, str]  # multi-word names by their initials
+
+
+def chunk_context(document: Document, chunk: Chunk) -> str:
+    """Text a chunk is lexically matched on: its words plus its document's title, author and section."""
+    return f"{document.title} {document.author or ''} {chunk.section} {chunk.text}"
+
+
+def derive(documents: Sequence[Document], chunks: Sequence[Chunk], sentences: Sequence[Sentence]) -> Tables:
+    """The tables of a corpus; ``chunks`` are the unique ones (duplicate_of None), in index order."""
+    by_source = {d.source: d for d in documents}
+    texts = [d.text for d in documents]
+    common = lowercase_words(texts)
+    return Tables(
+        count_terms([chunk_context(by_source[c.source], c) for c in chunks]),
+        count_terms([as_read(by_source[s.source].text, s) for s in sentences]),
+        corpus_names(chunks, sentences),
+        common,
+        spelled_out_names(texts, common),
+    )
+
+
+def to_stored(tables: Tables) -> tuple[dict[str, np.ndarray], dict[str, Any]]:
+    """The arrays (for ``lexical.safetensors``) and the JSON object (for ``names.json``: versions,
+    vocabularies, names) of ``tables``."""
+    arrays: dict[str, np.ndarray] = {}
+    names: dict[str, Any] = {"version": VERSION}
+    for part, counted in zip(_PARTS, (tables.chunk_terms, tables.sentence_terms), strict=True):
+        arrays[f"{part}_indptr"], arrays[f"{part}_ids"] = counted.indptr, counted.ids
+        arrays[f"{part}_counts"] = counted.counts
+        names[f"{part}_vocabulary"] = list(counted.vocabulary)  # JSON: far smaller than fixed-width strings
+    names |= {"corpus_names": sorted(tables.corpus_names), "common_words": sorted(tables.common_words),
+              "spelled_out": tables.spelled_out}  # fmt: skip
+    return arrays, names
+
+
+def from_stored(arrays: Mapping[str, np.ndarray], names: Mapping[str, Any], chunks: int, sentences: int
+                ) -> Tables | None:  # fmt: skip
+    """The stored tables, or None when there are none, they are of another VERSION or do not
+    fit an index of ``chunks`` unique chunks and ``sentences`` sentences."""
+    if names.get("version") != VERSION or not arrays:
+        return None
+    try:
+        counted = [
+            TermCounts(tuple(str(t) for t in names[f"{p}_vocabulary"]), arrays[f"{p}_indptr"].astype(np.int64),
+                       arrays[f"{p}_ids"].astype(np.int32), arrays[f"{p}_counts"].astype(np.int32))  # fmt: skip
+            for p in _PARTS
+        ]
+        tables = Tables(counted[0], counted[1], frozenset(names["corpus_names"]), frozenset(names["common_words"]),
+                        {str(k): str(v) for k, v in names["spelled_out"].items()})  # fmt: skip
+    except (KeyError, TypeError, AttributeError, ValueError):
+        return None
+    rows = (len(tables.chunk_terms.indptr) - 1, len(tables.sentence_terms.indptr) - 1)
+    fits = all(c.indptr[-1] == len(c.ids) == len(c.counts) and (not len(c.ids) or c.ids.max() < len(c.vocabulary))
+               for c in counted)  # fmt: skip
+    return tables if rows == (chunks, sentences) and fits else None
