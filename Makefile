@@ -88,7 +88,7 @@ bench: setup           ## run the benchmarks; each rewrites its section of bench
 	$(BIN)/python bench/formats.py
 	$(BIN)/python bench/scale.py
 
-train-reader: setup    ## retrain rag/read/weights from the vendored SQuAD data (about 25 min on 2 cores; never in CI)
+train-reader: setup    ## retrain rag/read/weights from the vendored SQuAD data (about 30 min on 2 cores; never in CI)
 	$(BIN)/python training/encode_squad.py
 	$(BIN)/python training/train_reader.py
 

@@ -48,8 +48,9 @@ def gather(
     """Candidate sentences of ``passages``, best first, repeated sentences kept once.
 
     Each sentence gets the rule score (dense + lexical match, plus a share of its passage's
-    score) and, for a plain question, the reader's probability that it answers and its preference. All keep
-    their best over every wording in ``queries`` (the question without and with an author's name); words are
+    score) and, for a plain question or a list, the reader's probability that it answers and
+    its preference. All keep their best over every wording in ``queries`` (the question
+    without and with an author's name); words are
     matched on the first wording only, so a name does not pull in every sentence that
     mentions the author. Plain questions are ranked by the reader's preference plus
     RULE_WEIGHT times the rule score; lists, comparisons, items and reasons by the rule score
