@@ -103,7 +103,7 @@ def test_the_index_stores_what_the_retriever_derives_from_its_text(index_dir: Pa
     assert {"lexical.safetensors", "names.json"} <= set(manifest["files"])
     data = read_index(index_dir)
     unique = [c for c in data.chunks if c.duplicate_of is None]
-    stored = from_stored(data.lexical, data.names, len(unique), len(data.sentences))
+    stored = from_stored(data.lexical, data.names, data.terms, len(unique), len(data.sentences))
     derived = derive(data.documents, unique, data.sentences)
     assert stored is not None and stored.corpus_names and stored.spelled_out
     for got, want in ((stored.chunk_terms, derived.chunk_terms), (stored.sentence_terms, derived.sentence_terms)):

@@ -15,7 +15,6 @@ from ..embed import encode, load_model, model_dimension, model_max_tokens, token
 from ..ingest.chunk import chunk_documents, document_sentences
 from ..ingest.load import corpus_hashes, load_corpus
 from ..ingest.structure import as_read
-from ..retrieve.lexical import terms
 from ..retrieve.tables import derive, to_stored
 from ..settings import Settings
 from .store import IndexData, build_lock, read_index, read_manifest, write_index
@@ -53,7 +52,8 @@ def build_index(
         doc_text = {d.source: d.text for d in documents}
         readings = [as_read(doc_text[s.source], s) for s in sentences]
         unique = [c for c in chunks if c.duplicate_of is None]
-        words = sorted({t for r in readings for t in terms(r)})
+        tables = derive(documents, unique, sentences)  # BM25 term counts, names: stored for the retriever
+        words = list(tables.sentence_terms.vocabulary)  # every search term of the sentences, sorted
         chunk_texts = [c.text for c in unique]
         wanted = (chunk_texts, readings, words)
         missing = [list(dict.fromkeys(t for t in group if t not in known)) for group in wanted]
@@ -86,7 +86,7 @@ def build_index(
             "versions": _versions(),
             "built_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
         }
-        lexical, names = to_stored(derive(documents, unique, sentences))
+        lexical, names = to_stored(tables)
         data = IndexData(
             manifest, tuple(documents), tuple(chunks), tuple(sentences), chunk_vectors, sentence_vectors,
             tuple(words), term_vectors, lexical=lexical, names=names,

@@ -74,7 +74,7 @@ class Retriever:
         self._chunk_index = data.search.get("chunks") or flat_index(data.chunk_vectors)
         self._sentence_index = data.search.get("sentences") or flat_index(data.sentence_vectors)
         self._chunk_of_sentence, self._sentences_of_chunk = membership(self.chunks, self.sentences)
-        tables = from_stored(data.lexical, data.names, len(self.chunks), len(self.sentences)) or derive(
+        tables = from_stored(data.lexical, data.names, data.terms, len(self.chunks), len(self.sentences)) or derive(
             data.documents, self.chunks, self.sentences
         )  # stored by the build; derived here for an index written without them
         self.corpus_names = tables.corpus_names

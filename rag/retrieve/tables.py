@@ -29,7 +29,8 @@ class Tables:
     """Everything the retriever derives from the corpus text alone."""
 
     chunk_terms: TermCounts  # per unique chunk: the words it is lexically matched on (see chunk_context)
-    sentence_terms: TermCounts  # per sentence, as read (a table row with its header)
+    sentence_terms: TermCounts  # per sentence, as read (a table row with its header); its vocabulary
+    # is the index's terms (terms.json), so it is not stored again
     corpus_names: frozenset[str]  # search terms of the names most of the corpus mentions
     common_words: frozenset[str]  # words the essays also write in lower case
     spelled_out: dict[str, str]  # multi-word names by their initials
@@ -55,30 +56,31 @@ def derive(documents: Sequence[Document], chunks: Sequence[Chunk], sentences: Se
 
 
 def to_stored(tables: Tables) -> tuple[dict[str, np.ndarray], dict[str, Any]]:
-    """The arrays (for ``lexical.safetensors``) and the JSON object (for ``names.json``: versions,
-    vocabularies, names) of ``tables``."""
+    """The arrays (for ``lexical.safetensors``) and the JSON object (for ``names.json``: version,
+    the chunks' vocabulary, names) of ``tables``."""
     arrays: dict[str, np.ndarray] = {}
-    names: dict[str, Any] = {"version": VERSION}
     for part, counted in zip(_PARTS, (tables.chunk_terms, tables.sentence_terms), strict=True):
         arrays[f"{part}_indptr"], arrays[f"{part}_ids"] = counted.indptr, counted.ids
         arrays[f"{part}_counts"] = counted.counts
-        names[f"{part}_vocabulary"] = list(counted.vocabulary)  # JSON: far smaller than fixed-width strings
-    names |= {"corpus_names": sorted(tables.corpus_names), "common_words": sorted(tables.common_words),
-              "spelled_out": tables.spelled_out}  # fmt: skip
+    names = {"version": VERSION, "chunk_vocabulary": list(tables.chunk_terms.vocabulary),  # JSON: far smaller
+             "corpus_names": sorted(tables.corpus_names), "common_words": sorted(tables.common_words),
+             "spelled_out": tables.spelled_out}  # fmt: skip
     return arrays, names
 
 
-def from_stored(arrays: Mapping[str, np.ndarray], names: Mapping[str, Any], chunks: int, sentences: int
-                ) -> Tables | None:  # fmt: skip
+def from_stored(arrays: Mapping[str, np.ndarray], names: Mapping[str, Any], terms: Sequence[str], chunks: int,
+                sentences: int) -> Tables | None:  # fmt: skip
     """The stored tables, or None when there are none, they are of another VERSION or do not
-    fit an index of ``chunks`` unique chunks and ``sentences`` sentences."""
+    fit an index of ``chunks`` unique chunks, ``sentences`` sentences and the search ``terms``
+    of its sentences."""
     if names.get("version") != VERSION or not arrays:
         return None
     try:
+        vocabularies = (tuple(str(t) for t in names["chunk_vocabulary"]), tuple(terms))
         counted = [
-            TermCounts(tuple(str(t) for t in names[f"{p}_vocabulary"]), arrays[f"{p}_indptr"].astype(np.int64),
-                       arrays[f"{p}_ids"].astype(np.int32), arrays[f"{p}_counts"].astype(np.int32))  # fmt: skip
-            for p in _PARTS
+            TermCounts(vocabulary, arrays[f"{p}_indptr"].astype(np.int64), arrays[f"{p}_ids"].astype(np.int32),
+                       arrays[f"{p}_counts"].astype(np.int32))  # fmt: skip
+            for p, vocabulary in zip(_PARTS, vocabularies, strict=True)
         ]
         tables = Tables(counted[0], counted[1], frozenset(names["corpus_names"]), frozenset(names["common_words"]),
                         {str(k): str(v) for k, v in names["spelled_out"].items()})  # fmt: skip
