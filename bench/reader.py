@@ -97,7 +97,7 @@ def corpus_figures(results: list[dict[str, Any]], key: str) -> dict[str, float]:
 
     answerable = [r for r in results if r["kind"] == "answerable"]
     missing = [r for r in results if r["kind"] == "near-miss"]
-    holds = [collapse(r["answer"]) in collapse(r[key]) for r in answerable]
+    holds = [_holds(r, key) for r in answerable]
     out = {"first_quote_holds_answer": float(np.mean(holds))}
     if key == "first_quote":
         out["some_quote_holds_answer"] = float(np.mean([collapse(r["answer"]) in collapse(r["quotes"]) for r in answerable]))
@@ -192,10 +192,10 @@ def child_answers(python_path: str, seeds: Path, index: Path, cases: list[dict[s
 
 def ablate(seeds: Path, index: Path, cases: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
     """Each answer rule switched off in turn, with the reader: the SQuAD corpus (every third
-    case), the dev set (tuned on), the fresh set, tests/ablation4 and tests/ablation5 (5 essays
-    and 50 cases each, written by helpers who never saw the code, for this ablation: lists,
-    why-questions and follow-ups, which SQuAD lacks; ablation5's essays also use acronyms, ask
-    and answer their own questions and enumerate points in prose). Besides each set's summary, a
+    case), the dev set (tuned on), the fresh set, tests/ablation4 (5 essays and 50 cases written
+    by a helper who never saw the code, for this ablation: lists, why-questions and follow-ups,
+    which SQuAD lacks) and, once written, tests/ablation5 (the same, with essays that use
+    acronyms, ask and answer their own questions and enumerate points in prose). Besides each set's summary, a
     row counts the cases it passes that the full system fails and the reverse ("+2/-1"), so a rule
     whose gains and losses cancel is seen. The blind sets stay out: a rule kept or dropped by its
     effect on them would be tuned on them."""
@@ -225,7 +225,7 @@ def ablate(seeds: Path, index: Path, cases: list[dict[str, Any]]) -> dict[str, d
                      Retriever.open(ROOT / "tests" / label / "essays", OUT / f"index-{label}")))
     sample = cases[::3]
     out: dict[str, dict[str, Any]] = {}
-    full: dict[str, set[Any]] = {}
+    full: set[str] | None = None  # the cases the full system gets right (its row comes first)
     for name, patches in {"ours (reader)": [], **ANSWER_ABLATIONS, **extra}.items():
         with switched_off(patches):
             row: dict[str, Any] = {}
@@ -241,20 +241,23 @@ def ablate(seeds: Path, index: Path, cases: list[dict[str, Any]]) -> dict[str, d
                 row[f"{label} refusal"] = float(report.summary["refusal_accuracy"] or 0.0)
                 right |= {f"{label} {c.case.id}" for c in report.cases
                           if (c.refused if c.case.out_of_scope else c.passed)}  # fmt: skip
-        full.setdefault("ours", right)
-        row["cases gained/lost"] = f"+{len(right - full['ours'])}/-{len(full['ours'] - right)}"
+        full = right if full is None else full
+        row["cases gained/lost"] = f"+{len(right - full)}/-{len(full - right)}"
         out[name] = row
         print(name, row, flush=True)
     return out
 
 
-def _right(result: dict[str, Any]) -> bool:
-    """A SQuAD corpus case answered right: refused when it is a near miss, else its first quote holds the answer."""
+def _holds(result: dict[str, Any], key: str) -> bool:
+    """True when the answer's text is in the result's ``key`` quote (collapsed, as SQuAD scores it)."""
     from rag.read.squad import collapse
 
-    if result["kind"] == "near-miss":
-        return bool(result["refused"])
-    return collapse(result["answer"]) in collapse(result["first_quote"])
+    return collapse(result["answer"]) in collapse(result[key])
+
+
+def _right(result: dict[str, Any]) -> bool:
+    """A SQuAD corpus case answered right: a near miss refused, else a first quote holding the answer."""
+    return bool(result["refused"]) if result["kind"] == "near-miss" else _holds(result, "first_quote")
 
 
 def main() -> None:
@@ -313,10 +316,12 @@ def write_ablation(rows: dict[str, dict[str, Any]]) -> None:
         "",
         f"`python bench/reader.py --ablate`, run {time.strftime('%Y-%m-%d')} (2 cores, 24 GiB). Every answer rule",
         "switched off in turn, with the reader choosing sentences and refusals: held-out SQuAD articles as",
-        "a corpus (every third case), the dev set (tuned on), the fresh set, and `tests/ablation4` and",
-        "`tests/ablation5` (5 essays and 50 cases each, with lists, why-questions and follow-ups, written for",
-        "this ablation by helpers who never saw the code; ablation5's essays also use acronyms, ask and",
-        "answer their own questions and enumerate points in prose; only these rows of them are read). One",
+        "a corpus (every third case), the dev set (tuned on), the fresh set, and the ablation sets:",
+        "`tests/ablation4`, and `tests/ablation5` where it exists (5 essays and 50 cases each, with lists,",
+        "why-questions and follow-ups, written for this ablation by helpers who never saw the code;",
+        "ablation5's essays also use acronyms, ask and answer their own questions and enumerate points in",
+        "prose; only",
+        "these rows of them are read). One",
         "answerable case is 0.025 of an ablation set's answer pass (one refusal 0.1), 0.015 of dev's, 0.05",
         "of fresh's. The last column counts the cases over all sets that the row gets right and the full",
         "system does not, and the reverse. The blind sets are left out, so that no rule is kept or dropped by them.",
@@ -324,8 +329,13 @@ def write_ablation(rows: dict[str, dict[str, Any]]) -> None:
         "| system | " + " | ".join(keys) + " |",
         "|---|" + "---|" * len(keys),
     ]
-    lines += [f"| {name} | " + " | ".join(f"{row[k]:.3f}" if isinstance(row[k], float) else str(row[k]) for k in keys) + " |" for name, row in rows.items()]
+    lines += [f"| {name} | " + " | ".join(_cell(row[k]) for k in keys) + " |" for name, row in rows.items()]
     write_section("reader-ablation", "\n".join(lines))
+
+
+def _cell(value: Any) -> str:
+    """A table cell: a figure to three places, anything else (a "+2/-1" count) as it is."""
+    return f"{value:.3f}" if isinstance(value, float) else str(value)
 
 
 def write(result: dict[str, Any]) -> None:
