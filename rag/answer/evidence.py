@@ -22,7 +22,7 @@ from ..retrieve.lexical import terms
 from ..retrieve.retriever import Retriever
 from ..types import Passage, Sentence
 from ..retrieve.ordinals import continues_list, enumerates, lists_inline, starts_with_ordinal, without_opener
-from ..read.features import Candidate
+from ..read.features import Candidate, features
 from ..read.reader import Reader
 from .intent import Intent
 
@@ -58,11 +58,8 @@ def gather(
     heading or a bare marker is never a candidate. An essay's own question ("So what should
     be next on the agenda?") stands for the sentence after it.
     """
-    owner: dict[int, Passage] = {}
-    for passage in passages:
-        for row in retriever.passage_sentences(passage):
-            owner.setdefault(row, passage)
-    rows = [r for r in owner if quotable(retriever.sentences[r])]
+    owner = candidate_rows(retriever, passages)
+    rows = list(owner)
     if not rows:
         return []
     wordings = list(dict.fromkeys(queries))
@@ -98,14 +95,31 @@ def gather(
     return sorted(found.values(), key=lambda e: (-e.score, e.passage.source, e.start))
 
 
+def candidate_rows(retriever: Retriever, passages: Sequence[Passage]) -> dict[int, Passage]:
+    """The quotable sentence rows of ``passages``, each with the first (best) passage holding it."""
+    owner: dict[int, Passage] = {}
+    for passage in passages:
+        for row in retriever.passage_sentences(passage):
+            owner.setdefault(row, passage)
+    return {r: p for r, p in owner.items() if quotable(retriever.sentences[r])}
+
+
+def read_features(
+    retriever: Retriever, wording: str, qv: np.ndarray, rows: Sequence[int], deleted: frozenset[int] = frozenset()
+) -> np.ndarray:
+    """The reader's input for each sentence row against one wording of the question: what the
+    product reads, and what training/product_sets.py trains on (so the two never drift apart).
+    Rows in ``deleted`` are read as if the essay did not have them (a training near miss)."""
+    readable = [candidate(retriever, r, deleted) for r in rows]
+    words = terms(wording) + [t for c in readable for t in terms(c.text)]
+    return features(wording, qv, readable, retriever.idf, retriever.word_vectors(words))
+
+
 def _read(retriever: Retriever, reader: Reader, wordings: Sequence[str], vectors: np.ndarray,
           rows: Sequence[int]) -> tuple[np.ndarray, np.ndarray]:
     """The reader's probability and preference for each sentence row, each the best over the question's wordings."""
-    readable = [candidate(retriever, r) for r in rows]
-    their_words = [t for c in readable for t in terms(c.text)]
-    read = [reader.score(w, qv, readable, retriever.idf, retriever.word_vectors(terms(w) + their_words))
-            for w, qv in zip(wordings, vectors, strict=True)]  # fmt: skip
-    return np.max([p for p, _ in read], axis=0), np.max([r for _, r in read], axis=0)
+    read = [reader.outputs(read_features(retriever, w, qv, rows)) for w, qv in zip(wordings, vectors, strict=True)]
+    return np.max([o[:, 0] for o in read], axis=0), np.max([o[:, -1] for o in read], axis=0)
 
 
 # A plain question's rank: the reader's preference plus this share of the rule score (scaled to
@@ -135,13 +149,13 @@ def quotable(sentence: Sentence) -> bool:
     return len(words) >= 2 and not (heading and len(sentence.text.split()) < 8)
 
 
-def candidate(retriever: Retriever, row: int) -> Candidate:
-    """Sentence ``row`` as the reader sees it: with its paragraph neighbours and its document's title."""
+def candidate(retriever: Retriever, row: int, deleted: frozenset[int] = frozenset()) -> Candidate:
+    """Sentence ``row`` as the reader sees it: with its paragraph neighbours (skipping rows in
+    ``deleted``) and its document's title."""
     sentences, vectors = retriever.sentences, retriever.data.sentence_vectors
     sentence = sentences[row]
     document = retriever.document(sentence.source)
-    before = row - 1 if row > 0 and _one_paragraph(retriever, row - 1, row) else None
-    after = row + 1 if row + 1 < len(sentences) and _one_paragraph(retriever, row, row + 1) else None
+    before, after = _neighbour(retriever, row, -1, deleted), _neighbour(retriever, row, 1, deleted)
     context = " ".join(retriever.reading(j) for j in (before, after) if j is not None)
     text = retriever.reading(row)  # a table row with its header: "Maker: Aermotor; Units sold: 800,000"
     return Candidate(
@@ -152,6 +166,16 @@ def candidate(retriever: Retriever, row: int) -> Candidate:
         context,
         SEPARATOR.join(t for t in (document.title, sentence.section) if t),
     )
+
+
+def _neighbour(retriever: Retriever, row: int, step: int, deleted: frozenset[int]) -> int | None:
+    """The nearest row before (``step`` -1) or after (1) ``row`` in its paragraph, not in ``deleted``."""
+    other = row + step
+    while other in deleted:
+        other += step
+    if 0 <= other < len(retriever.sentences) and _one_paragraph(retriever, row, other):
+        return other
+    return None
 
 
 def _as_statement(question: str) -> str:

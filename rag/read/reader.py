@@ -49,14 +49,15 @@ class Reader:
 
     def probabilities(self, x: np.ndarray) -> np.ndarray:
         """P(answers) for each row of a feature matrix: the calibrated score refusal is decided by."""
-        return self._outputs(x)[:, 0]
+        return self.outputs(x)[:, 0]
 
     def preferences(self, x: np.ndarray) -> np.ndarray:
         """How strongly each row is preferred to the other candidates: the ranking output (trained
         to put the answer first within a question's candidates), else the probability."""
-        return self._outputs(x)[:, -1]
+        return self.outputs(x)[:, -1]
 
-    def _outputs(self, x: np.ndarray) -> np.ndarray:
+    def outputs(self, x: np.ndarray) -> np.ndarray:
+        """Both outputs for each row of a feature matrix: P(answers), then the preference."""
         hidden = np.maximum(((x - self._mean) / self._std) @ self._w1 + self._b1, 0.0)
         logits = hidden @ self._w2 + self._b2
         return (1.0 / (1.0 + np.exp(-np.clip(logits, -30, 30)))).astype(np.float32)
@@ -70,7 +71,7 @@ class Reader:
         lexicon: Mapping[str, np.ndarray] | None = None,
     ) -> tuple[np.ndarray, np.ndarray]:
         """P(answers) and preference for each candidate sentence (see features.features for the arguments)."""
-        outputs = self._outputs(features(question, qv, candidates, idf, lexicon))
+        outputs = self.outputs(features(question, qv, candidates, idf, lexicon))
         return outputs[:, 0], outputs[:, -1]
 
 
