@@ -10,7 +10,7 @@
 
 "Before" is the code at commit BEFORE (the last commit without the reader), checked out with
 `git worktree` and run in a child process on the same index, so both systems answer the same
-questions from the same passages.
+questions from the same essays (each from an index of its own, in the format it reads).
 Usage: python bench/reader.py [--articles 12] [--per-article 20] [--near-miss 6] [--skip-sets | --ablate]
 (rewrites its section of bench/RESULTS.md)
 """
@@ -150,7 +150,10 @@ def eval_sets(python_path: str | None) -> dict[str, dict[str, Any]]:
     out = {}
     for qs in SETS:
         seeds = "tests/blind2/essays" if "blind2" in qs else "seeds"
-        index = OUT / ("index-blind2" if "blind2" in qs else "index-seeds")
+        # each system builds its own index: the "before" code reads an older index format and
+        # would rebuild a shared one under the other's feet (and its cold start would time that)
+        name = ("index-blind2" if "blind2" in qs else "index-seeds") + ("-before" if python_path else "")
+        index = OUT / name
         report = OUT / f"eval-{'before' if python_path else 'after'}-{Path(qs).parent.name}-{Path(qs).stem}.json"
         env = {**os.environ, "RAG_INDEX_DIR": str(index)}
         if python_path:
@@ -283,7 +286,8 @@ def main() -> None:
     t = time.perf_counter()
     after = answer_cases(seeds, index, cases)  # builds the index on first use
     print(f"after: {time.perf_counter() - t:.0f}s", flush=True)
-    old = child_answers(before, seeds, index, cases)
+    before_index = OUT / "index-squad-before"  # its own: see eval_sets
+    old = child_answers(before, seeds, before_index, cases)
     figures = {
         "cosine only": corpus_figures(after, "cosine_quote"),
         f"rule-based selector ({BEFORE})": corpus_figures(old, "first_quote"),
@@ -294,7 +298,7 @@ def main() -> None:
     latency = {
         "warm ask p50 ms, before": statistics.median(r["ms"] for r in old),
         "warm ask p50 ms, after": statistics.median(r["ms"] for r in after),
-        "cold rag ask s, before": cold_ask(before, seeds, index, answerable[0]["question"]),
+        "cold rag ask s, before": cold_ask(before, seeds, before_index, answerable[0]["question"]),
         "cold rag ask s, after": cold_ask(None, seeds, index, answerable[0]["question"]),
     }
     sets = {} if args.skip_sets else {"before": eval_sets(before), "after": eval_sets(None)}
@@ -349,7 +353,7 @@ def write(result: dict[str, Any]) -> None:
         "SQuAD v1.1 train articles (the test half: never trained on, nor used to calibrate the threshold) are",
         f"written out as a folder of essays and indexed; {n['answerable']} answerable questions and {n['near-miss']}",
         "near-miss questions whose answer sentences were deleted from the essay (the answer appears nowhere",
-        f"else in it). Before = the rule-based selector at commit `{BEFORE}`, run on the same index.",
+        f"else in it). Before = the rule-based selector at commit `{BEFORE}`, run on the same essays.",
         "",
         "| selection | first quote holds the answer | some quote holds it | false refusals | near-miss refused |",
         "|---|---|---|---|---|",
