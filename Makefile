@@ -29,6 +29,11 @@ BLIND3_FLOORS ?= --fail-under answer_pass=0.72 --fail-under refusal_accuracy=0.7
 # at its first run with the two-network reader (answer pass 0.725, refusal 0.2), minus a margin.
 ABLATION4_FLOORS ?= --fail-under answer_pass=0.67 --fail-under refusal_accuracy=0.10 \
 	--fail-under citation_validity=1.0
+# The second ablation set (tests/ablation5: 5 essays, 50 cases with acronyms, essays' own questions,
+# prose enumerations and leaning sentences, written by a helper who never saw the code; only summary
+# rows are ever read): floors at its first run (answer pass 0.475, refusal 0.4), minus a margin.
+ABLATION5_FLOORS ?= --fail-under answer_pass=0.42 --fail-under refusal_accuracy=0.30 \
+	--fail-under citation_validity=1.0
 BLIND3_ESSAYS := index/blind3-essays
 export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
@@ -46,6 +51,7 @@ test: setup browser-deps $(BLIND3_ESSAYS)/.built   ## set up and run the whole t
 	$(call blind,blind2,tests/blind2/essays,$(BLIND2_FLOORS))
 	$(call blind,blind3,$(BLIND3_ESSAYS),$(BLIND3_FLOORS))
 	$(call blind,ablation4,tests/ablation4/essays,$(ABLATION4_FLOORS))
+	$(call blind,ablation5,tests/ablation5/essays,$(ABLATION5_FLOORS))
 
 # A blind set's run (name, essays folder, floors): only the summary is printed, the cases stay
 # in index/NAME-report.txt, unread.
