@@ -283,5 +283,5 @@ def test_a_deleted_sentence_is_no_ones_neighbour(retriever) -> None:
     assert s[row - 2].text in without.context
     assert np.array_equal(without.before, retriever.data.sentence_vectors[row - 2])
     qv = retriever.embed_query(s[row - 1].text)
-    assert not np.allclose(read_features(retriever, s[row - 1].text, qv, [row]),
-                           read_features(retriever, s[row - 1].text, qv, [row], frozenset({row - 1})))
+    assert not np.allclose(read_features(retriever, [s[row - 1].text], qv[None], [row])[0],
+                           read_features(retriever, [s[row - 1].text], qv[None], [row], frozenset({row - 1}))[0])

@@ -51,7 +51,7 @@ def version() -> str:
 
 
 def question_sets(
-    retriever: Retriever, article: Article, per_article: int, stranger: Retriever
+    retriever: Retriever, article: Article, per_article: int, stranger: Retriever | None
 ) -> list[tuple[np.ndarray, np.ndarray]]:
     """For each question of ``article`` (up to ``per_article``): the product's candidate set
     (features, labels); when the answer was among them, the same set without it (a near miss);
@@ -69,17 +69,18 @@ def question_sets(
         gold = {article.sentences[i] for i in q.positives}
         y = np.array([retriever.sentences[r].source == source and retriever.sentences[r].text in gold for r in rows],
                      np.float32)  # fmt: skip
-        out.append((evidence.read_features(retriever, query, qv, rows), y))
+        out.append((evidence.read_features(retriever, [query], qv[None], rows)[0], y))
         # the near miss reads as if the essay lacked the answer's sentences: no candidate keeps
         # one as its neighbour (a neighbour holding the answer gives a near miss away)
         deleted = frozenset(r for r in own_rows if retriever.sentences[r].text in gold)
         kept = [r for r in rows if r not in deleted]
         if y.any() and kept:
-            out.append((evidence.read_features(retriever, query, qv, kept, deleted), np.zeros(len(kept), np.float32)))
-        if n % OFF_TOPIC_EVERY == 0:
+            x = evidence.read_features(retriever, [query], qv[None], kept, deleted)[0]
+            out.append((x, np.zeros(len(kept), np.float32)))
+        if stranger is not None and n % OFF_TOPIC_EVERY == 0:
             far = list(evidence.candidate_rows(stranger, stranger.search(stranger.expand(q.text), k=K)))
             if far:
-                x = evidence.read_features(stranger, query, stranger.embed_query(query), far)
+                x = evidence.read_features(stranger, [query], stranger.embed_query(query)[None], far)[0]
                 out.append((x, np.full(len(far), -1.0, np.float32)))  # -1: off topic (no answer)
     return out
 
@@ -100,8 +101,8 @@ def build_part(part: str, articles: list[Article], group: int, per_article: int)
             continue
         t = time.time()
         retriever = Retriever.open(work / "seeds", work / "index")
-        other = works[(g + 1) % len(works)] if len(works) > 1 else CACHE / "work" / f"train-{0:03d}"
-        stranger = Retriever.open(other / "seeds", other / "index")
+        other = works[(g + 1) % len(works)]  # a single group has no other: no off-topic sets
+        stranger = Retriever.open(other / "seeds", other / "index") if other != work else None
         sets = [s for a in chunk for s in question_sets(retriever, a, per_article, stranger)]
         tmp = path.with_suffix(".tmp.npz")
         np.savez(tmp, x=np.concatenate([x for x, _ in sets]), y=np.concatenate([y for _, y in sets]),

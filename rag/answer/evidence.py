@@ -105,20 +105,23 @@ def candidate_rows(retriever: Retriever, passages: Sequence[Passage]) -> dict[in
 
 
 def read_features(
-    retriever: Retriever, wording: str, qv: np.ndarray, rows: Sequence[int], deleted: frozenset[int] = frozenset()
-) -> np.ndarray:
-    """The reader's input for each sentence row against one wording of the question: what the
-    product reads, and what training/product_sets.py trains on (so the two never drift apart).
+    retriever: Retriever, wordings: Sequence[str], vectors: np.ndarray, rows: Sequence[int],
+    deleted: frozenset[int] = frozenset(),
+) -> list[np.ndarray]:
+    """The reader's input for each sentence row, one matrix per wording of the question (its
+    vector a row of ``vectors``): what the product reads, and what training/product_sets.py
+    trains on (so the two never drift apart). The candidates are built once for all wordings.
     Rows in ``deleted`` are read as if the essay did not have them (a training near miss)."""
     readable = [candidate(retriever, r, deleted) for r in rows]
-    words = terms(wording) + [t for c in readable for t in terms(c.text)]
-    return features(wording, qv, readable, retriever.idf, retriever.word_vectors(words))
+    their_words = [t for c in readable for t in terms(c.text)]
+    return [features(w, qv, readable, retriever.idf, retriever.word_vectors(terms(w) + their_words))
+            for w, qv in zip(wordings, vectors, strict=True)]  # fmt: skip
 
 
 def _read(retriever: Retriever, reader: Reader, wordings: Sequence[str], vectors: np.ndarray,
           rows: Sequence[int]) -> tuple[np.ndarray, np.ndarray]:
     """The reader's probability and preference for each sentence row, each the best over the question's wordings."""
-    read = [reader.outputs(read_features(retriever, w, qv, rows)) for w, qv in zip(wordings, vectors, strict=True)]
+    read = [reader.outputs(x) for x in read_features(retriever, wordings, vectors, rows)]
     return np.max([o[:, 0] for o in read], axis=0), np.max([o[:, -1] for o in read], axis=0)
 
 
