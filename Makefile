@@ -9,12 +9,13 @@ TORCH := torch==2.13.0
 # minus a small margin. The committed baselines (tests/baseline.json, tests/dev_baseline.json)
 # catch any regression of a single case. The answer_pass floors were 0.85 and 0.70 before the
 # trained reader became the default: it gives up 1 and 3 cases of these two sets (tuned on, for
-# the rules) for gains on sets and articles nobody tuned on (bench/RESULTS.md, "Reader").
+# the rules) for gains on sets and articles nobody tuned on (bench/RESULTS.md, "Reader"). The dev
+# floor fell from 0.67 to 0.64 when five rules that moved only dev cases were deleted (2 cases).
 EVAL_FLOORS ?= --fail-under hit@1=0.85 --fail-under hit@5=0.93 --fail-under mrr=0.88 \
 	--fail-under quote_recall@5=0.90 --fail-under answer_pass=0.83 --fail-under refusal_accuracy=0.95 \
 	--fail-under citation_validity=1.0
 DEV_FLOORS ?= --fail-under hit@5=0.90 --fail-under mrr=0.78 --fail-under quote_recall@5=0.88 \
-	--fail-under answer_pass=0.67 --fail-under refusal_accuracy=0.85 --fail-under citation_validity=1.0
+	--fail-under answer_pass=0.64 --fail-under refusal_accuracy=0.85 --fail-under citation_validity=1.0
 # The second blind set (tests/blind2: 6 essays, 36 cases, written by a helper who never saw the
 # code; only its summary line is ever read): floors at the figures of its first runs, minus a margin.
 BLIND2_FLOORS ?= --fail-under answer_pass=0.55 --fail-under refusal_accuracy=0.80 \

@@ -59,11 +59,7 @@ ANSWER_ABLATIONS: dict[str, list[tuple[Any, str, Any]]] = {
     "ours − sentence before a leaning quote": [(assistant_module, "with_context", lambda r, chosen: list(chosen))],
     "ours − lists named in one sentence": [(evidence_module, "lists_inline", lambda sentence: False),
                                            (intent_module, "_ASKED_NOUNS", NEVER)],
-    "ours − one enumeration per list": [(evidence_module, "MAX_ITEM_GAP", 10**9)],
     "ours − date check for when-questions": [(intent_module, "_WHEN", NEVER)],
-    "ours − answer after the essay's own question": [(evidence_module, "is_question", lambda sentence: False)],
-    "ours − points added by Furthermore / In addition": [(evidence_module, "_continuations", lambda r, items, size: [])],
-    "ours − body of the point that names the asked things": [(evidence_module, "without_opener", lambda s: "")],
 }
 
 

@@ -212,9 +212,10 @@ def ablate(seeds: Path, index: Path, cases: list[dict[str, Any]]) -> dict[str, d
     extra: dict[str, list[tuple[Any, str, Any]]] = {
         "ours − figure check for how-many questions": [(assistant_module.Assistant, "_states_amount",
                                                         lambda self, question, sentence: True)],
-        "ours − absent-topic check": [(assistant_module.Assistant, "_topic_absent", lambda self, question, chosen: False)],
         "ours − reader (rule score and no reader refusal)": [(evidence_module, "reads_plainly", lambda intent: False),
                                                             (assistant_module, "reads_plainly", lambda intent: False)],
+        "ours − absent-topic check": [(assistant_module.Assistant, "_topic_absent", lambda self, question, chosen: False)],
+        "ours − reader ranking (rule score ranks, reader still refuses)": [(evidence_module, "RULE_WEIGHT", 1e6)],
         "ours − reader refusal (reader still ranks)": [(assistant_module, "RefusalPolicy",
                                                        lambda: RefusalPolicy(min_probability=0.0))],
     }  # fmt: skip

@@ -197,33 +197,6 @@ def test_when_question_needs_a_date_in_the_quote(assistant) -> None:
     assert not answered.refused and "August 2023" in answered.text
 
 
-def test_list_keeps_to_one_enumeration_of_the_essay(assistant) -> None:
-    """Govella's reasons open with "To start with"; her four proposals ("Second, ...") come
-    pages later and answer another question."""
-    answer = assistant.ask("what security threats are japan and south korea both worried about, according to govella?")
-    assert "ballistic missile" in answer.text
-    assert "Fourth, Japan and South Korea" not in answer.text
-    assert "Russia" in answer.text  # the point's body runs on into the next paragraph
-    assert "world financial order" not in answer.text  # the next point is not a security threat
-
-
-def test_list_of_reasons_reads_on_through_furthermore_and_in_addition(assistant, retriever) -> None:
-    """Govella's reasons are "To start with, ...", "As well as, ..." (spun "In addition") and
-    "Furthermore, ..."; a why in the question does not stop it asking for several reasons."""
-    answer = assistant.ask("what reasons does govella give for why japan and korea should recommit to cooperation now?")
-    assert_grounded(answer, retriever)
-    for point in ("To start with, the 2 governments", "As well as, Japan and South Korea", "Furthermore, Japan and"):
-        assert point in answer.text, answer.text
-    assert "Step one" not in answer.text and "Fourth" not in answer.text  # her proposals are another list
-
-
-def test_an_essays_own_question_is_answered_by_what_follows_it(assistant) -> None:
-    """Cooper asks "So what should be next on the agenda?" and answers in the next sentence."""
-    answer = assistant.ask("what should be next on the agenda for seoul and tokyo?")
-    assert "Three areas are ripe for cooperation" in answer.text
-    assert "So what should be next on the agenda?" not in answer.text
-
-
 def test_naming_both_authors_searches_both_without_quoting_their_bios(assistant) -> None:
     answer = assistant.ask("what do cooper and govella each say about russia?")
     assert {c.passage.source for c in answer.citations} == {COOPER, GOVELLA}

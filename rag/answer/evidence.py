@@ -16,12 +16,12 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
-from ..ingest.sentences import is_heading, is_question, normalize
+from ..ingest.sentences import is_heading, normalize
 from ..ingest.structure import ITEM, SEPARATOR, TEXT
 from ..retrieve.lexical import terms
 from ..retrieve.retriever import Retriever
 from ..types import Passage, Sentence
-from ..retrieve.ordinals import continues_list, enumerates, lists_inline, starts_with_ordinal, without_opener
+from ..retrieve.ordinals import enumerates, lists_inline, starts_with_ordinal
 from ..read.features import Candidate, features
 from ..read.reader import Reader
 from .intent import Intent
@@ -55,8 +55,7 @@ def gather(
     mentions the author. Plain questions are ranked by the reader's preference plus
     RULE_WEIGHT times the rule score; lists, comparisons, items and reasons by the rule score
     alone, which the structure of those answers is built on (see ``reads_plainly``). A short
-    heading or a bare marker is never a candidate. An essay's own question ("So what should
-    be next on the agenda?") stands for the sentence after it.
+    heading or a bare marker is never a candidate.
     """
     owner = candidate_rows(retriever, passages)
     rows = list(owner)
@@ -84,11 +83,6 @@ def gather(
         sentence, passage = retriever.sentences[row], owner[row]
         ev = Evidence(passage, row, sentence.start, sentence.end, sentence.text, float(score), float(sim), float(p),
                       float(pref))  # fmt: skip
-        if is_question(sentence.text):  # the essay's own question: what follows it is the answer
-            answer = _answer_to(retriever, ev)
-            if answer is None:
-                continue
-            ev = answer
         key = normalize(ev.text)
         if key not in found or found[key].score < ev.score:
             found[key] = ev
@@ -162,7 +156,7 @@ def candidate(retriever: Retriever, row: int, deleted: frozenset[int] = frozense
     context = " ".join(retriever.reading(j) for j in (before, after) if j is not None)
     text = retriever.reading(row)  # a table row with its header: "Maker: Aermotor; Units sold: 800,000"
     return Candidate(
-        _as_statement(text) if is_question(text) else text,
+        text,
         vectors[row],
         vectors[before] if before is not None else None,
         vectors[after] if after is not None else None,
@@ -181,29 +175,6 @@ def _neighbour(retriever: Retriever, row: int, step: int, deleted: frozenset[int
     return None
 
 
-def _as_statement(question: str) -> str:
-    """An essay's own question as the reader should judge it: as the topic of the sentence
-    after it, which answers it (``_answer_to``), so "?" becomes "." ("So what should be next
-    on the agenda." is read as a statement about the agenda; SQuAD has no such questions)."""
-    return _LAST_QUESTION_MARK.sub(".", question)
-
-
-_LAST_QUESTION_MARK = re.compile(r"\?(?=[\s”\"’')\]]*$)")
-
-
-def _answer_to(retriever: Retriever, question: Evidence) -> Evidence | None:
-    """The sentence after an essay's own question, scored as the question was: essays ask
-    "So what should be next on the agenda?" and answer it in the next sentence."""
-    row = question.row + 1
-    if row >= len(retriever.sentences) or retriever.sentences[row].source != question.passage.source:
-        return None
-    after = retriever.sentences[row]
-    passage = retriever.passage_for_sentence(row, question.passage.score)
-    if passage is None or is_question(after.text):
-        return None
-    return replace(question, passage=passage, row=row, start=after.start, end=after.end, text=after.text)
-
-
 def select(retriever: Retriever, candidates: Sequence[Evidence], intent: Intent, floor: float = 1.0) -> list[Evidence]:
     """The sentences the answer quotes, in the order they should be read.
 
@@ -220,7 +191,7 @@ def select(retriever: Retriever, candidates: Sequence[Evidence], intent: Intent,
         return [item, *_next_in_paragraph(retriever, item)] if item is not None else [best]
     if intent.list_size:
         written = markup_list(retriever, candidates, intent.list_size if intent.counted else 0)
-        items = _in_reading_order(written or _list_items(retriever, candidates, intent.list_size, intent.asked))
+        items = _in_reading_order(written or _list_items(retriever, candidates, intent.list_size))
         lead = max(candidates, key=lambda e: e.preference)
         if written or intent.counted or lead.probability < floor:  # an enumeration is read in order
             return items
@@ -274,30 +245,6 @@ def _next_in_paragraph(retriever: Retriever, ev: Evidence) -> list[Evidence]:
     """The sentence after ``ev`` when it is in the same paragraph and passage: an item's
     opener ("First up should be economic cooperation ...") says what, the next says why."""
     return _rest_of_paragraph(retriever, ev, 1)
-
-
-def _item_body(retriever: Retriever, item: Evidence, most: int) -> list[Evidence]:
-    """Up to ``most`` sentences after an enumerated point that still belong to it: read on,
-    across paragraphs, until the next point, a heading or a question, within MAX_ITEM_GAP."""
-    out: list[Evidence] = []
-    for row in range(item.row + 1, len(retriever.sentences)):
-        after = retriever.sentences[row]
-        if (
-            len(out) >= most
-            or after.source != item.passage.source
-            or after.start - item.start > MAX_ITEM_GAP
-            or enumerates(after.text)
-            or continues_list(after.text)
-            or is_question(after.text)
-            or is_heading(after.text)
-        ):
-            break
-        inside = item.passage.start <= after.start and after.end <= item.passage.end
-        passage = item.passage if inside else retriever.passage_for_sentence(row, item.passage.score)
-        if passage is None:
-            break
-        out.append(Evidence(passage, row, after.start, after.end, after.text, item.score, item.dense))
-    return out
 
 
 def _rest_of_paragraph(retriever: Retriever, ev: Evidence, most: int) -> list[Evidence]:
@@ -355,16 +302,9 @@ def _one_paragraph(retriever: Retriever, a: int, b: int) -> bool:
     return first.source == second.source and first.paragraph == second.paragraph
 
 
-def _list_items(retriever: Retriever, candidates: Sequence[Evidence], size: int, asked: str = "") -> list[Evidence]:
-    """An essay's enumerated points when it has them (with its overview sentence), else diverse sentences.
-
-    When the best sentence is a point that names what is asked for ("To start with, ... face
-    worsening safety threats." for "what security threats ...?"), the things are that point's
-    own, so it is quoted with the rest of its paragraph rather than with the other points.
-    """
+def _list_items(retriever: Retriever, candidates: Sequence[Evidence], size: int) -> list[Evidence]:
+    """An essay's enumerated points when it has them (with its overview sentence), else diverse sentences."""
     best = candidates[0]
-    if asked and enumerates(best.text) and set(terms(asked)) <= set(terms(without_opener(best.text))):
-        return [best, *_item_body(retriever, best, size - 1)]
     if lists_inline(best.text) and not enumerates(best.text) and ":" not in best.text:
         return _diverse(candidates, size, floor=0.85 * best.score)  # one sentence names them all
     points = [c for c in candidates if c.score >= 0.5 * best.score and enumerates(c.text)]
@@ -374,7 +314,6 @@ def _list_items(retriever: Retriever, candidates: Sequence[Evidence], size: int,
         return _diverse(candidates, size, floor=0.6 * best.score)
     source = points[0].passage.source
     items = complete_enumeration(retriever, [p for p in points if p.passage.source == source][:size], size)
-    items = _one_enumeration(items, points[0])
     if len(items) < 2:  # a lone "To start with, ..." opens a paragraph, not a list of points
         return _diverse(candidates, size, floor=0.6 * best.score)
     overview = next((c for c in candidates[:2] if c.passage.source == source and ":" in c.text), None)
@@ -438,21 +377,6 @@ def _list_rows(retriever: Retriever, row: int) -> list[int]:
     return [r for r in range(lo, hi + 1) if r == lo or sentences[r].paragraph != sentences[r - 1].paragraph]
 
 
-MAX_ITEM_GAP = 1500  # characters between consecutive points of one enumeration
-
-
-def _one_enumeration(items: Sequence[Evidence], anchor: Evidence) -> list[Evidence]:
-    """The points that belong to ``anchor``'s enumeration: an essay may have two ("To start
-    with, ..." for its reasons, "Step one ... Second ..." for its proposals) far apart."""
-    ordered = sorted(items, key=lambda e: e.start)
-    runs: list[list[Evidence]] = [[ordered[0]]]
-    for ev in ordered[1:]:
-        if ev.start - runs[-1][-1].start > MAX_ITEM_GAP or starts_with_ordinal(ev.text, 1):
-            runs.append([])
-        runs[-1].append(ev)
-    return next(run for run in runs if any(e.start == anchor.start for e in run))
-
-
 def ordinal_item(retriever: Retriever, candidates: Sequence[Evidence], ordinal: int) -> Evidence | None:
     """The sentence opening item ``ordinal`` in the best-matching essay, retrieved or not."""
     for ev in candidates:
@@ -490,31 +414,7 @@ def complete_enumeration(retriever: Retriever, items: Sequence[Evidence], size: 
             found = find_ordinal(retriever, source, -1, after)
         if found is not None and all(found.start != e.start for e in added):
             added.append(found)
-    return added + _continuations(retriever, added, size)
-
-
-def _continuations(retriever: Retriever, items: Sequence[Evidence], size: int) -> list[Evidence]:
-    """Points added by "In addition, ..." / "Furthermore, ..." after an essay's first point,
-    each opening a paragraph no more than MAX_ITEM_GAP after the point before it."""
-    first = next((e for e in items if starts_with_ordinal(e.text, 1)), None)
-    if first is None or any(0 < e.start - first.start <= MAX_ITEM_GAP and enumerates(e.text) for e in items):
-        return []  # no first point, or its list goes on with "Second, ..."
-    text = retriever.document(first.passage.source).text
-    found: list[Evidence] = []
-    last = first.start
-    for row in range(first.row + 1, len(retriever.sentences)):
-        sentence = retriever.sentences[row]
-        if sentence.source != first.passage.source or sentence.start - last > MAX_ITEM_GAP:
-            break
-        if continues_list(sentence.text) and "\n" in text[max(0, sentence.start - 3) : sentence.start]:
-            passage = retriever.passage_for_sentence(row)
-            if passage is None or any(e.start == sentence.start for e in items):
-                continue
-            found.append(Evidence(passage, row, sentence.start, sentence.end, sentence.text, 0.0, 0.0))
-            last = sentence.start
-            if len(found) + 1 >= size:
-                break
-    return found
+    return added
 
 
 def _diverse(candidates: Sequence[Evidence], size: int, floor: float) -> list[Evidence]:

@@ -48,7 +48,6 @@ class Intent:
     ordinal: int  # 1.. for "the second one", -1 for "the last", 0 for none
     reason: bool = False  # asks why, so the answer should give the essay's reason
     when: bool = False  # asks when, so an answer without a date or time is no answer
-    asked: str = ""  # the plural noun a list question opens with ("threats"), else ""
     counted: bool = False  # the list question says how many ("what four things ...?")
 
 
@@ -84,6 +83,5 @@ def read_intent(question: str) -> Intent:
         ordinal=ordinal,
         reason=reason,
         when=bool(_WHEN.search(q)),
-        asked=asked if is_list else "",
         counted=bool(count) and is_list,
     )

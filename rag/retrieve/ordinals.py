@@ -39,33 +39,6 @@ def starts_with_ordinal(sentence: str, ordinal: int) -> bool:
 _THE_NTH = re.compile(  # "The first warning sign is ...": group 1 the ordinal, the match up to "is"
     r"the\s+(first|second|third|fourth|fifth|last|final)\b(?:\s+[\w-]+){0,2}?\s+(?:is|was)\s+", re.I
 )
-_CONTINUES = re.compile(
-    r"(in addition|additionally|as well as|furthermore|moreover|what is more|what's more|beyond that|also)\s*,"
-    r"|(furthermore|moreover)\b"
-)
-
-
-def continues_list(sentence: str) -> bool:
-    """True when a sentence opens with an additive marker ("Furthermore, ...", "In addition, ..."):
-    after "To start with, ..." such sentences carry the next points of the list."""
-    return bool(_CONTINUES.match(sentence.lstrip("“\"'(").lower()))
-
-
-def without_opener(sentence: str) -> str:
-    """The sentence after its ordinal opener: 'the 2 governments face ...' for 'To start with,
-    the 2 governments face ...', so the opener's own words ('step', 'first') do not count."""
-    head = sentence.lstrip("“\"'(")
-    nth = _THE_NTH.match(head)
-    if nth:  # "The first warning sign is a layer ..." -> "a layer ..."
-        return head[nth.end() :]
-    openers = [*ORDINALS, *(o for group in _OPENERS.values() for o in group), _LAST.pattern]
-    for opener in sorted(openers, key=len, reverse=True):
-        match = re.match(rf"(?:{opener})\b[\s,]*", head, re.I)
-        if match:
-            return head[match.end() :]
-    return sentence
-
-
 def enumerates(sentence: str) -> bool:
     """True when a sentence opens with any ordinal marker."""
     return any(starts_with_ordinal(sentence, n) for n in (1, 2, 3, 4, 5, -1))
