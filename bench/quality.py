@@ -60,6 +60,7 @@ ANSWER_ABLATIONS: dict[str, list[tuple[Any, str, Any]]] = {
     "ours − lists named in one sentence": [(evidence_module, "lists_inline", lambda sentence: False),
                                            (intent_module, "_ASKED_NOUNS", NEVER)],
     "ours − date check for when-questions": [(intent_module, "_WHEN", NEVER)],
+    "ours − \"what does X say about Y\" read as a topic, not a fact": [(intent_module, "_SAYS_ABOUT", NEVER)],
 }
 
 

@@ -8,7 +8,7 @@
 2. The project's question sets through `rag eval`, before and after.
 3. Warm `ask` p50 over distinct questions and cold `rag ask`, before and after.
 
-"Before" is the code at commit BEFORE (the last commit without the reader), checked out with
+"Before" is the code at commit BEFORE (the last commit with the previous reader), checked out with
 `git worktree` and run in a child process on the same index, so both systems answer the same
 questions from the same essays (each from an index of its own, in the format it reads).
 Usage: python bench/reader.py [--articles 12] [--per-article 20] [--near-miss 6] [--skip-sets | --ablate]
@@ -33,7 +33,8 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.append(str(ROOT))  # appended: a child running the "before" code must import its own rag
 
-BEFORE = "d6224da"  # the last commit that answered with the rule-based selector
+BEFORE = "b0c9023"  # the last commit that answered with the feature MLP reader (d6224da: the rule-based selector)
+BEFORE_NAME = "feature-MLP reader"
 OUT = ROOT / "bench" / "out" / "reader"
 SETS = ["tests/questions.yaml", "tests/dev_questions.yaml", "tests/fresh_questions.yaml",
         "tests/blind_questions.yaml", "tests/sealed_questions.yaml", "tests/blind2/questions.yaml"]  # fmt: skip
@@ -109,10 +110,10 @@ def corpus_figures(results: list[dict[str, Any]], key: str) -> dict[str, float]:
 def sentence_top1(seeds: Path, index: Path, articles: list[Any]) -> dict[str, float]:
     """Within the gold paragraph of every held-out question: cosine, cosine + BM25, reader."""
     from rag import Retriever
-    from rag.answer.evidence import candidate
+    from rag.answer.evidence import reading_text
     from rag.read.reader import Reader
     from rag.read.squad import essay_name
-    from rag.retrieve.lexical import BM25, terms
+    from rag.retrieve.lexical import BM25
 
     retriever, reader = Retriever.open(seeds, index), Reader.load()
     by_source: dict[str, list[int]] = {}
@@ -135,9 +136,7 @@ def sentence_top1(seeds: Path, index: Path, articles: list[Any]) -> dict[str, fl
             qv = retriever.embed_query(q.text)
             cos = retriever.data.sentence_vectors[own] @ qv
             lex = BM25([retriever.sentences[r].text for r in own]).scores(q.text)
-            cands = [candidate(retriever, r) for r in own]
-            words = terms(q.text) + [t for c in cands for t in terms(c.text)]
-            _, probs = reader.score(q.text, qv, cands, retriever.idf, retriever.word_vectors(words))
+            probs = reader.probabilities(q.text, [reading_text(retriever, r) for r in own])
             hits["cosine"] += bool(truth[np.argmax(cos)])
             hits["cosine + BM25"] += bool(truth[np.argmax(cos + 0.3 * lex / (lex.max() or 1.0))])
             hits["reader"] += bool(truth[np.argmax(probs)])
@@ -215,7 +214,6 @@ def ablate(seeds: Path, index: Path, cases: list[dict[str, Any]]) -> dict[str, d
         "ours − reader (rule score and no reader refusal)": [(evidence_module, "reads_plainly", lambda intent: False),
                                                             (assistant_module, "reads_plainly", lambda intent: False)],
         "ours − absent-topic check": [(assistant_module.Assistant, "_topic_absent", lambda self, question, chosen: False)],
-        "ours − reader ranking (rule score ranks, reader still refuses)": [(evidence_module, "RULE_WEIGHT", 1e6)],
         "ours − reader refusal (reader still ranks)": [(assistant_module, "RefusalPolicy",
                                                        lambda: RefusalPolicy(min_probability=0.0))],
     }  # fmt: skip
@@ -291,8 +289,8 @@ def main() -> None:
     old = child_answers(before, seeds, before_index, cases)
     figures = {
         "cosine only": corpus_figures(after, "cosine_quote"),
-        f"rule-based selector ({BEFORE})": corpus_figures(old, "first_quote"),
-        "reader": corpus_figures(after, "first_quote"),
+        f"{BEFORE_NAME} ({BEFORE})": corpus_figures(old, "first_quote"),
+        "reader (cross-encoder)": corpus_figures(after, "first_quote"),
     }
     top1 = sentence_top1(seeds, index, articles)
     answerable = [r for r in after if r["kind"] == "answerable"]
@@ -354,7 +352,7 @@ def write(result: dict[str, Any]) -> None:
         "SQuAD v1.1 train articles (the test half: never trained on, nor used to calibrate the threshold) are",
         f"written out as a folder of essays and indexed; {n['answerable']} answerable questions and {n['near-miss']}",
         "near-miss questions whose answer sentences were deleted from the essay (the answer appears nowhere",
-        f"else in it). Before = the rule-based selector at commit `{BEFORE}`, run on the same essays.",
+        f"else in it). Before = the {BEFORE_NAME} at commit `{BEFORE}`, run on the same essays.",
         "",
         "| selection | first quote holds the answer | some quote holds it | false refusals | near-miss refused |",
         "|---|---|---|---|---|",

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import json
 import math
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -99,19 +99,61 @@ def _plan(model_dir: Path) -> dict[str, Any]:
             "max_len": int(max_len), "lower": bool(sbert.get("do_lower_case"))}  # fmt: skip
 
 
-def _erf(x: np.ndarray) -> np.ndarray:
-    """erf (Abramowitz & Stegun 7.1.26, max abs error 1.5e-7), in float64."""
-    a = np.abs(x.astype(np.float64))
-    t = 1.0 / (1.0 + 0.3275911 * a)
-    poly = ((((1.061405429 * t - 1.453152027) * t + 1.421413741) * t - 0.284496736) * t + 0.254829592) * t
-    return np.sign(x) * (1.0 - poly * np.exp(-a * a))
+def _gelu(x: np.ndarray) -> np.ndarray:
+    """Exact GELU, x * Phi(x), with erf by Abramowitz & Stegun 7.1.26 (max abs error 1.5e-7), in float32."""
+    z = np.abs(x) * np.float32(1.0 / math.sqrt(2.0))
+    t = 1.0 / (1.0 + np.float32(0.3275911) * z)
+    poly = ((((np.float32(1.061405429) * t - np.float32(1.453152027)) * t + np.float32(1.421413741)) * t
+             - np.float32(0.284496736)) * t + np.float32(0.254829592)) * t  # fmt: skip
+    erf = np.copysign(1.0 - poly * np.exp(-z * z), x)
+    return (x * 0.5 * (1.0 + erf)).astype(np.float32)
 
 
-def _layer_norm(x: np.ndarray, weight: np.ndarray, bias: np.ndarray, eps: float) -> np.ndarray:
+def layer_norm(x: np.ndarray, weight: np.ndarray, bias: np.ndarray, eps: float) -> np.ndarray:
     """LayerNorm over the last axis (biased variance, as torch)."""
     mean = x.mean(-1, keepdims=True)
     var = np.square(x - mean).mean(-1, keepdims=True)
     return (x - mean) / np.sqrt(var + eps) * weight + bias
+
+
+def bert_layers(
+    h: np.ndarray, mask: np.ndarray, layers: Sequence[Sequence[np.ndarray]], heads: int, eps: float
+) -> np.ndarray:
+    """BERT's post-LayerNorm encoder layers over a padded batch of embedded tokens (batch, width,
+    hidden); ``mask`` is 1.0 for real tokens. Each layer's 16 arrays are in _LAYER_KEYS order,
+    weight then bias, dense weights transposed (see load_layers)."""
+    batch, width, hidden = h.shape
+    head_dim = hidden // heads
+    h = h.reshape(batch * width, -1)  # one matrix product per weight, not one per text
+    bias = ((mask - 1.0) * np.float32(1e9))[:, None, None, :]  # masked keys get no attention
+    scale = np.float32(1.0 / math.sqrt(head_dim))
+
+    def split(x: np.ndarray) -> np.ndarray:
+        return x.reshape(batch, width, heads, head_dim).transpose(0, 2, 1, 3)
+
+    for wq, bq, wk, bk, wv, bv, wo, bo, lw1, lb1, wi, bi, wo2, bo2, lw2, lb2 in layers:
+        scores = split(h @ wq + bq) @ split(h @ wk + bk).transpose(0, 1, 3, 2) * scale + bias
+        scores = np.exp(scores - scores.max(-1, keepdims=True))
+        probs = scores / scores.sum(-1, keepdims=True)
+        context = (probs @ split(h @ wv + bv)).transpose(0, 2, 1, 3).reshape(batch * width, -1)
+        attended = layer_norm(context @ wo + bo + h, lw1, lb1, eps)
+        inner = attended @ wi + bi
+        inner = _gelu(inner)
+        h = layer_norm(inner @ wo2 + bo2 + attended, lw2, lb2, eps)
+    return h.reshape(batch, width, -1)
+
+
+def load_layers(weights: Mapping[str, np.ndarray], count: int) -> list[list[np.ndarray]]:
+    """The arrays ``bert_layers`` takes for layers 0..count-1 of a BERT state dict (float32)."""
+    layers = []
+    for i in range(count):
+        params = []
+        for name in _LAYER_KEYS:
+            weight = np.asarray(weights[f"encoder.layer.{i}.{name}.weight"], np.float32)
+            bias = np.asarray(weights[f"encoder.layer.{i}.{name}.bias"], np.float32)
+            params += [weight if "LayerNorm" in name else np.ascontiguousarray(weight.T), bias]
+        layers.append(params)
+    return layers
 
 
 class NumpyEncoder:
@@ -142,13 +184,7 @@ class NumpyEncoder:
         weights = load_file(str(folder / "model.safetensors"))
         w = {k[len(pre) :]: v for k, v in weights.items() if k.startswith(pre)}
         self._embed = [w[f"embeddings.{n}.weight"] for n in _EMBED_KEYS] + [w["embeddings.LayerNorm.bias"]]
-        self._layers: list[list[np.ndarray]] = []
-        for i in range(int(config["num_hidden_layers"])):
-            params = []
-            for name in _LAYER_KEYS:
-                weight, bias = w[f"encoder.layer.{i}.{name}.weight"], w[f"encoder.layer.{i}.{name}.bias"]
-                params += [weight if "LayerNorm" in name else np.ascontiguousarray(weight.T), bias]
-            self._layers.append(params)
+        self._layers = load_layers(w, int(config["num_hidden_layers"]))
 
     @staticmethod
     def supports(model_dir: str | Path) -> bool:
@@ -181,26 +217,8 @@ class NumpyEncoder:
     def _forward(self, ids: np.ndarray, types: np.ndarray, mask: np.ndarray) -> np.ndarray:
         """BertModel + pooling + L2 normalisation for one padded batch."""
         word, position, token_type, ln_w, ln_b = self._embed
-        batch, width = ids.shape
-        heads, head_dim = self._heads, self.dimension // self._heads
-        h = _layer_norm(word[ids] + position[:width] + token_type[types], ln_w, ln_b, self._eps)
-        h = h.reshape(batch * width, -1)  # one matrix product per weight, not one per text
-        bias = ((mask - 1.0) * np.float32(1e9))[:, None, None, :]  # masked keys get no attention
-        scale = np.float32(1.0 / math.sqrt(head_dim))
-
-        def split(x: np.ndarray) -> np.ndarray:
-            return x.reshape(batch, width, heads, head_dim).transpose(0, 2, 1, 3)
-
-        for wq, bq, wk, bk, wv, bv, wo, bo, lw1, lb1, wi, bi, wo2, bo2, lw2, lb2 in self._layers:
-            scores = split(h @ wq + bq) @ split(h @ wk + bk).transpose(0, 1, 3, 2) * scale + bias
-            scores = np.exp(scores - scores.max(-1, keepdims=True))
-            probs = scores / scores.sum(-1, keepdims=True)
-            context = (probs @ split(h @ wv + bv)).transpose(0, 2, 1, 3).reshape(batch * width, -1)
-            attended = _layer_norm(context @ wo + bo + h, lw1, lb1, self._eps)
-            inner = attended @ wi + bi
-            inner = (inner * 0.5 * (1.0 + _erf(inner / math.sqrt(2.0)))).astype(np.float32)  # exact GELU
-            h = _layer_norm(inner @ wo2 + bo2 + attended, lw2, lb2, self._eps)
-        h = h.reshape(batch, width, -1)
+        h = layer_norm(word[ids] + position[: ids.shape[1]] + token_type[types], ln_w, ln_b, self._eps)
+        h = bert_layers(h, mask, self._layers, self._heads, self._eps)
         if self.pooling == "cls":
             pooled = h[:, 0]
         else:

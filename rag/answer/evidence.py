@@ -22,8 +22,7 @@ from ..retrieve.lexical import terms
 from ..retrieve.retriever import Retriever
 from ..types import Passage, Sentence
 from ..retrieve.ordinals import enumerates, lists_inline, starts_with_ordinal
-from ..read.features import Candidate, features
-from ..read.reader import Reader
+from ..read.reader import Reader, candidate_text
 from .intent import Intent
 
 
@@ -36,26 +35,26 @@ class Evidence:
     start: int
     end: int
     text: str
-    score: float  # what ranks it (see gather): reader and rule score, or the rule score alone
+    score: float  # what ranks it (see gather): the reader's probability, or the rule score
     dense: float  # cosine similarity alone, used to judge whether anything answers at all
-    probability: float = 0.0  # the reader's probability that it answers (plain questions and lists, else 0)
-    preference: float = 0.0  # the reader's ranking output: how much it prefers this sentence to the others
+    probability: float = 0.0  # the reader's probability that it answers (read candidates of plain questions and lists, else 0)
 
 
 def gather(
-    retriever: Retriever, reader: Reader, queries: Sequence[str], passages: Sequence[Passage], intent: Intent
+    retriever: Retriever, reader: Reader, queries: Sequence[str], passages: Sequence[Passage], intent: Intent,
+    asked: str = "",
 ) -> list[Evidence]:
     """Candidate sentences of ``passages``, best first, repeated sentences kept once.
 
     Each sentence gets the rule score (dense + lexical match, plus a share of its passage's
-    score) and, for a plain question or a list, the reader's probability that it answers and
-    its preference. All keep their best over every wording in ``queries`` (the question
-    without and with an author's name); words are
-    matched on the first wording only, so a name does not pull in every sentence that
-    mentions the author. Plain questions are ranked by the reader's preference plus
-    RULE_WEIGHT times the rule score; lists, comparisons, items and reasons by the rule score
-    alone, which the structure of those answers is built on (see ``reads_plainly``). A short
-    heading or a bare marker is never a candidate.
+    score), the best over every wording in ``queries`` (the question without and with an
+    author's name); words are matched on the first wording only, so a name does not pull in
+    every sentence that mentions the author. For a plain question or a list, the reader reads
+    ``asked`` (default: the last wording) with each of the READ_TOP sentences the rule score
+    ranks highest, and gives each its probability of answering. Plain questions
+    are ranked by that probability; lists, comparisons, items and reasons by the rule score,
+    which the structure of those answers is built on (see ``reads_plainly``). A short heading
+    or a bare marker is never a candidate.
     """
     owner = candidate_rows(retriever, passages)
     rows = list(owner)
@@ -63,10 +62,6 @@ def gather(
         return []
     wordings = list(dict.fromkeys(queries))
     vectors = np.stack([retriever.embed_query(q) for q in wordings])
-    plain = reads_plainly(intent)
-    read = plain or bool(intent.list_size)  # a list's lead is the reader's pick (see select)
-    zeros = np.zeros(len(rows), np.float32)
-    probability, preference = _read(retriever, reader, wordings, vectors, rows) if read else (zeros, zeros)
     dense = (retriever.data.sentence_vectors[rows] @ vectors.T).max(axis=1)
     rules = retriever.sentence_scores(queries[0], vectors, rows, retriever.focus_vector(queries[0]))
     totals = []
@@ -76,17 +71,35 @@ def gather(
         bonus += 0.1 if intent.list_size and (enumerates(text) or lists_inline(text)) else 0.0
         totals.append(float(rule) + 0.3 * owner[row].score + bonus)
     ranks = np.array(totals)
-    if plain:
-        ranks = preference + RULE_WEIGHT * ranks / max(float(ranks.max()), 1e-6)
+    probability = np.zeros(len(rows), np.float32)
+    plain = reads_plainly(intent)
+    if plain or intent.list_size:  # a list's lead is the reader's pick (see select)
+        top = np.argsort(-ranks, kind="stable")[:READ_TOP]
+        probability[top] = reader.probabilities(asked or wordings[-1], [reading_text(retriever, rows[i]) for i in top])
+        if plain:
+            ranks = probability.astype(np.float64)
     found: dict[str, Evidence] = {}
-    for row, score, p, pref, sim in zip(rows, ranks, probability, preference, dense, strict=True):
+    for row, score, p, sim in zip(rows, ranks, probability, dense, strict=True):
         sentence, passage = retriever.sentences[row], owner[row]
-        ev = Evidence(passage, row, sentence.start, sentence.end, sentence.text, float(score), float(sim), float(p),
-                      float(pref))  # fmt: skip
+        ev = Evidence(passage, row, sentence.start, sentence.end, sentence.text, float(score), float(sim), float(p))
         key = normalize(ev.text)
         if key not in found or found[key].score < ev.score:
             found[key] = ev
     return sorted(found.values(), key=lambda e: (-e.score, e.passage.source, e.start))
+
+
+# The sentences the reader reads per question, the rule score's best first. Each costs about
+# 20 ms on one core (bench/RESULTS.md, "Reader"); on held-out SQuAD articles the answer is among
+# the rule score's first 8 for most questions the retriever finds it for.
+READ_TOP = 5
+
+
+def reading_text(retriever: Retriever, row: int) -> str:
+    """Sentence ``row`` as the reader reads it: as matched (a table row with its header), then its
+    document's title and section path, as the reader was trained (a SQuAD sentence and its article's title)."""
+    sentence = retriever.sentences[row]
+    title = SEPARATOR.join(t for t in (retriever.document(sentence.source).title, sentence.section) if t)
+    return candidate_text(retriever.reading(row), title)
 
 
 def candidate_rows(retriever: Retriever, passages: Sequence[Passage]) -> dict[int, Passage]:
@@ -98,42 +111,13 @@ def candidate_rows(retriever: Retriever, passages: Sequence[Passage]) -> dict[in
     return {r: p for r, p in owner.items() if quotable(retriever.sentences[r])}
 
 
-def read_features(
-    retriever: Retriever, wordings: Sequence[str], vectors: np.ndarray, rows: Sequence[int],
-    deleted: frozenset[int] = frozenset(),
-) -> list[np.ndarray]:
-    """The reader's input for each sentence row, one matrix per wording of the question (its
-    vector a row of ``vectors``): what the product reads, and what training/product_sets.py
-    trains on (so the two never drift apart). The candidates are built once for all wordings.
-    Rows in ``deleted`` are read as if the essay did not have them (a training near miss)."""
-    readable = [candidate(retriever, r, deleted) for r in rows]
-    their_words = [t for c in readable for t in terms(c.text)]
-    return [features(w, qv, readable, retriever.idf, retriever.word_vectors(terms(w) + their_words))
-            for w, qv in zip(wordings, vectors, strict=True)]  # fmt: skip
-
-
-def _read(retriever: Retriever, reader: Reader, wordings: Sequence[str], vectors: np.ndarray,
-          rows: Sequence[int]) -> tuple[np.ndarray, np.ndarray]:
-    """The reader's probability and preference for each sentence row, each the best over the question's wordings."""
-    read = [reader.outputs(x) for x in read_features(retriever, wordings, vectors, rows)]
-    return np.max([o[:, 0] for o in read], axis=0), np.max([o[:, -1] for o in read], axis=0)
-
-
-# A plain question's rank: the reader's preference plus this share of the rule score (scaled to
-# its best candidate's). On the held-out SQuAD calibration half any weight from 0.1 to 2 picks
-# the answer as often as the reader alone (0.85 of sentences; 5 drops to 0.82). 2, the largest
-# of those, keeps the most of what the reader does not see (the passage's own score, the
-# question's focus); on the seed essays it also keeps the answers the rules gave (see READER.md).
-RULE_WEIGHT = 2.0
-
-
 def reads_plainly(intent: Intent) -> bool:
     """True for a question the reader was trained for: one fact, asked plainly (SQuAD's kind).
 
     Lists, comparisons, "the second one" and why-questions are answered by the structure of
     the essay (its enumerations, its reasons), which SQuAD does not teach.
     """
-    return not (intent.list_size or intent.cross or intent.ordinal or intent.reason)
+    return not (intent.list_size or intent.cross or intent.ordinal or intent.reason or intent.says_about)
 
 
 def quotable(sentence: Sentence) -> bool:
@@ -144,35 +128,6 @@ def quotable(sentence: Sentence) -> bool:
         return bool(words)
     heading = is_heading(sentence.text) and not sentence.text.rstrip().endswith(":")  # "... four things:" opens a list
     return len(words) >= 2 and not (heading and len(sentence.text.split()) < 8)
-
-
-def candidate(retriever: Retriever, row: int, deleted: frozenset[int] = frozenset()) -> Candidate:
-    """Sentence ``row`` as the reader sees it: with its paragraph neighbours (skipping rows in
-    ``deleted``) and its document's title."""
-    sentences, vectors = retriever.sentences, retriever.data.sentence_vectors
-    sentence = sentences[row]
-    document = retriever.document(sentence.source)
-    before, after = _neighbour(retriever, row, -1, deleted), _neighbour(retriever, row, 1, deleted)
-    context = " ".join(retriever.reading(j) for j in (before, after) if j is not None)
-    text = retriever.reading(row)  # a table row with its header: "Maker: Aermotor; Units sold: 800,000"
-    return Candidate(
-        text,
-        vectors[row],
-        vectors[before] if before is not None else None,
-        vectors[after] if after is not None else None,
-        context,
-        SEPARATOR.join(t for t in (document.title, sentence.section) if t),
-    )
-
-
-def _neighbour(retriever: Retriever, row: int, step: int, deleted: frozenset[int]) -> int | None:
-    """The nearest row before (``step`` -1) or after (1) ``row`` in its paragraph, not in ``deleted``."""
-    other = row + step
-    while other in deleted:
-        other += step
-    if 0 <= other < len(retriever.sentences) and _one_paragraph(retriever, row, other):
-        return other
-    return None
 
 
 def select(retriever: Retriever, candidates: Sequence[Evidence], intent: Intent, floor: float = 1.0) -> list[Evidence]:
@@ -192,7 +147,7 @@ def select(retriever: Retriever, candidates: Sequence[Evidence], intent: Intent,
     if intent.list_size:
         written = markup_list(retriever, candidates, intent.list_size if intent.counted else 0)
         items = _in_reading_order(written or _list_items(retriever, candidates, intent.list_size))
-        lead = max(candidates, key=lambda e: e.preference)
+        lead = max(candidates, key=lambda e: e.probability)
         if written or intent.counted or lead.probability < floor:  # an enumeration is read in order
             return items
         return [lead, *(i for i in items if i.row != lead.row)]

@@ -31,6 +31,8 @@ _REASON = re.compile(
     r"\bwhy\b|\bhow come\b|\bwhat(?:'s|s| is| was) the (reason|point|logic|rationale)\b"
 )
 _WHEN = re.compile(r"^\W*(?:and\s+)?when\b|\bwhat (year|date|month|day)\b|\bsince when\b|\bhow long ago\b")
+# "what does Govella say about NATO?": whatever the essay says on the topic answers (SQuAD asks no such question)
+_SAYS_ABOUT = re.compile(r"\bwhat (?:do|does|did)\b.{0,40}\b(?:say|think|write|argue|mean)s?\b.{0,10}\babout\b")
 _AUTHORSHIP = re.compile(
     r"\bwho (wrote|is the author|authored|penned|is the writer)\b|\bwhose (essay|piece|article)\b"
     r"|\bwho('s| is) (the )?(writer|author)\b"
@@ -49,6 +51,7 @@ class Intent:
     reason: bool = False  # asks why, so the answer should give the essay's reason
     when: bool = False  # asks when, so an answer without a date or time is no answer
     counted: bool = False  # the list question says how many ("what four things ...?")
+    says_about: bool = False  # asks what an essay says about a topic, not for one fact
 
 
 def _asked_plural(q: str) -> str:
@@ -84,4 +87,5 @@ def read_intent(question: str) -> Intent:
         reason=reason,
         when=bool(_WHEN.search(q)),
         counted=bool(count) and is_list,
+        says_about=bool(_SAYS_ABOUT.search(q)),
     )

@@ -1,9 +1,11 @@
-"""The reader: how likely each candidate sentence is to answer the question.
+"""The reader, a cross-encoder: reads the question and a candidate sentence together, word by word.
 
-A small network (one hidden layer) over ``features.features``, trained on SQuAD v1.1
-(see docs/READER.md and training/train_reader.py). The shipped weights are checked against
-the sha256 in their JSON card before use; ``RAG_READER`` (or ``Reader.load(path)``) points at
-other weights. Numpy only: no torch on the query path.
+Three BERT layers fine-tuned on SQuAD v1.1 (training/fit_cross_reader.py, docs/READER.md) over
+the packaged MiniLM's own word and position embeddings, which are not shipped again: the
+weights file holds only what training changed (the layers, the type embeddings and their
+LayerNorm, and the classifier), in float16. It gives the calibrated probability that a
+sentence answers the question. Numpy only, as the query encoder (numpy_encoder.py): no torch on
+the query path. ``RAG_READER`` (or ``Reader.load(path)``) points at other weights.
 """
 
 from __future__ import annotations
@@ -18,77 +20,91 @@ from pathlib import Path
 import numpy as np
 
 from ..errors import ModelError
-from .features import Candidate, feature_width, features
+from ..numpy_encoder import bert_layers, layer_norm, load_layers
 
 WEIGHTS = Path(__file__).resolve().parent / "weights" / "reader.safetensors"
-_NAMES = ("mean", "std", "w1", "b1", "w2", "b2")
+_EPS = 1e-12
+
+
+def candidate_text(sentence: str, title: str) -> str:
+    """What the model reads after the question: the sentence, then its document's title (as trained)."""
+    return f"{sentence} — {title}" if title else sentence
 
 
 class Reader:
-    """Scores (question, candidate sentence) pairs; ``threshold`` is the calibrated refusal line."""
+    """P(a sentence answers the question) for each candidate; ``threshold`` is the calibrated refusal line."""
 
-    def __init__(self, weights: Mapping[str, np.ndarray], threshold: float) -> None:
-        missing = [n for n in _NAMES if n not in weights]
-        if missing:
-            raise ModelError(f"reader weights lack {', '.join(missing)}")
-        self._mean, self._std = weights["mean"], weights["std"]
-        self._w1, self._b1 = weights["w1"], weights["b1"]
-        # one output per column: P(answers), then (in weights trained with it) the ranking output
-        self._w2 = np.asarray(weights["w2"]).reshape(self._w1.shape[1], -1)
-        self._b2 = np.asarray(weights["b2"], dtype=np.float32).reshape(-1)
-        if self._w1.shape[0] != feature_width() or self._mean.shape != (feature_width(),):
-            raise ModelError(
-                f"reader weights expect {self._w1.shape[0]} features, this version makes {feature_width()}"
-            )
-        self.threshold = float(threshold)
+    def __init__(self, weights: Mapping[str, np.ndarray], base: Mapping[str, np.ndarray], tokenizer_file: Path,
+                 card: Mapping[str, object]) -> None:  # fmt: skip
+        from tokenizers import Tokenizer
+
+        try:
+            self._layers = load_layers(weights, int(str(card["layers"])))
+            self._word = np.asarray(base["embeddings.word_embeddings.weight"], np.float32)
+            self._position = np.asarray(base["embeddings.position_embeddings.weight"], np.float32)
+            self._type = np.asarray(weights["embeddings.token_type_embeddings.weight"], np.float32)
+            self._norm_weight = np.asarray(weights["embeddings.LayerNorm.weight"], np.float32)
+            self._norm_bias = np.asarray(weights["embeddings.LayerNorm.bias"], np.float32)
+            self._head = np.asarray(weights["classifier.weight"], np.float32).reshape(-1)
+            self._head_bias = float(np.asarray(weights["classifier.bias"]).reshape(-1)[0])
+            self._heads = int(str(card["heads"]))
+            self.threshold = float(str(card["threshold"]))
+            max_len = int(str(card["max_len"]))
+        except (KeyError, ValueError, TypeError) as exc:
+            raise ModelError(f"reader weights or card are incomplete ({exc})") from exc
+        self.tokenizer = Tokenizer.from_file(str(tokenizer_file))
+        self.tokenizer.no_padding()
+        self.tokenizer.enable_truncation(max_len, strategy="only_second")
 
     @classmethod
     def load(cls, path: str | Path | None = None) -> Reader:
         """The reader at ``path`` (default: RAG_READER, else the shipped weights), checksum verified."""
         return _load(str(Path(path or os.environ.get("RAG_READER") or WEIGHTS).resolve()))
 
-    def probabilities(self, x: np.ndarray) -> np.ndarray:
-        """P(answers) for each row of a feature matrix: the calibrated score refusal is decided by."""
-        return self.outputs(x)[:, 0]
-
-    def preferences(self, x: np.ndarray) -> np.ndarray:
-        """How strongly each row is preferred to the other candidates: the ranking output (trained
-        to put the answer first within a question's candidates), else the probability."""
-        return self.outputs(x)[:, -1]
-
-    def outputs(self, x: np.ndarray) -> np.ndarray:
-        """Both outputs for each row of a feature matrix: P(answers), then the preference."""
-        hidden = np.maximum(((x - self._mean) / self._std) @ self._w1 + self._b1, 0.0)
-        logits = hidden @ self._w2 + self._b2
+    def probabilities(self, question: str, texts: Sequence[str], batch_size: int = 16) -> np.ndarray:
+        """P(answers) for each candidate text (see ``candidate_text``), read together with ``question``."""
+        if not texts:
+            return np.zeros(0, np.float32)
+        encodings = self.tokenizer.encode_batch([(question, t) for t in texts])
+        logits = np.zeros(len(texts), np.float32)
+        order = sorted(range(len(texts)), key=lambda i: len(encodings[i].ids))
+        for begin in range(0, len(order), batch_size):
+            rows = order[begin : begin + batch_size]
+            width = max(len(encodings[i].ids) for i in rows)
+            ids = np.zeros((len(rows), width), np.int64)
+            types = np.zeros_like(ids)
+            mask = np.zeros((len(rows), width), np.float32)
+            for r, i in enumerate(rows):
+                n = len(encodings[i].ids)
+                ids[r, :n], types[r, :n], mask[r, :n] = encodings[i].ids, encodings[i].type_ids, 1.0
+            h = layer_norm(self._word[ids] + self._position[:width] + self._type[types], self._norm_weight,
+                           self._norm_bias, _EPS)
+            h = bert_layers(h, mask, self._layers, self._heads, _EPS)
+            logits[rows] = h[:, 0] @ self._head + self._head_bias
         return (1.0 / (1.0 + np.exp(-np.clip(logits, -30, 30)))).astype(np.float32)
-
-    def score(
-        self,
-        question: str,
-        qv: np.ndarray,
-        candidates: Sequence[Candidate],
-        idf: Mapping[str, float],
-        lexicon: Mapping[str, np.ndarray] | None = None,
-    ) -> tuple[np.ndarray, np.ndarray]:
-        """P(answers) and preference for each candidate sentence (see features.features for the arguments)."""
-        outputs = self.outputs(features(question, qv, candidates, idf, lexicon))
-        return outputs[:, 0], outputs[:, -1]
 
 
 @lru_cache(maxsize=4)
 def _load(path: str) -> Reader:
-    from safetensors import SafetensorError
+    from safetensors import SafetensorError, safe_open
     from safetensors.numpy import load_file
 
-    weights, card = Path(path), Path(path).with_suffix(".json")
+    from ..embed import resolve_model
+
+    weights, card_file = Path(path), Path(path).with_suffix(".json")
     try:
-        meta = json.loads(card.read_text(encoding="utf-8"))
+        card = json.loads(card_file.read_text(encoding="utf-8"))
         digest = hashlib.sha256(weights.read_bytes()).hexdigest()
     except (OSError, ValueError) as exc:
-        raise ModelError(f"cannot read the reader at {path} and its card {card.name} ({exc})") from exc
-    if digest != meta.get("sha256"):
-        raise ModelError(f"reader weights {path} do not match the sha256 in {card.name}: reinstall or retrain")
+        raise ModelError(f"cannot read the reader at {path} and its card {card_file.name} ({exc})") from exc
+    if digest != card.get("sha256"):
+        raise ModelError(f"reader weights {path} do not match the sha256 in {card_file.name}: reinstall or retrain")
+    base_dir = Path(resolve_model(str(card.get("base", ""))))
     try:
-        return Reader(load_file(str(weights)), threshold=float(meta["threshold"]))
-    except (SafetensorError, KeyError, TypeError, ValueError) as exc:
-        raise ModelError(f"reader weights {path} are unreadable ({exc})") from exc
+        with safe_open(str(base_dir / "model.safetensors"), framework="numpy") as f:
+            prefix = "" if "embeddings.word_embeddings.weight" in f.keys() else "bert."  # noqa: SIM118
+            base = {name: f.get_tensor(prefix + name) for name in
+                    ("embeddings.word_embeddings.weight", "embeddings.position_embeddings.weight")}  # fmt: skip
+        return Reader(load_file(str(weights)), base, base_dir / "tokenizer.json", card)
+    except (OSError, SafetensorError, KeyError) as exc:
+        raise ModelError(f"reader {path} or its base model {base_dir} is unreadable ({exc})") from exc

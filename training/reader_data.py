@@ -1,0 +1,62 @@
+"""Write what the reader is trained from (SQuAD articles, base weights, tokenizer) into one folder.
+
+Step 1 of ``make train-reader`` (step 2, training/train_reader.py, needs only torch, tokenizers
+and safetensors, so the folder can be carried to a machine with an accelerator and nothing else):
+- ``articles.json.xz``: every SQuAD article's title and sentences (split by the product's own
+  splitter, rag/ingest/sentences.py), which held-out half it is in, and its questions, each with
+  the rows of its paragraph and which of them hold the answer;
+- ``base.safetensors``: the packaged MiniLM's embeddings and its first LAYERS layers (float16),
+  the starting point; ``tokenizer.json``: its tokenizer; ``base.json``: the base model's name.
+
+Usage: python training/reader_data.py [OUT_FOLDER]  (default training/cache/reader)
+"""
+
+from __future__ import annotations
+
+import json
+import lzma
+import shutil
+import sys
+from pathlib import Path
+
+import numpy as np
+from safetensors.numpy import load_file, save_file
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from rag.embed import resolve_model  # noqa: E402
+from rag.read.squad import calibration_half, load_articles  # noqa: E402
+from rag.settings import DEFAULT_MODEL  # noqa: E402
+
+LAYERS = 3  # transformer layers kept from the 6 of MiniLM-L6 (the query path runs them on CPU)
+
+
+def main(out: Path) -> None:
+    """Write the articles, the base weights and the tokenizer into ``out``."""
+    out.mkdir(parents=True, exist_ok=True)
+    articles = load_articles()
+    calibration = calibration_half(articles)
+    rows = []
+    for a in articles:
+        split = ("calibration" if a.index in calibration else "test") if a.held_out else "train"
+        questions = []
+        for q in a.questions:
+            members = [i for i, p in enumerate(a.paragraph_of) if p == q.paragraph]
+            questions.append({"text": q.text, "rows": members, "positives": list(q.positives)})
+        rows.append({"index": a.index, "title": a.title, "split": split, "sentences": list(a.sentences),
+                     "paragraph_of": list(a.paragraph_of), "questions": questions})  # fmt: skip
+    (out / "articles.json.xz").write_bytes(lzma.compress(json.dumps(rows).encode("utf-8")))
+    model = Path(resolve_model(DEFAULT_MODEL))
+    weights = load_file(str(model / "model.safetensors"))
+    keep = {k: v.astype(np.float16) for k, v in weights.items()
+            if k.startswith("embeddings.") and k != "embeddings.position_ids"
+            or any(k.startswith(f"encoder.layer.{i}.") for i in range(LAYERS))}  # fmt: skip
+    save_file(keep, str(out / "base.safetensors"))
+    shutil.copy(model / "tokenizer.json", out / "tokenizer.json")
+    (out / "base.json").write_text(json.dumps({"base": DEFAULT_MODEL, "layers": LAYERS}))
+    print(f"{len(rows)} articles, {sum(len(r['questions']) for r in rows)} questions, {len(keep)} tensors -> {out}")
+
+
+if __name__ == "__main__":
+    main(Path(sys.argv[1]) if len(sys.argv) > 1 else ROOT / "training" / "cache" / "reader")
