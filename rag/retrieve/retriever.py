@@ -86,7 +86,6 @@ class Retriever:
         self._embed_cached = lru_cache(maxsize=512)(lambda text: encode(self.model, [text])[0])
         self._sentence_lexical = lru_cache(maxsize=512)(self._sentence_bm25.scores)
         self._related = lru_cache(maxsize=512)(self._related_terms)
-        self._term_row = {t: i for i, t in enumerate(data.terms)}
         idf = self._sentence_bm25.idf
         self.vocabulary: frozenset[str] = frozenset(idf)  # every search term in the essays
         self._rare_ceiling = float(np.median(list(idf.values()))) if idf else 0.0
@@ -263,20 +262,6 @@ class Retriever:
         """The question's words that are rare in the essays (or absent), i.e. what it is specifically about."""
         idf, ceiling = self._sentence_bm25.idf, self._rare_ceiling
         return [t for t in terms(text) if idf.get(t, ceiling) >= ceiling]
-
-    def word_vectors(self, words: Sequence[str]) -> dict[str, np.ndarray]:
-        """Unit vectors of search terms (see lexical.terms): stored for the essays' own words,
-        embedded (and cached) for any other."""
-        out = {}
-        for word in dict.fromkeys(words):
-            row = self._term_row.get(word)
-            out[word] = self.data.term_vectors[row] if row is not None else self.embed_query(word)
-        return out
-
-    @property
-    def idf(self) -> dict[str, float]:
-        """Each search term's BM25 idf over the sentences: how rare it is in these essays."""
-        return self._sentence_bm25.idf
 
     def reading(self, row: int) -> str:
         """Sentence ``row`` as it is matched and read (a table row with its header; see as_read)."""
