@@ -104,6 +104,13 @@ def _load_numpy(resolved: str) -> Any:
         return None
 
 
+def load_numpy_encoder(name: str = DEFAULT_MODEL) -> Any:
+    """The NumpyEncoder of model ``name``, loaded once per process and shared (the query path's own),
+    or None when numpy does not reproduce that model (or RAG_NUMPY_ENCODER=0)."""
+    with _LOCK:
+        return _load_numpy(resolve_model(name))
+
+
 def load_query_encoder(name: str = DEFAULT_MODEL) -> Any:
     """What embeds questions: a torch-free NumpyEncoder when it reproduces the model exactly
     (BERT-family models such as the default), else the SentenceTransformer itself.
@@ -112,8 +119,7 @@ def load_query_encoder(name: str = DEFAULT_MODEL) -> Any:
     Set RAG_NUMPY_ENCODER=0 to always use sentence-transformers.
     """
     bound_query_blas()
-    with _LOCK:
-        fast = _load_numpy(resolve_model(name))
+    fast = load_numpy_encoder(name)
     return fast if fast is not None else load_model(name)
 
 

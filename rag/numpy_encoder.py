@@ -186,6 +186,10 @@ class NumpyEncoder:
         self._embed = [w[f"embeddings.{n}.weight"] for n in _EMBED_KEYS] + [w["embeddings.LayerNorm.bias"]]
         self._layers = load_layers(w, int(config["num_hidden_layers"]))
 
+    def token_embeddings(self) -> tuple[np.ndarray, np.ndarray]:
+        """The word and position embedding tables (float32): what the reader reads its input through."""
+        return self._embed[0], self._embed[1]
+
     @staticmethod
     def supports(model_dir: str | Path) -> bool:
         """True when ``model_dir`` is a configuration this encoder reproduces exactly."""

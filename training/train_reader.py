@@ -175,13 +175,12 @@ def tensors(encoded: list[tuple[list[int], list[int]]], batch: list[int], device
     width = max(len(encoded[i][0]) for i in batch)
     ids = torch.zeros((len(batch), width), dtype=torch.long)
     types = torch.zeros_like(ids)
+    mask = torch.zeros_like(ids, dtype=torch.bool)
     for row, i in enumerate(batch):
         token_ids, type_ids = encoded[i]
         ids[row, : len(token_ids)] = torch.tensor(token_ids)
         types[row, : len(type_ids)] = torch.tensor(type_ids)
-    mask = torch.zeros_like(ids, dtype=torch.bool)
-    for row, i in enumerate(batch):
-        mask[row, : len(encoded[i][0])] = True
+        mask[row, : len(token_ids)] = True
     return ids.to(device), types.to(device), mask.to(device)
 
 

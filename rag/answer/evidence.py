@@ -37,7 +37,7 @@ class Evidence:
     text: str
     score: float  # what ranks it (see gather): the reader's probability, or the rule score
     dense: float  # cosine similarity alone, used to judge whether anything answers at all
-    probability: float = 0.0  # the reader's probability that it answers (read candidates of plain questions and lists, else 0)
+    probability: float = 0.0  # the reader's P(answers): read candidates of plain questions and lists, else 0
 
 
 def gather(

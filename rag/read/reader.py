@@ -1,7 +1,8 @@
 """The reader, a cross-encoder: reads the question and a candidate sentence together, word by word.
 
-Three BERT layers fine-tuned on SQuAD v1.1 (training/fit_cross_reader.py, docs/READER.md) over
-the packaged MiniLM's own word and position embeddings, which are not shipped again: the
+Three BERT layers fine-tuned on SQuAD v1.1 (training/train_reader.py, docs/READER.md) over
+the packaged MiniLM's own word and position embeddings, which are not shipped again (and are
+shared with the query encoder when it runs the same model in numpy): the
 weights file holds only what training changed (the layers, the type embeddings and their
 LayerNorm, and the classifier), in float16. It gives the calibrated probability that a
 sentence answers the question. Numpy only, as the query encoder (numpy_encoder.py): no torch on
@@ -16,6 +17,7 @@ import os
 from collections.abc import Mapping, Sequence
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -34,22 +36,23 @@ def candidate_text(sentence: str, title: str) -> str:
 class Reader:
     """P(a sentence answers the question) for each candidate; ``threshold`` is the calibrated refusal line."""
 
-    def __init__(self, weights: Mapping[str, np.ndarray], base: Mapping[str, np.ndarray], tokenizer_file: Path,
-                 card: Mapping[str, object]) -> None:  # fmt: skip
+    def __init__(self, weights: Mapping[str, np.ndarray], word: np.ndarray, position: np.ndarray,
+                 tokenizer_file: Path, card: Mapping[str, Any]) -> None:  # fmt: skip
+        """``word`` and ``position``: the base model's embedding tables; ``card``: reader.json."""
         from tokenizers import Tokenizer
 
         try:
-            self._layers = load_layers(weights, int(str(card["layers"])))
-            self._word = np.asarray(base["embeddings.word_embeddings.weight"], np.float32)
-            self._position = np.asarray(base["embeddings.position_embeddings.weight"], np.float32)
+            self._layers = load_layers(weights, int(card["layers"]))
+            self._word = np.asarray(word, np.float32)
+            self._position = np.asarray(position, np.float32)
             self._type = np.asarray(weights["embeddings.token_type_embeddings.weight"], np.float32)
             self._norm_weight = np.asarray(weights["embeddings.LayerNorm.weight"], np.float32)
             self._norm_bias = np.asarray(weights["embeddings.LayerNorm.bias"], np.float32)
             self._head = np.asarray(weights["classifier.weight"], np.float32).reshape(-1)
             self._head_bias = float(np.asarray(weights["classifier.bias"]).reshape(-1)[0])
-            self._heads = int(str(card["heads"]))
-            self.threshold = float(str(card["threshold"]))
-            max_len = int(str(card["max_len"]))
+            self._heads = int(card["heads"])
+            self.threshold = float(card["threshold"])
+            max_len = int(card["max_len"])
         except (KeyError, ValueError, TypeError) as exc:
             raise ModelError(f"reader weights or card are incomplete ({exc})") from exc
         self.tokenizer = Tokenizer.from_file(str(tokenizer_file))
@@ -89,7 +92,7 @@ def _load(path: str) -> Reader:
     from safetensors import SafetensorError, safe_open
     from safetensors.numpy import load_file
 
-    from ..embed import resolve_model
+    from ..embed import load_numpy_encoder, resolve_model
 
     weights, card_file = Path(path), Path(path).with_suffix(".json")
     try:
@@ -99,12 +102,17 @@ def _load(path: str) -> Reader:
         raise ModelError(f"cannot read the reader at {path} and its card {card_file.name} ({exc})") from exc
     if digest != card.get("sha256"):
         raise ModelError(f"reader weights {path} do not match the sha256 in {card_file.name}: reinstall or retrain")
-    base_dir = Path(resolve_model(str(card.get("base", ""))))
+    base = str(card.get("base", ""))
+    base_dir = Path(resolve_model(base))
     try:
-        with safe_open(str(base_dir / "model.safetensors"), framework="numpy") as f:
-            prefix = "" if "embeddings.word_embeddings.weight" in f.keys() else "bert."  # noqa: SIM118
-            base = {name: f.get_tensor(prefix + name) for name in
-                    ("embeddings.word_embeddings.weight", "embeddings.position_embeddings.weight")}  # fmt: skip
-        return Reader(load_file(str(weights)), base, base_dir / "tokenizer.json", card)
+        encoder = load_numpy_encoder(base)  # the query encoder's own tables: not read or held twice
+        if encoder is not None:
+            word, position = encoder.token_embeddings()
+        else:
+            with safe_open(str(base_dir / "model.safetensors"), framework="numpy") as f:
+                prefix = "" if "embeddings.word_embeddings.weight" in f.keys() else "bert."  # noqa: SIM118
+                word = f.get_tensor(f"{prefix}embeddings.word_embeddings.weight")
+                position = f.get_tensor(f"{prefix}embeddings.position_embeddings.weight")
+        return Reader(load_file(str(weights)), word, position, base_dir / "tokenizer.json", card)
     except (OSError, SafetensorError, KeyError) as exc:
         raise ModelError(f"reader {path} or its base model {base_dir} is unreadable ({exc})") from exc
