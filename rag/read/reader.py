@@ -82,7 +82,7 @@ class Reader:
                 ids[r, :n], types[r, :n], mask[r, :n] = encodings[i].ids, encodings[i].type_ids, 1.0
             h = layer_norm(self._word[ids] + self._position[:width] + self._type[types], self._norm_weight,
                            self._norm_bias, _EPS)
-            h = bert_layers(h, mask, self._layers, self._heads, _EPS)
+            h = bert_layers(h, mask, self._layers, self._heads, _EPS, first_only=True)
             logits[rows] = h[:, 0] @ self._head + self._head_bias
         return (1.0 / (1.0 + np.exp(-np.clip(logits, -30, 30)))).astype(np.float32)
 
