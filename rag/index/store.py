@@ -5,9 +5,16 @@ Layout of ``index/``::
     manifest.json          format version, model, dimension, corpus hashes, chunking,
                            library versions, and the sha256 of every data file
     data-<build>/          documents.jsonl  chunks.jsonl  sentences.jsonl  terms.json
-                           chunks.faiss     sentences.faiss  terms.faiss
+                           chunks.npy       sentences.npy    terms.npy     (float32 vectors, one row
+                                                              per unique chunk, sentence, term)
+                           chunks.faiss     sentences.faiss  (only above EXACT_BELOW vectors: the IVF
+                                                              index they are searched with)
                            lexical.safetensors  names.json   (what the retriever derives from
                                                               the text; optional, see retrieve/tables.py)
+
+Vectors are memory-mapped, not read into memory: a query touches the pages it needs, which the
+operating system shares between processes and may drop under pressure, so the memory a
+process owns grows with the corpus only by its text and lexical tables.
 
 A build writes a fresh ``data-<build>`` folder, then replaces ``manifest.json`` with an
 atomic rename; only then are older data folders removed. A crash at any point leaves the
@@ -34,8 +41,9 @@ import numpy as np
 from ..errors import IndexCorruptError, IndexMismatchError, IndexMissingError
 from ..types import Chunk, Document, Sentence
 
-FORMAT_VERSION = 3  # 2: search terms and their vectors; 3: document structure (sentence kind,
-# paragraph and section; chunk section) and text extracted from PDF, HTML and Word files
+FORMAT_VERSION = 4  # 2: search terms and their vectors; 3: document structure (sentence kind,
+# paragraph and section; chunk section) and text extracted from PDF, HTML and Word files;
+# 4: vectors in memory-mapped .npy files, a FAISS file only for an IVF index
 MANIFEST = "manifest.json"
 FIX = "run `rag index` to rebuild it"
 
@@ -53,7 +61,7 @@ class IndexData:
     terms: tuple[str, ...]  # every search term of the sentences (see lexical.terms), sorted
     term_vectors: np.ndarray  # one row per term, to find the essays' words for a user's word
     search: dict[str, Any] = field(default_factory=dict, compare=False)  # "chunks", "sentences": the
-    # FAISS index each is searched with, as read (an IVF index above EXACT_BELOW vectors); else flat
+    # FAISS IVF index each is searched with above EXACT_BELOW vectors; absent below (exact search)
     lexical: dict[str, np.ndarray] = field(default_factory=dict, compare=False)  # what the retriever
     names: dict[str, Any] = field(default_factory=dict, compare=False)  # derives from the text (retrieve/tables.py)
 
@@ -78,14 +86,13 @@ def write_index(index_dir: str | Path, data: IndexData) -> IndexData:
             arrays = {k: np.ascontiguousarray(v) for k, v in data.lexical.items()}
             (staging / "lexical.safetensors").write_bytes(save(arrays))
             (staging / "names.json").write_text(json.dumps(data.names, ensure_ascii=False), encoding="utf-8")
-        vectors_by_name = (
-            ("chunks", data.chunk_vectors), ("sentences", data.sentence_vectors), ("terms", data.term_vectors)
-        )
         search, indexes = {}, {}
-        for stem, vectors in vectors_by_name:
-            index, search[stem] = search_index(vectors) if stem != "terms" else (flat_index(vectors), {"kind": "flat"})
-            faiss.write_index(index, str(staging / f"{stem}.faiss"))
-            if search[stem]["kind"] != "flat":
+        for stem, vectors in (("chunks", data.chunk_vectors), ("sentences", data.sentence_vectors),
+                              ("terms", data.term_vectors)):  # fmt: skip
+            _write_vectors(staging / f"{stem}.npy", vectors)
+            index, search[stem] = search_index(vectors) if stem != "terms" else (None, {"kind": "flat"})
+            if index is not None:  # an IVF index: the vectors are searched through it
+                faiss.write_index(index, str(staging / f"{stem}.faiss"))
                 indexes[stem] = index
         files = {p.name: _file_sha256(p) for p in sorted(staging.iterdir())}
         manifest = {**data.manifest, "format_version": FORMAT_VERSION, "data": name, "files": files, "search": search}
@@ -112,8 +119,8 @@ def read_manifest_data_name(index_dir: Path) -> str | None:
         return None
 
 
-def read_manifest(index_dir: str | Path) -> dict[str, Any]:
-    """The manifest, or a clear error when there is no readable index."""
+def read_manifest(index_dir: str | Path, formats: tuple[int, ...] = (FORMAT_VERSION,)) -> dict[str, Any]:
+    """The manifest, or a clear error when there is no readable index (of one of ``formats``)."""
     path = Path(index_dir) / MANIFEST
     if not path.is_file():
         raise IndexMissingError(f"no index in {str(index_dir)!r}: {FIX}")
@@ -126,7 +133,7 @@ def read_manifest(index_dir: str | Path) -> dict[str, Any]:
     missing = [key for key in ("model", "dimension", "data") if key not in manifest]
     if missing:
         raise IndexCorruptError(f"{path} lacks {', '.join(missing)}: {FIX}")
-    if manifest.get("format_version") != FORMAT_VERSION:
+    if manifest.get("format_version") not in formats:
         raise IndexMismatchError(
             f"{path} has format version {manifest.get('format_version')!r}, this program reads"
             f" version {FORMAT_VERSION}: {FIX}"
@@ -134,9 +141,15 @@ def read_manifest(index_dir: str | Path) -> dict[str, Any]:
     return manifest
 
 
-def read_index(index_dir: str | Path) -> IndexData:
-    """Load and verify an index folder: checksums, row counts and dimensions must agree."""
-    manifest = read_manifest(index_dir)
+REUSABLE_FORMATS = (3, FORMAT_VERSION)  # formats whose vectors a build reuses (3: vectors in .faiss files)
+
+
+def read_index(index_dir: str | Path, formats: tuple[int, ...] = (FORMAT_VERSION,)) -> IndexData:
+    """Load and verify an index folder: checksums, row counts and dimensions must agree.
+    ``formats``: the versions accepted (a build reads older ones for their vectors)."""
+    import faiss
+
+    manifest = read_manifest(index_dir, formats)
     folder = Path(index_dir) / str(manifest.get("data", ""))
     for name, digest in manifest["files"].items():
         path = folder / name
@@ -148,10 +161,11 @@ def read_index(index_dir: str | Path) -> IndexData:
         documents = tuple(_doc_from_row(r) for r in _read_jsonl(folder / "documents.jsonl"))
         chunks = tuple(Chunk(**r) for r in _read_jsonl(folder / "chunks.jsonl"))
         sentences = tuple(Sentence(**r) for r in _read_jsonl(folder / "sentences.jsonl"))
-        chunk_vectors, chunk_index = _read_vectors(folder / "chunks.faiss")
-        sentence_vectors, sentence_index = _read_vectors(folder / "sentences.faiss")
+        read = _read_vectors if manifest["format_version"] >= 4 else _read_faiss_vectors
+        chunk_vectors, sentence_vectors, term_vectors = (
+            read(folder / f"{stem}.npy") for stem in ("chunks", "sentences", "terms")
+        )
         terms = tuple(str(t) for t in json.loads((folder / "terms.json").read_text(encoding="utf-8")))
-        term_vectors, _ = _read_vectors(folder / "terms.faiss")
         lexical, names = {}, {}
         if "lexical.safetensors" in manifest["files"] and "names.json" in manifest["files"]:
             from safetensors import SafetensorError
@@ -170,10 +184,14 @@ def read_index(index_dir: str | Path) -> IndexData:
     if shapes != ((unique, dim), (len(sentences), dim), (len(terms), dim)):
         raise IndexCorruptError(f"index in {str(index_dir)!r} has inconsistent row counts: {FIX}")
     search = {}
-    for stem, index in (("chunks", chunk_index), ("sentences", sentence_index)):
+    for stem in ("chunks", "sentences"):
         params = (manifest.get("search") or {}).get(stem) or {}
-        if params.get("kind") == "ivf":
-            index.nprobe = int(params["nprobe"])
+        if params.get("kind") == "ivf" and manifest["format_version"] >= 4:
+            try:
+                index: Any = faiss.read_index(str(folder / f"{stem}.faiss"))
+                index.nprobe = int(params["nprobe"])
+            except (RuntimeError, KeyError, ValueError, TypeError) as exc:
+                raise IndexCorruptError(f"index in {str(index_dir)!r} cannot be read ({exc}): {FIX}") from exc
             search[stem] = index
     return IndexData(
         manifest, documents, chunks, sentences, chunk_vectors, sentence_vectors, terms, term_vectors, search,
@@ -181,8 +199,32 @@ def read_index(index_dir: str | Path) -> IndexData:
     )
 
 
+class ExactSearch:
+    """Exact inner-product search (cosine on unit vectors) straight over a (memory-mapped)
+    matrix, with FAISS's ``search`` signature: no second copy of the vectors in memory."""
+
+    def __init__(self, vectors: np.ndarray) -> None:
+        self.vectors = vectors
+        self.ntotal = len(vectors)
+
+    def search(self, queries: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
+        """(scores, rows) of the ``k`` best rows for each query, best first; -1 rows pad past ntotal."""
+        scores = np.atleast_2d(queries).astype(np.float32) @ np.asarray(self.vectors).T
+        found = np.full((len(scores), k), -1, dtype=np.int64)
+        best = np.full((len(scores), k), -np.inf, dtype=np.float32)
+        take = min(k, self.ntotal)
+        if take:
+            rows = np.argpartition(-scores, take - 1, axis=1)[:, :take]
+            picked = np.take_along_axis(scores, rows, axis=1)
+            order = np.argsort(-picked, axis=1, kind="stable")
+            found[:, :take] = np.take_along_axis(rows, order, axis=1)
+            best[:, :take] = np.take_along_axis(picked, order, axis=1)
+        return best, found
+
+
 def flat_index(vectors: np.ndarray) -> Any:
-    """An exact inner-product FAISS index (cosine on unit vectors)."""
+    """An exact inner-product FAISS index (cosine on unit vectors): a copy of the vectors, for
+    measuring an IVF index against."""
     import faiss
 
     index = faiss.IndexFlatIP(vectors.shape[1])
@@ -200,7 +242,7 @@ RECALL_TARGET = 0.995  # an IVF index probes the fewest lists that find this sha
 def search_index(vectors: np.ndarray, sample_queries: int = 200) -> tuple[Any, dict[str, Any]]:
     """The FAISS index ``vectors`` are searched with, and its parameters for the manifest.
 
-    Below EXACT_BELOW vectors: exact inner product (flat). Above: an inverted file of 2·√n
+    Below EXACT_BELOW vectors: None (exact search over the vectors themselves, ExactSearch). Above: an inverted file of 2·√n
     lists, trained on 40 vectors a list (so k-means stays within minutes at 1M on 2 cores),
     probing the fewest lists (a power of two) whose top 10 holds RECALL_TARGET of the exact
     top 10 for ``sample_queries`` midpoints of two stored vectors; the recall reached is recorded.
@@ -209,7 +251,7 @@ def search_index(vectors: np.ndarray, sample_queries: int = 200) -> tuple[Any, d
 
     n, dim = vectors.shape
     if n < EXACT_BELOW:
-        return flat_index(vectors), {"kind": "flat"}
+        return None, {"kind": "flat"}
     vectors = np.ascontiguousarray(vectors, dtype=np.float32)
     nlist = int(2 * np.sqrt(n))
     rng = np.random.default_rng(0)
@@ -256,16 +298,30 @@ def build_lock(index_dir: str | Path) -> Iterator[None]:
             fcntl.flock(handle, fcntl.LOCK_UN)
 
 
-def _read_vectors(path: Path) -> tuple[np.ndarray, Any]:
-    """The vectors a FAISS file holds, and the index itself."""
+def _write_vectors(path: Path, vectors: np.ndarray) -> None:
+    """``vectors`` as a float32 .npy file, synced to disk."""
+    with open(path, "wb") as handle:
+        np.save(handle, np.ascontiguousarray(vectors, dtype=np.float32), allow_pickle=False)
+        handle.flush()
+        os.fsync(handle.fileno())
+
+
+def _read_vectors(path: Path) -> np.ndarray:
+    """The float32 matrix a .npy file holds, memory-mapped read-only (not read into memory)."""
+    vectors = np.load(path, mmap_mode="r", allow_pickle=False)
+    if vectors.dtype != np.float32 or vectors.ndim != 2:
+        raise ValueError(f"{path.name} holds {vectors.dtype} of {vectors.ndim} dimensions, not a float32 matrix")
+    return vectors
+
+
+def _read_faiss_vectors(path: Path) -> np.ndarray:
+    """The vectors of a format-3 index, which kept them in FAISS files (``path``'s .faiss sibling)."""
     import faiss
 
-    index = faiss.read_index(str(path))
-    if index.ntotal == 0:
-        return np.zeros((0, index.d), dtype=np.float32), index
+    index = faiss.read_index(str(path.with_suffix(".faiss")))
     if isinstance(index, faiss.IndexIVF):
         index.make_direct_map()  # so its vectors can be read back by row
-    return np.ascontiguousarray(index.reconstruct_n(0, index.ntotal), dtype=np.float32), index
+    return np.ascontiguousarray(index.reconstruct_n(0, index.ntotal), dtype=np.float32).reshape(-1, index.d)
 
 
 def _doc_row(doc: Document) -> dict[str, Any]:

@@ -21,7 +21,7 @@ import numpy as np
 from ..embed import encode, load_query_encoder, model_dimension
 from ..errors import IndexMismatchError, IndexMissingError, QueryError, RagError
 from ..index.build import BuildProgress, build_index, stale_reason
-from ..index.store import FIX, IndexData, flat_index, read_index
+from ..index.store import FIX, ExactSearch, IndexData, read_index
 from ..ingest.sentences import is_question, normalize
 from ..ingest.structure import as_read
 from ..settings import Settings, settings_from_env
@@ -71,8 +71,8 @@ class Retriever:
         self.documents = {d.source: d for d in data.documents}
         self.chunks: list[Chunk] = [c for c in data.chunks if c.duplicate_of is None]
         self.sentences: Sequence[Sentence] = data.sentences
-        self._chunk_index = data.search.get("chunks") or flat_index(data.chunk_vectors)
-        self._sentence_index = data.search.get("sentences") or flat_index(data.sentence_vectors)
+        self._chunk_index = data.search.get("chunks") or ExactSearch(data.chunk_vectors)
+        self._sentence_index = data.search.get("sentences") or ExactSearch(data.sentence_vectors)
         self._chunk_of_sentence, self._sentences_of_chunk = membership(self.chunks, self.sentences)
         tables = from_stored(data.lexical, data.names, data.terms, len(self.chunks), len(self.sentences)) or derive(
             data.documents, self.chunks, self.sentences
