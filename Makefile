@@ -11,11 +11,14 @@ TORCH := torch==2.13.0
 # trained reader became the default: it gives up 1 and 3 cases of these two sets (tuned on, for
 # the rules) for gains on sets and articles nobody tuned on (bench/RESULTS.md, "Reader"). The dev
 # floor fell from 0.67 to 0.64 when four rules that moved only dev cases were deleted (2 cases).
+# The refusal floors fell from 0.95 and 0.85 to 0.65 and 0.75 when the figure check and the
+# absent-topic check went: written for these essays, they refused 3 near misses here and 1 in dev,
+# but on the sets nobody tuned on the first cost more cases than it saved and the second moved none.
 EVAL_FLOORS ?= --fail-under hit@1=0.85 --fail-under hit@5=0.93 --fail-under mrr=0.88 \
-	--fail-under quote_recall@5=0.90 --fail-under answer_pass=0.83 --fail-under refusal_accuracy=0.95 \
+	--fail-under quote_recall@5=0.90 --fail-under answer_pass=0.83 --fail-under refusal_accuracy=0.65 \
 	--fail-under citation_validity=1.0
 DEV_FLOORS ?= --fail-under hit@5=0.90 --fail-under mrr=0.78 --fail-under quote_recall@5=0.88 \
-	--fail-under answer_pass=0.64 --fail-under refusal_accuracy=0.85 --fail-under citation_validity=1.0
+	--fail-under answer_pass=0.64 --fail-under refusal_accuracy=0.75 --fail-under citation_validity=1.0
 # The second blind set (tests/blind2: 6 essays, 36 cases, written by a helper who never saw the
 # code; only its summary line is ever read): floors at the cross-encoder reader's first run
 # (answer pass 0.62, refusal 0.92), minus a margin.
@@ -37,6 +40,13 @@ ABLATION4_FLOORS ?= --fail-under answer_pass=0.70 --fail-under refusal_accuracy=
 # refusal 0.5; 0.475 and 0.4 with the feature MLP), minus a margin.
 ABLATION5_FLOORS ?= --fail-under answer_pass=0.57 --fail-under refusal_accuracy=0.40 \
 	--fail-under citation_validity=1.0
+# The third ablation set (tests/ablation6: 5 essays, 50 cases with when/how-many questions the
+# essays give no date or figure for, "what does X say about Y" on covered and absent topics,
+# acronyms and follow-ups, written after every rule by a helper who never saw the code; only summary
+# rows are ever read): floors at its first run without the figure and absent-topic checks (answer
+# pass 0.684, refusal 0.167; with them 0.579 and 0.25), minus a margin.
+ABLATION6_FLOORS ?= --fail-under answer_pass=0.64 --fail-under refusal_accuracy=0.08 \
+	--fail-under citation_validity=1.0
 BLIND3_ESSAYS := index/blind3-essays
 export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
@@ -55,6 +65,7 @@ test: setup browser-deps $(BLIND3_ESSAYS)/.built   ## set up and run the whole t
 	$(call blind,blind3,$(BLIND3_ESSAYS),$(BLIND3_FLOORS))
 	$(call blind,ablation4,tests/ablation4/essays,$(ABLATION4_FLOORS))
 	$(call blind,ablation5,tests/ablation5/essays,$(ABLATION5_FLOORS))
+	$(call blind,ablation6,tests/ablation6/essays,$(ABLATION6_FLOORS))
 
 # A blind set's run (name, essays folder, floors): only the summary is printed, the cases stay
 # in index/NAME-report.txt, unread.

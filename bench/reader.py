@@ -36,6 +36,7 @@ if str(ROOT) not in sys.path:
 BEFORE = "b0c9023"  # the last commit that answered with the feature MLP reader (d6224da: the rule-based selector)
 BEFORE_NAME = "feature-MLP reader"
 OUT = ROOT / "bench" / "out" / "reader"
+ABLATION_SETS = ("ablation4", "ablation5", "ablation6")  # tests/<label>: written for the ablation, oldest first
 SETS = ["tests/questions.yaml", "tests/dev_questions.yaml", "tests/fresh_questions.yaml",
         "tests/blind_questions.yaml", "tests/sealed_questions.yaml", "tests/blind2/questions.yaml"]  # fmt: skip
 
@@ -196,10 +197,12 @@ def ablate(seeds: Path, index: Path, cases: list[dict[str, Any]]) -> dict[str, d
     """Each answer rule switched off in turn, with the reader: the SQuAD corpus (every third
     case), the dev set (tuned on), the fresh set, tests/ablation4 (5 essays and 50 cases written
     by a helper who never saw the code, for this ablation: lists, why-questions and follow-ups,
-    which SQuAD lacks) and, once written, tests/ablation5 (the same, with essays that use
-    acronyms, ask and answer their own questions and enumerate points in prose). Besides each set's summary, a
-    row counts the cases it passes that the full system fails and the reverse ("+2/-1"), so a rule
-    whose gains and losses cancel is seen. The blind sets stay out: a rule kept or dropped by its
+    which SQuAD lacks), tests/ablation5 (the same, with essays that use acronyms, ask and answer
+    their own questions and enumerate points in prose) and tests/ablation6 (when/how-many near
+    misses, "what does X say about Y" on covered and absent topics, acronyms, follow-ups). Besides
+    each set's summary, a row counts the cases it passes that the full system fails and the
+    reverse ("+2/-1"), over all sets and over ablation6 alone (written after every rule was), so a
+    rule whose gains and losses cancel is seen. The blind sets stay out: a rule kept or dropped by its
     effect on them would be tuned on them."""
     from bench.quality import ANSWER_ABLATIONS, switched_off
     from rag import Assistant, Retriever
@@ -209,20 +212,15 @@ def ablate(seeds: Path, index: Path, cases: list[dict[str, Any]]) -> dict[str, d
     from rag.answer.assistant import RefusalPolicy
 
     extra: dict[str, list[tuple[Any, str, Any]]] = {
-        "ours − figure check for how-many questions": [(assistant_module.Assistant, "_states_amount",
-                                                        lambda self, question, sentence: True)],
         "ours − reader (rule score and no reader refusal)": [(evidence_module, "reads_plainly", lambda intent: False),
                                                             (assistant_module, "reads_plainly", lambda intent: False)],
-        "ours − absent-topic check": [(assistant_module.Assistant, "_topic_absent", lambda self, question, chosen: False)],
         "ours − reader refusal (reader still ranks)": [(assistant_module, "RefusalPolicy",
                                                        lambda: RefusalPolicy(min_probability=0.0))],
     }  # fmt: skip
     squad = Retriever.open(seeds, index)
     essays = Retriever.open(ROOT / "seeds", OUT / "index-seeds")
     sets = [("dev", "tests/dev_questions.yaml", essays), ("fresh", "tests/fresh_questions.yaml", essays)]
-    for label in ("ablation4", "ablation5"):
-        if not (ROOT / "tests" / label / "questions.yaml").is_file():
-            continue  # ablation5 is yet to be written (see the closing note of 2026-12-03)
+    for label in ABLATION_SETS:
         sets.append((label, f"tests/{label}/questions.yaml",
                      Retriever.open(ROOT / "tests" / label / "essays", OUT / f"index-{label}")))
     sample = cases[::3]
@@ -245,6 +243,9 @@ def ablate(seeds: Path, index: Path, cases: list[dict[str, Any]]) -> dict[str, d
                           if (c.refused if c.case.out_of_scope else c.passed)}  # fmt: skip
         full = right if full is None else full
         row["cases gained/lost"] = f"+{len(right - full)}/-{len(full - right)}"
+        newest = ABLATION_SETS[-1]  # the one set no rule was written or kept for: its own count
+        mine, theirs = ({c for c in got if c.startswith(f"{newest} ")} for got in (right, full))
+        row[f"{newest} gained/lost"] = f"+{len(mine - theirs)}/-{len(theirs - mine)}"
         out[name] = row
         print(name, row, flush=True)
     return out
@@ -320,14 +321,15 @@ def write_ablation(rows: dict[str, dict[str, Any]]) -> None:
         f"`python bench/reader.py --ablate`, run {time.strftime('%Y-%m-%d')} (2 cores, 24 GiB). Every answer rule",
         "switched off in turn, with the reader choosing sentences and refusals: held-out SQuAD articles as",
         "a corpus (every third case), the dev set (tuned on), the fresh set, and the ablation sets:",
-        "`tests/ablation4`, and `tests/ablation5` where it exists (5 essays and 50 cases each, with lists,",
+        "`tests/ablation4`, `tests/ablation5` and `tests/ablation6` (5 essays and 50 cases each, with lists,",
         "why-questions and follow-ups, written for this ablation by helpers who never saw the code;",
         "ablation5's essays also use acronyms, ask and answer their own questions and enumerate points in",
-        "prose; only",
+        "prose; ablation6, written after every rule, has when/how-many questions the essays give no date or",
+        "figure for, \"what does X say about Y\" on covered and absent topics, acronyms and follow-ups; only",
         "these rows of them are read). One",
         "answerable case is 0.025 of an ablation set's answer pass (one refusal 0.1), 0.015 of dev's, 0.05",
-        "of fresh's. The last column counts the cases over all sets that the row gets right and the full",
-        "system does not, and the reverse. The blind sets are left out, so that no rule is kept or dropped by them.",
+        "of fresh's. The last two columns count the cases, over all sets and over ablation6 alone, that the",
+        "row gets right and the full system does not, and the reverse. The blind sets are left out, so that no rule is kept or dropped by them.",
         "",
         "| system | " + " | ".join(keys) + " |",
         "|---|" + "---|" * len(keys),

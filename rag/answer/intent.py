@@ -1,4 +1,4 @@
-"""What shape of answer a question wants: a list, a comparison, a number, an author, an item."""
+"""What shape of answer a question wants: a list, a comparison, a date, an author, an item."""
 
 from __future__ import annotations
 
@@ -20,7 +20,7 @@ _CROSS = re.compile(
 _QUANTITY = re.compile(
     r"\bhow (many|much)\b|\bwhat (percentage|percent|number|amount|share|figure)\b|"
     r"\bbudget\b|\bhow (big|large)\b|\brates?\b"
-)  # "what year ...?" asks for a date: the date check (``when``) judges it, not the figure check
+)  # asks for a number ("how many reasons ...?" too), so it is not a list question
 # "what clubs ...", "which security threats ...": a plural noun within two words of what/which
 _ASKED_NOUNS = re.compile(r"^\W*(?:what|which)\s+([a-z-]+)(?:\s+([a-z-]+))?")
 _ARE_THE = re.compile(r"^\W*(?:what|which)\s+(?:are|were)\s+(?:the|its|their|his|her)\s+([a-z-]+)(?:\s+([a-z-]+))?")
@@ -45,7 +45,6 @@ class Intent:
 
     list_size: int  # 0 for not a list question, else how many items to gather
     cross: bool  # asks about several essays or authors at once
-    quantity: bool  # asks for a number, so an answer without digits is no answer
     authorship: bool  # asks who wrote the text under discussion
     ordinal: int  # 1.. for "the second one", -1 for "the last", 0 for none
     reason: bool = False  # asks why, so the answer should give the essay's reason
@@ -81,7 +80,6 @@ def read_intent(question: str) -> Intent:
     return Intent(
         list_size=(count or 4) if is_list and not ordinal else 0,
         cross=cross,
-        quantity=bool(_QUANTITY.search(q)),
         authorship=bool(_AUTHORSHIP.search(q)),
         ordinal=ordinal,
         reason=reason,
