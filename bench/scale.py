@@ -259,8 +259,10 @@ def write(rows: list[dict[str, Any]], vectors: dict[str, Any] | None) -> None:
                   f"{z['build']['wall_s'] / a['build']['wall_s']:.1f}×, search p50 "
                   f"{z['queries']['search_p50'] / a['queries']['search_p50']:.1f}×, ask p50 "
                   f"{z['queries']['ask_p50'] / a['queries']['ask_p50']:.1f}×, query RSS "
-                  f"{z['queries']['rss'] / a['queries']['rss']:.1f}×, index size "
-                  f"{z['index_mib'] / a['index_mib']:.1f}×."]  # fmt: skip
+                  f"{z['queries']['rss'] / a['queries']['rss']:.1f}×"
+                  + (f" (owned {z['queries']['owned'] / a['queries']['owned']:.2f}×)"
+                     if "owned" in a["queries"] and "owned" in z["queries"] else "")
+                  + f", index size {z['index_mib'] / a['index_mib']:.1f}×."]  # fmt: skip
     if vectors:
         v = vectors
         p = v["params"]

@@ -8,7 +8,6 @@ the retrieved sentences do not answer the question the Answer is a refusal
 
 from __future__ import annotations
 
-import os
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
@@ -81,7 +80,7 @@ class Assistant:
         if intent.authorship and candidates and not self._names_other_work(text):
             return self._authorship(text, query, candidates[0])
         chosen = select(self.retriever, candidates, intent, self._floor())
-        missing = self.refusal_reason(text, intent, candidates, chosen)
+        missing = self.refusal_reason(intent, candidates, chosen)
         if missing is not None:
             return self._refusal(text, query, candidates, missing)
         quotes = with_context(self.retriever, chosen)
@@ -90,22 +89,19 @@ class Assistant:
         body, citations = compose(quotes, intent)
         return Answer(body, citations, refused=False, question=text, search_query=query)
 
-    def refusal_reason(
-        self, question: str, intent: Intent, candidates: Sequence[Evidence], chosen: Sequence[Evidence]
-    ) -> str | None:
+    def refusal_reason(self, intent: Intent, candidates: Sequence[Evidence], chosen: Sequence[Evidence]) -> str | None:
         """Why nothing retrieved answers the question, or None when something does.
 
         "" when the essays are about something else; a sentence saying what is missing when
         the passages are on topic but give no date for a when-question.
         """
-        p, floor = self.policy, self._floor()
-        if not chosen or dense_best(candidates) < p.min_dense:
+        if not chosen or dense_best(candidates) < self.policy.min_dense:
             return ""
         said = [self.retriever.reading(e.row) if e.text == self.retriever.sentences[e.row].text else e.text
                 for e in chosen]  # a table row with its header  # fmt: skip
         if intent.when and not any(_gives_time(t) for t in said):
             return "They give no date for it."  # "when was it signed?" is not answered without a date
-        if reads_plainly(intent) and max(c.probability for c in candidates) < floor:
+        if reads_plainly(intent) and max(c.probability for c in candidates) < self._floor():
             return ""
         return None
 

@@ -86,9 +86,7 @@ class Retriever:
         self._embed_cached = lru_cache(maxsize=512)(lambda text: encode(self.model, [text])[0])
         self._sentence_lexical = lru_cache(maxsize=512)(self._sentence_bm25.scores)
         self._related = lru_cache(maxsize=512)(self._related_terms)
-        idf = self._sentence_bm25.idf
-        self.vocabulary: frozenset[str] = frozenset(idf)  # every search term in the essays
-        self._rare_ceiling = float(np.median(list(idf.values()))) if idf else 0.0
+        self.vocabulary: frozenset[str] = frozenset(self._sentence_bm25.idf)  # every search term in the essays
 
     # -- construction -------------------------------------------------------------------
     @classmethod
@@ -257,11 +255,6 @@ class Retriever:
             chunk.text, chunk.source, doc.title, doc.author, chunk.start, chunk.end, round(score, 6),
             sentence.text, sentence.start, sentence.end, chunk.id, sentence.section or chunk.section,
         )
-
-    def rare_terms(self, text: str) -> list[str]:
-        """The question's words that are rare in the essays (or absent), i.e. what it is specifically about."""
-        idf, ceiling = self._sentence_bm25.idf, self._rare_ceiling
-        return [t for t in terms(text) if idf.get(t, ceiling) >= ceiling]
 
     def reading(self, row: int) -> str:
         """Sentence ``row`` as it is matched and read (a table row with its header; see as_read)."""
