@@ -490,6 +490,23 @@ def test_vectors_are_memory_mapped_and_searched_exactly_without_a_copy(retriever
     assert sorted(padded[0][:-3]) == list(range(len(data.chunk_vectors))) and list(padded[0][-3:]) == [-1] * 3
 
 
+def test_a_small_index_is_opened_and_searched_without_importing_faiss(index_dir: Path) -> None:
+    """Exact search is numpy's: a cold process answering from an index below EXACT_BELOW never
+    pays FAISS's import (about 0.7 s of a cold start)."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys\n"
+        "from rag import Retriever\n"
+        f"passages = Retriever.load({str(index_dir)!r}).search('who met at the G7?')\n"
+        "assert passages and passages[0].quote\n"
+        "print('faiss' in sys.modules)\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout.strip().splitlines()[-1] == "False"
+
+
 def test_a_vectors_file_holding_pickled_objects_is_refused_even_with_a_matching_checksum(index_copy: Path) -> None:
     path = index_file(index_copy, "chunks.npy")
     np.save(path, np.array([{"payload": 1}], dtype=object), allow_pickle=True)
