@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import json
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -161,6 +161,22 @@ def bert_layers(
     return h.reshape(batch, -1, hidden)
 
 
+def padded_batches(encodings: Sequence[Any], batch_size: int) -> Iterator[tuple[list[int], np.ndarray, np.ndarray, np.ndarray]]:
+    """Tokenizer encodings in batches of similar length: (their positions, token ids, type ids,
+    mask of real tokens), each padded to its batch's longest."""
+    order = sorted(range(len(encodings)), key=lambda i: len(encodings[i].ids))
+    for begin in range(0, len(order), batch_size):
+        rows = order[begin : begin + batch_size]
+        width = max(len(encodings[i].ids) for i in rows)
+        ids = np.zeros((len(rows), width), dtype=np.int64)
+        types = np.zeros_like(ids)
+        mask = np.zeros((len(rows), width), dtype=np.float32)
+        for r, i in enumerate(rows):
+            n = len(encodings[i].ids)
+            ids[r, :n], types[r, :n], mask[r, :n] = encodings[i].ids, encodings[i].type_ids, 1.0
+        yield rows, ids, types, mask
+
+
 def load_layers(weights: Mapping[str, np.ndarray], count: int) -> list[list[np.ndarray]]:
     """The arrays ``bert_layers`` takes for layers 0..count-1 of a BERT state dict (float32)."""
     layers = []
@@ -223,16 +239,7 @@ class NumpyEncoder:
             raise TypeError("encode takes a sequence of texts, not one string")
         encodings = self.tokenizer.encode_batch(list(texts))
         out = np.zeros((len(encodings), self.dimension), dtype=np.float32)
-        order = sorted(range(len(encodings)), key=lambda i: len(encodings[i].ids))
-        for begin in range(0, len(order), batch_size):
-            rows = order[begin : begin + batch_size]
-            width = max(len(encodings[i].ids) for i in rows)
-            ids = np.zeros((len(rows), width), dtype=np.int64)
-            types = np.zeros_like(ids)
-            mask = np.zeros((len(rows), width), dtype=np.float32)
-            for r, i in enumerate(rows):
-                n = len(encodings[i].ids)
-                ids[r, :n], types[r, :n], mask[r, :n] = encodings[i].ids, encodings[i].type_ids, 1.0
+        for rows, ids, types, mask in padded_batches(encodings, batch_size):
             out[rows] = self._forward(ids, types, mask)
         return out
 

@@ -22,7 +22,7 @@ from typing import Any
 import numpy as np
 
 from ..errors import ModelError
-from ..numpy_encoder import bert_layers, layer_norm, load_layers
+from ..numpy_encoder import bert_layers, layer_norm, load_layers, padded_batches
 
 WEIGHTS = Path(__file__).resolve().parent / "weights" / "reader.safetensors"
 _EPS = 1e-12
@@ -70,17 +70,8 @@ class Reader:
             return np.zeros(0, np.float32)
         encodings = self.tokenizer.encode_batch([(question, t) for t in texts])
         logits = np.zeros(len(texts), np.float32)
-        order = sorted(range(len(texts)), key=lambda i: len(encodings[i].ids))
-        for begin in range(0, len(order), batch_size):
-            rows = order[begin : begin + batch_size]
-            width = max(len(encodings[i].ids) for i in rows)
-            ids = np.zeros((len(rows), width), np.int64)
-            types = np.zeros_like(ids)
-            mask = np.zeros((len(rows), width), np.float32)
-            for r, i in enumerate(rows):
-                n = len(encodings[i].ids)
-                ids[r, :n], types[r, :n], mask[r, :n] = encodings[i].ids, encodings[i].type_ids, 1.0
-            h = layer_norm(self._word[ids] + self._position[:width] + self._type[types], self._norm_weight,
+        for rows, ids, types, mask in padded_batches(encodings, batch_size):
+            h = layer_norm(self._word[ids] + self._position[: ids.shape[1]] + self._type[types], self._norm_weight,
                            self._norm_bias, _EPS)
             h = bert_layers(h, mask, self._layers, self._heads, _EPS, first_only=True)
             logits[rows] = h[:, 0] @ self._head + self._head_bias
