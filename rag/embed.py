@@ -138,6 +138,8 @@ def model_max_tokens(model: Any) -> int:
 
 def token_counter(model: Any) -> Callable[[str], int]:
     """A function counting a text's tokens with the model's own tokenizer (no special tokens)."""
+    if _is_numpy_encoder(model):
+        return model.count_tokens  # the same tokenizer.json, read without torch
     tokenizer = model.tokenizer
 
     def count(text: str) -> int:

