@@ -4,7 +4,7 @@ Step 1 of ``make train-reader`` (step 2, training/train_reader.py, needs only to
 and safetensors, so the folder can be carried to a machine with an accelerator and nothing else):
 - ``articles.json.xz``: every SQuAD article's title and sentences (split by the product's own
   splitter, rag/ingest/sentences.py), which held-out half it is in, and its questions, each with
-  the rows of its paragraph and which of them hold the answer;
+  its answer, the rows of its paragraph and which of them hold the answer;
 - ``base.safetensors``: the packaged MiniLM's embeddings and its first LAYERS layers (float16),
   the starting point; ``tokenizer.json``: its tokenizer; ``base.json``: the base model's name.
 
@@ -43,7 +43,7 @@ def main(out: Path) -> None:
         questions = []
         for q in a.questions:
             members = [i for i, p in enumerate(a.paragraph_of) if p == q.paragraph]
-            questions.append({"text": q.text, "rows": members, "positives": list(q.positives)})
+            questions.append({"text": q.text, "answer": q.answer, "rows": members, "positives": list(q.positives)})
         rows.append({"index": a.index, "title": a.title, "split": split, "sentences": list(a.sentences),
                      "paragraph_of": list(a.paragraph_of), "questions": questions})  # fmt: skip
     (out / "articles.json.xz").write_bytes(lzma.compress(json.dumps(rows).encode("utf-8")))

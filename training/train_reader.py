@@ -15,7 +15,13 @@ within the paragraph and the share of near misses (the paragraph without its ans
 refused. OUT receives reader.safetensors (float16), its card reader.json (sha256, threshold,
 held-out figures; what rag/read/reader.py loads) and training.json (every epoch's figures).
 
+``--hard N`` trains instead on a sample of questions (``--questions``), each with its answer
+sentences, two other sentences of its paragraph and N hard negatives (``hard_negatives``);
+``--start DIR`` continues from trained weights and ``--train-layers 1`` trains only the top
+layer and the head, which is what 2 CPU cores can do (docs/READER.md has one such run).
+
 Usage: python training/train_reader.py FOLDER OUT [--epochs 3] [--max-seconds 0] [--limit 0]
+       [--hard 2 --questions 10000] [--start DIR --train-layers 1 --measure-start]
 """
 
 from __future__ import annotations
@@ -26,6 +32,7 @@ import json
 import lzma
 import math
 import random
+import re
 import time
 from pathlib import Path
 
@@ -38,6 +45,7 @@ from torch import nn
 MAX_LEN = 96
 HEADS = 12
 SEED = 13
+HARD_HELD_OUT = 3  # hard negatives added to each held-out question's paragraph for "hard near misses refused"
 
 
 class Layer(nn.Module):
@@ -151,6 +159,57 @@ def training_pairs(articles: list[dict], rng: random.Random, limit: int) -> list
     return pairs
 
 
+_WORD = re.compile(r"[a-z0-9]+")
+_STOP = frozenset(
+    "the a an of in on at to for by with from and or is was were are be been being has had have what which who "
+    "whom whose when where why how did does do that this these those it its as his her their than into about".split()
+)
+
+
+def _words(text: str) -> set[str]:
+    return {w for w in _WORD.findall(text.lower()) if w not in _STOP}
+
+
+def _collapse(text: str) -> str:
+    return " ".join(text.lower().split())
+
+
+def hard_negatives(article: dict, question: dict, count: int) -> list[int]:
+    """Rows of other paragraphs of the question's article that share the most rare words with it and do
+    not hold its answer: the near misses the product meets when the answer sentence is not in the essay."""
+    if "_words" not in article:
+        article["_words"] = [_words(s) for s in article["sentences"]]
+        df: dict[str, int] = {}
+        for ws in article["_words"]:
+            for w in ws:
+                df[w] = df.get(w, 0) + 1
+        n = len(article["sentences"])
+        article["_idf"] = {w: math.log(1 + n / d) for w, d in df.items()}
+    asked, idf, own = _words(question["text"]), article["_idf"], set(question["rows"])
+    answer = _collapse(question.get("answer", "")) or None
+    shared = {row: sum(idf[w] for w in asked & ws) for row, ws in enumerate(article["_words"]) if row not in own}
+    out: list[int] = []
+    for row in sorted(shared, key=lambda r: (-shared[r], r)):  # most shared first; ties in reading order
+        if len(out) == count or shared[row] <= 0:
+            break
+        if answer is None or answer not in _collapse(article["sentences"][row]):
+            out.append(row)
+    return out
+
+
+def hard_pairs(articles: list[dict], rng: random.Random, questions: int, hard: int) -> list[tuple[str, str, float]]:
+    """(question, candidate text, label) for ``questions`` training questions drawn at random: the
+    sentences holding the answer, two other sentences of its paragraph, and ``hard`` hard negatives."""
+    train = [(a, q) for a in articles if a["split"] == "train" for q in a["questions"]]
+    pairs = []
+    for a, q in rng.sample(train, min(questions, len(train))):
+        positives = set(q["positives"])
+        others = [r for r in q["rows"] if r not in positives]
+        rows = sorted(positives) + rng.sample(others, min(2, len(others))) + hard_negatives(a, q, hard)
+        pairs += [(q["text"], candidate_text(a["sentences"][r], a["title"]), float(r in positives)) for r in rows]
+    return pairs
+
+
 def encode(tokenizer: Tokenizer, pairs: list[tuple[str, str]]) -> list[tuple[list[int], list[int]]]:
     """Token ids and type ids of each (question, candidate), truncated on the candidate to MAX_LEN."""
     return [(e.ids, e.type_ids) for e in tokenizer.encode_batch(pairs)]
@@ -204,20 +263,22 @@ def held_out_figures(model: Cross, tokenizer: Tokenizer, articles: list[dict], d
         pairs, groups = [], []
         for a in (a for a in articles if a["split"] == split):
             for q in a["questions"][: limit or None]:
-                at = len(pairs)
-                pairs += [(q["text"], candidate_text(a["sentences"][r], a["title"])) for r in q["rows"]]
-                groups.append((at, [r in set(q["positives"]) for r in q["rows"]]))
+                at, hard = len(pairs), hard_negatives(a, q, HARD_HELD_OUT)
+                rows = q["rows"] + hard
+                pairs += [(q["text"], candidate_text(a["sentences"][r], a["title"])) for r in rows]
+                groups.append((at, [r in set(q["positives"]) for r in q["rows"]], len(hard)))
         p = probabilities(model, encode(tokenizer, pairs), device)
-        top1, best, without = [], [], []
-        for at, labels in groups:
+        top1, best, without, harder = [], [], [], []
+        for at, labels, extra in groups:
             scores = p[at : at + len(labels)]
             top1.append(labels[int(np.argmax(scores))])
             best.append(float(scores.max()))
             rest = [s for s, y in zip(scores, labels, strict=True) if not y]
             if rest:
                 without.append(max(rest))
+                harder.append(max([*rest, *p[at + len(labels) : at + len(labels) + extra]]))
         figures[split] = {"top1": float(np.mean(top1)), "best": np.array(best), "without": np.array(without),
-                          "questions": len(groups)}  # fmt: skip
+                          "harder": np.array(harder), "questions": len(groups)}  # fmt: skip
     threshold = float(np.quantile(figures["calibration"]["best"], 0.05))
     out = {"threshold": threshold}
     for split, f in figures.items():
@@ -225,7 +286,8 @@ def held_out_figures(model: Cross, tokenizer: Tokenizer, articles: list[dict], d
         auc = float(np.mean(best[:, None] > without[None, :]) + 0.5 * np.mean(best[:, None] == without[None, :]))
         out[split] = {"questions": f["questions"], "top1": round(f["top1"], 4),
                       "false_refusals": round(float(np.mean(best < threshold)), 4),
-                      "near_miss_refused": round(float(np.mean(without < threshold)), 4), "auc": round(auc, 4)}  # fmt: skip
+                      "near_miss_refused": round(float(np.mean(without < threshold)), 4), "auc": round(auc, 4),
+                      "hard_near_miss_refused": round(float(np.mean(f["harder"] < threshold)), 4)}  # fmt: skip
     return out
 
 
@@ -240,7 +302,8 @@ def ship(model: Cross, out: Path, base: dict, log: dict) -> None:
                                "paragraph at or above it",
             "sha256": hashlib.sha256(weights.read_bytes()).hexdigest(),
             "trained": {"command": "make train-reader", "pairs": log["pairs"], "positives": round(log["positives"], 4),
-                        "epochs": len(log["epochs"]), "device": log["device"], "seed": SEED},
+                        "epochs": len(log["epochs"]), "device": log["device"], "seed": SEED,
+                        **({"after": log["start"]["trained"]} if "start" in log else {})},
             "held_out": {"calibration": last["calibration"], "test": last["test"]}}  # fmt: skip
     (out / "reader.json").write_text(json.dumps(card, indent=1) + "\n")
     (out / "training.json").write_text(json.dumps(log, indent=1) + "\n")
@@ -254,7 +317,14 @@ def main() -> None:
     parser.add_argument("--batch", type=int, default=256)
     parser.add_argument("--lr", type=float, default=8e-5)
     parser.add_argument("--max-seconds", type=float, default=0.0, help="stop training after this long (0: never)")
+    parser.add_argument("--max-steps", type=int, default=0, help="stop after this many steps, on the full schedule (0: never)")
     parser.add_argument("--limit", type=int, default=0, help="questions per article (0: all), for a smoke test")
+    parser.add_argument("--head-lr", type=float, default=1e-3)
+    parser.add_argument("--start", type=Path, help="a folder with reader.safetensors to continue from (default: the base)")
+    parser.add_argument("--hard", type=int, default=0, help="train on hard negatives instead (see hard_pairs): how many")
+    parser.add_argument("--questions", type=int, default=20000, help="training questions drawn for --hard")
+    parser.add_argument("--train-layers", type=int, default=0, help="train only the top N layers and the head (0: all)")
+    parser.add_argument("--measure-start", action="store_true", help="measure --start's held-out figures first")
     args = parser.parse_args()
     torch.manual_seed(SEED)
     rng = random.Random(SEED)
@@ -266,18 +336,33 @@ def main() -> None:
     tokenizer.no_padding()
     base = json.loads((args.folder / "base.json").read_text())
     model = Cross(load_file(str(args.folder / "base.safetensors")), base["layers"]).to(device)
-    pairs = training_pairs(articles, rng, args.limit)
+    log: dict = {"layers": base["layers"], "device": device, "epochs": []}
+    if args.start:  # a second stage, from the first stage's weights
+        start = args.start / "reader.safetensors"
+        model.load_state_dict(state_dict_of(load_file(str(start)), base["layers"]), strict=False)
+        log["start"] = {"weights": str(start), "sha256": hashlib.sha256(start.read_bytes()).hexdigest(),
+                        "trained": json.loads(start.with_suffix(".json").read_text()).get("trained")}  # fmt: skip
+        if args.measure_start:  # the same-run baseline (20 minutes on 2 CPU cores)
+            log["start"]["figures"] = held_out_figures(model, tokenizer, articles, device, args.limit)
+            print(json.dumps(log["start"]["figures"]), flush=True)
+    if args.train_layers:
+        for name, parameter in model.named_parameters():
+            top = name.startswith("head.") or any(name.startswith(f"layers.{i}.")
+                                                  for i in range(base["layers"] - args.train_layers, base["layers"]))  # fmt: skip
+            parameter.requires_grad = top
+    pairs = hard_pairs(articles, rng, args.questions, args.hard) if args.hard else training_pairs(articles, rng, args.limit)
     encoded = encode(tokenizer, [(q, c) for q, c, _ in pairs])
     labels = torch.tensor([y for _, _, y in pairs])
     steps = args.epochs * math.ceil(len(pairs) / args.batch)
     head = list(model.head.parameters())
     body = [p for n, p in model.named_parameters() if p.requires_grad and not n.startswith("head.")]
-    optimiser = torch.optim.AdamW([{"params": body, "lr": args.lr}, {"params": head, "lr": 1e-3}], weight_decay=0.01)
+    optimiser = torch.optim.AdamW([{"params": body, "lr": args.lr}, {"params": head, "lr": args.head_lr}],
+                                  weight_decay=0.01)  # fmt: skip
     warmup = max(1, steps // 16)
     schedule = torch.optim.lr_scheduler.LambdaLR(
         optimiser, lambda s: min(1.0, (s + 1) / warmup) * max(0.0, (steps - s) / max(1, steps - warmup)))
-    log = {"pairs": len(pairs), "positives": float(labels.mean()), "layers": base["layers"], "device": device,
-           "epochs": []}  # fmt: skip
+    log |= {"pairs": len(pairs), "positives": float(labels.mean()), "recipe": vars(args) | {
+        "folder": str(args.folder), "out": str(args.out), "start": str(args.start) if args.start else None}}
     print(f"{len(pairs)} pairs, {steps} steps, on {device}, ready in {time.time() - started:.0f} s", flush=True)
     args.out.mkdir(parents=True, exist_ok=True)
     step, stopped = 0, False
@@ -297,7 +382,7 @@ def main() -> None:
             if n % 200 == 0:
                 print(f"epoch {epoch} step {step}/{steps} loss {total / (n + 1):.4f} {time.time() - started:.0f} s",
                       flush=True)  # fmt: skip
-            if args.max_seconds and time.time() - started > args.max_seconds:
+            if args.max_seconds and time.time() - started > args.max_seconds or step == args.max_steps:
                 stopped = True
                 break
         figures = held_out_figures(model, tokenizer, articles, device, args.limit)
