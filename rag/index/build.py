@@ -5,9 +5,9 @@ from __future__ import annotations
 import logging
 import platform
 import time
-from functools import lru_cache
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -52,8 +52,8 @@ def build_index(
                 settings.chunk_tokens,
                 model_max_tokens(counter),
             )
-        unchanged = {d.source: previous.spans[d.source] for d in documents
-                     if d.source in previous.spans and before.get(d.source) == d.sha256}  # fmt: skip
+        unchanged = {d.source: previous.spans[d.source][1] for d in documents
+                     if previous.spans.get(d.source, ("",))[0] == d.text}  # fmt: skip
         chunks = chunk_documents(
             documents, token_counter(counter), settings.chunk_tokens, settings.chunk_overlap, unchanged
         )
@@ -121,7 +121,8 @@ class Previous:
 
     vectors: dict[str, np.ndarray] = field(default_factory=dict)  # keyed by the text they embed
     corpus: dict[str, str] = field(default_factory=dict)  # the file hashes it was built from
-    spans: dict[str, list[tuple[int, int]]] = field(default_factory=dict)  # each file's chunks, when still valid
+    spans: dict[str, tuple[str, list[tuple[int, int]]]] = field(default_factory=dict)  # each file's text and
+    # chunk spans, when the same chunker and settings made them (a file of the same text is not split again)
 
 
 def reusable(index_dir: str | Path, settings: Settings) -> Previous:
@@ -142,11 +143,11 @@ def reusable(index_dir: str | Path, settings: Settings) -> Previous:
     vectors: dict[str, np.ndarray] = dict(zip(old.terms, rows[0], strict=True))
     vectors.update(zip((c.text for c in old.chunks if c.duplicate_of is None), rows[1], strict=True))
     vectors.update(zip((as_read(texts[s.source], s) for s in old.sentences), rows[2], strict=True))
-    spans: dict[str, list[tuple[int, int]]] = {}
+    spans: dict[str, tuple[str, list[tuple[int, int]]]] = {}
     same = (old.manifest.get("chunker"), old.manifest.get("chunking"), old.manifest.get("versions", {}).get(_SPLITTER))
     if same == (CHUNKER, settings.chunking(), _versions()[_SPLITTER]):
         for c in old.chunks:
-            spans.setdefault(c.source, []).append((c.start, c.end))
+            spans.setdefault(c.source, (texts[c.source], []))[1].append((c.start, c.end))
     return Previous(vectors, dict(old.manifest.get("corpus") or {}), spans)
 
 

@@ -22,8 +22,6 @@ SEPARATORS = ["\n\n", "\n", ". ", "? ", "! ", "; ", ", ", " ", ""]
 CHUNKER = 1  # recorded in the manifest; change it when the same text would be split differently
 
 
-
-
 def chunk_documents(
     documents: Sequence[Document],
     count_tokens: Callable[[str], int],
@@ -32,7 +30,7 @@ def chunk_documents(
     known: Mapping[str, Sequence[tuple[int, int]]] | None = None,
 ) -> list[Chunk]:
     """Chunks of every document, numbered in corpus order, duplicates marked. ``known`` holds the
-    chunk spans of documents split before with the same text and settings: they are not split again."""
+    chunk spans of documents whose very text was split before with the same settings: not split again."""
     chunks: list[Chunk] = []
     splitter = None
     for doc in documents:
