@@ -110,6 +110,7 @@ bench: setup           ## run the benchmarks; each rewrites its section of bench
 	$(BIN)/python bench/busy.py
 	$(BIN)/python bench/formats.py
 	$(BIN)/python bench/scale.py
+	$(BIN)/python bench/rebuild.py
 
 train-reader: setup    ## retrain rag/read/weights from the vendored SQuAD data (about 5 min on one GPU, many hours on 2 cores; never in CI)
 	$(BIN)/python training/reader_data.py training/cache/reader
