@@ -215,16 +215,16 @@ class NumpyEncoder:
             parts: list[Any] = list(norm) if isinstance(norm, NormSeq) else [norm] if norm is not None else []  # type: ignore[call-overload]
             if not any(isinstance(n, Lowercase) for n in parts):
                 self.tokenizer.normalizer = NormSeq([Lowercase(), *parts])
-        self._counter = Tokenizer.from_str(self.tokenizer.to_str())  # the same, never truncating
-        self._counter.no_truncation()
         weights = load_file(str(folder / "model.safetensors"))
         w = {k[len(pre) :]: v for k, v in weights.items() if k.startswith(pre)}
         self._embed = [w[f"embeddings.{n}.weight"] for n in _EMBED_KEYS] + [w["embeddings.LayerNorm.bias"]]
         self._layers = load_layers(w, int(config["num_hidden_layers"]))
 
     def count_tokens(self, text: str) -> int:
-        """How many tokens ``text`` is, untruncated and without [CLS]/[SEP] (as the chunker measures)."""
-        return len(self._counter.encode(text, add_special_tokens=False).ids)
+        """How many tokens ``text`` is, untruncated and without [CLS]/[SEP] (as the chunker measures):
+        what truncation cut off comes back as overflowing windows, counted too."""
+        encoding = self.tokenizer.encode(text, add_special_tokens=False)
+        return len(encoding.ids) + sum(len(o.ids) for o in encoding.overflowing)
 
     def token_embeddings(self) -> tuple[np.ndarray, np.ndarray]:
         """The word and position embedding tables (float32): what the reader reads its input through."""

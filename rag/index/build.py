@@ -7,7 +7,6 @@ import platform
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -53,7 +52,7 @@ def build_index(
                 model_max_tokens(counter),
             )
         unchanged = {d.source: previous.spans[d.source][1] for d in documents
-                     if previous.spans.get(d.source, ("",))[0] == d.text}  # fmt: skip
+                     if d.source in previous.spans and previous.spans[d.source][0] == d.text}  # fmt: skip
         chunks = chunk_documents(
             documents, token_counter(counter), settings.chunk_tokens, settings.chunk_overlap, unchanged
         )
@@ -193,7 +192,6 @@ def stale_reason(seeds_dir: str | Path, index_dir: str | Path, settings: Setting
 _SPLITTER = "langchain-text-splitters"
 
 
-@lru_cache(maxsize=1)
 def _versions() -> dict[str, Any]:
     from importlib.metadata import PackageNotFoundError, version
 

@@ -32,7 +32,7 @@ import shutil
 import tempfile
 import uuid
 from collections.abc import Iterator
-from dataclasses import asdict, dataclass, field, fields, replace
+from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any
 
@@ -76,7 +76,7 @@ def write_index(index_dir: str | Path, data: IndexData) -> IndexData:
     name = f"data-{uuid.uuid4().hex[:12]}"
     staging = Path(tempfile.mkdtemp(prefix=".staging-", dir=root))
     try:
-        _write_jsonl(staging / "documents.jsonl", (_doc_row(d) for d in data.documents))
+        _write_jsonl(staging / "documents.jsonl", map(_row, data.documents))
         _write_jsonl(staging / "chunks.jsonl", map(_row, data.chunks))
         _write_jsonl(staging / "sentences.jsonl", map(_row, data.sentences))
         (staging / "terms.json").write_text(json.dumps(list(data.terms), ensure_ascii=False), encoding="utf-8")
@@ -326,12 +326,9 @@ def _read_faiss_vectors(path: Path) -> np.ndarray:
 
 
 def _row(item: Any) -> dict[str, Any]:
-    """A flat dataclass as a dict: ``asdict`` deep-copies every field, a tenth of a rebuild's writing."""
+    """A dataclass as a dict, its fields as they are: ``asdict`` deep-copies every field, a tenth
+    of a rebuild's writing (a document's metadata dict is written the same either way)."""
     return {f.name: getattr(item, f.name) for f in fields(item)}
-
-
-def _doc_row(doc: Document) -> dict[str, Any]:
-    return asdict(doc)
 
 
 def _doc_from_row(row: dict[str, Any]) -> Document:
