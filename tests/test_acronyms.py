@@ -19,6 +19,23 @@ def test_names_are_read_off_the_text_with_their_initials() -> None:
     assert "ASK" not in names  # "As" only opens the sentence: "South Korea" is the name
 
 
+def test_definitions_are_found_where_a_scan_of_the_whole_text_finds_them() -> None:
+    """Only the words before each "(ACR)" are scanned for its definition: the same matches as the
+    whole text gives, wherever commas, line breaks, initials and several definitions fall."""
+    from rag.retrieve.acronyms import _DEFINED, _definitions
+
+    texts = [
+        TEXT,
+        "The U.S. Trade Representative (USTR) and the World Trade Organization (WTO), with Asia (A).",
+        "Ministry of Foreign Affairs\n(MOFA) then, Bank of Japan (BOJ) (BOJ2) and J.P. Morgan & Co (JPM)",
+        "(ABC) at the start, Council on Foreign Relations (CFR); Korea’s Defense-Industry Board (KDIB)",
+    ]
+    for text in texts:
+        scanned = [m.span() for start, end in _definitions(text) for m in _DEFINED.finditer(text, start, end)]
+        assert scanned == [m.span() for m in _DEFINED.finditer(text)], text
+    assert len(scanned) == 2  # the last text: CFR and KDIB
+
+
 def test_an_acronym_with_one_word_left_out_is_expanded_in_capitals_or_lower_case() -> None:
     common = lowercase_words([TEXT])
     names = spelled_out_names([TEXT], common)

@@ -100,6 +100,22 @@ def test_nbsp_only_text_has_no_sentences() -> None:
     assert sentence_spans("\u00a0\n\n\u00a0 \u00a0\n \n") == []
 
 
+def test_word_before_a_full_stop_is_what_the_regex_finds() -> None:
+    """The backward scan that finds an abbreviation agrees with the regex it replaced, on random
+    text of word characters, dots, spaces, line breaks and punctuation."""
+    import random
+    import re
+
+    from rag.ingest.sentences import _word_before
+
+    rng = random.Random(7)
+    for _ in range(20000):
+        text = "".join(rng.choice("ab.Z_ \n\t9é-’ß\u00a0,") for _ in range(rng.randint(0, 12)))
+        start = rng.randint(0, len(text))
+        found = re.search(r"[\w.]*$", text[start:])
+        assert _word_before(text, start, len(text)) == (found.group(0) if found else ""), repr(text[start:])
+
+
 def test_sentence_ending_in_the_word_no_still_splits() -> None:
     assert sentences_of("The answer was no. Then they left.") == ["The answer was no.", "Then they left."]
 

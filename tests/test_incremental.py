@@ -72,9 +72,27 @@ def test_add_change_and_remove_reuse_vectors_and_match_a_fresh_build(
 
     fresh = read_index(_fresh_build(seeds, tmp_path / "fresh"))
     kept = read_index(index)
-    assert [c.text for c in kept.chunks] == [c.text for c in fresh.chunks]
+    assert (kept.documents, kept.chunks, kept.sentences, kept.terms) == (
+        fresh.documents, fresh.chunks, fresh.sentences, fresh.terms)  # fmt: skip
     for name in ("chunk_vectors", "sentence_vectors", "term_vectors"):
         np.testing.assert_allclose(getattr(kept, name), getattr(fresh, name), atol=1e-5)
+    assert kept.lexical.keys() == fresh.lexical.keys() and kept.names == fresh.names  # reused term counts too
+    for name, array in fresh.lexical.items():
+        np.testing.assert_array_equal(kept.lexical[name], array)
+
+
+def test_term_counts_reused_from_an_earlier_table_equal_counting_afresh() -> None:
+    """Rows of texts counted before keep their counts under the new vocabulary; new texts are
+    counted; dropped ones leave no term behind."""
+    from rag.retrieve.lexical import Counted, count_terms
+
+    before = ["Seoul and Tokyo met in 2023.", "Ice houses kept ice till summer.", "Tariffs rose; tariffs fell."]
+    after = ["A brewer dug an ice house.", before[2], before[0], "Tokyo’s U.S. ties", before[2]]
+    earlier = Counted(count_terms(before), {text: row for row, text in enumerate(before)})
+    reused, fresh = count_terms(after, earlier), count_terms(after)
+    assert reused.vocabulary == fresh.vocabulary and "summer" not in reused.vocabulary
+    for name in ("indptr", "ids", "counts"):
+        np.testing.assert_array_equal(getattr(reused, name), getattr(fresh, name))
 
 
 def test_an_index_of_another_model_or_a_damaged_one_is_not_reused(seeds: Path, index_copy: Path) -> None:
@@ -84,7 +102,8 @@ def test_an_index_of_another_model_or_a_damaged_one_is_not_reused(seeds: Path, i
     settings = Settings()
     previous = reusable(index_copy, settings)
     assert previous.vectors and "cooper-korea-japan-new-chapter.txt" in previous.corpus
-    assert previous.spans["cooper-korea-japan-new-chapter.txt"]
+    assert previous.spans["cooper-korea-japan-new-chapter.txt"] and previous.sentences["cooper-korea-japan-new-chapter.txt"]
+    assert previous.counted is not None  # the term counts of unchanged text are reused too
     assert reusable(index_copy, settings.with_overrides(model="some-other-model")) == Previous()
     assert not reusable(index_copy, settings.with_overrides(chunk_tokens=200)).spans  # other chunks: split again
     vectors_file = next(index_copy.glob("data-*/chunks.npy"))

@@ -16,8 +16,10 @@ from ..embed import encode, load_model, load_numpy_encoder, model_dimension, mod
 from ..ingest.chunk import CHUNKER, chunk_documents, document_sentences
 from ..ingest.load import corpus_hashes, load_corpus
 from ..ingest.structure import as_read
-from ..retrieve.tables import derive, to_stored
+from ..retrieve.lexical import Counted
+from ..retrieve.tables import counted, derive, to_stored
 from ..settings import Settings
+from ..types import Sentence
 from .store import REUSABLE_FORMATS, IndexData, build_lock, read_index, read_manifest, write_index
 
 log = logging.getLogger("rag")
@@ -51,16 +53,16 @@ def build_index(
                 settings.chunk_tokens,
                 model_max_tokens(counter),
             )
-        unchanged = {d.source: previous.spans[d.source][1] for d in documents
-                     if d.source in previous.spans and previous.spans[d.source][0] == d.text}  # fmt: skip
+        unchanged = {d.source for d in documents if previous.texts.get(d.source) == d.text}  # split as before
         chunks = chunk_documents(
-            documents, token_counter(counter), settings.chunk_tokens, settings.chunk_overlap, unchanged
-        )
-        sentences = document_sentences(documents)
+            documents, token_counter(counter), settings.chunk_tokens, settings.chunk_overlap,
+            {s: previous.spans[s] for s in unchanged},
+        )  # fmt: skip
+        sentences = document_sentences(documents, {s: previous.sentences[s] for s in unchanged})
         doc_text = {d.source: d.text for d in documents}
         readings = [as_read(doc_text[s.source], s) for s in sentences]
         unique = [c for c in chunks if c.duplicate_of is None]
-        tables = derive(documents, unique, sentences)  # BM25 term counts, names: stored for the retriever
+        tables = derive(documents, unique, sentences, previous.counted)  # BM25 term counts, names: stored
         words = list(tables.sentence_terms.vocabulary)  # every search term of the sentences, sorted
         chunk_texts = [c.text for c in unique]
         wanted = (chunk_texts, readings, words)
@@ -120,14 +122,17 @@ class Previous:
 
     vectors: dict[str, np.ndarray] = field(default_factory=dict)  # keyed by the text they embed
     corpus: dict[str, str] = field(default_factory=dict)  # the file hashes it was built from
-    spans: dict[str, tuple[str, list[tuple[int, int]]]] = field(default_factory=dict)  # each file's text and
-    # chunk spans, when the same chunker and settings made them (a file of the same text is not split again)
+    texts: dict[str, str] = field(default_factory=dict)  # each file's text, when the same chunker and
+    # settings split it: a file of the same text keeps its spans and sentences (it is not split again)
+    spans: dict[str, list[tuple[int, int]]] = field(default_factory=dict)  # chunk spans by file
+    sentences: dict[str, list[Sentence]] = field(default_factory=dict)  # by file
+    counted: tuple[Counted, Counted] | None = None  # chunk and sentence term counts, by the text counted
 
 
 def reusable(index_dir: str | Path, settings: Settings) -> Previous:
     """The vectors of the index already in ``index_dir`` when it was built with ``settings.model``,
-    and its chunk spans by file when the same chunker and settings made them (an unchanged file
-    is then not split again)."""
+    its chunk spans and sentences by file when the same chunker and settings made them (an
+    unchanged file is then not split again), and its term counts."""
     from ..errors import RagError
 
     try:
@@ -142,12 +147,17 @@ def reusable(index_dir: str | Path, settings: Settings) -> Previous:
     vectors: dict[str, np.ndarray] = dict(zip(old.terms, rows[0], strict=True))
     vectors.update(zip((c.text for c in old.chunks if c.duplicate_of is None), rows[1], strict=True))
     vectors.update(zip((as_read(texts[s.source], s) for s in old.sentences), rows[2], strict=True))
-    spans: dict[str, tuple[str, list[tuple[int, int]]]] = {}
+    corpus = dict(old.manifest.get("corpus") or {})
     same = (old.manifest.get("chunker"), old.manifest.get("chunking"), old.manifest.get("versions", {}).get(_SPLITTER))
-    if same == (CHUNKER, settings.chunking(), _versions()[_SPLITTER]):
-        for c in old.chunks:
-            spans.setdefault(c.source, (texts[c.source], []))[1].append((c.start, c.end))
-    return Previous(vectors, dict(old.manifest.get("corpus") or {}), spans)
+    if same != (CHUNKER, settings.chunking(), _versions()[_SPLITTER]):
+        return Previous(vectors, corpus, counted=counted(old))
+    spans: dict[str, list[tuple[int, int]]] = {source: [] for source in texts}
+    sentences: dict[str, list[Sentence]] = {source: [] for source in texts}
+    for c in old.chunks:
+        spans[c.source].append((c.start, c.end))
+    for s in old.sentences:
+        sentences[s.source].append(s)
+    return Previous(vectors, corpus, texts, spans, sentences, counted(old))
 
 
 def _stack(vectors: dict[str, np.ndarray], texts: list[str], dim: int) -> np.ndarray:

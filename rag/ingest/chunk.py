@@ -19,7 +19,8 @@ from .sentences import has_words, normalize, sentence_spans
 from .structure import ITEM, ROW, TEXT, blocks, section_within
 
 SEPARATORS = ["\n\n", "\n", ". ", "? ", "! ", "; ", ", ", " ", ""]
-CHUNKER = 1  # recorded in the manifest; change it when the same text would be split differently
+CHUNKER = 1  # recorded in the manifest; change it when the same text would be split into other chunks or
+# sentences (a rebuild reuses an unchanged file's chunks and sentences only when it is the same)
 
 
 def chunk_documents(
@@ -72,11 +73,17 @@ def locate(text: str, pieces: Sequence[str], cursor: int = 0) -> list[tuple[int,
     return spans
 
 
-def document_sentences(documents: Sequence[Document]) -> list[Sentence]:
+def document_sentences(
+    documents: Sequence[Document], known: Mapping[str, Sequence[Sentence]] | None = None
+) -> list[Sentence]:
     """Every sentence of every document, in corpus order: the sentences of each paragraph,
-    and each list item and table row (headings are never sentences; see structure.py)."""
+    and each list item and table row (headings are never sentences; see structure.py).
+    ``known`` holds the sentences of documents whose very text was split before by this CHUNKER."""
     out: list[Sentence] = []
     for doc in documents:
+        if (reused := (known or {}).get(doc.source)) is not None:
+            out.extend(reused)
+            continue
         for block in blocks(doc.text):
             if block.kind in (TEXT, ITEM):
                 spans = sentence_spans(doc.text, block.start, block.end, wrapped=True)

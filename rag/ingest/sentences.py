@@ -19,6 +19,7 @@ _ABBREVIATIONS = frozenset(
     "mr mrs ms dr prof sr jr st vs fig figs gen gov sen rep col lt sgt capt "
     "inc ltd co corp dept univ approx est jan feb mar apr jun jul aug sep sept oct nov dec".split()
 )
+_WORDS = re.compile(r"\w+")
 _INITIALS = re.compile(r"(?:\b[A-Za-z]\.)+[A-Za-z]?$|\b(?:[A-Z][a-z]?\.){2,}$|Ph\.D$")
 
 
@@ -61,19 +62,30 @@ def is_heading(sentence: str) -> bool:
 def normalize(text: str) -> str:
     """Case-, accent- and spacing-insensitive form, used to spot repeated text."""
     folded = unicodedata.normalize("NFKC", text).casefold()
-    return " ".join(re.findall(r"\w+", folded))
+    return " ".join(_WORDS.findall(folded))
 
 
 def _is_abbreviation(text: str, sentence_start: int, dot: int) -> bool:
     """True when the full stop at ``dot`` ends an abbreviation or initials, not a sentence."""
     if text[dot] != ".":
         return False
-    word = re.search(r"[\w.]*$", text[sentence_start:dot])
-    token = word.group(0) if word else ""
+    token = _word_before(text, sentence_start, dot)
     if token.lower() in _ABBREVIATIONS:
         return True
     # "U.S", "B.A", "M.P.A", "Ph.D", a single initial like "J"
     return bool(_INITIALS.search(token + ".")) or (len(token) == 1 and token.isupper())
+
+
+def _word_before(text: str, start: int, end: int) -> str:
+    """The run of word characters and dots that ends ``text[start:end]`` (before one final line
+    break): what ``re.search(r"[\w.]*$", text[start:end])`` finds, without scanning the whole
+    sentence again for every full stop in it."""
+    if end > start and text[end - 1] == "\n":
+        end -= 1
+    begin = end
+    while begin > start and (text[begin - 1].isalnum() or text[begin - 1] in "._"):
+        begin -= 1
+    return text[begin:end]
 
 
 def _add(spans: list[tuple[int, int]], text: str, begin: int, finish: int) -> None:

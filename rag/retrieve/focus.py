@@ -16,9 +16,9 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
-from ..types import Chunk, Sentence
+from ..types import Sentence
 from .lexical import terms
 
 MIN_CHUNK_SHARE = 0.4  # a name in at least this share of chunks is what the corpus is about
@@ -28,27 +28,24 @@ _NAME_WORD = re.compile(r"[^\W\d_][\w’'-]*")
 _JOINERS = frozenset({"and", "or", "&", ",", "the", "both", "between"})
 
 
-def corpus_names(chunks: Sequence[Chunk], sentences: Sequence[Sentence]) -> frozenset[str]:
-    """Search terms of the proper names that occur in most of the corpus."""
+def corpus_names(in_chunks: Mapping[str, int], chunks: int, sentences: Sequence[Sentence]) -> frozenset[str]:
+    """Search terms of the proper names that occur in most of the corpus; ``in_chunks``: how many
+    of its ``chunks`` hold each term."""
     if not chunks:
         return frozenset()
-    in_chunks: Counter[str] = Counter()
-    for chunk in chunks:
-        in_chunks.update(set(terms(chunk.text)))
+    words: list[str] = []
+    for sentence in sentences:
+        words.extend(_NAME_WORD.findall(sentence.text)[1:])  # a sentence's first word is capitalised anyway
     capitalised: Counter[str] = Counter()
     seen: Counter[str] = Counter()
-    term_of: dict[str, list[str]] = {}  # words repeat: tokenise each spelling once
-    for sentence in sentences:
-        for word in _NAME_WORD.findall(sentence.text)[1:]:  # a sentence's first word is capitalised anyway
-            found = term_of.get(word)
-            if found is None:
-                found = term_of[word] = terms(word)
-            if found:
-                seen[found[0]] += 1
-                capitalised[found[0]] += word[0].isupper()
+    for word, n in Counter(words).items():  # words repeat: tokenise each spelling once
+        found = terms(word)
+        if found:
+            seen[found[0]] += n
+            capitalised[found[0]] += n * word[0].isupper()
     return frozenset(
         t for t, n in in_chunks.items()
-        if n / len(chunks) >= MIN_CHUNK_SHARE and seen[t] and capitalised[t] / seen[t] >= MIN_CAPITALISED
+        if n / chunks >= MIN_CHUNK_SHARE and seen[t] and capitalised[t] / seen[t] >= MIN_CAPITALISED
     )
 
 

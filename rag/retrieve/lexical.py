@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -72,16 +72,55 @@ class TermCounts:
     counts: np.ndarray  # int32, how often
 
 
-def count_terms(texts: Sequence[str]) -> TermCounts:
-    """The search terms (see ``terms``) of every text, counted."""
-    counted = [Counter(terms(t)) for t in texts]
-    vocabulary = tuple(sorted({t for c in counted for t in c}))
+@dataclass(frozen=True)
+class Counted:
+    """An earlier ``TermCounts`` and the text each of its rows counts: rows a rebuild reuses."""
+
+    table: TermCounts
+    rows: Mapping[str, int]  # text -> its row in table
+
+
+def count_terms(texts: Sequence[str], earlier: Counted | None = None) -> TermCounts:
+    """The search terms (see ``terms``) of every text, counted; a text ``earlier`` counted
+    keeps its row (the same counts, renumbered to this vocabulary), so a rebuild tokenises
+    only new text."""
+    old = [earlier.rows.get(t, -1) for t in texts] if earlier else [-1] * len(texts)
+    fresh = {i: Counter(terms(t)) for i, t in enumerate(texts) if old[i] < 0}
+    kept = np.array([r for r in old if r >= 0], dtype=np.int64)
+    before = earlier.table if earlier else TermCounts((), np.zeros(1, dtype=np.int64), _NONE, _NONE)
+    used = np.unique(before.ids[_row_positions(before.indptr, kept)])
+    vocabulary = tuple(sorted({before.vocabulary[i] for i in used}.union(*fresh.values())))
     column = {t: i for i, t in enumerate(vocabulary)}
-    indptr = np.zeros(len(counted) + 1, dtype=np.int64)
-    indptr[1:] = np.cumsum([len(c) for c in counted])
-    ids = np.fromiter((column[t] for c in counted for t in c), dtype=np.int32, count=int(indptr[-1]))
-    counts = np.fromiter((n for c in counted for n in c.values()), dtype=np.int32, count=int(indptr[-1]))
-    return TermCounts(vocabulary, indptr, ids, counts)
+    renumber = np.zeros(len(before.vocabulary), dtype=np.int32)
+    renumber[used] = [column[before.vocabulary[i]] for i in used]
+    ids, counts = [], []
+    for i, row in enumerate(old):
+        if row < 0:
+            ids.append(np.fromiter((column[t] for t in fresh[i]), dtype=np.int32, count=len(fresh[i])))
+            counts.append(np.fromiter(fresh[i].values(), dtype=np.int32, count=len(fresh[i])))
+        else:
+            span = slice(before.indptr[row], before.indptr[row + 1])
+            ids.append(renumber[before.ids[span]])
+            counts.append(before.counts[span])
+    indptr = np.zeros(len(texts) + 1, dtype=np.int64)
+    indptr[1:] = np.cumsum([len(r) for r in ids])
+    return TermCounts(vocabulary, indptr, _joined(ids), _joined(counts))
+
+
+_NONE = np.zeros(0, dtype=np.int32)
+
+
+def _row_positions(indptr: np.ndarray, rows: np.ndarray) -> np.ndarray:
+    """Positions in a TermCounts' ids of every entry of ``rows``."""
+    if not len(rows):
+        return np.zeros(0, dtype=np.int64)
+    lengths = indptr[rows + 1] - indptr[rows]
+    offsets = np.repeat(indptr[rows] - np.concatenate(([0], np.cumsum(lengths)[:-1])), lengths)
+    return offsets + np.arange(int(lengths.sum()))
+
+
+def _joined(parts: list[np.ndarray]) -> np.ndarray:
+    return np.concatenate(parts).astype(np.int32) if parts else _NONE
 
 
 class BM25:

@@ -8,9 +8,11 @@ them, or written by another version of this derivation, has them derived at load
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from functools import lru_cache
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -18,7 +20,10 @@ from ..ingest.structure import as_read
 from ..types import Chunk, Document, Sentence
 from .acronyms import lowercase_words, spelled_out_names
 from .focus import corpus_names
-from .lexical import TermCounts, count_terms
+from .lexical import Counted, TermCounts, count_terms, terms
+
+if TYPE_CHECKING:
+    from ..index.store import IndexData
 
 VERSION = 1  # raise when terms(), corpus_names() or spelled_out_names() change what they give
 _PARTS = ("chunk", "sentence")
@@ -38,20 +43,70 @@ class Tables:
 
 def chunk_context(document: Document, chunk: Chunk) -> str:
     """Text a chunk is lexically matched on: its words plus its document's title, author and section."""
-    return f"{document.title} {document.author or ''} {chunk.section} {chunk.text}"
+    return f"{_heading(document, chunk)} {chunk.text}"
 
 
-def derive(documents: Sequence[Document], chunks: Sequence[Chunk], sentences: Sequence[Sentence]) -> Tables:
-    """The tables of a corpus; ``chunks`` are the unique ones (duplicate_of None), in index order."""
+def _heading(document: Document, chunk: Chunk) -> str:
+    return f"{document.title} {document.author or ''} {chunk.section}"
+
+
+def chunk_frequency(counted: TermCounts, headings: Sequence[str]) -> dict[str, int]:
+    """How many chunks hold each term in their own text, from their counted contexts (``chunk_context``)
+    and their ``headings``: a context's terms are its heading's and then its text's, so a term is in
+    the text where the context counts it more often than the heading does. No chunk is tokenised again."""
+    from scipy.sparse import csr_matrix
+
+    column = {t: i for i, t in enumerate(counted.vocabulary)}
+    rows, columns, counts = [], [], []
+    for row, heading in enumerate(headings):
+        for term, n in _heading_terms(heading).items():
+            rows.append(row)
+            columns.append(column[term])
+            counts.append(n)
+    shape = (len(headings), len(counted.vocabulary))
+    own = csr_matrix((counted.counts, counted.ids, counted.indptr), shape=shape, dtype=np.int64)
+    own = own - csr_matrix((counts, (rows, columns)), shape=shape, dtype=np.int64)
+    holding = np.asarray((own > 0).sum(axis=0)).ravel()
+    return {counted.vocabulary[i]: int(holding[i]) for i in np.flatnonzero(holding)}
+
+
+@lru_cache(maxsize=4096)
+def _heading_terms(heading: str) -> Counter[str]:
+    return Counter(terms(heading))
+
+
+def derive(documents: Sequence[Document], chunks: Sequence[Chunk], sentences: Sequence[Sentence],
+           earlier: tuple[Counted, Counted] | None = None) -> Tables:  # fmt: skip
+    """The tables of a corpus; ``chunks`` are the unique ones (duplicate_of None), in index order.
+    ``earlier``: the chunk and sentence term counts of the index being replaced (see ``counted``),
+    whose rows of unchanged text are reused rather than counted again."""
     by_source = {d.source: d for d in documents}
     texts = [d.text for d in documents]
     common = lowercase_words(texts)
+    chunk_terms = count_terms([chunk_context(by_source[c.source], c) for c in chunks], earlier and earlier[0])
+    in_chunks = chunk_frequency(chunk_terms, [_heading(by_source[c.source], c) for c in chunks])
     return Tables(
-        count_terms([chunk_context(by_source[c.source], c) for c in chunks]),
-        count_terms([as_read(by_source[s.source].text, s) for s in sentences]),
-        corpus_names(chunks, sentences),
+        chunk_terms,
+        count_terms([as_read(by_source[s.source].text, s) for s in sentences], earlier and earlier[1]),
+        corpus_names(in_chunks, len(chunks), sentences),
         common,
         spelled_out_names(texts, common),
+    )
+
+
+def counted(data: IndexData) -> tuple[Counted, Counted] | None:
+    """The term counts an index holds, each row keyed by the text it counts (for ``derive``);
+    None when it holds none of this VERSION."""
+    unique = [c for c in data.chunks if c.duplicate_of is None]
+    tables = from_stored(data.lexical, data.names, data.terms, len(unique), len(data.sentences))
+    if tables is None:
+        return None
+    by_source = {d.source: d for d in data.documents}
+    chunks = [chunk_context(by_source[c.source], c) for c in unique]
+    sentences = [as_read(by_source[s.source].text, s) for s in data.sentences]
+    return tuple(  # type: ignore[return-value]
+        Counted(table, {text: row for row, text in enumerate(texts)})
+        for table, texts in ((tables.chunk_terms, chunks), (tables.sentence_terms, sentences))
     )
 
 
