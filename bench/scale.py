@@ -19,7 +19,10 @@ plus noise of norm NOISE, renormalised) searched with real question vectors:
 ``search_index`` (IVF, nprobe tuned at build time) against exact flat search: query p50 and
 recall@10 on 200 queries.
 
-    .venv/bin/python bench/scale.py [--sizes 100 1000] [--vectors 1000000] [--keep]
+One essay of 2 MB on a single line (``--long-essay``): build time and peak RSS against one raw
+encode of the texts it embeds.
+
+    .venv/bin/python bench/scale.py [--sizes 100 1000] [--vectors 1000000] [--long-essay 2] [--keep]
 
 ``--keep`` keeps the saved rows of sizes not measured now (each row has its own same-run baselines).
 """
@@ -162,6 +165,33 @@ def corpus_row(essays: int) -> dict[str, Any]:
             "index_mib": folder_mib(index)}  # fmt: skip
 
 
+def write_long_essay(megabytes: float, folder: Path) -> None:
+    """One essay of ``megabytes`` MB under ``folder``: SQuAD paragraphs in article order on a single
+    line (no paragraph breaks to split at), every sentence distinct."""
+    from rag.read.squad import load_articles
+
+    shutil.rmtree(folder, ignore_errors=True)
+    folder.mkdir(parents=True)
+    wanted, parts, size = int(megabytes * 1_000_000), [], 0
+    for paragraph in (p for article in load_articles() for p in article.paragraphs):
+        parts.append(paragraph)
+        size += len(paragraph.encode("utf-8")) + 1
+        if size >= wanted:
+            break
+    (folder / "long-essay.md").write_text("# One long essay\n\n" + " ".join(parts) + "\n", encoding="utf-8")
+
+
+def long_essay_row(megabytes: float) -> dict[str, Any]:
+    """Build time and peak RSS of one essay of ``megabytes`` MB, and a raw encode of the texts it embeds."""
+    seeds, index = OUT / "long-essay", OUT / "index-long-essay"
+    write_long_essay(megabytes, seeds)
+    shutil.rmtree(index, ignore_errors=True)
+    build = child(BUILD.format(seeds=str(seeds), index=str(index)))
+    raw = child(RAW_ENCODE.format(index=str(index)))
+    return {"megabytes": megabytes, "bytes": (seeds / "long-essay.md").stat().st_size, "build": build, "raw": raw,
+            "run": time.strftime("%Y-%m-%d")}  # fmt: skip
+
+
 def vectors_row(count: int) -> dict[str, Any]:
     """IVF against flat search on ``count`` synthetic chunk vectors."""
     from rag.index.store import flat_index, search_index
@@ -198,6 +228,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", type=int, nargs="*", default=[100, 1000])
     parser.add_argument("--vectors", type=int, default=1_000_000)
+    parser.add_argument("--long-essay", type=float, default=2.0, metavar="MB", help="one essay of this size (0: skip)")
     parser.add_argument("--keep", action="store_true", help="keep the saved rows of other sizes (and the vectors row)")
     args = parser.parse_args()
     OUT.mkdir(parents=True, exist_ok=True)
@@ -217,8 +248,11 @@ def main() -> None:
         np.save(OUT / "query-vectors.npy", np.stack([largest.embed_query(q) for q in asked[1::7][:200]]))
     vectors = vectors_row(args.vectors) if args.vectors else saved.get("vectors") if args.keep else None
     print(json.dumps(vectors, default=float), flush=True)
-    (OUT / "results.json").write_text(json.dumps({"rows": rows, "vectors": vectors}, default=float, indent=1))
-    write(rows, vectors)
+    long = long_essay_row(args.long_essay) if args.long_essay else saved.get("long") if keep else None
+    print(json.dumps(long, default=float), flush=True)
+    (OUT / "results.json").write_text(json.dumps({"rows": rows, "vectors": vectors, "long": long}, default=float,
+                                                 indent=1))  # fmt: skip
+    write(rows, vectors, long)
 
 
 def _owned(queries: dict[str, Any]) -> str:
@@ -226,7 +260,7 @@ def _owned(queries: dict[str, Any]) -> str:
     return f"{queries['owned']:.0f}" if "owned" in queries else "—"
 
 
-def write(rows: list[dict[str, Any]], vectors: dict[str, Any] | None) -> None:
+def write(rows: list[dict[str, Any]], vectors: dict[str, Any] | None, long: dict[str, Any] | None) -> None:
     from bench.results import write_section
 
     lines = [
@@ -272,6 +306,13 @@ def write(rows: list[dict[str, Any]], vectors: dict[str, Any] | None) -> None:
                   f"for exact flat search ({v['ivf_p50_ms'] / v['flat_p50_ms']:.2f}×), recall@10 "
                   f"{v['recall_at_10']:.3f} on 200 SQuAD question vectors (each vector: a real sentence vector plus "
                   f"noise of norm {NOISE}, renormalised)."]  # fmt: skip
+    if long:
+        b, raw = long["build"], long["raw"]
+        lines += ["", f"One essay of {long['bytes'] / 1e6:.1f} MB on a single line (SQuAD paragraphs, every sentence "
+                  f"distinct; `--long-essay`, run {long['run']}): built in {b['wall_s']:.0f} s at a peak RSS of {b['rss']:.0f} MiB; one raw encode of the "
+                  f"{raw['texts']:,} texts it embeds ({b['chunks']:,} chunks, {b['sentences']:,} sentences, "
+                  f"{b['terms']:,} words) takes {raw['encode_s']:.0f} s in the same run: the build takes "
+                  f"{b['wall_s'] / raw['encode_s']:.2f} of that, so a build of it is bound by the model."]  # fmt: skip
     write_section("scale", "\n".join(lines))
 
 

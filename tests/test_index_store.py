@@ -116,6 +116,27 @@ def test_the_index_stores_what_the_retriever_derives_from_its_text(index_dir: Pa
         derived.corpus_names, derived.common_words, derived.spelled_out)  # fmt: skip
 
 
+def test_chunks_holding_a_term_are_counted_from_the_stored_table_as_from_their_text(index_dir: Path) -> None:
+    """How many chunks hold each term in their own text (what corpus names are judged by) comes
+    from the counted contexts less their headings, and equals tokenising every chunk again; the
+    title's words ("japan") are not counted in chunks that never write them."""
+    from collections import Counter
+
+    from rag.index.store import read_index
+    from rag.retrieve.lexical import terms
+    from rag.retrieve.tables import _heading, chunk_frequency, derive
+
+    data = read_index(index_dir)
+    unique = [c for c in data.chunks if c.duplicate_of is None]
+    by_source = {d.source: d for d in data.documents}
+    table = derive(data.documents, unique, data.sentences).chunk_terms
+    counted = chunk_frequency(table, [_heading(by_source[c.source], c) for c in unique])
+    expected = Counter(t for c in unique for t in set(terms(c.text)))
+    assert counted == dict(expected)
+    with_headings = Counter(t for row in range(len(unique)) for t in table.ids[table.indptr[row]:table.indptr[row + 1]])
+    assert with_headings[table.vocabulary.index("japan")] > expected["japan"]
+
+
 def without_stored_tables(index: Path) -> None:
     """An index as written before the tables were stored: neither file, nor in the manifest."""
     manifest = json.loads((index / "manifest.json").read_text(encoding="utf-8"))

@@ -12,8 +12,8 @@ added in parentheses, so dense and BM25 matching both see it.
 from __future__ import annotations
 
 import re
-from functools import lru_cache
 from collections.abc import Iterable
+from functools import lru_cache
 
 from .lexical import STOPWORDS
 
