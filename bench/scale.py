@@ -20,9 +20,10 @@ plus noise of norm NOISE, renormalised) searched with real question vectors:
 recall@10 on 200 queries.
 
 One essay of 2 MB on a single line (``--long-essay``): build time and peak RSS against one raw
-encode of the texts it embeds.
+encode of the texts it embeds. The query side at 5× the largest corpus (``--replicate``): its
+index with the essays copied, searched and asked against the original in the same run.
 
-    .venv/bin/python bench/scale.py [--sizes 100 1000] [--vectors 1000000] [--long-essay 2] [--keep]
+    .venv/bin/python bench/scale.py [--sizes 100 1000] [--vectors 1000000] [--long-essay 2] [--replicate 5] [--keep]
 
 ``--keep`` keeps the saved rows of sizes not measured now (each row has its own same-run baselines).
 """
@@ -192,6 +193,52 @@ def long_essay_row(megabytes: float) -> dict[str, Any]:
             "run": time.strftime("%Y-%m-%d")}  # fmt: skip
 
 
+def replicated_index(source: Path, target: Path, times: int) -> None:
+    """The index at ``source`` with its essays ``times`` times over (copies renamed), each copy's
+    vectors plus a little noise (norm 0.1): the query side of a corpus ``times`` as large, written
+    in a minute instead of a day of embedding. Its text repeats, so it says nothing of builds."""
+    from dataclasses import replace
+
+    from rag.index.store import IndexData, read_index, write_index
+    from rag.retrieve.tables import derive, to_stored
+
+    data, rng = read_index(source), np.random.default_rng(0)
+
+    def copies(vectors: np.ndarray) -> np.ndarray:
+        out = np.concatenate([np.asarray(vectors)] * times)
+        out += rng.standard_normal(out.shape, dtype=np.float32) * np.float32(0.1 / np.sqrt(out.shape[1]))
+        return np.asarray(out / np.linalg.norm(out, axis=1, keepdims=True), dtype=np.float32)
+
+    def name(source: str, k: int) -> str:
+        return source if k == 0 else f"copy{k}-{source}"
+
+    n = len(data.chunks)
+    documents = tuple(replace(d, source=name(d.source, k)) for k in range(times) for d in data.documents)
+    chunks = tuple(replace(c, id=c.id + k * n, source=name(c.source, k),
+                           duplicate_of=None if c.duplicate_of is None else c.duplicate_of + k * n)
+                   for k in range(times) for c in data.chunks)  # fmt: skip
+    sentences = tuple(replace(s, source=name(s.source, k)) for k in range(times) for s in data.sentences)
+    lexical, names = to_stored(derive(documents, [c for c in chunks if c.duplicate_of is None], sentences))
+    manifest = {**data.manifest, "counts": {k: v * times for k, v in data.manifest["counts"].items()},
+                "corpus": {name(s, k): h for k in range(times) for s, h in data.manifest["corpus"].items()}}  # fmt: skip
+    shutil.rmtree(target, ignore_errors=True)
+    write_index(target, IndexData(manifest, documents, chunks, sentences, copies(data.chunk_vectors),
+                                  copies(data.sentence_vectors), data.terms, np.asarray(data.term_vectors),
+                                  lexical=lexical, names=names))  # fmt: skip
+
+
+def replicated_row(essays: int, times: int) -> dict[str, Any]:
+    """Warm search and ask at ``times`` × ``essays`` essays (see replicated_index) against ``essays``, same run."""
+    index, questions = OUT / f"index-{essays}", str(OUT / f"questions-{essays}.json")
+    replicated_index(index, OUT / f"index-{essays}x{times}", times)
+    runs: dict[str, list[dict[str, Any]]] = {"base": [], "replicated": []}
+    for _ in range(3):  # alternately, three times each: the mapped vectors' pages come and go, so times vary
+        for key, path in (("base", index), ("replicated", OUT / f"index-{essays}x{times}")):
+            runs[key].append(child(QUERIES.format(index=str(path), questions=questions)))
+    medians = {key: {m: statistics.median(r[m] for r in got) for m in got[0]} for key, got in runs.items()}
+    return {"essays": essays, "times": times, "run": time.strftime("%Y-%m-%d"), **medians, "runs": runs}
+
+
 def vectors_row(count: int) -> dict[str, Any]:
     """IVF against flat search on ``count`` synthetic chunk vectors."""
     from rag.index.store import flat_index, search_index
@@ -229,6 +276,8 @@ def main() -> None:
     parser.add_argument("--sizes", type=int, nargs="*", default=[100, 1000])
     parser.add_argument("--vectors", type=int, default=1_000_000)
     parser.add_argument("--long-essay", type=float, default=2.0, metavar="MB", help="one essay of this size (0: skip)")
+    parser.add_argument("--replicate", type=int, default=5, metavar="N",
+                        help="query side at N times the largest corpus, its essays copied (0: skip)")
     parser.add_argument("--keep", action="store_true", help="keep the saved rows of other sizes (and the vectors row)")
     args = parser.parse_args()
     OUT.mkdir(parents=True, exist_ok=True)
@@ -250,9 +299,12 @@ def main() -> None:
     print(json.dumps(vectors, default=float), flush=True)
     long = long_essay_row(args.long_essay) if args.long_essay else saved.get("long") if keep else None
     print(json.dumps(long, default=float), flush=True)
-    (OUT / "results.json").write_text(json.dumps({"rows": rows, "vectors": vectors, "long": long}, default=float,
-                                                 indent=1))  # fmt: skip
-    write(rows, vectors, long)
+    biggest = max((r["essays"] for r in rows), default=0)
+    copied = replicated_row(biggest, args.replicate) if args.replicate and biggest else saved.get("copied") if keep else None
+    print(json.dumps(copied, default=float), flush=True)
+    (OUT / "results.json").write_text(json.dumps({"rows": rows, "vectors": vectors, "long": long, "copied": copied},
+                                                 default=float, indent=1))  # fmt: skip
+    write(rows, vectors, long, copied)
 
 
 def _owned(queries: dict[str, Any]) -> str:
@@ -260,7 +312,8 @@ def _owned(queries: dict[str, Any]) -> str:
     return f"{queries['owned']:.0f}" if "owned" in queries else "—"
 
 
-def write(rows: list[dict[str, Any]], vectors: dict[str, Any] | None, long: dict[str, Any] | None) -> None:
+def write(rows: list[dict[str, Any]], vectors: dict[str, Any] | None, long: dict[str, Any] | None,
+          copied: dict[str, Any] | None) -> None:  # fmt: skip
     from bench.results import write_section
 
     lines = [
@@ -313,6 +366,17 @@ def write(rows: list[dict[str, Any]], vectors: dict[str, Any] | None, long: dict
                   f"{raw['texts']:,} texts it embeds ({b['chunks']:,} chunks, {b['sentences']:,} sentences, "
                   f"{b['terms']:,} words) takes {raw['encode_s']:.0f} s in the same run: the build takes "
                   f"{b['wall_s'] / raw['encode_s']:.2f} of that, so a build of it is bound by the model."]  # fmt: skip
+    if copied:
+        a, z, n = copied["base"], copied["replicated"], copied["essays"] * copied["times"]
+        lines += ["", f"Query side at {n:,} essays (`--replicate {copied['times']}`, run {copied['run']}): the "
+                  f"{copied['essays']:,}-essay index with its essays copied {copied['times']} times (renamed; each copy's "
+                  "vectors plus noise of norm 0.1), so its text repeats and it says nothing of builds. Against the "
+                  f"{copied['essays']:,}-essay index in the same run, medians of 3 alternating runs: search p50 {a['search_p50']:.1f} → "
+                  f"{z['search_p50']:.1f} ms ({z['search_p50'] / a['search_p50']:.2f}×), p95 {a['search_p95']:.1f} → "
+                  f"{z['search_p95']:.1f} ms, ask p50 {a['ask_p50']:.0f} → {z['ask_p50']:.0f} ms "
+                  f"({z['ask_p50'] / a['ask_p50']:.2f}×; search p50 of each run at {n:,}: "
+                  + ", ".join(f"{r['search_p50']:.0f}" for r in copied["runs"]["replicated"]) + f" ms), query RSS {a['rss']:.0f} → {z['rss']:.0f} MiB, owned "
+                  f"{a['owned']:.0f} → {z['owned']:.0f} MiB ({z['owned'] / a['owned']:.2f}×)."]  # fmt: skip
     write_section("scale", "\n".join(lines))
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from functools import lru_cache
 
 from ..types import Document
 from .lexical import terms
@@ -45,8 +46,15 @@ def _named(query: str, docs: list[Document]) -> tuple[set[str], set[str]]:
     named: set[str] = set()
     matched: set[str] = set()
     for doc in docs:
-        parts = {p.lower() for p in re.findall(r"[^\W\d_]{3,}", doc.author or "")}
+        parts = _name_parts(doc.author or "")
         if parts & words:
             named.add(doc.source)
             matched |= parts & words
     return named, matched
+
+
+@lru_cache(maxsize=1 << 14)
+def _name_parts(author: str) -> frozenset[str]:
+    """The parts of an author's name a question may use (3+ letters, lower case), read once per
+    name: every question checks every essay's author, a linear cost at thousands of essays."""
+    return frozenset(p.lower() for p in re.findall(r"[^\W\d_]{3,}", author))
