@@ -41,22 +41,28 @@ SETS = ["tests/questions.yaml", "tests/dev_questions.yaml", "tests/fresh_questio
         "tests/blind_questions.yaml", "tests/sealed_questions.yaml", "tests/blind2/questions.yaml"]  # fmt: skip
 
 
-def test_articles(count: int) -> list[Any]:
-    """The first ``count`` articles of the held-out test half (see rag.read.squad.held_out_test_half)."""
-    from rag.read.squad import load_articles, held_out_test_half
+def test_articles(count: int, calibration: bool) -> list[Any]:
+    """The first ``count`` articles of the held-out test half (see rag.read.squad.held_out_test_half),
+    then, with ``calibration``, every article of the half that chose the threshold (never trained on either)."""
+    from rag.read.squad import held_out_calibration_half, held_out_test_half, load_articles
 
-    return held_out_test_half(load_articles())[:count]
+    articles = load_articles()
+    return held_out_test_half(articles)[:count] + (held_out_calibration_half(articles) if calibration else [])
 
 
 def make_corpus(articles: list[Any], per_article: int, near_miss: int) -> tuple[Path, list[dict[str, Any]]]:
     """The articles written out as essays under OUT/seeds, and the questions to ask (as dicts,
-    so a child process running older code can read them)."""
-    from rag.read.squad import write_corpus
+    so a child process running older code can read them), each with the held-out half it is from."""
+    from rag.read.squad import calibration_half, essay_name, load_articles, write_corpus
 
     seeds = OUT / "seeds"
     questions = write_corpus(articles, seeds, per_article, near_miss)
+    calibrating = calibration_half(load_articles())
+    half = {essay_name(a): "calibration" if a.index in calibrating else "test" for a in articles}
     kind = {True: "answerable", False: "near-miss"}
-    return seeds, [{"question": q.text, "answer": q.answer, "kind": kind[q.answerable]} for q in questions]
+    return seeds, [{"question": q.text, "answer": q.answer, "kind": kind[q.answerable],
+             "source": q.source, "half": half[q.source]}
+                   for q in questions]  # fmt: skip
 
 
 def answer_cases(seeds: Path, index: Path, cases: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -265,7 +271,9 @@ def _right(result: dict[str, Any]) -> bool:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--articles", type=int, default=12, help="held-out test-half articles to index (of 24)")
+    parser.add_argument("--articles", type=int, default=24, help="held-out test-half articles to index (of 24)")
+    parser.add_argument("--no-calibration-half", dest="calibration", action="store_false",
+                        help="leave out the 25 held-out articles that chose the reader's threshold")
     parser.add_argument("--per-article", type=int, default=20)
     parser.add_argument("--near-miss", type=int, default=6)
     parser.add_argument("--skip-sets", action="store_true", help="only the SQuAD corpus part")
@@ -275,7 +283,7 @@ def main() -> None:
     from bench.checkout import checkout  # here, not at the top: a child loads this file with the old tree's bench
 
     before = checkout(BEFORE, OUT)
-    articles = test_articles(args.articles)
+    articles = test_articles(args.articles, args.calibration)
     seeds, cases = make_corpus(articles, args.per_article, args.near_miss)
     index = OUT / "index-squad"
     if args.ablate:
@@ -293,6 +301,8 @@ def main() -> None:
         f"{BEFORE_NAME} ({BEFORE})": corpus_figures(old, "first_quote"),
         "reader (cross-encoder)": corpus_figures(after, "first_quote"),
     }
+    halves = {h: corpus_figures([r for r in after if r["half"] == h], "first_quote")
+              for h in ("test", "calibration") if any(r["half"] == h for r in after)}  # fmt: skip
     top1 = sentence_top1(seeds, index, articles)
     answerable = [r for r in after if r["kind"] == "answerable"]
     latency = {
@@ -302,9 +312,10 @@ def main() -> None:
         "cold rag ask s, after": cold_ask(None, seeds, index, answerable[0]["question"]),
     }
     sets = {} if args.skip_sets else {"before": eval_sets(before), "after": eval_sets(None)}
-    result = {"corpus": figures, "top1": top1, "latency": latency, "sets": sets,
+    result = {"corpus": figures, "halves": halves, "top1": top1, "latency": latency, "sets": sets,
               "cases": {"answerable": len(answerable), "near-miss": len(after) - len(answerable),
-                        "articles": len(articles)}}  # fmt: skip
+                        "articles": len(articles),
+                        "test articles": len({r["source"] for r in after if r["half"] == "test"})}}  # fmt: skip
     (OUT / "reader.json").write_text(json.dumps(result, indent=2))
     print(json.dumps({k: v for k, v in result.items() if k != "sets"}, indent=2))
     write(result)
@@ -351,10 +362,12 @@ def write(result: dict[str, Any]) -> None:
         "## Reader: choosing the sentence to quote, and when to refuse",
         "",
         f"`python bench/reader.py`, run {time.strftime('%Y-%m-%d')} on 2 cores, 24 GiB, CPU only. {n['articles']} held-out",
-        "SQuAD v1.1 train articles (the test half: never trained on, nor used to calibrate the threshold) are",
-        f"written out as a folder of essays and indexed; {n['answerable']} answerable questions and {n['near-miss']}",
-        "near-miss questions whose answer sentences were deleted from the essay (the answer appears nowhere",
-        f"else in it). Before = the {BEFORE_NAME} at commit `{BEFORE}`, run on the same essays.",
+        "SQuAD v1.1 train articles, never trained on, are written out as one folder of essays and indexed:",
+        f"{n.get('test articles', n['articles'])} of the test half and {n['articles'] - n.get('test articles', n['articles'])}"
+        " of the calibration half (whose sentences chose the refusal threshold).",
+        f"{n['answerable']} answerable questions and {n['near-miss']} near-miss questions whose answer sentences were",
+        "deleted from the essay (the answer appears nowhere else in it).",
+        f"Before = the {BEFORE_NAME} at commit `{BEFORE}`, run on the same essays.",
         "",
         "| selection | first quote holds the answer | some quote holds it | false refusals | near-miss refused |",
         "|---|---|---|---|---|",
@@ -364,6 +377,9 @@ def write(result: dict[str, Any]) -> None:
         nm = f"{f['near_miss_refused']:.3f}" if "near_miss_refused" in f else "—"
         some = f"{f['some_quote_holds_answer']:.3f}" if "some_quote_holds_answer" in f else "(one quote)"
         lines.append(f"| {name} | {f['first_quote_holds_answer']:.3f} | {some} | {fr} | {nm} |")
+    for half, f in result.get("halves", {}).items():
+        lines.append(f"| reader, {half}-half questions only | {f['first_quote_holds_answer']:.3f} | "
+                     f"{f['some_quote_holds_answer']:.3f} | {f['false_refusal']:.3f} | {f['near_miss_refused']:.3f} |")
     t = result["top1"]
     lines += ["", f"Sentence top-1 within the gold paragraph ({t['questions']} held-out questions): "
               f"cosine {t['cosine']:.3f}, cosine + BM25 {t['cosine + BM25']:.3f}, reader {t['reader']:.3f}.", ""]  # fmt: skip

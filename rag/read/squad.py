@@ -85,11 +85,18 @@ class CorpusQuestion:
     text: str
     answer: str
     answerable: bool  # False: its answer sentences were deleted and the answer is nowhere else
+    source: str = ""  # the essay it asks about (``essay_name`` of its article)
 
 
 def calibration_half(articles: list[Article]) -> set[int]:
     """Indices of the held-out articles that calibrate the reader's threshold: every other one."""
     return set(sorted(a.index for a in articles if a.held_out)[::2])
+
+
+def held_out_calibration_half(articles: list[Article]) -> list[Article]:
+    """The held-out articles that chose the reader's threshold (never trained on)."""
+    calibration = calibration_half(articles)
+    return [a for a in articles if a.index in calibration]
 
 
 def held_out_test_half(articles: list[Article]) -> list[Article]:
@@ -133,9 +140,10 @@ def write_corpus(
         ]
         text = a.title + "\n\n" + "\n\n".join(p for p in paragraphs if p) + "\n"
         (folder / essay_name(a)).write_text(text, encoding="utf-8")
-        out += [CorpusQuestion(a.questions[qi].text, a.questions[qi].answer, False) for qi in missing]
+        out += [CorpusQuestion(a.questions[qi].text, a.questions[qi].answer, False, essay_name(a)) for qi in missing]
         kept_qs = [qi for qi in order if qi not in missing and not set(a.questions[qi].positives) & removed]
-        out += [CorpusQuestion(a.questions[qi].text, a.questions[qi].answer, True) for qi in kept_qs[:per_article]]
+        out += [CorpusQuestion(a.questions[qi].text, a.questions[qi].answer, True, essay_name(a))
+                for qi in kept_qs[:per_article]]
     return out
 
 
