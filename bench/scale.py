@@ -73,6 +73,12 @@ def write_corpus(essays: int, folder: Path) -> list[str]:
     raise ValueError(f"the vendored data holds fewer than {essays} essays of {ESSAY_CHARS} characters")
 
 
+PEAK = """
+def peak_mib():  # this process's own high-water mark: ru_maxrss would count the bench's memory at the fork
+    return int(dict(l.split(":", 1) for l in open("/proc/self/status") if ":" in l)["VmHWM"].split()[0]) / 1024
+"""
+
+
 def child(code: str, env: dict[str, str] | None = None) -> dict[str, Any]:
     """Run ``code`` in a fresh Python; it prints one JSON line (its own peak RSS in it). Adds wall seconds."""
     started = time.perf_counter()
@@ -83,16 +89,16 @@ def child(code: str, env: dict[str, str] | None = None) -> dict[str, Any]:
     return dict(out)
 
 
-BUILD = """
-import json, resource
+BUILD = PEAK + """
+import json
 from rag.index.build import build_index
 from rag.settings import settings_from_env
 data = build_index({seeds!r}, {index!r}, settings_from_env())
-print(json.dumps({{"rss": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, **data.manifest["counts"]}}))
+print(json.dumps({{"rss": peak_mib(), **data.manifest["counts"]}}))
 """
 
-RAW_ENCODE = """
-import json, resource, time
+RAW_ENCODE = PEAK + """
+import json, time
 from rag.embed import load_model, encode
 from rag.index.store import read_index
 from rag.ingest.structure import as_read
@@ -105,11 +111,11 @@ started = time.perf_counter()
 model.encode(sorted(wanted, key=len), batch_size=32, normalize_embeddings=True, show_progress_bar=False)
 model.encode(list(data.terms), batch_size=256, normalize_embeddings=True, show_progress_bar=False)
 print(json.dumps({{"encode_s": time.perf_counter() - started, "texts": len(wanted) + len(data.terms),
-                   "rss": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}}))
+                   "rss": peak_mib()}}))
 """
 
-QUERIES = """
-import json, statistics, time, resource
+QUERIES = PEAK + """
+import json, statistics, time
 import numpy as np
 from rag import Retriever
 from rag.answer.assistant import Assistant
@@ -129,7 +135,7 @@ pct = lambda xs, p: float(np.percentile(xs, p))
 status = dict(line.split(":", 1) for line in open("/proc/self/status") if ":" in line)
 owned = int(status.get("RssAnon", "0 kB").split()[0]) / 1024  # not the mapped index files (shared page cache)
 print(json.dumps({{"search_p50": pct(search, 50), "search_p95": pct(search, 95), "flat_p50": pct(flat, 50),
-                   "ask_p50": pct(ask, 50), "rss": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+                   "ask_p50": pct(ask, 50), "rss": peak_mib(),
                    "owned": owned}}))
 """
 
@@ -229,8 +235,10 @@ def replicated_index(source: Path, target: Path, times: int) -> None:
 
 def replicated_row(essays: int, times: int) -> dict[str, Any]:
     """Warm search and ask at ``times`` × ``essays`` essays (see replicated_index) against ``essays``, same run."""
-    index, questions = OUT / f"index-{essays}", str(OUT / f"questions-{essays}.json")
-    replicated_index(index, OUT / f"index-{essays}x{times}", times)
+    built, questions = OUT / f"index-{essays}", str(OUT / f"questions-{essays}.json")
+    index = OUT / f"index-{essays}x1"  # the base written the same way, by the same code, as the copies
+    replicated_index(built, index, 1)
+    replicated_index(built, OUT / f"index-{essays}x{times}", times)
     runs: dict[str, list[dict[str, Any]]] = {"base": [], "replicated": []}
     for _ in range(3):  # alternately, three times each: the mapped vectors' pages come and go, so times vary
         for key, path in (("base", index), ("replicated", OUT / f"index-{essays}x{times}")):
@@ -371,7 +379,7 @@ def write(rows: list[dict[str, Any]], vectors: dict[str, Any] | None, long: dict
         lines += ["", f"Query side at {n:,} essays (`--replicate {copied['times']}`, run {copied['run']}): the "
                   f"{copied['essays']:,}-essay index with its essays copied {copied['times']} times (renamed; each copy's "
                   "vectors plus noise of norm 0.1), so its text repeats and it says nothing of builds. Against the "
-                  f"{copied['essays']:,}-essay index in the same run, medians of 3 alternating runs: search p50 {a['search_p50']:.1f} → "
+                  f"{copied['essays']:,}-essay index copied once the same way in the same run, medians of 3 alternating runs: search p50 {a['search_p50']:.1f} → "
                   f"{z['search_p50']:.1f} ms ({z['search_p50'] / a['search_p50']:.2f}×), p95 {a['search_p95']:.1f} → "
                   f"{z['search_p95']:.1f} ms, ask p50 {a['ask_p50']:.0f} → {z['ask_p50']:.0f} ms "
                   f"({z['ask_p50'] / a['ask_p50']:.2f}×; search p50 of each run at {n:,}: "

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Document:
     """One essay, with its text exactly as decoded from the file (BOM removed)."""
 
@@ -21,7 +21,7 @@ class Document:
     metadata: dict[str, str] = field(default_factory=dict, compare=False, hash=False)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Chunk:
     """A span of a document: ``document.text[start:end] == text``."""
 
@@ -34,7 +34,7 @@ class Chunk:
     section: str = ""  # headings above its start, "Printing press › Gutenberg's press"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Sentence:
     """A sentence of a document with exact character offsets (a list item or table row is
     one too, its marker or pipes left out)."""

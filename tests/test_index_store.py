@@ -116,6 +116,61 @@ def test_the_index_stores_what_the_retriever_derives_from_its_text(index_dir: Pa
         derived.corpus_names, derived.common_words, derived.spelled_out)  # fmt: skip
 
 
+def test_a_loaded_index_maps_its_tables_and_shares_repeated_strings(index_dir: Path, retriever: Retriever) -> None:
+    """What a query process owns grows slowly with the corpus: the lexical tables, BM25 matrices
+    included, are memory-mapped (equal to safetensors' own reading) and the retriever scores with
+    them uncopied, as it would with matrices computed from the counts; a sentence's source and
+    section are one string per essay and section, and the records have no per-object dict."""
+    from safetensors.numpy import load_file
+
+    from rag.index.store import read_index
+    from rag.retrieve.lexical import BM25
+
+    data = read_index(index_dir)
+    copied = load_file(str(index_file(index_dir, "lexical.safetensors")))
+    assert data.lexical.keys() == copied.keys() and {"chunk_bm25_weights", "sentence_bm25_weights"} <= set(copied)
+    for name, array in copied.items():
+        assert data.lexical[name].dtype == array.dtype and (data.lexical[name] == array).all(), name
+        assert isinstance(data.lexical[name], np.memmap) and not data.lexical[name].flags.writeable, name
+    for part in ("chunk", "sentence"):
+        used = getattr(retriever, f"_{part}_bm25")
+        assert np.shares_memory(used._weights.data, retriever.data.lexical[f"{part}_bm25_weights"])
+        computed = BM25(used_counts(retriever, part))
+        assert used.terms == computed.terms
+        for query in QUERIES:
+            assert (used.scores(query) == computed.scores(query)).all(), (part, query)
+    by_source = {d.source: d for d in data.documents}
+    assert all(s.source is by_source[s.source].source for s in data.sentences + data.chunks)
+    sections = {}
+    assert all(sections.setdefault(s.section, s.section) is s.section for s in data.sentences)
+    assert not hasattr(data.sentences[0], "__dict__") and not hasattr(data.chunks[0], "__dict__")
+
+
+def used_counts(retriever: Retriever, part: str):
+    """The term counts the retriever's ``part`` BM25 was made from (stored in its index)."""
+    from rag.retrieve.tables import from_stored
+
+    data = retriever.data
+    unique = [c for c in data.chunks if c.duplicate_of is None]
+    tables = from_stored(data.lexical, data.names, data.terms, len(unique), len(data.sentences))
+    assert tables is not None
+    return getattr(tables, f"{part}_terms")
+
+
+@pytest.mark.parametrize("damage", [b"", b"\x10\x00", b"\x04\x00\x00\x00\x00\x00\x00\x00[1]x",
+                                    b"\x40\x00\x00\x00\x00\x00\x00\x00{\"a\": {\"dtype\": \"I64\", "
+                                    b"\"shape\": [4], \"data_offsets\": [0, 32]}}   "])  # fmt: skip
+def test_a_damaged_safetensors_file_is_refused_when_mapped(tmp_path: Path, damage: bytes) -> None:
+    """Empty, too short, a header that is not an object, an array running past the end: ValueError
+    (a damaged lexical table is then derived again from the text)."""
+    from rag.index.store import _map_safetensors
+
+    path = tmp_path / "x.safetensors"
+    path.write_bytes(damage)
+    with pytest.raises(ValueError):
+        _map_safetensors(path)
+
+
 def test_chunks_holding_a_term_are_counted_from_the_stored_table_as_from_their_text(index_dir: Path) -> None:
     """How many chunks hold each term in their own text (what corpus names are judged by) comes
     from the counted contexts less their headings, and equals tokenising every chunk again; the

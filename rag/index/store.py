@@ -31,10 +31,10 @@ import os
 import shutil
 import tempfile
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import numpy as np
 
@@ -46,6 +46,7 @@ FORMAT_VERSION = 4  # 2: search terms and their vectors; 3: document structure (
 # 4: vectors in memory-mapped .npy files, a FAISS file only for an IVF index
 MANIFEST = "manifest.json"
 FIX = "run `rag index` to rebuild it"
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -157,9 +158,10 @@ def read_index(index_dir: str | Path, formats: tuple[int, ...] = (FORMAT_VERSION
         if _file_sha256(path) != digest:
             raise IndexCorruptError(f"index file {path} is damaged (checksum mismatch): {FIX}")
     try:
-        documents = tuple(_doc_from_row(r) for r in _read_jsonl(folder / "documents.jsonl"))
-        chunks = tuple(Chunk(**r) for r in _read_jsonl(folder / "chunks.jsonl"))
-        sentences = tuple(Sentence(**r) for r in _read_jsonl(folder / "sentences.jsonl"))
+        shared: dict[str, str] = {}  # one copy of each source name, section and kind, not one per row
+        documents = tuple(_read_rows(folder / "documents.jsonl", Document, shared))
+        chunks = tuple(_read_rows(folder / "chunks.jsonl", Chunk, shared))
+        sentences = tuple(_read_rows(folder / "sentences.jsonl", Sentence, shared))
         read = _read_vectors if manifest["format_version"] >= 4 else _read_faiss_vectors
         chunk_vectors, sentence_vectors, term_vectors = (
             read(folder / f"{stem}.npy") for stem in ("chunks", "sentences", "terms")
@@ -167,12 +169,9 @@ def read_index(index_dir: str | Path, formats: tuple[int, ...] = (FORMAT_VERSION
         terms = tuple(str(t) for t in json.loads((folder / "terms.json").read_text(encoding="utf-8")))
         lexical, names = {}, {}
         if "lexical.safetensors" in manifest["files"] and "names.json" in manifest["files"]:
-            from safetensors import SafetensorError
-            from safetensors.numpy import load_file
-
             try:
-                lexical = load_file(str(folder / "lexical.safetensors"))
-            except SafetensorError:  # checksummed, so a writer's bug: the retriever derives them instead
+                lexical = _map_safetensors(folder / "lexical.safetensors")
+            except ValueError:  # checksummed, so a writer's bug: the retriever derives them instead
                 lexical = {}
             names = json.loads((folder / "names.json").read_text(encoding="utf-8"))
     except (ValueError, TypeError, KeyError, RuntimeError, OSError) as exc:
@@ -234,7 +233,8 @@ def flat_index(vectors: np.ndarray) -> Any:
     return index
 
 
-EXACT_BELOW = 200_000  # vectors: fewer are searched exactly (flat, ~10 ms at this size); more by IVF
+EXACT_BELOW = 100_000  # vectors: fewer are searched exactly, more by IVF. At 178k sentence vectors (5,000
+# essays) exact search took 48 ms a question on 2 cores, IVF 2.5 ms at recall@10 0.98 (2026-12-05)
 RECALL_TARGET = 0.995  # an IVF index probes the fewest lists that find this share of the exact top 10
 # for midpoints of two stored vectors: they fall between clusters as questions do (at 1M synthetic
 # vectors this target gave question vectors 0.986; the vectors themselves as probes gave 0.84)
@@ -315,6 +315,38 @@ def _read_vectors(path: Path) -> np.ndarray:
     return vectors
 
 
+_DTYPES = {"F32": np.float32, "F64": np.float64, "I32": np.int32, "I64": np.int64, "U8": np.uint8}
+
+
+def _map_safetensors(path: Path) -> dict[str, np.ndarray]:
+    """The arrays of a safetensors file, memory-mapped read-only (``safetensors.numpy.load_file``
+    copies them into memory); ValueError when the file does not hold what its header says."""
+    raw = np.memmap(path, dtype=np.uint8, mode="r")
+    if len(raw) < 8:
+        raise ValueError(f"{path.name} is too short for a safetensors file")
+    size = int(raw[:8].view("<u8")[0])
+    try:
+        header = json.loads(bytes(raw[8 : 8 + size]))
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise ValueError(f"{path.name} has no readable header ({exc})") from exc
+    if not isinstance(header, dict):
+        raise ValueError(f"{path.name} has no readable header")
+    arrays = {}
+    for name, entry in header.items():
+        if name == "__metadata__":
+            continue
+        try:
+            start, end = (8 + size + int(o) for o in entry["data_offsets"])
+            dtype = np.dtype(_DTYPES[entry["dtype"]]).newbyteorder("<")
+            shape = tuple(int(n) for n in entry["shape"])
+        except (KeyError, TypeError, AttributeError) as exc:
+            raise ValueError(f"{path.name}: {name} has an unreadable entry ({exc!r})") from exc
+        if not 8 + size <= start <= end <= len(raw) or end - start != dtype.itemsize * int(np.prod(shape)):
+            raise ValueError(f"{path.name}: {name} lies outside the file or does not fit its shape")
+        arrays[name] = raw[start:end].view(dtype).reshape(shape)
+    return arrays
+
+
 def _read_faiss_vectors(path: Path) -> np.ndarray:
     """The vectors of a format-3 index, which kept them in FAISS files (``path``'s .faiss sibling)."""
     import faiss
@@ -331,10 +363,6 @@ def _row(item: Any) -> dict[str, Any]:
     return {f.name: getattr(item, f.name) for f in fields(item)}
 
 
-def _doc_from_row(row: dict[str, Any]) -> Document:
-    return Document(**row)
-
-
 def _write_jsonl(path: Path, rows: Iterator[dict[str, Any]] | Any) -> None:
     with open(path, "w", encoding="utf-8") as handle:
         for row in rows:
@@ -343,9 +371,20 @@ def _write_jsonl(path: Path, rows: Iterator[dict[str, Any]] | Any) -> None:
         os.fsync(handle.fileno())
 
 
-def _read_jsonl(path: Path) -> list[dict[str, Any]]:
+_SHARED = ("source", "section", "kind")  # row fields whose values repeat across rows
+
+
+def _read_rows(path: Path, make: Callable[..., T], shared: dict[str, str]) -> Iterator[T]:
+    """Each line of a JSON-lines file made into ``make(**row)``, the values of _SHARED fields
+    taken from ``shared`` (a sentence's source and section are then one string per essay and section)."""
     with open(path, encoding="utf-8") as handle:
-        return [json.loads(line) for line in handle if line.strip()]
+        for line in handle:
+            if line.strip():
+                row = json.loads(line)
+                for key in _SHARED:
+                    if isinstance(value := row.get(key), str):
+                        row[key] = shared.setdefault(value, value)
+                yield make(**row)
 
 
 def _atomic_write_text(path: Path, text: str) -> None:

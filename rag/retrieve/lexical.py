@@ -11,6 +11,7 @@ from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import Any
 
 import numpy as np
 
@@ -123,30 +124,43 @@ def _joined(parts: list[np.ndarray]) -> np.ndarray:
     return np.concatenate(parts).astype(np.int32) if parts else _NONE
 
 
+def bm25_weights(counted: TermCounts, k1: float = 1.2, b: float = 0.75) -> Any:
+    """Each (text, term) Okapi BM25 weight of ``counted``: a scipy CSC matrix, one row per text and
+    one column per term of its vocabulary (index arrays int32 below 2**31 entries, so a stored copy
+    is used as it is)."""
+    from scipy.sparse import csc_matrix
+
+    n, width = len(counted.indptr) - 1, len(counted.vocabulary)
+    row_of = np.repeat(np.arange(n), np.diff(counted.indptr))
+    tf = counted.counts.astype(np.float64)
+    lengths = np.bincount(row_of, weights=tf, minlength=n)
+    avg = float(lengths.mean()) if n else 0.0
+    df = np.bincount(counted.ids, minlength=width)
+    idf = np.log(1 + (n - df + 0.5) / (df + 0.5))
+    norm = k1 * (1 - b + b * lengths / max(avg, 1e-9))
+    values = idf[counted.ids] * tf * (k1 + 1) / (tf + norm[row_of])
+    weights = csc_matrix((values, (row_of, counted.ids)), shape=(n, width), dtype=np.float32)
+    index = np.int32 if weights.nnz < 2**31 else np.int64
+    weights.indices, weights.indptr = weights.indices.astype(index), weights.indptr.astype(index)
+    return weights
+
+
 class BM25:
     """Okapi BM25 scores of a query against a fixed list of texts.
 
-    Each (text, term) weight is computed once, into a sparse matrix (scipy CSC, one column per
-    term), so a query costs one sparse product over the columns of its terms, not a Python
-    loop over every text per term. Scores equal the loop's to float32 rounding.
+    Each (text, term) weight is computed once, into a sparse matrix (``bm25_weights``: one column
+    per term), so a query costs one sparse product over the columns of its terms, not a Python
+    loop over every text per term. Scores equal the loop's to float32 rounding. An index stores
+    the matrix, memory-mapped at load: then nothing is computed and nothing copied.
     """
 
-    def __init__(self, texts: Sequence[str] | TermCounts, k1: float = 1.2, b: float = 0.75) -> None:
-        from scipy.sparse import csc_matrix
-
+    def __init__(self, texts: Sequence[str] | TermCounts, k1: float = 1.2, b: float = 0.75,
+                 weights: Any = None) -> None:  # fmt: skip
+        """``weights``: the matrix ``bm25_weights`` gave for ``texts`` (a TermCounts) with ``k1`` and ``b``."""
         counted = texts if isinstance(texts, TermCounts) else count_terms(texts)
-        n, width = len(counted.indptr) - 1, len(counted.vocabulary)
-        row_of = np.repeat(np.arange(n), np.diff(counted.indptr))
-        tf = counted.counts.astype(np.float64)
-        lengths = np.bincount(row_of, weights=tf, minlength=n)
-        avg = float(lengths.mean()) if n else 0.0
-        df = np.bincount(counted.ids, minlength=width)
-        idf = np.log(1 + (n - df + 0.5) / (df + 0.5))
-        self.idf = {t: float(idf[i]) for i, t in enumerate(counted.vocabulary) if df[i]}
+        self._weights = bm25_weights(counted, k1, b) if weights is None else weights
+        self.terms = frozenset(counted.vocabulary[i] for i in np.flatnonzero(np.diff(self._weights.indptr)))
         self._column = {t: i for i, t in enumerate(counted.vocabulary)}
-        norm = k1 * (1 - b + b * lengths / max(avg, 1e-9))
-        values = idf[counted.ids] * tf * (k1 + 1) / (tf + norm[row_of])
-        self._weights = csc_matrix((values, (row_of, counted.ids)), shape=(n, width), dtype=np.float32)
 
     def scores(self, query: str, extra: Sequence[str] = (), extra_weight: float = 0.5) -> np.ndarray:
         """One score per text; 0 where no query term occurs.

@@ -81,12 +81,12 @@ class Retriever:
         self._common_words = tables.common_words
         self._spelled_out = tables.spelled_out
         self._row_of_chunk = {c.id: row for row, c in enumerate(self.chunks)}
-        self._chunk_bm25 = BM25(tables.chunk_terms)
-        self._sentence_bm25 = BM25(tables.sentence_terms)
+        self._chunk_bm25 = BM25(tables.chunk_terms, weights=tables.chunk_weights)
+        self._sentence_bm25 = BM25(tables.sentence_terms, weights=tables.sentence_weights)
         self._embed_cached = lru_cache(maxsize=512)(lambda text: encode(self.model, [text])[0])
         self._sentence_lexical = lru_cache(maxsize=512)(self._sentence_bm25.scores)
         self._related = lru_cache(maxsize=512)(self._related_terms)
-        self.vocabulary: frozenset[str] = frozenset(self._sentence_bm25.idf)  # every search term in the essays
+        self.vocabulary: frozenset[str] = self._sentence_bm25.terms  # every search term in the essays
 
     # -- construction -------------------------------------------------------------------
     @classmethod

@@ -20,7 +20,7 @@ from ..ingest.structure import as_read
 from ..types import Chunk, Document, Sentence
 from .acronyms import lowercase_words, spelled_out_names
 from .focus import corpus_names
-from .lexical import Counted, TermCounts, count_terms, terms
+from .lexical import Counted, TermCounts, bm25_weights, count_terms, terms
 
 if TYPE_CHECKING:
     from ..index.store import IndexData
@@ -39,6 +39,8 @@ class Tables:
     corpus_names: frozenset[str]  # search terms of the names most of the corpus mentions
     common_words: frozenset[str]  # words the essays also write in lower case
     spelled_out: dict[str, str]  # multi-word names by their initials
+    chunk_weights: Any = None  # the BM25 matrices of chunk_terms and sentence_terms (lexical.bm25_weights),
+    sentence_weights: Any = None  # when stored: the retriever then computes none
 
 
 def chunk_context(document: Document, chunk: Chunk) -> str:
@@ -117,6 +119,9 @@ def to_stored(tables: Tables) -> tuple[dict[str, np.ndarray], dict[str, Any]]:
     for part, counted in zip(_PARTS, (tables.chunk_terms, tables.sentence_terms), strict=True):
         arrays[f"{part}_indptr"], arrays[f"{part}_ids"] = counted.indptr, counted.ids
         arrays[f"{part}_counts"] = counted.counts
+        weights = bm25_weights(counted)
+        arrays[f"{part}_bm25_weights"], arrays[f"{part}_bm25_rows"] = weights.data, weights.indices
+        arrays[f"{part}_bm25_indptr"] = weights.indptr
     names = {"version": VERSION, "chunk_vocabulary": list(tables.chunk_terms.vocabulary),  # JSON: far smaller
              "corpus_names": sorted(tables.corpus_names), "common_words": sorted(tables.common_words),
              "spelled_out": tables.spelled_out}  # fmt: skip
@@ -133,15 +138,30 @@ def from_stored(arrays: Mapping[str, np.ndarray], names: Mapping[str, Any], term
     try:
         vocabularies = (tuple(str(t) for t in names["chunk_vocabulary"]), tuple(terms))
         counted = [
-            TermCounts(vocabulary, arrays[f"{p}_indptr"].astype(np.int64), arrays[f"{p}_ids"].astype(np.int32),
-                       arrays[f"{p}_counts"].astype(np.int32))  # fmt: skip
+            TermCounts(vocabulary, arrays[f"{p}_indptr"].astype(np.int64, copy=False),
+                       arrays[f"{p}_ids"].astype(np.int32, copy=False), arrays[f"{p}_counts"].astype(np.int32, copy=False))
             for p, vocabulary in zip(_PARTS, vocabularies, strict=True)
-        ]
+        ]  # fmt: skip
+        weights = [_stored_weights(arrays, p, c) for p, c in zip(_PARTS, counted, strict=True)]
         tables = Tables(counted[0], counted[1], frozenset(names["corpus_names"]), frozenset(names["common_words"]),
-                        {str(k): str(v) for k, v in names["spelled_out"].items()})  # fmt: skip
+                        {str(k): str(v) for k, v in names["spelled_out"].items()}, *weights)  # fmt: skip
     except (KeyError, TypeError, AttributeError, ValueError):
         return None
     rows = (len(tables.chunk_terms.indptr) - 1, len(tables.sentence_terms.indptr) - 1)
     fits = all(c.indptr[-1] == len(c.ids) == len(c.counts) and (not len(c.ids) or c.ids.max() < len(c.vocabulary))
                for c in counted)  # fmt: skip
     return tables if rows == (chunks, sentences) and fits else None
+
+
+def _stored_weights(arrays: Mapping[str, np.ndarray], part: str, counted: TermCounts) -> Any:
+    """The stored BM25 matrix of ``counted`` (its arrays used as they are: memory-mapped, not
+    copied), or None when the index has none (then the retriever computes it)."""
+    if f"{part}_bm25_weights" not in arrays:
+        return None
+    from scipy.sparse import csc_matrix
+
+    values, rows, indptr = (arrays[f"{part}_bm25_{k}"] for k in ("weights", "rows", "indptr"))
+    shape = (len(counted.indptr) - 1, len(counted.vocabulary))
+    if len(indptr) != shape[1] + 1 or not indptr[-1] == len(rows) == len(values) == len(counted.ids):
+        raise ValueError("stored BM25 weights do not fit their term counts")
+    return csc_matrix((values, rows, indptr), shape=shape, copy=False)
