@@ -261,6 +261,19 @@ def test_search_is_deterministic(retriever: Retriever) -> None:
     assert first == second
 
 
+def test_per_question_scores_of_every_sentence_are_kept_for_few_questions(retriever: Retriever) -> None:
+    """BM25 scores over every sentence are cached per question text (an ask reuses them for each
+    passage it quotes from) but only for the last few texts: each is as long as the corpus, so
+    caching hundreds grew a long-running server by a third of a gigabyte at 5,000 essays."""
+    from rag.retrieve.retriever import SENTENCE_SCORES_KEPT
+
+    for n in range(SENTENCE_SCORES_KEPT + 8):
+        retriever.search(f"trade cooperation in year {2000 + n}", k=3)
+    info = retriever._sentence_lexical.cache_info()
+    assert info.currsize == SENTENCE_SCORES_KEPT <= 32
+    assert info.hits >= SENTENCE_SCORES_KEPT  # each search quotes several passages from one scoring
+
+
 def test_a_word_the_essays_never_use_matches_their_nearest_words(retriever: Retriever) -> None:
     """Govella writes "navy presence" where a user says "military presence"; "military"
     occurs in neither essay, so without its related words BM25 would score it as nothing."""

@@ -37,6 +37,7 @@ from .query import clean_query
 from .related import MIN_SIMILARITY, RELATED_WEIGHT, related_terms
 
 log = logging.getLogger("rag")
+SENTENCE_SCORES_KEPT = 16  # texts whose BM25 scores over every sentence are cached (see Retriever.__init__)
 
 
 @dataclass(frozen=True)
@@ -84,7 +85,9 @@ class Retriever:
         self._chunk_bm25 = BM25(tables.chunk_terms, weights=tables.chunk_weights)
         self._sentence_bm25 = BM25(tables.sentence_terms, weights=tables.sentence_weights)
         self._embed_cached = lru_cache(maxsize=512)(lambda text: encode(self.model, [text])[0])
-        self._sentence_lexical = lru_cache(maxsize=512)(self._sentence_bm25.scores)
+        # one BM25 score per sentence of the corpus, for each text asked: an ask reuses its own few,
+        # and 512 of them held 0.36 GB at 5,000 essays
+        self._sentence_lexical = lru_cache(maxsize=SENTENCE_SCORES_KEPT)(self._sentence_bm25.scores)
         self._related = lru_cache(maxsize=512)(self._related_terms)
         self.vocabulary: frozenset[str] = self._sentence_bm25.terms  # every search term in the essays
 
