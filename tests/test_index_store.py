@@ -713,6 +713,10 @@ def test_above_the_exact_size_vectors_are_searched_by_an_ivf_index_tuned_for_rec
     assert search["sentences"]["kind"] == "ivf" and search["sentences"]["recall_at_10"] >= store.RECALL_TARGET
     loaded = Retriever.load(tmp_path / "ivf")
     assert loaded.data.search["sentences"].nprobe == search["sentences"]["nprobe"]
+    import faiss
+
+    lists = faiss.downcast_InvertedLists(faiss.extract_index_ivf(loaded.data.search["sentences"]).invlists)
+    assert type(lists).__name__ == "OnDiskInvertedLists"  # mapped from its file, not copied into memory
     np.testing.assert_allclose(loaded.data.sentence_vectors, exact.data.sentence_vectors, atol=1e-6)
     for question in ("what tariffs do japan and korea face?", "who met at the G7?", "what is extended deterrence?"):
         assert [p.quote for p in loaded.search(question)] == [p.quote for p in exact.search(question)]

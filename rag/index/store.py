@@ -12,9 +12,9 @@ Layout of ``index/``::
                            lexical.safetensors  names.json   (what the retriever derives from
                                                               the text; optional, see retrieve/tables.py)
 
-Vectors are memory-mapped, not read into memory: a query touches the pages it needs, which the
-operating system shares between processes and may drop under pressure, so the memory a
-process owns grows with the corpus only by its text and lexical tables.
+Vectors, IVF indexes and the lexical tables are memory-mapped, not read into memory: a query
+touches the pages it needs, which the operating system shares between processes and may drop
+under pressure, so the memory a process owns grows with the corpus only by its text records.
 
 A build writes a fresh ``data-<build>`` folder, then replaces ``manifest.json`` with an
 atomic rename; only then are older data folders removed. A crash at any point leaves the
@@ -188,7 +188,8 @@ def read_index(index_dir: str | Path, formats: tuple[int, ...] = (FORMAT_VERSION
             import faiss
 
             try:
-                index: Any = faiss.read_index(str(folder / f"{stem}.faiss"))
+                index: Any = faiss.read_index(str(folder / f"{stem}.faiss"), faiss.IO_FLAG_MMAP)  # as the vectors:
+                # read from the page cache, not copied (its lists hold every vector again)
                 index.nprobe = int(params["nprobe"])
             except (RuntimeError, KeyError, ValueError, TypeError) as exc:
                 raise IndexCorruptError(f"index in {str(index_dir)!r} cannot be read ({exc}): {FIX}") from exc
