@@ -274,6 +274,24 @@ def test_per_question_scores_of_every_sentence_are_kept_for_few_questions(retrie
     assert info.hits >= SENTENCE_SCORES_KEPT  # each search quotes several passages from one scoring
 
 
+def test_one_essays_sentences_are_read_without_scanning_the_corpus(retriever: Retriever) -> None:
+    """sentence_rows gives each essay's sentences in document order, as filtering every sentence
+    would, and a passage that is not an indexed chunk gets exactly the sentences inside it."""
+    from dataclasses import replace
+
+    sentences = retriever.sentences
+    for source in {s.source for s in sentences}:
+        rows = list(retriever.sentence_rows(source))
+        assert rows == [i for i, s in enumerate(sentences) if s.source == source]
+        assert [sentences[i].start for i in rows] == sorted(sentences[i].start for i in rows)
+    assert not retriever.sentence_rows("no-such-essay.md")
+    passage = retriever.search("extended deterrence coordination", k=1)[0]
+    wider = replace(passage, chunk_id=-1, start=max(0, passage.start - 300), end=passage.end + 300)
+    expected = [i for i, s in enumerate(sentences)
+                if s.source == wider.source and s.start >= wider.start and s.end <= wider.end]  # fmt: skip
+    assert retriever.passage_sentences(wider) == expected and len(expected) > len(retriever.passage_sentences(passage))
+
+
 def test_a_word_the_essays_never_use_matches_their_nearest_words(retriever: Retriever) -> None:
     """Govella writes "navy presence" where a user says "military presence"; "military"
     occurs in neither essay, so without its related words BM25 would score it as nothing."""

@@ -134,13 +134,15 @@ class Assistant:
             text = f"The essay “{doc.title}” does not name its author; the passage is {_quoted(top.text)} [1]"
             return Answer(text, (_cite(1, top),), refused=False, question=question, search_query=query)
         surname = re.compile(rf"\b{re.escape(doc.author.split()[-1])}\b", re.IGNORECASE)
-        mentions = [s for s in self.retriever.sentences if s.source == doc.source and surname.search(s.text)]
-        bio = next((s for s in mentions if doc.author.lower() in s.text.lower()), mentions[0] if mentions else None)
+        sentences = self.retriever.sentences
+        mentions = [r for r in self.retriever.sentence_rows(doc.source) if surname.search(sentences[r].text)]
+        full_name = [r for r in mentions if doc.author.lower() in sentences[r].text.lower()]
+        row = (full_name or mentions)[0] if mentions else None
         text = f"That is from “{doc.title}” by {doc.author}."
         citation = _cite(1, top)
         about = f"who is {doc.author}?"  # the question this follow-up really asks
-        if bio is not None:
-            row = self.retriever.sentences.index(bio)
+        if row is not None:
+            bio = sentences[row]
             passage = self.retriever.passage_for_sentence(row, top.passage.score)
             if passage is not None:
                 citation = Citation(1, passage, bio.text, bio.start, bio.end)

@@ -343,8 +343,9 @@ def ordinal_item(retriever: Retriever, candidates: Sequence[Evidence], ordinal: 
 
 def find_ordinal(retriever: Retriever, source: str, ordinal: int, after: int) -> Evidence | None:
     """The first sentence of ``source`` at or after offset ``after`` that opens item ``ordinal``."""
-    for row, sentence in enumerate(retriever.sentences):
-        if sentence.source == source and sentence.start >= after and starts_with_ordinal(sentence.text, ordinal):
+    for row in retriever.sentence_rows(source):
+        sentence = retriever.sentences[row]
+        if sentence.start >= after and starts_with_ordinal(sentence.text, ordinal):
             passage = retriever.passage_for_sentence(row)
             if passage is not None:
                 return Evidence(passage, row, sentence.start, sentence.end, sentence.text, 0.0, 0.0)

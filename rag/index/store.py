@@ -188,8 +188,8 @@ def read_index(index_dir: str | Path, formats: tuple[int, ...] = (FORMAT_VERSION
             import faiss
 
             try:
-                index: Any = faiss.read_index(str(folder / f"{stem}.faiss"), faiss.IO_FLAG_MMAP)  # as the vectors:
-                # read from the page cache, not copied (its lists hold every vector again)
+                # mapped as the vectors are: read from the page cache, not copied (its lists hold every vector)
+                index: Any = faiss.read_index(str(folder / f"{stem}.faiss"), faiss.IO_FLAG_MMAP)
                 index.nprobe = int(params["nprobe"])
             except (RuntimeError, KeyError, ValueError, TypeError) as exc:
                 raise IndexCorruptError(f"index in {str(index_dir)!r} cannot be read ({exc}): {FIX}") from exc

@@ -140,7 +140,8 @@ def write_corpus(
         ]
         text = a.title + "\n\n" + "\n\n".join(p for p in paragraphs if p) + "\n"
         (folder / essay_name(a)).write_text(text, encoding="utf-8")
-        out += [CorpusQuestion(a.questions[qi].text, a.questions[qi].answer, False, essay_name(a)) for qi in missing]
+        out += [CorpusQuestion(a.questions[qi].text, a.questions[qi].answer, False, essay_name(a))
+                for qi in missing]
         kept_qs = [qi for qi in order if qi not in missing and not set(a.questions[qi].positives) & removed]
         out += [CorpusQuestion(a.questions[qi].text, a.questions[qi].answer, True, essay_name(a))
                 for qi in kept_qs[:per_article]]

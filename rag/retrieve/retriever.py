@@ -31,7 +31,7 @@ from .authors import named_sources
 from .focus import focus_query
 from .lexical import BM25, terms
 from .ordinals import asked_ordinal, starts_with_ordinal
-from .structure import membership, sentences_within
+from .structure import membership, sentences_within, source_rows
 from .tables import derive, from_stored
 from .query import clean_query
 from .related import MIN_SIMILARITY, RELATED_WEIGHT, related_terms
@@ -74,7 +74,10 @@ class Retriever:
         self.sentences: Sequence[Sentence] = data.sentences
         self._chunk_index = data.search.get("chunks") or ExactSearch(data.chunk_vectors)
         self._sentence_index = data.search.get("sentences") or ExactSearch(data.sentence_vectors)
-        self._chunk_of_sentence, self._sentences_of_chunk = membership(self.chunks, self.sentences)
+        self._rows_of_source = source_rows(self.sentences)
+        self._chunk_of_sentence, self._sentences_of_chunk = membership(
+            self.chunks, self.sentences, self._rows_of_source
+        )
         tables = from_stored(data.lexical, data.names, data.terms, len(self.chunks), len(self.sentences)) or derive(
             data.documents, self.chunks, self.sentences
         )  # stored by the build; derived here for an index written without them
@@ -245,7 +248,12 @@ class Retriever:
         row = self._row_of_chunk.get(passage.chunk_id)
         if row is not None and (self.chunks[row].start, self.chunks[row].end) == (passage.start, passage.end):
             return self._sentences_of_chunk[row]
-        return sentences_within(self.sentences, passage.source, passage.start, passage.end)
+        rows = self.sentence_rows(passage.source)
+        return sentences_within(self.sentences, rows, passage.start, passage.end)
+
+    def sentence_rows(self, source: str) -> Sequence[int]:
+        """Rows in ``self.sentences`` of the sentences of ``source``, in document order (none if unknown)."""
+        return self._rows_of_source.get(source, ())
 
     def passage_for_sentence(self, row: int, score: float = 0.0) -> Passage | None:
         """The indexed passage holding sentence ``row``, quoting that sentence (None if none holds it)."""

@@ -139,7 +139,8 @@ def from_stored(arrays: Mapping[str, np.ndarray], names: Mapping[str, Any], term
         vocabularies = (tuple(str(t) for t in names["chunk_vocabulary"]), tuple(terms))
         counted = [
             TermCounts(vocabulary, arrays[f"{p}_indptr"].astype(np.int64, copy=False),
-                       arrays[f"{p}_ids"].astype(np.int32, copy=False), arrays[f"{p}_counts"].astype(np.int32, copy=False))
+                       arrays[f"{p}_ids"].astype(np.int32, copy=False),
+                       arrays[f"{p}_counts"].astype(np.int32, copy=False))
             for p, vocabulary in zip(_PARTS, vocabularies, strict=True)
         ]  # fmt: skip
         weights = [_stored_weights(arrays, p, c) for p, c in zip(_PARTS, counted, strict=True)]
