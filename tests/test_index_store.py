@@ -140,10 +140,37 @@ def test_a_loaded_index_maps_its_tables_and_shares_repeated_strings(index_dir: P
         for query in QUERIES:
             assert (used.scores(query) == computed.scores(query)).all(), (part, query)
     by_source = {d.source: d for d in data.documents}
-    assert all(s.source is by_source[s.source].source for s in data.sentences + data.chunks)
+    assert all(s.source is by_source[s.source].source for s in [*data.sentences, *data.chunks])
     sections = {}
     assert all(sections.setdefault(s.section, s.section) is s.section for s in data.sentences)
     assert not hasattr(data.sentences[0], "__dict__") and not hasattr(data.chunks[0], "__dict__")
+
+
+def test_sentences_are_read_as_columns_and_made_when_asked_for(index_copy: Path) -> None:
+    """A loaded index's sentences equal the records its file holds, in order, by index, slice and
+    iteration, each text cut from its document; a sentence whose text is not its document's is
+    a damaged index."""
+    from rag.index.store import SentenceTable, _read_rows, read_index
+    from rag.types import Sentence
+
+    data = read_index(index_copy)
+    path = index_file(index_copy, "sentences.jsonl")
+    written = tuple(_read_rows(path, Sentence, {}))
+    assert isinstance(data.sentences, SentenceTable) and len(data.sentences) == len(written) > 100
+    assert data.sentences == written and written == data.sentences and list(data.sentences) == list(written)
+    assert data.sentences[-1] == written[-1] and data.sentences[3:7] == list(written[3:7])
+    assert {s.kind for s in data.sentences} == {s.kind for s in written}
+    with pytest.raises(IndexError):
+        data.sentences[len(written)]
+    rows = path.read_text(encoding="utf-8").splitlines()
+    row = json.loads(rows[5])
+    row["text"] = row["text"][::-1]
+    path.write_text("\n".join([*rows[:5], json.dumps(row), *rows[6:]]) + "\n", encoding="utf-8")
+    manifest = json.loads((index_copy / "manifest.json").read_text(encoding="utf-8"))
+    manifest["files"]["sentences.jsonl"] = sha256(path)
+    (index_copy / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
+    with pytest.raises(IndexCorruptError, match="not the text of its document"):
+        read_index(index_copy)
 
 
 def used_counts(retriever: Retriever, part: str):

@@ -31,10 +31,10 @@ import os
 import shutil
 import tempfile
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, TypeVar, overload
 
 import numpy as np
 
@@ -56,7 +56,7 @@ class IndexData:
     manifest: dict[str, Any]
     documents: tuple[Document, ...]
     chunks: tuple[Chunk, ...]
-    sentences: tuple[Sentence, ...]
+    sentences: Sequence[Sentence]  # a SentenceTable when read from disk, a tuple when just built
     chunk_vectors: np.ndarray  # rows for chunks with duplicate_of None, in chunk order
     sentence_vectors: np.ndarray  # one row per sentence
     terms: tuple[str, ...]  # every search term of the sentences (see lexical.terms), sorted
@@ -65,6 +65,70 @@ class IndexData:
     # FAISS IVF index each is searched with above EXACT_BELOW vectors; absent below (exact search)
     lexical: dict[str, np.ndarray] = field(default_factory=dict, compare=False)  # what the retriever
     names: dict[str, Any] = field(default_factory=dict, compare=False)  # derives from the text (retrieve/tables.py)
+
+
+class SentenceTable(Sequence[Sentence]):
+    """An index's sentences held as columns (source, offsets, kind, paragraph, section), each
+    Sentence made when it is read, its text cut from its document's (a sentence's text is
+    ``document.text[start:end]``): 29 bytes a sentence, where an object and a copy of its text
+    took about 380 (67 MiB at 5,000 essays)."""
+
+    def __init__(self, texts: Mapping[str, str], names: tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]],
+                 columns: tuple[np.ndarray, ...]) -> None:  # fmt: skip
+        """``names``: the sources, kinds and sections that ``columns`` (source, kind and section
+        numbers into them, start, end, paragraph) refer to; ``texts``: each source's document text."""
+        self._texts = texts
+        self._sources, self._kinds, self._sections = names
+        self._source, self._kind, self._section, self._start, self._end, self._paragraph = columns
+
+    @classmethod
+    def read(cls, path: Path, texts: Mapping[str, str], shared: dict[str, str]) -> SentenceTable:
+        """The sentences of a JSON-lines file; ValueError when one's text is not its document's."""
+        numbers: tuple[dict[str, int], dict[str, int], dict[str, int]] = ({}, {}, {})
+        columns: tuple[list[int], ...] = ([], [], [], [], [], [])
+        for row in _read_rows(path, _as_row, shared):
+            source, start, end = row["source"], int(row["start"]), int(row["end"])
+            if source not in texts or texts[source][start:end] != row["text"]:
+                raise ValueError(f"a sentence of {source!r} at {start}:{end} is not the text of its document")
+            values = (row["source"], row.get("kind", "text"), row.get("section", ""))
+            for column, named, value in zip(columns, numbers, values):
+                column.append(named.setdefault(value, len(named)))
+            for column, number in zip(columns[3:], (start, end, int(row.get("paragraph", -1)))):
+                column.append(number)
+        names = tuple(tuple(n) for n in numbers)
+        dtypes = (np.int32, np.int8 if len(numbers[1]) < 128 else np.int32, np.int32, np.int64, np.int64, np.int32)
+        return cls(texts, names, tuple(np.array(c, dtype=d) for c, d in zip(columns, dtypes)))  # type: ignore[arg-type]
+
+    def __len__(self) -> int:
+        return len(self._start)
+
+    def offsets(self) -> tuple[list[str], list[int], list[int]]:
+        """Every sentence's source, start and end, read from the columns (no Sentence is made)."""
+        return [self._sources[i] for i in self._source.tolist()], self._start.tolist(), self._end.tolist()
+
+    @overload
+    def __getitem__(self, row: int) -> Sentence: ...
+
+    @overload
+    def __getitem__(self, row: slice) -> list[Sentence]: ...
+
+    def __getitem__(self, row: int | slice) -> Sentence | list[Sentence]:
+        if isinstance(row, slice):
+            return [self[i] for i in range(*row.indices(len(self)))]
+        source = self._sources[self._source[row]]
+        start, end = int(self._start[row]), int(self._end[row])
+        return Sentence(source, start, end, self._texts[source][start:end], self._kinds[self._kind[row]],
+                        int(self._paragraph[row]), self._sections[self._section[row]])  # fmt: skip
+
+    def __iter__(self) -> Iterator[Sentence]:
+        return (self[i] for i in range(len(self)))
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Sequence):
+            return NotImplemented
+        return len(self) == len(other) and all(a == b for a, b in zip(self, other))
+
+    __hash__ = None  # type: ignore[assignment]
 
 
 def write_index(index_dir: str | Path, data: IndexData) -> IndexData:
@@ -161,7 +225,7 @@ def read_index(index_dir: str | Path, formats: tuple[int, ...] = (FORMAT_VERSION
         shared: dict[str, str] = {}  # one copy of each source name, section and kind, not one per row
         documents = tuple(_read_rows(folder / "documents.jsonl", Document, shared))
         chunks = tuple(_read_rows(folder / "chunks.jsonl", Chunk, shared))
-        sentences = tuple(_read_rows(folder / "sentences.jsonl", Sentence, shared))
+        sentences = SentenceTable.read(folder / "sentences.jsonl", {d.source: d.text for d in documents}, shared)
         read = _read_vectors if manifest["format_version"] >= 4 else _read_faiss_vectors
         chunk_vectors, sentence_vectors, term_vectors = (
             read(folder / f"{stem}.npy") for stem in ("chunks", "sentences", "terms")
@@ -370,6 +434,10 @@ def _write_jsonl(path: Path, rows: Iterator[dict[str, Any]] | Any) -> None:
             handle.write(json.dumps(row, ensure_ascii=False) + "\n")
         handle.flush()
         os.fsync(handle.fileno())
+
+
+def _as_row(**row: Any) -> dict[str, Any]:
+    return row
 
 
 _SHARED = ("source", "section", "kind")  # row fields whose values repeat across rows

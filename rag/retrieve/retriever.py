@@ -31,7 +31,7 @@ from .authors import named_sources
 from .focus import focus_query
 from .lexical import BM25, terms
 from .ordinals import asked_ordinal, starts_with_ordinal
-from .structure import membership, sentences_within, source_rows
+from .structure import membership, offsets, sentences_within, source_rows
 from .tables import derive, from_stored
 from .query import clean_query
 from .related import MIN_SIMILARITY, RELATED_WEIGHT, related_terms
@@ -74,10 +74,9 @@ class Retriever:
         self.sentences: Sequence[Sentence] = data.sentences
         self._chunk_index = data.search.get("chunks") or ExactSearch(data.chunk_vectors)
         self._sentence_index = data.search.get("sentences") or ExactSearch(data.sentence_vectors)
-        self._rows_of_source = source_rows(self.sentences)
-        self._chunk_of_sentence, self._sentences_of_chunk = membership(
-            self.chunks, self.sentences, self._rows_of_source
-        )
+        spans = offsets(self.sentences)
+        self._rows_of_source = source_rows(spans)
+        self._chunk_of_sentence, self._sentences_of_chunk = membership(self.chunks, spans, self._rows_of_source)
         tables = from_stored(data.lexical, data.names, data.terms, len(self.chunks), len(self.sentences)) or derive(
             data.documents, self.chunks, self.sentences
         )  # stored by the build; derived here for an index written without them

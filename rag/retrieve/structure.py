@@ -4,36 +4,55 @@ from __future__ import annotations
 
 import bisect
 from collections.abc import Sequence
+from dataclasses import dataclass
 
+from ..index.store import SentenceTable
 from ..types import Chunk, Sentence
 
 
-def source_rows(sentences: Sequence[Sentence]) -> dict[str, list[int]]:
+@dataclass(frozen=True)
+class Offsets:
+    """Every sentence's source, start and end, as plain lists: what whole-corpus passes read."""
+
+    sources: list[str]
+    starts: list[int]
+    ends: list[int]
+
+
+def offsets(sentences: Sequence[Sentence]) -> Offsets:
+    """The offsets of ``sentences``; a SentenceTable gives them from its columns, making no Sentence."""
+    if isinstance(sentences, SentenceTable):
+        return Offsets(*sentences.offsets())
+    return Offsets([s.source for s in sentences], [s.start for s in sentences], [s.end for s in sentences])
+
+
+def source_rows(sentences: Offsets) -> dict[str, list[int]]:
     """The rows of each source's sentences, in document order: what a question about one essay
     reads, instead of every sentence of the corpus."""
     by_source: dict[str, list[int]] = {}
-    for i, s in enumerate(sentences):
-        by_source.setdefault(s.source, []).append(i)
+    for i, source in enumerate(sentences.sources):
+        by_source.setdefault(source, []).append(i)
     return by_source
 
 
-def membership(chunks: Sequence[Chunk], sentences: Sequence[Sentence],
+def membership(chunks: Sequence[Chunk], sentences: Offsets,
                by_source: dict[str, list[int]]) -> tuple[list[int], list[list[int]]]:  # fmt: skip
     """For each sentence the first chunk wholly holding it (-1 if none), and each chunk's sentences.
 
     Sentences of a source (``by_source``: see source_rows) are in document order, so each chunk is
     a bisect plus a short scan.
     """
-    starts = {src: [sentences[i].start for i in rows] for src, rows in by_source.items()}
-    chunk_of = [-1] * len(sentences)
+    begins, ends = sentences.starts, sentences.ends
+    starts = {src: [begins[i] for i in rows] for src, rows in by_source.items()}
+    chunk_of = [-1] * len(begins)
     members: list[list[int]] = []
     for row, chunk in enumerate(chunks):
         rows = by_source.get(chunk.source, [])
         inside = []
         for i in rows[bisect.bisect_left(starts.get(chunk.source, []), chunk.start) :]:
-            if sentences[i].start >= chunk.end:
+            if begins[i] >= chunk.end:
                 break
-            if sentences[i].end <= chunk.end:
+            if ends[i] <= chunk.end:
                 inside.append(i)
         members.append(inside)
         for i in inside:
