@@ -14,7 +14,8 @@ Layout of ``index/``::
 
 Vectors, IVF indexes and the lexical tables are memory-mapped, not read into memory: a query
 touches the pages it needs, which the operating system shares between processes and may drop
-under pressure, so the memory a process owns grows with the corpus only by its text records.
+under pressure. Sentences are held as columns of numbers (SentenceTable), so the memory a process
+owns grows with the corpus by the documents' and chunks' text.
 
 A build writes a fresh ``data-<build>`` folder, then replaces ``manifest.json`` with an
 atomic rename; only then are older data folders removed. A crash at any point leaves the
