@@ -72,7 +72,7 @@ class SentenceTable(Sequence[Sentence]):
     """An index's sentences held as columns (source, offsets, kind, paragraph, section), each
     Sentence made when it is read, its text cut from its document's (a sentence's text is
     ``document.text[start:end]``): 29 bytes a sentence, where an object and a copy of its text
-    took about 380 (67 MiB at 5,000 essays)."""
+    took about 400 (67 MiB at 5,000 essays)."""
 
     def __init__(self, texts: Mapping[str, str], names: tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]],
                  columns: tuple[np.ndarray, ...]) -> None:  # fmt: skip
@@ -91,7 +91,7 @@ class SentenceTable(Sequence[Sentence]):
             source, start, end = row["source"], int(row["start"]), int(row["end"])
             if source not in texts or texts[source][start:end] != row["text"]:
                 raise ValueError(f"a sentence of {source!r} at {start}:{end} is not the text of its document")
-            values = (row["source"], row.get("kind", "text"), row.get("section", ""))
+            values = (source, row.get("kind", "text"), row.get("section", ""))
             for column, named, value in zip(columns, numbers, values):
                 column.append(named.setdefault(value, len(named)))
             for column, number in zip(columns[3:], (start, end, int(row.get("paragraph", -1)))):
