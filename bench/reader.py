@@ -41,28 +41,32 @@ SETS = ["tests/questions.yaml", "tests/dev_questions.yaml", "tests/fresh_questio
         "tests/blind_questions.yaml", "tests/sealed_questions.yaml", "tests/blind2/questions.yaml"]  # fmt: skip
 
 
-def test_articles(count: int, calibration: bool) -> list[Any]:
+def test_articles(count: int, calibration: bool) -> tuple[list[Any], dict[str, str]]:
     """The first ``count`` articles of the held-out test half (see rag.read.squad.held_out_test_half),
-    then, with ``calibration``, every article of the half that chose the threshold (never trained on either)."""
-    from rag.read.squad import held_out_calibration_half, held_out_test_half, load_articles
+    then, with ``calibration``, every article of the half that chose the threshold (never trained on
+    either); and the half ("test" or "calibration") of each, by essay name."""
+    from rag.read.squad import essay_name, held_out_calibration_half, held_out_test_half, load_articles
 
     articles = load_articles()
-    return held_out_test_half(articles)[:count] + (held_out_calibration_half(articles) if calibration else [])
+    halves = {"test": held_out_test_half(articles)[:count],
+              "calibration": held_out_calibration_half(articles) if calibration else []}  # fmt: skip
+    return [a for chosen in halves.values() for a in chosen], {
+        essay_name(a): half for half, chosen in halves.items() for a in chosen}
 
 
-def make_corpus(articles: list[Any], per_article: int, near_miss: int) -> tuple[Path, list[dict[str, Any]]]:
+def make_corpus(articles: list[Any], halves: dict[str, str], per_article: int,
+                near_miss: int) -> tuple[Path, list[dict[str, Any]]]:  # fmt: skip
     """The articles written out as essays under OUT/seeds, and the questions to ask (as dicts,
-    so a child process running older code can read them), each with the held-out half it is from."""
-    from rag.read.squad import calibration_half, essay_name, load_articles, write_corpus
+    so a child process running older code can read them), each with its essay's held-out half."""
+    from rag.read.squad import write_corpus
 
     seeds = OUT / "seeds"
     questions = write_corpus(articles, seeds, per_article, near_miss)
-    calibrating = calibration_half(load_articles())
-    half = {essay_name(a): "calibration" if a.index in calibrating else "test" for a in articles}
     kind = {True: "answerable", False: "near-miss"}
-    return seeds, [{"question": q.text, "answer": q.answer, "kind": kind[q.answerable],
-             "source": q.source, "half": half[q.source]}
-                   for q in questions]  # fmt: skip
+    return seeds, [
+        {"question": q.text, "answer": q.answer, "kind": kind[q.answerable], "source": q.source, "half": halves[q.source]}
+        for q in questions
+    ]
 
 
 def answer_cases(seeds: Path, index: Path, cases: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -283,8 +287,8 @@ def main() -> None:
     from bench.checkout import checkout  # here, not at the top: a child loads this file with the old tree's bench
 
     before = checkout(BEFORE, OUT)
-    articles = test_articles(args.articles, args.calibration)
-    seeds, cases = make_corpus(articles, args.per_article, args.near_miss)
+    articles, halves = test_articles(args.articles, args.calibration)
+    seeds, cases = make_corpus(articles, halves, args.per_article, args.near_miss)
     index = OUT / "index-squad"
     if args.ablate:
         rows = ablate(seeds, index, cases)
@@ -301,7 +305,7 @@ def main() -> None:
         f"{BEFORE_NAME} ({BEFORE})": corpus_figures(old, "first_quote"),
         "reader (cross-encoder)": corpus_figures(after, "first_quote"),
     }
-    halves = {h: corpus_figures([r for r in after if r["half"] == h], "first_quote")
+    by_half = {h: corpus_figures([r for r in after if r["half"] == h], "first_quote")
               for h in ("test", "calibration") if any(r["half"] == h for r in after)}  # fmt: skip
     top1 = sentence_top1(seeds, index, articles)
     answerable = [r for r in after if r["kind"] == "answerable"]
@@ -312,7 +316,7 @@ def main() -> None:
         "cold rag ask s, after": cold_ask(None, seeds, index, answerable[0]["question"]),
     }
     sets = {} if args.skip_sets else {"before": eval_sets(before), "after": eval_sets(None)}
-    result = {"corpus": figures, "halves": halves, "top1": top1, "latency": latency, "sets": sets,
+    result = {"corpus": figures, "halves": by_half, "top1": top1, "latency": latency, "sets": sets,
               "cases": {"answerable": len(answerable), "near-miss": len(after) - len(answerable),
                         "articles": len(articles),
                         "test articles": len({r["source"] for r in after if r["half"] == "test"})}}  # fmt: skip

@@ -74,8 +74,10 @@ def write_corpus(essays: int, folder: Path) -> list[str]:
 
 
 PEAK = """
-def peak_mib():  # this process's own high-water mark: ru_maxrss would count the bench's memory at the fork
-    return int(dict(l.split(":", 1) for l in open("/proc/self/status") if ":" in l)["VmHWM"].split()[0]) / 1024
+def status_mib(key):  # a memory figure of this process from /proc/self/status, in MiB
+    return int(dict(l.split(":", 1) for l in open("/proc/self/status") if ":" in l).get(key, "0 kB").split()[0]) / 1024
+def peak_mib():  # its own high-water mark: ru_maxrss would count the bench's memory at the fork
+    return status_mib("VmHWM")
 """
 
 
@@ -132,8 +134,7 @@ for q in questions[:50]:
 for q in questions[50:100]:
     t = time.perf_counter(); a.ask(q); ask.append((time.perf_counter() - t) * 1000)
 pct = lambda xs, p: float(np.percentile(xs, p))
-status = dict(line.split(":", 1) for line in open("/proc/self/status") if ":" in line)
-owned = int(status.get("RssAnon", "0 kB").split()[0]) / 1024  # not the mapped index files (shared page cache)
+owned = status_mib("RssAnon")  # not the mapped index files (shared page cache)
 print(json.dumps({{"search_p50": pct(search, 50), "search_p95": pct(search, 95), "flat_p50": pct(flat, 50),
                    "ask_p50": pct(ask, 50), "rss": peak_mib(),
                    "owned": owned}}))

@@ -76,7 +76,8 @@ class Retriever:
         self._sentence_index = data.search.get("sentences") or ExactSearch(data.sentence_vectors)
         spans = offsets(self.sentences)
         self._rows_of_source = source_rows(spans)
-        self._chunk_of_sentence, self._sentences_of_chunk = membership(self.chunks, spans, self._rows_of_source)
+        members = membership(self.chunks, spans, self._rows_of_source)
+        self._chunk_of_sentence, self._sentences_of_chunk = members
         tables = from_stored(data.lexical, data.names, data.terms, len(self.chunks), len(self.sentences)) or derive(
             data.documents, self.chunks, self.sentences
         )  # stored by the build; derived here for an index written without them
