@@ -167,6 +167,97 @@ def _fresh_build(seeds: Path, index: Path) -> Path:
     return index
 
 
+MILLS_ESSAY = """# Tide Mills
+
+by Ana Ferreira
+
+Tide mills stored the rising sea behind a dam and let it out through a wheel as the tide fell.
+The first ones were built on estuaries in the seventh century.
+A miller worked by the moon, not the clock, and ground at night as often as by day.
+Most of them stopped turning when steam engines reached the coast towns.
+Some were rebuilt as museums, and a few still grind flour for visitors.
+"""
+
+
+def test_a_stopped_build_saves_what_it_embedded_and_the_next_build_goes_on_from_there(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Stopped once by Ctrl-C (saved at the stop) and once after saving on time (as a long build
+    does every minute), a third build embeds only the rest and equals a build from scratch."""
+    from rag.index import build, partial
+    from rag.settings import Settings
+
+    seeds, index, settings = tmp_path / "seeds", tmp_path / "index", Settings(batch_size=2)
+    seeds.mkdir()
+    (seeds / "ice.md").write_text(NEW_ESSAY, encoding="utf-8")
+    (seeds / "mills.md").write_text(MILLS_ESSAY, encoding="utf-8")
+    real_encode, slices = build.encode, []
+
+    def stop_at_third_slice(model, texts, *args):  # noqa: ANN001, ANN002, ANN202
+        slices.append(list(texts))
+        if len(slices) % 3 == 0:
+            raise KeyboardInterrupt
+        return real_encode(model, texts, *args)
+
+    def saved() -> dict[str, np.ndarray]:
+        return partial.read_partial(index, settings.model, 384)
+
+    monkeypatch.setattr(build, "SLICE", 1)  # a slice is one batch of 2 texts
+    monkeypatch.setattr(build, "encode", stop_at_third_slice)
+    monkeypatch.setattr(partial, "SAVE_EVERY", 1e9)  # nothing saved on time: only at the stop
+    with caplog.at_level(logging.INFO, logger="rag"), pytest.raises(KeyboardInterrupt):
+        build.build_index(seeds, index, settings)
+    assert not (index / "manifest.json").exists() and set(saved()) == {t for s in slices[:2] for t in s}
+    first = len(saved())
+    assert f"the {first} texts it embedded are saved" in caplog.text
+
+    monkeypatch.setattr(partial, "SAVE_EVERY", 0.0)  # saved after every slice
+
+    def check_saved_then_stop(model, texts, *args):  # noqa: ANN001, ANN002, ANN202
+        if len(slices) == 5:  # the stop comes: the two slices before it were saved on time
+            assert len(saved()) == first + len(slices[3]) + len(slices[4])
+        return stop_at_third_slice(model, texts, *args)
+
+    monkeypatch.setattr(build, "encode", check_saved_then_stop)
+    with caplog.at_level(logging.INFO, logger="rag"), pytest.raises(KeyboardInterrupt):
+        build.build_index(seeds, index, settings)
+    assert f"going on from an interrupted build: {first} texts" in caplog.text
+    assert not set(slices[3] + slices[4]) & set(slices[0] + slices[1])  # the saved texts were not embedded again
+    both = len(saved())
+
+    monkeypatch.setattr(build, "encode", real_encode)
+    with caplog.at_level(logging.INFO, logger="rag"):
+        build.build_index(seeds, index, settings)
+        resumed, _ = embedded(caplog)
+        assert f"going on from an interrupted build: {both} texts" in caplog.text
+        build.build_index(seeds, tmp_path / "fresh", settings)
+        fresh_total, _ = embedded(caplog)
+    assert resumed == fresh_total - both and not (index / partial.PARTIAL).exists()
+    kept, fresh = read_index(index), read_index(tmp_path / "fresh")
+    assert (kept.chunks, kept.sentences, kept.terms) == (fresh.chunks, fresh.sentences, fresh.terms)
+    for name in ("chunk_vectors", "sentence_vectors", "term_vectors"):
+        np.testing.assert_allclose(getattr(kept, name), getattr(fresh, name), atol=1e-5)
+
+
+def test_a_damaged_part_or_one_of_another_model_is_skipped(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    from rag.index.partial import PARTIAL, read_partial, save_partial
+
+    rows = np.eye(3, 4, dtype=np.float32)
+    save_partial(tmp_path, "m", ["a", "b", "c"], rows)
+    save_partial(tmp_path, "other", ["d"], rows[:1])
+    save_partial(tmp_path, "m", ["e", "f"], rows[:2])
+    assert read_partial(tmp_path, "m", 4).keys() == {"a", "b", "c", "e", "f"}
+    np.testing.assert_array_equal(read_partial(tmp_path, "m", 4)["b"], rows[1])
+    assert read_partial(tmp_path, "m", 5) == {}  # another dimension: every part skipped
+    damaged = next(p for p in (tmp_path / PARTIAL).glob("*.json") if '"e"' in p.read_text())
+    vectors = damaged.with_suffix(".npy")
+    vectors.write_bytes(vectors.read_bytes()[:-4])
+    (tmp_path / PARTIAL / "part-x.json").write_text("{not json", encoding="utf-8")
+    with caplog.at_level(logging.WARNING, logger="rag"):
+        assert read_partial(tmp_path, "m", 4).keys() == {"a", "b", "c"}
+    assert "do not match its checksum" in caplog.text and "part-x.json" in caplog.text
+
+
 def test_progress_off_a_terminal_is_a_log_line_every_few_seconds(caplog: pytest.LogCaptureFixture, monkeypatch) -> None:
     import io
 

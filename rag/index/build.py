@@ -20,6 +20,8 @@ from ..retrieve.lexical import Counted
 from ..retrieve.tables import counted, derive, to_stored
 from ..settings import Settings
 from ..types import Sentence
+from . import partial
+from .partial import clear_partial, read_partial, save_partial
 from .store import REUSABLE_FORMATS, IndexData, build_lock, read_index, read_manifest, write_index
 
 log = logging.getLogger("rag")
@@ -28,6 +30,7 @@ BuildProgress = Callable[[int, int, str], None]
 # Fewer texts to embed than this (adding or changing a few essays) are embedded by the numpy
 # encoder, which loads in a fraction of a second where torch takes 5-15 s; more, by torch.
 SMALL_BUILD = 1000
+SLICE = 4  # batches embedded between chances to save them (128 chunks: 20-30 s on 2 cores)
 
 
 def build_index(
@@ -66,18 +69,17 @@ def build_index(
         words = list(tables.sentence_terms.vocabulary)  # every search term of the sentences, sorted
         chunk_texts = [c.text for c in unique]
         wanted = (chunk_texts, readings, words)
+        reused = len({t for group in wanted for t in group if t in known})
+        resumed = read_partial(index_dir, settings.model, model_dimension(counter))  # of a stopped build
+        known.update(resumed)
         missing = [list(dict.fromkeys(t for t in group if t not in known)) for group in wanted]
         total = sum(len(m) for m in missing)
-        reused = len({t for group in wanted for t in group if t in known})
-
-        def report(offset: int, what: str) -> Callable[[int, int], None]:
-            return lambda done, _n: progress(offset + done, total, what) if progress else None
-
+        if resumed:
+            log.info("going on from an interrupted build: %d texts it embedded are reused",
+                     len({t for group in wanted for t in group if t in resumed}))  # fmt: skip
         model = fast if fast is not None and total < SMALL_BUILD else load_model(settings.model)
-        offset = 0
-        for pending, what, batch in zip(missing, ("chunks", "sentences", "terms"), (settings.batch_size,) * 2 + (256,)):
-            known.update(zip(pending, encode(model, pending, batch, report(offset, what)), strict=True))
-            offset += len(pending)
+        groups = list(zip(missing, ("chunks", "sentences", "terms"), (settings.batch_size,) * 2 + (256,)))
+        _embed(model, groups, known, progress, lambda texts, rows: save_partial(index_dir, settings.model, texts, rows))
         chunk_vectors, sentence_vectors, term_vectors = (_stack(known, g, model_dimension(model)) for g in wanted)
         corpus = corpus_hashes(seeds_dir)
         _log_changes(before, corpus, reused=reused, embedded=total)
@@ -104,6 +106,7 @@ def build_index(
             tuple(words), term_vectors, lexical=lexical, names=names,
         )
         data = write_index(index_dir, data)
+        clear_partial(index_dir)
     log.info(
         "indexed %d documents, %d chunks (%d duplicates skipped), %d sentences, %d distinct words in %.1fs",
         len(documents),
@@ -158,6 +161,50 @@ def reusable(index_dir: str | Path, settings: Settings) -> Previous:
     for s in old.sentences:
         sentences[s.source].append(s)
     return Previous(vectors, corpus, texts, spans, sentences, counted(old))
+
+
+def _embed(
+    model: Any,
+    groups: list[tuple[list[str], str, int]],
+    known: dict[str, np.ndarray],
+    progress: BuildProgress | None,
+    save: Callable[[list[str], np.ndarray], None],
+) -> None:
+    """Embed each group's texts (what they are, batch size) into ``known``, in slices of similar
+    length, passing what is new to ``save`` every ``partial.SAVE_EVERY`` seconds and when the
+    build is interrupted or fails, so that the next build goes on from there (see partial.py)."""
+    total = sum(len(texts) for texts, _, _ in groups)
+    unsaved: list[str] = []
+    saved, saved_at, offset = 0, time.monotonic(), 0
+
+    def flush() -> None:
+        nonlocal saved, saved_at
+        if unsaved:
+            save(unsaved, np.stack([known[t] for t in unsaved]))
+            saved += len(unsaved)
+            unsaved.clear()
+        saved_at = time.monotonic()
+
+    try:
+        for texts, what, batch in groups:
+            texts = sorted(texts, key=len, reverse=True)  # each slice pads little
+            for begin in range(0, len(texts), SLICE * batch):
+                part = texts[begin : begin + SLICE * batch]
+                done = offset + begin
+                report = (lambda n, _of, done=done, what=what: progress(done + n, total, what)) if progress else None
+                known.update(zip(part, encode(model, part, batch, report), strict=True))
+                unsaved.extend(part)
+                if time.monotonic() - saved_at >= partial.SAVE_EVERY:
+                    flush()
+            offset += len(texts)
+    except BaseException:
+        try:
+            flush()
+        except OSError as exc:
+            log.warning("the build stopped; the %d texts it embedded last could not be saved (%s)", len(unsaved), exc)
+        if saved:
+            log.warning("the build stopped: the %d texts it embedded are saved, and the next build goes on from there", saved)
+        raise
 
 
 def _stack(vectors: dict[str, np.ndarray], texts: list[str], dim: int) -> np.ndarray:
