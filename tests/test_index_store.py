@@ -146,31 +146,56 @@ def test_a_loaded_index_maps_its_tables_and_shares_repeated_strings(index_dir: P
     assert not hasattr(data.sentences[0], "__dict__") and not hasattr(data.chunks[0], "__dict__")
 
 
-def test_sentences_are_read_as_columns_and_made_when_asked_for(index_copy: Path) -> None:
-    """A loaded index's sentences equal the records its file holds, in order, by index, slice and
-    iteration, each text cut from its document; a sentence whose text is not its document's is
-    a damaged index."""
-    from rag.index.store import SentenceTable, _read_rows, read_index
-    from rag.types import Sentence
+@pytest.mark.parametrize("part", ["sentences", "chunks"])
+def test_sentences_and_chunks_are_read_as_columns_and_made_when_asked_for(index_copy: Path, part: str) -> None:
+    """A loaded index's sentences and chunks equal the records its files hold, in order, by index,
+    slice and iteration, each text cut from its document; one whose text is not its document's
+    is a damaged index."""
+    from rag.index.store import TextTable, _read_rows, read_index, unique_chunks
+    from rag.types import Chunk, Sentence
 
     data = read_index(index_copy)
-    path = index_file(index_copy, "sentences.jsonl")
-    written = tuple(_read_rows(path, Sentence, {}))
-    assert isinstance(data.sentences, SentenceTable) and len(data.sentences) == len(written) > 100
-    assert data.sentences == written and written == data.sentences and list(data.sentences) == list(written)
-    assert data.sentences[-1] == written[-1] and data.sentences[3:7] == list(written[3:7])
-    assert {s.kind for s in data.sentences} == {s.kind for s in written}
+    path = index_file(index_copy, f"{part}.jsonl")
+    written = tuple(_read_rows(path, Sentence if part == "sentences" else Chunk, {}))
+    loaded = getattr(data, part)
+    assert isinstance(loaded, TextTable) and len(loaded) == len(written) > 10
+    assert loaded == written and written == loaded and list(loaded) == list(written)
+    assert loaded[-1] == written[-1] and loaded[3:7] == list(written[3:7])
+    assert {s.section for s in loaded} == {s.section for s in written}
     with pytest.raises(IndexError):
-        data.sentences[len(written)]
+        loaded[len(written)]
+    if part == "chunks":
+        unique = unique_chunks(loaded)
+        assert isinstance(unique, TextTable) and list(unique) == [c for c in written if c.duplicate_of is None]
     rows = path.read_text(encoding="utf-8").splitlines()
     row = json.loads(rows[5])
     row["text"] = row["text"][::-1]
     path.write_text("\n".join([*rows[:5], json.dumps(row), *rows[6:]]) + "\n", encoding="utf-8")
     manifest = json.loads((index_copy / "manifest.json").read_text(encoding="utf-8"))
-    manifest["files"]["sentences.jsonl"] = sha256(path)
+    manifest["files"][f"{part}.jsonl"] = sha256(path)
     (index_copy / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
     with pytest.raises(IndexCorruptError, match="not the text of its document"):
         read_index(index_copy)
+
+
+def test_duplicate_chunks_are_read_but_only_the_others_are_searched(tmp_path: Path) -> None:
+    """An essay pasted twice: the copy's chunks are kept with ``duplicate_of`` set, and the loaded
+    table of the others lines up with the chunk vectors, row for row."""
+    from rag.index.store import TextTable, read_index, unique_chunks
+
+    seeds = tmp_path / "seeds"
+    seeds.mkdir()
+    text = "# Ice\n\nEvery January the villagers cut blocks of lake ice.\n\nIn 1781 a brewer dug the first ice house.\n"
+    (seeds / "a.md").write_text(text, encoding="utf-8")
+    (seeds / "b.md").write_text(text, encoding="utf-8")
+    Retriever.build(seeds, tmp_path / "index")
+    data = read_index(tmp_path / "index")
+    duplicates = [c for c in data.chunks if c.duplicate_of is not None]
+    unique = unique_chunks(data.chunks)
+    assert duplicates and all(c.source == "b.md" for c in duplicates) and isinstance(unique, TextTable)
+    assert list(unique) == [c for c in data.chunks if c.duplicate_of is None] and len(unique) == len(data.chunk_vectors)
+    retriever = Retriever(data, Settings())
+    assert [p.source for p in retriever.search("when was the first ice house dug?", k=1)] == ["a.md"]
 
 
 def used_counts(retriever: Retriever, part: str):

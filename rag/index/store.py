@@ -11,11 +11,12 @@ Layout of ``index/``::
                                                               index they are searched with)
                            lexical.safetensors  names.json   (what the retriever derives from
                                                               the text; optional, see retrieve/tables.py)
+    partial/               vectors of a build that stopped before it finished (see partial.py)
 
 Vectors, IVF indexes and the lexical tables are memory-mapped, not read into memory: a query
 touches the pages it needs, which the operating system shares between processes and may drop
-under pressure. Sentences are held as columns of numbers (SentenceTable), so the memory a process
-owns grows with the corpus by the documents' and chunks' text.
+under pressure. Chunks and sentences are held as columns of numbers (TextTable), so the memory a
+process owns grows with the corpus by the documents' text.
 
 A build writes a fresh ``data-<build>`` folder, then replaces ``manifest.json`` with an
 atomic rename; only then are older data folders removed. A crash at any point leaves the
@@ -56,8 +57,8 @@ class IndexData:
 
     manifest: dict[str, Any]
     documents: tuple[Document, ...]
-    chunks: tuple[Chunk, ...]
-    sentences: Sequence[Sentence]  # a SentenceTable when read from disk, a tuple when just built
+    chunks: Sequence[Chunk]  # a TextTable when read from disk, a tuple when just built
+    sentences: Sequence[Sentence]  # likewise
     chunk_vectors: np.ndarray  # rows for chunks with duplicate_of None, in chunk order
     sentence_vectors: np.ndarray  # one row per sentence
     terms: tuple[str, ...]  # every search term of the sentences (see lexical.terms), sorted
@@ -68,60 +69,72 @@ class IndexData:
     names: dict[str, Any] = field(default_factory=dict, compare=False)  # derives from the text (retrieve/tables.py)
 
 
-class SentenceTable(Sequence[Sentence]):
-    """An index's sentences held as columns (source, offsets, kind, paragraph, section), each
-    Sentence made when it is read, its text cut from its document's (a sentence's text is
-    ``document.text[start:end]``): 29 bytes a sentence, where an object and a copy of its text
-    took about 400 (67 MiB at 5,000 essays)."""
+class TextTable(Sequence[T]):
+    """An index's chunks or sentences held as columns of numbers (offsets, ids, and each text
+    field as a number into its distinct values), each row made when it is read, its text cut from
+    its document's (a row's text is ``document.text[start:end]``): about 30 bytes a row, where an
+    object and a copy of its text took about 400 a sentence and 1,200 a chunk (108 MiB at 5,000 essays)."""
 
-    def __init__(self, texts: Mapping[str, str], names: tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]],
-                 columns: tuple[np.ndarray, ...]) -> None:  # fmt: skip
-        """``names``: the sources, kinds and sections that ``columns`` (source, kind and section
-        numbers into them, start, end, paragraph) refer to; ``texts``: each source's document text."""
-        self._texts = texts
-        self._sources, self._kinds, self._sections = names
-        self._source, self._kind, self._section, self._start, self._end, self._paragraph = columns
+    def __init__(self, make: Callable[..., T], texts: Mapping[str, str], columns: dict[str, np.ndarray],
+                 names: dict[str, tuple[str, ...]]) -> None:  # fmt: skip
+        """``make``: the dataclass of a row (Chunk, Sentence); ``columns``: one array per field but
+        its text (-1 for None), those of ``names`` being numbers into it; ``texts``: each source's
+        document text."""
+        self._make, self._texts, self._columns, self._names = make, texts, columns, names
+        optional = {f.name for f in fields(make) if "None" in str(f.type)}  # type: ignore[arg-type]
+        self._fields = [(name, column, names.get(name), name in optional) for name, column in columns.items()]
+        self._source, self._start, self._end = columns["source"], columns["start"], columns["end"]
 
     @classmethod
-    def read(cls, path: Path, texts: Mapping[str, str], shared: dict[str, str]) -> SentenceTable:
-        """The sentences of a JSON-lines file; ValueError when one's text is not its document's."""
-        numbers: tuple[dict[str, int], dict[str, int], dict[str, int]] = ({}, {}, {})
-        columns: tuple[list[int], ...] = ([], [], [], [], [], [])
+    def read(cls, path: Path, make: Callable[..., T], texts: Mapping[str, str], shared: dict[str, str]) -> TextTable[T]:
+        """The rows of a JSON-lines file; ValueError when one's text is not its document's."""
+        kinds = {f.name: (f.type, f.default) for f in fields(make) if f.name != "text"}  # type: ignore[arg-type]
+        numbers: dict[str, dict[str, int]] = {name: {} for name, (kind, _) in kinds.items() if kind == "str"}
+        values: dict[str, list[int]] = {name: [] for name in kinds}
         for row in _read_rows(path, _as_row, shared):
             source, start, end = row["source"], int(row["start"]), int(row["end"])
             if source not in texts or texts[source][start:end] != row["text"]:
-                raise ValueError(f"a sentence of {source!r} at {start}:{end} is not the text of its document")
-            values = (source, row.get("kind", "text"), row.get("section", ""))
-            for column, named, value in zip(columns, numbers, values):
-                column.append(named.setdefault(value, len(named)))
-            for column, number in zip(columns[3:], (start, end, int(row.get("paragraph", -1)))):
-                column.append(number)
-        names = tuple(tuple(n) for n in numbers)
-        dtypes = (np.int32, np.int8 if len(numbers[1]) < 128 else np.int32, np.int32, np.int64, np.int64, np.int32)
-        return cls(texts, names, tuple(np.array(c, dtype=d) for c, d in zip(columns, dtypes)))  # type: ignore[arg-type]
+                raise ValueError(f"a text of {source!r} at {start}:{end} is not the text of its document")
+            for name, (_, default) in kinds.items():
+                value = row.get(name, default)
+                if name in numbers:
+                    value = numbers[name].setdefault(value, len(numbers[name]))
+                values[name].append(-1 if value is None else int(value))
+        columns = {name: np.array(v, dtype=np.int64 if name in ("start", "end") else np.int32) for name, v in values.items()}
+        return cls(make, texts, columns, {name: tuple(n) for name, n in numbers.items()})
 
     def __len__(self) -> int:
         return len(self._start)
 
     def offsets(self) -> tuple[list[str], list[int], list[int]]:
-        """Every sentence's source, start and end, read from the columns (no Sentence is made)."""
-        return [self._sources[i] for i in self._source.tolist()], self._start.tolist(), self._end.tolist()
+        """Every row's source, start and end, read from the columns (no row is made)."""
+        sources = self._names["source"]
+        return [sources[i] for i in self._source.tolist()], self._start.tolist(), self._end.tolist()
+
+    def column(self, name: str) -> np.ndarray:
+        """The numbers of one field, one per row (for a text field, numbers into its distinct values)."""
+        return self._columns[name]
+
+    def select(self, rows: np.ndarray) -> TextTable[T]:
+        """The table of ``rows`` only, in that order."""
+        return TextTable(self._make, self._texts, {k: v[rows] for k, v in self._columns.items()}, self._names)
 
     @overload
-    def __getitem__(self, row: int) -> Sentence: ...
+    def __getitem__(self, row: int) -> T: ...
 
     @overload
-    def __getitem__(self, row: slice) -> list[Sentence]: ...
+    def __getitem__(self, row: slice) -> list[T]: ...
 
-    def __getitem__(self, row: int | slice) -> Sentence | list[Sentence]:
+    def __getitem__(self, row: int | slice) -> T | list[T]:
         if isinstance(row, slice):
             return [self[i] for i in range(*row.indices(len(self)))]
-        source = self._sources[self._source[row]]
-        start, end = int(self._start[row]), int(self._end[row])
-        return Sentence(source, start, end, self._texts[source][start:end], self._kinds[self._kind[row]],
-                        int(self._paragraph[row]), self._sections[self._section[row]])  # fmt: skip
+        values: dict[str, Any] = {}
+        for name, column, names, optional in self._fields:
+            number = int(column[row])
+            values[name] = names[number] if names is not None else None if optional and number == -1 else number
+        return self._make(**values, text=self._texts[values["source"]][values["start"] : values["end"]])
 
-    def __iter__(self) -> Iterator[Sentence]:
+    def __iter__(self) -> Iterator[T]:
         return (self[i] for i in range(len(self)))
 
     def __eq__(self, other: object) -> bool:
@@ -130,6 +143,13 @@ class SentenceTable(Sequence[Sentence]):
         return len(self) == len(other) and all(a == b for a, b in zip(self, other))
 
     __hash__ = None  # type: ignore[assignment]
+
+
+def unique_chunks(chunks: Sequence[Chunk]) -> Sequence[Chunk]:
+    """The chunks that are not duplicates (the rows of the chunk vectors), as a table when ``chunks`` is one."""
+    if isinstance(chunks, TextTable):
+        return chunks.select(np.flatnonzero(chunks.column("duplicate_of") < 0))
+    return [c for c in chunks if c.duplicate_of is None]
 
 
 def write_index(index_dir: str | Path, data: IndexData) -> IndexData:
@@ -225,8 +245,9 @@ def read_index(index_dir: str | Path, formats: tuple[int, ...] = (FORMAT_VERSION
     try:
         shared: dict[str, str] = {}  # one copy of each source name, section and kind, not one per row
         documents = tuple(_read_rows(folder / "documents.jsonl", Document, shared))
-        chunks = tuple(_read_rows(folder / "chunks.jsonl", Chunk, shared))
-        sentences = SentenceTable.read(folder / "sentences.jsonl", {d.source: d.text for d in documents}, shared)
+        texts = {d.source: d.text for d in documents}
+        chunks = TextTable.read(folder / "chunks.jsonl", Chunk, texts, shared)
+        sentences = TextTable.read(folder / "sentences.jsonl", Sentence, texts, shared)
         read = _read_vectors if manifest["format_version"] >= 4 else _read_faiss_vectors
         chunk_vectors, sentence_vectors, term_vectors = (
             read(folder / f"{stem}.npy") for stem in ("chunks", "sentences", "terms")
@@ -241,7 +262,7 @@ def read_index(index_dir: str | Path, formats: tuple[int, ...] = (FORMAT_VERSION
             names = json.loads((folder / "names.json").read_text(encoding="utf-8"))
     except (ValueError, TypeError, KeyError, RuntimeError, OSError) as exc:
         raise IndexCorruptError(f"index in {str(index_dir)!r} cannot be read ({exc}): {FIX}") from exc
-    unique = sum(c.duplicate_of is None for c in chunks)
+    unique = len(unique_chunks(chunks))
     dim = manifest.get("dimension")
     shapes = (chunk_vectors.shape, sentence_vectors.shape, term_vectors.shape)
     if shapes != ((unique, dim), (len(sentences), dim), (len(terms), dim)):

@@ -21,7 +21,7 @@ import numpy as np
 from ..embed import encode, load_query_encoder, model_dimension
 from ..errors import IndexMismatchError, IndexMissingError, QueryError, RagError
 from ..index.build import BuildProgress, build_index, stale_reason
-from ..index.store import FIX, ExactSearch, IndexData, read_index
+from ..index.store import FIX, ExactSearch, IndexData, read_index, unique_chunks
 from ..ingest.sentences import is_question, normalize
 from ..ingest.structure import as_read
 from ..settings import Settings, settings_from_env
@@ -31,7 +31,7 @@ from .authors import named_sources
 from .focus import focus_query
 from .lexical import BM25, terms
 from .ordinals import asked_ordinal, starts_with_ordinal
-from .structure import membership, offsets, sentences_within, source_rows
+from .structure import chunk_ids, membership, offsets, sentences_within, source_rows
 from .tables import derive, from_stored
 from .query import clean_query
 from .related import MIN_SIMILARITY, RELATED_WEIGHT, related_terms
@@ -57,7 +57,7 @@ class Weights:
 
 
 class Retriever:
-    """Search an index of essays; see DESIGN.md for the contract."""
+    """Search an index of essays: ranked passages, each with its answering quote (README, "Library")."""
 
     def __init__(self, data: IndexData, settings: Settings, weights: Weights | None = None) -> None:
         self.data = data
@@ -70,13 +70,15 @@ class Retriever:
                 f" {data.manifest['model']!r} makes {model_dimension(self.model)}: run `rag index`"
             )
         self.documents = {d.source: d for d in data.documents}
-        self.chunks: list[Chunk] = [c for c in data.chunks if c.duplicate_of is None]
+        self.chunks: Sequence[Chunk] = unique_chunks(data.chunks)  # the rows of the chunk vectors
         self.sentences: Sequence[Sentence] = data.sentences
         self._chunk_index = data.search.get("chunks") or ExactSearch(data.chunk_vectors)
         self._sentence_index = data.search.get("sentences") or ExactSearch(data.sentence_vectors)
         spans = offsets(self.sentences)
         self._rows_of_source = source_rows(spans)
-        members = membership(self.chunks, spans, self._rows_of_source)
+        chunk_spans = offsets(self.chunks)
+        self._chunk_sources = chunk_spans.sources
+        members = membership(chunk_spans, spans, self._rows_of_source)
         self._chunk_of_sentence, self._sentences_of_chunk = members
         tables = from_stored(data.lexical, data.names, data.terms, len(self.chunks), len(self.sentences)) or derive(
             data.documents, self.chunks, self.sentences
@@ -84,7 +86,7 @@ class Retriever:
         self.corpus_names = tables.corpus_names
         self._common_words = tables.common_words
         self._spelled_out = tables.spelled_out
-        self._row_of_chunk = {c.id: row for row, c in enumerate(self.chunks)}
+        self._row_of_chunk = {chunk_id: row for row, chunk_id in enumerate(chunk_ids(self.chunks))}
         self._chunk_bm25 = BM25(tables.chunk_terms, weights=tables.chunk_weights)
         self._sentence_bm25 = BM25(tables.sentence_terms, weights=tables.sentence_weights)
         self._embed_cached = lru_cache(maxsize=512)(lambda text: encode(self.model, [text])[0])
@@ -200,7 +202,7 @@ class Retriever:
         candidates |= {self._chunk_of_sentence[int(s)] for s in sent_rows[0] if s >= 0} - {-1}
         candidates |= {int(r) for r in np.argsort(-lexical)[:want] if lexical[r] > 0}
         if allowed:
-            candidates = {r for r in range(n) if self.chunks[r].source in allowed}
+            candidates = {r for r in range(n) if self._chunk_sources[r] in allowed}
         if w.fusion == "rrf":
             return _reciprocal_rank_fusion(self.data.chunk_vectors @ qv, lexical, sorted(candidates))
         top_lex = float(lexical.max()) or 1.0

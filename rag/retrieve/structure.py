@@ -6,24 +6,29 @@ import bisect
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from ..index.store import SentenceTable
+from ..index.store import TextTable
 from ..types import Chunk, Sentence
 
 
 @dataclass(frozen=True)
 class Offsets:
-    """Every sentence's source, start and end, as plain lists: what whole-corpus passes read."""
+    """Every sentence's or chunk's source, start and end, as plain lists: what whole-corpus passes read."""
 
     sources: list[str]
     starts: list[int]
     ends: list[int]
 
 
-def offsets(sentences: Sequence[Sentence]) -> Offsets:
-    """The offsets of ``sentences``; a SentenceTable gives them from its columns, making no Sentence."""
-    if isinstance(sentences, SentenceTable):
-        return Offsets(*sentences.offsets())
-    return Offsets([s.source for s in sentences], [s.start for s in sentences], [s.end for s in sentences])
+def offsets(rows: Sequence[Sentence] | Sequence[Chunk]) -> Offsets:
+    """The offsets of sentences or chunks; a TextTable gives them from its columns, making no row."""
+    if isinstance(rows, TextTable):
+        return Offsets(*rows.offsets())
+    return Offsets([r.source for r in rows], [r.start for r in rows], [r.end for r in rows])
+
+
+def chunk_ids(chunks: Sequence[Chunk]) -> list[int]:
+    """Every chunk's id; a TextTable gives them from its column, making no chunk."""
+    return chunks.column("id").tolist() if isinstance(chunks, TextTable) else [c.id for c in chunks]
 
 
 def source_rows(sentences: Offsets) -> dict[str, list[int]]:
@@ -35,9 +40,10 @@ def source_rows(sentences: Offsets) -> dict[str, list[int]]:
     return by_source
 
 
-def membership(chunks: Sequence[Chunk], sentences: Offsets,
+def membership(chunks: Offsets, sentences: Offsets,
                by_source: dict[str, list[int]]) -> tuple[list[int], list[list[int]]]:  # fmt: skip
-    """For each sentence the first chunk wholly holding it (-1 if none), and each chunk's sentences.
+    """For each sentence the first chunk (a row of ``chunks``) wholly holding it (-1 if none), and
+    each chunk's sentences.
 
     Sentences of a source (``by_source``: see source_rows) are in document order, so each chunk is
     a bisect plus a short scan.
@@ -46,13 +52,13 @@ def membership(chunks: Sequence[Chunk], sentences: Offsets,
     starts = {src: [begins[i] for i in rows] for src, rows in by_source.items()}
     chunk_of = [-1] * len(begins)
     members: list[list[int]] = []
-    for row, chunk in enumerate(chunks):
-        rows = by_source.get(chunk.source, [])
+    for row, (source, start, end) in enumerate(zip(chunks.sources, chunks.starts, chunks.ends)):
+        rows = by_source.get(source, [])
         inside = []
-        for i in rows[bisect.bisect_left(starts.get(chunk.source, []), chunk.start) :]:
-            if begins[i] >= chunk.end:
+        for i in rows[bisect.bisect_left(starts.get(source, []), start) :]:
+            if begins[i] >= end:
                 break
-            if ends[i] <= chunk.end:
+            if ends[i] <= end:
                 inside.append(i)
         members.append(inside)
         for i in inside:
