@@ -146,34 +146,71 @@ def test_a_loaded_index_maps_its_tables_and_shares_repeated_strings(index_dir: P
     assert not hasattr(data.sentences[0], "__dict__") and not hasattr(data.chunks[0], "__dict__")
 
 
+def rewrite_manifest(index: Path, change) -> None:  # noqa: ANN001
+    """Apply ``change`` to the index's manifest (to make an index as an older version wrote it)."""
+    manifest = json.loads((index / "manifest.json").read_text(encoding="utf-8"))
+    change(manifest)
+    (index / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
+
+
+@pytest.mark.parametrize("columns", [True, False], ids=["rows.safetensors", "jsonl"])
 @pytest.mark.parametrize("part", ["sentences", "chunks"])
-def test_sentences_and_chunks_are_read_as_columns_and_made_when_asked_for(index_copy: Path, part: str) -> None:
-    """A loaded index's sentences and chunks equal the records its files hold, in order, by index,
-    slice and iteration, each text cut from its document; one whose text is not its document's
-    is a damaged index."""
+def test_sentences_and_chunks_are_read_as_columns_and_made_when_asked_for(
+    index_copy: Path, part: str, columns: bool
+) -> None:
+    """A loaded index's sentences and chunks equal the records its .jsonl files hold, in order, by
+    index, slice and iteration, each text cut from its document: read from the mapped columns of
+    rows.safetensors, or from the .jsonl file itself in an index written before those columns."""
     from rag.index.store import TextTable, _read_rows, read_index, unique_chunks
     from rag.types import Chunk, Sentence
 
+    if not columns:
+        rewrite_manifest(index_copy, lambda m: m["files"].pop("rows.safetensors"))
     data = read_index(index_copy)
-    path = index_file(index_copy, f"{part}.jsonl")
-    written = tuple(_read_rows(path, Sentence if part == "sentences" else Chunk, {}))
+    written = tuple(_read_rows(index_file(index_copy, f"{part}.jsonl"), Sentence if part == "sentences" else Chunk, {}))
     loaded = getattr(data, part)
     assert isinstance(loaded, TextTable) and len(loaded) == len(written) > 10
     assert loaded == written and written == loaded and list(loaded) == list(written)
     assert loaded[-1] == written[-1] and loaded[3:7] == list(written[3:7])
     assert {s.section for s in loaded} == {s.section for s in written}
+    assert loaded.column("start").flags.owndata is not columns  # a view of the mapped file
     with pytest.raises(IndexError):
         loaded[len(written)]
     if part == "chunks":
         unique = unique_chunks(loaded)
         assert isinstance(unique, TextTable) and list(unique) == [c for c in written if c.duplicate_of is None]
+
+
+def test_a_row_whose_text_is_not_its_documents_is_a_damaged_index(index_copy: Path) -> None:
+    """In the .jsonl files (read when there are no columns) a row's text must be its document's;
+    in the columns, every number must name a value and every row lie inside its document."""
+    from safetensors.numpy import save
+
+    from rag.index.store import _map_safetensors, read_index
+
+    columns = index_file(index_copy, "rows.safetensors")
+    arrays = {k: np.array(v) for k, v in _map_safetensors(columns).items()}
+    for name, damage, message in (("sentences.end", 10**9, "outside its document"),
+                                  ("chunks.source", 99, "names no source"),
+                                  ("sentences.start", -1, "outside its document")):  # fmt: skip
+        broken = {k: v.copy() for k, v in arrays.items()}
+        broken[name][5] = damage
+        columns.write_bytes(save(broken))
+        rewrite_manifest(index_copy, lambda m: m["files"].update({"rows.safetensors": sha256(columns)}))
+        with pytest.raises(IndexCorruptError, match=message):
+            read_index(index_copy)
+    columns.write_bytes(save({k: v for k, v in arrays.items() if k != "chunks.section"}))
+    rewrite_manifest(index_copy, lambda m: m["files"].update({"rows.safetensors": sha256(columns)}))
+    with pytest.raises(IndexCorruptError, match="columns are incomplete"):
+        read_index(index_copy)
+
+    rewrite_manifest(index_copy, lambda m: m["files"].pop("rows.safetensors"))
+    path = index_file(index_copy, "sentences.jsonl")
     rows = path.read_text(encoding="utf-8").splitlines()
     row = json.loads(rows[5])
     row["text"] = row["text"][::-1]
     path.write_text("\n".join([*rows[:5], json.dumps(row), *rows[6:]]) + "\n", encoding="utf-8")
-    manifest = json.loads((index_copy / "manifest.json").read_text(encoding="utf-8"))
-    manifest["files"][f"{part}.jsonl"] = sha256(path)
-    (index_copy / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
+    rewrite_manifest(index_copy, lambda m: m["files"].update({"sentences.jsonl": sha256(path)}))
     with pytest.raises(IndexCorruptError, match="not the text of its document"):
         read_index(index_copy)
 

@@ -11,6 +11,9 @@ Layout of ``index/``::
                                                               index they are searched with)
                            lexical.safetensors  names.json   (what the retriever derives from
                                                               the text; optional, see retrieve/tables.py)
+                           rows.safetensors   (the chunks' and sentences' fields as columns,
+                                               read memory-mapped; an index without it reads the
+                                               .jsonl files)
     partial/               vectors of a build that stopped before it finished (see partial.py)
 
 Vectors, IVF indexes and the lexical tables are memory-mapped, not read into memory: a query
@@ -33,7 +36,7 @@ import os
 import shutil
 import tempfile
 import uuid
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any, TypeVar, overload
@@ -88,10 +91,16 @@ class TextTable(Sequence[T]):
     @classmethod
     def read(cls, path: Path, make: Callable[..., T], texts: Mapping[str, str], shared: dict[str, str]) -> TextTable[T]:
         """The rows of a JSON-lines file; ValueError when one's text is not its document's."""
+        return cls.from_rows(make, texts, _read_rows(path, _as_row, shared))
+
+    @classmethod
+    def from_rows(cls, make: Callable[..., T], texts: Mapping[str, str], rows: Iterable[Mapping[str, Any]]) -> TextTable[T]:
+        """The table of ``rows`` (each a row's fields, text included); ValueError when a text is not
+        its document's."""
         kinds = {f.name: (f.type, f.default) for f in fields(make) if f.name != "text"}  # type: ignore[arg-type]
         numbers: dict[str, dict[str, int]] = {name: {} for name, (kind, _) in kinds.items() if kind == "str"}
         values: dict[str, list[int]] = {name: [] for name in kinds}
-        for row in _read_rows(path, _as_row, shared):
+        for row in rows:
             source, start, end = row["source"], int(row["start"]), int(row["end"])
             if source not in texts or texts[source][start:end] != row["text"]:
                 raise ValueError(f"a text of {source!r} at {start}:{end} is not the text of its document")
@@ -102,6 +111,40 @@ class TextTable(Sequence[T]):
                 values[name].append(-1 if value is None else int(value))
         columns = {name: np.array(v, dtype=np.int64 if name in ("start", "end") else np.int32) for name, v in values.items()}
         return cls(make, texts, columns, {name: tuple(n) for name, n in numbers.items()})
+
+    def arrays(self, part: str) -> dict[str, np.ndarray]:
+        """The columns as ``{part}.{field}`` arrays, and the distinct values as ``{part}.names``
+        (UTF-8 JSON bytes), for a safetensors file that ``from_arrays`` reads back."""
+        names = json.dumps(self._names, ensure_ascii=False).encode("utf-8")
+        return {f"{part}.{k}": np.ascontiguousarray(v) for k, v in self._columns.items()} | {
+            f"{part}.names": np.frombuffer(names, dtype=np.uint8).copy()}  # fmt: skip
+
+    @classmethod
+    def from_arrays(cls, make: Callable[..., T], texts: Mapping[str, str], arrays: Mapping[str, np.ndarray],
+                    part: str, shared: dict[str, str]) -> TextTable[T]:  # fmt: skip
+        """The table ``arrays`` holds (used as they are: memory-mapped, nothing parsed per row), its
+        values one string with ``shared``'s; ValueError when a column is missing, a number names no
+        value, or a row lies outside its document."""
+        wanted = [f.name for f in fields(make) if f.name != "text"]  # type: ignore[arg-type]
+        try:
+            raw = json.loads(bytes(arrays[f"{part}.names"]).decode("utf-8"))
+            names = {k: tuple(shared.setdefault(str(x), str(x)) for x in v) for k, v in raw.items()}
+            columns = {name: np.asarray(arrays[f"{part}.{name}"]) for name in wanted}  # plain views of the map
+        except (KeyError, UnicodeDecodeError, json.JSONDecodeError, AttributeError, TypeError) as exc:
+            raise ValueError(f"the {part} columns are incomplete ({exc!r})") from exc
+        rows = {len(c) for c in columns.values()}
+        if len(rows) > 1 or any(c.ndim != 1 for c in columns.values()) or "source" not in names:
+            raise ValueError(f"the {part} columns differ in length")
+        for name, values in names.items():
+            if len(columns[name]) and not 0 <= int(columns[name].min()) <= int(columns[name].max()) < len(values):
+                raise ValueError(f"a {part} row names no {name}")
+        if any(source not in texts for source in names["source"]):
+            raise ValueError(f"a {part} row names a document the index does not hold")
+        lengths = np.array([len(texts[source]) for source in names["source"]], dtype=np.int64)
+        start, end = columns["start"], columns["end"]
+        if len(start) and not ((start >= 0) & (start <= end) & (end <= lengths[columns["source"]])).all():
+            raise ValueError(f"a {part} row lies outside its document")
+        return cls(make, texts, columns, names)
 
     def __len__(self) -> int:
         return len(self._start)
@@ -165,10 +208,15 @@ def write_index(index_dir: str | Path, data: IndexData) -> IndexData:
         _write_jsonl(staging / "documents.jsonl", map(_row, data.documents))
         _write_jsonl(staging / "chunks.jsonl", map(_row, data.chunks))
         _write_jsonl(staging / "sentences.jsonl", map(_row, data.sentences))
+        from safetensors.numpy import save  # bytes, written as any file (save_file makes it private)
+
+        texts = {d.source: d.text for d in data.documents}
+        columns: dict[str, np.ndarray] = {}
+        for part, make, rows in (("chunks", Chunk, data.chunks), ("sentences", Sentence, data.sentences)):
+            columns |= TextTable.from_rows(make, texts, map(_row, rows)).arrays(part)  # checks every text
+        (staging / "rows.safetensors").write_bytes(save(columns))
         (staging / "terms.json").write_text(json.dumps(list(data.terms), ensure_ascii=False), encoding="utf-8")
         if data.lexical:
-            from safetensors.numpy import save  # bytes, written as any file (save_file makes it private)
-
             arrays = {k: np.ascontiguousarray(v) for k, v in data.lexical.items()}
             (staging / "lexical.safetensors").write_bytes(save(arrays))
             (staging / "names.json").write_text(json.dumps(data.names, ensure_ascii=False), encoding="utf-8")
@@ -246,8 +294,13 @@ def read_index(index_dir: str | Path, formats: tuple[int, ...] = (FORMAT_VERSION
         shared: dict[str, str] = {}  # one copy of each source name, section and kind, not one per row
         documents = tuple(_read_rows(folder / "documents.jsonl", Document, shared))
         texts = {d.source: d.text for d in documents}
-        chunks = TextTable.read(folder / "chunks.jsonl", Chunk, texts, shared)
-        sentences = TextTable.read(folder / "sentences.jsonl", Sentence, texts, shared)
+        if "rows.safetensors" in manifest["files"]:  # the rows as columns: mapped, nothing parsed
+            rows = _map_safetensors(folder / "rows.safetensors")
+            chunks = TextTable.from_arrays(Chunk, texts, rows, "chunks", shared)
+            sentences = TextTable.from_arrays(Sentence, texts, rows, "sentences", shared)
+        else:  # written before the columns were: every row read and checked against its document
+            chunks = TextTable.read(folder / "chunks.jsonl", Chunk, texts, shared)
+            sentences = TextTable.read(folder / "sentences.jsonl", Sentence, texts, shared)
         read = _read_vectors if manifest["format_version"] >= 4 else _read_faiss_vectors
         chunk_vectors, sentence_vectors, term_vectors = (
             read(folder / f"{stem}.npy") for stem in ("chunks", "sentences", "terms")
