@@ -83,6 +83,18 @@ def test_pronoun_follow_up_uses_the_earlier_question(assistant) -> None:
     assert answer.citations[0].passage.source == GOVELLA
 
 
+def test_a_question_naming_a_new_subject_is_not_read_as_a_follow_up() -> None:
+    """'her' and 'first' do not tie a question to the last one when it names someone the
+    conversation never mentioned and says enough to stand alone; a short one still leans."""
+    from rag.answer.followup import for_reader, resolve
+
+    earlier = ["To whom did the Virgin Mary allegedly appear in 1858 in Lourdes France?"]
+    for question in ("When did Beyonce release her first album?", "Where did Cooper study before his first job?"):
+        assert resolve(question, earlier) == question and for_reader(question, earlier) == question
+    assert resolve("what did she say about NATO?", ["what does govella say about the G7?"]).startswith("what does")
+    assert resolve("When did Lourdes build its first basilica?", earlier).startswith("To whom")  # named before
+
+
 def test_who_wrote_that_names_the_author_with_a_quote(assistant, retriever) -> None:
     history = ["which essay describes asia's security as a hub and spokes model?"]
     answer = assistant.ask("who wrote that?", history=history)

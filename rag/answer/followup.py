@@ -43,10 +43,20 @@ def is_follow_up(question: str) -> bool:
     return bool(_ANAPHORA.search(question)) and len(content) <= 4
 
 
+def names_new_subject(question: str, turns: Sequence[str]) -> bool:
+    """True when ``question`` names something (a capitalised word past its first) that no earlier
+    turn mentions, with at least three words besides 'her', 'first' and the like: it asks anew
+    ("When did Beyonce release her first album?" after a question about Notre Dame)."""
+    capitalised = " ".join(w for w in question.split()[1:] if w[:1].isupper())
+    earlier = set(terms(" ".join(turns)))
+    content = [t for t in terms(question) if not _ANAPHORA.fullmatch(t)]
+    return bool(set(terms(capitalised)) - earlier) and len(content) >= 3
+
+
 def resolve(question: str, history: Sequence[Any] | None) -> str:
     """The question to search with: itself, or joined to its anchor question."""
     turns = user_turns(history)
-    if not turns or not is_follow_up(question):
+    if not turns or not is_follow_up(question) or names_new_subject(question, turns):
         return question
     anchor = next((t for t in reversed(turns) if not is_follow_up(t)), turns[0])
     return f"{anchor.strip()} {question.strip()}"
