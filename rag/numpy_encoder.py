@@ -17,8 +17,9 @@ from typing import Any
 
 import numpy as np
 from safetensors import SafetensorError, safe_open
-from safetensors.numpy import load_file
 from tokenizers import Tokenizer
+
+from .mapped import map_safetensors
 
 _LAYER_KEYS = (
     "attention.self.query", "attention.self.key", "attention.self.value", "attention.output.dense",
@@ -215,7 +216,9 @@ class NumpyEncoder:
             parts: list[Any] = list(norm) if isinstance(norm, NormSeq) else [norm] if norm is not None else []  # type: ignore[call-overload]
             if not any(isinstance(n, Lowercase) for n in parts):
                 self.tokenizer.normalizer = NormSeq([Lowercase(), *parts])
-        weights = load_file(str(folder / "model.safetensors"))
+        # mapped, not copied: the embedding tables (47 MB) are used as they are; the layers' dense
+        # weights are copied transposed (read through a transposed view, a question took 11% longer)
+        weights = {k: np.asarray(v) for k, v in map_safetensors(folder / "model.safetensors").items()}
         w = {k[len(pre) :]: v for k, v in weights.items() if k.startswith(pre)}
         self._embed = [w[f"embeddings.{n}.weight"] for n in _EMBED_KEYS] + [w["embeddings.LayerNorm.bias"]]
         self._layers = load_layers(w, int(config["num_hidden_layers"]))

@@ -186,10 +186,11 @@ def test_a_row_whose_text_is_not_its_documents_is_a_damaged_index(index_copy: Pa
     in the columns, every number must name a value and every row lie inside its document."""
     from safetensors.numpy import save
 
-    from rag.index.store import _map_safetensors, read_index
+    from rag.index.store import read_index
+    from rag.mapped import map_safetensors
 
     columns = index_file(index_copy, "rows.safetensors")
-    arrays = {k: np.array(v) for k, v in _map_safetensors(columns).items()}
+    arrays = {k: np.array(v) for k, v in map_safetensors(columns).items()}
     for name, damage, message in (("sentences.end", 10**9, "outside its document"),
                                   ("chunks.source", 99, "names no source"),
                                   ("sentences.start", -1, "outside its document")):  # fmt: skip
@@ -252,12 +253,12 @@ def used_counts(retriever: Retriever, part: str):
 def test_a_damaged_safetensors_file_is_refused_when_mapped(tmp_path: Path, damage: bytes) -> None:
     """Empty, too short, a header that is not an object, an array running past the end: ValueError
     (a damaged lexical table is then derived again from the text)."""
-    from rag.index.store import _map_safetensors
+    from rag.mapped import map_safetensors
 
     path = tmp_path / "x.safetensors"
     path.write_bytes(damage)
     with pytest.raises(ValueError):
-        _map_safetensors(path)
+        map_safetensors(path)
 
 
 def test_chunks_holding_a_term_are_counted_from_the_stored_table_as_from_their_text(index_dir: Path) -> None:

@@ -130,6 +130,18 @@ def _edit(path: Path, **changes: object) -> None:
     path.write_text(json.dumps(data))
 
 
+def test_the_embedding_tables_are_mapped_from_the_model_file_not_copied(encoder: NumpyEncoder) -> None:
+    """47 MB a process does not own: the pages stay the model file's, shared with other processes
+    (the reader reads its input through the same tables)."""
+    from rag.embed import load_numpy_encoder
+    from rag.read.reader import Reader
+
+    for table in encoder.token_embeddings():
+        assert not table.flags.owndata and not table.flags.writeable
+        assert isinstance(table.base, np.memmap) or isinstance(getattr(table.base, "base", None), np.memmap)
+    assert np.shares_memory(Reader.load()._word, load_numpy_encoder().token_embeddings()[0])  # the query encoder's
+
+
 def test_supports_is_false_for_roberta(tmp_path: Path) -> None:
     folder = _model_copy(tmp_path)
     assert NumpyEncoder.supports(folder)  # the unedited copy is fine

@@ -45,6 +45,7 @@ from typing import Any, TypeVar, overload
 import numpy as np
 
 from ..errors import IndexCorruptError, IndexMismatchError, IndexMissingError
+from ..mapped import map_safetensors
 from ..types import Chunk, Document, Sentence
 
 FORMAT_VERSION = 4  # 2: search terms and their vectors; 3: document structure (sentence kind,
@@ -300,7 +301,7 @@ def read_index(index_dir: str | Path, formats: tuple[int, ...] = (FORMAT_VERSION
         documents = tuple(_read_rows(folder / "documents.jsonl", Document, shared))
         texts = {d.source: d.text for d in documents}
         if "rows.safetensors" in manifest["files"]:  # the rows as columns: mapped, nothing parsed
-            rows = _map_safetensors(folder / "rows.safetensors")
+            rows = map_safetensors(folder / "rows.safetensors")
             chunks = TextTable.from_arrays(Chunk, texts, rows, "chunks", shared)
             sentences = TextTable.from_arrays(Sentence, texts, rows, "sentences", shared)
         else:  # written before the columns were: every row read and checked against its document
@@ -314,7 +315,7 @@ def read_index(index_dir: str | Path, formats: tuple[int, ...] = (FORMAT_VERSION
         lexical, names = {}, {}
         if "lexical.safetensors" in manifest["files"] and "names.json" in manifest["files"]:
             try:
-                lexical = _map_safetensors(folder / "lexical.safetensors")
+                lexical = map_safetensors(folder / "lexical.safetensors")
             except ValueError:  # checksummed, so a writer's bug: the retriever derives them instead
                 lexical = {}
             names = json.loads((folder / "names.json").read_text(encoding="utf-8"))
@@ -458,38 +459,6 @@ def _read_vectors(path: Path) -> np.ndarray:
     if vectors.dtype != np.float32 or vectors.ndim != 2:
         raise ValueError(f"{path.name} holds {vectors.dtype} of {vectors.ndim} dimensions, not a float32 matrix")
     return vectors
-
-
-_DTYPES = {"F32": np.float32, "F64": np.float64, "I32": np.int32, "I64": np.int64, "U8": np.uint8}
-
-
-def _map_safetensors(path: Path) -> dict[str, np.ndarray]:
-    """The arrays of a safetensors file, memory-mapped read-only (``safetensors.numpy.load_file``
-    copies them into memory); ValueError when the file does not hold what its header says."""
-    raw = np.memmap(path, dtype=np.uint8, mode="r")
-    if len(raw) < 8:
-        raise ValueError(f"{path.name} is too short for a safetensors file")
-    size = int(raw[:8].view("<u8")[0])
-    try:
-        header = json.loads(bytes(raw[8 : 8 + size]))
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise ValueError(f"{path.name} has no readable header ({exc})") from exc
-    if not isinstance(header, dict):
-        raise ValueError(f"{path.name} has no readable header")
-    arrays = {}
-    for name, entry in header.items():
-        if name == "__metadata__":
-            continue
-        try:
-            start, end = (8 + size + int(o) for o in entry["data_offsets"])
-            dtype = np.dtype(_DTYPES[entry["dtype"]]).newbyteorder("<")
-            shape = tuple(int(n) for n in entry["shape"])
-        except (KeyError, TypeError, AttributeError) as exc:
-            raise ValueError(f"{path.name}: {name} has an unreadable entry ({exc!r})") from exc
-        if not 8 + size <= start <= end <= len(raw) or end - start != dtype.itemsize * int(np.prod(shape)):
-            raise ValueError(f"{path.name}: {name} lies outside the file or does not fit its shape")
-        arrays[name] = raw[start:end].view(dtype).reshape(shape)
-    return arrays
 
 
 def _read_faiss_vectors(path: Path) -> np.ndarray:
