@@ -19,7 +19,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .store import _atomic_write_text, _file_sha256, _write_vectors
+from .store import atomic_write_text, file_sha256, write_vectors
 
 log = logging.getLogger("rag")
 
@@ -34,9 +34,9 @@ def save_partial(index_dir: str | Path, model: str, texts: Sequence[str], vector
     folder = Path(index_dir) / PARTIAL
     folder.mkdir(parents=True, exist_ok=True)
     stem = folder / f"part-{uuid.uuid4().hex[:12]}"
-    _write_vectors(stem.with_suffix(".npy"), vectors)
-    card = {"model": model, "sha256": _file_sha256(stem.with_suffix(".npy")), "texts": list(texts)}
-    _atomic_write_text(stem.with_suffix(".json"), json.dumps(card, ensure_ascii=False))
+    write_vectors(stem.with_suffix(".npy"), vectors)
+    card = {"model": model, "sha256": file_sha256(stem.with_suffix(".npy")), "texts": list(texts)}
+    atomic_write_text(stem.with_suffix(".json"), json.dumps(card, ensure_ascii=False))
 
 
 def read_partial(index_dir: str | Path, model: str, dimension: int) -> dict[str, np.ndarray]:
@@ -48,7 +48,7 @@ def read_partial(index_dir: str | Path, model: str, dimension: int) -> dict[str,
             if card.get("model") != model:
                 continue
             path = card_path.with_suffix(".npy")
-            if _file_sha256(path) != card["sha256"]:
+            if file_sha256(path) != card["sha256"]:
                 raise ValueError("its vectors do not match its checksum")
             rows = np.load(path, allow_pickle=False)
             texts = card["texts"]

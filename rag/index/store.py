@@ -226,17 +226,17 @@ def write_index(index_dir: str | Path, data: IndexData) -> IndexData:
         search, indexes = {}, {}
         for stem, vectors in (("chunks", data.chunk_vectors), ("sentences", data.sentence_vectors),
                               ("terms", data.term_vectors)):  # fmt: skip
-            _write_vectors(staging / f"{stem}.npy", vectors)
+            write_vectors(staging / f"{stem}.npy", vectors)
             index, search[stem] = search_index(vectors) if stem != "terms" else (None, {"kind": "flat"})
             if index is not None:  # an IVF index: the vectors are searched through it
                 faiss.write_index(index, str(staging / f"{stem}.faiss"))
                 indexes[stem] = index
-        files = {p.name: _file_sha256(p) for p in sorted(staging.iterdir())}
+        files = {p.name: file_sha256(p) for p in sorted(staging.iterdir())}
         manifest = {**data.manifest, "format_version": FORMAT_VERSION, "data": name, "files": files, "search": search}
         _fsync_dir(staging)
         os.chmod(staging, 0o755)  # mkdtemp makes it private; an index is read by other users too
         os.replace(staging, root / name)
-        _atomic_write_text(root / MANIFEST, json.dumps(manifest, indent=2, ensure_ascii=False))
+        atomic_write_text(root / MANIFEST, json.dumps(manifest, indent=2, ensure_ascii=False))
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         if read_manifest_data_name(root) != name:
@@ -292,7 +292,7 @@ def read_index(index_dir: str | Path, formats: tuple[int, ...] = (FORMAT_VERSION
         if not path.is_file():
             raise IndexCorruptError(f"index file {path} is missing: {FIX}")
     with ThreadPoolExecutor(CHECKSUM_THREADS) as pool:  # hashlib and reads let go of the GIL
-        found = dict(zip(paths, pool.map(_file_sha256, paths.values())))
+        found = dict(zip(paths, pool.map(file_sha256, paths.values())))
     for name, digest in manifest["files"].items():
         if found[name] != digest:
             raise IndexCorruptError(f"index file {paths[name]} is damaged (checksum mismatch): {FIX}")
@@ -445,7 +445,7 @@ def build_lock(index_dir: str | Path) -> Iterator[None]:
             fcntl.flock(handle, fcntl.LOCK_UN)
 
 
-def _write_vectors(path: Path, vectors: np.ndarray) -> None:
+def write_vectors(path: Path, vectors: np.ndarray) -> None:
     """``vectors`` as a float32 .npy file, synced to disk."""
     with open(path, "wb") as handle:
         np.save(handle, np.ascontiguousarray(vectors, dtype=np.float32), allow_pickle=False)
@@ -505,7 +505,7 @@ def _read_rows(path: Path, make: Callable[..., T], shared: dict[str, str]) -> It
                 yield make(**row)
 
 
-def _atomic_write_text(path: Path, text: str) -> None:
+def atomic_write_text(path: Path, text: str) -> None:
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as handle:
@@ -530,7 +530,7 @@ def _fsync_dir(path: Path) -> None:
             os.close(fd)
 
 
-def _file_sha256(path: Path) -> str:
+def file_sha256(path: Path) -> str:
     digest = hashlib.sha256()
     with open(path, "rb") as handle:
         for block in iter(lambda: handle.read(1 << 20), b""):
