@@ -506,6 +506,7 @@ def _read_rows(path: Path, make: Callable[..., T], shared: dict[str, str]) -> It
 
 
 def atomic_write_text(path: Path, text: str) -> None:
+    """Write ``text`` to ``path`` through a synced temporary file and a rename: all of it or none."""
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as handle:
@@ -531,6 +532,7 @@ def _fsync_dir(path: Path) -> None:
 
 
 def file_sha256(path: Path) -> str:
+    """The sha256 of a file's bytes, read in 1 MiB blocks."""
     digest = hashlib.sha256()
     with open(path, "rb") as handle:
         for block in iter(lambda: handle.read(1 << 20), b""):
