@@ -181,6 +181,27 @@ def test_sentences_and_chunks_are_read_as_columns_and_made_when_asked_for(
         assert isinstance(unique, TextTable) and list(unique) == [c for c in written if c.duplicate_of is None]
 
 
+def test_documents_are_read_with_their_text_when_asked_for(index_copy: Path) -> None:
+    """A loaded index's documents equal the records of documents.jsonl, but hold no text until one
+    is asked for, and keep only the last DOCUMENTS_KEPT read; passes over every essay (whose
+    author a question names, the essays listed in the chat) read the heads, which have no text."""
+    from rag.index.store import DOCUMENTS_KEPT, DocumentTable, _read_rows, read_index
+    from rag.types import Document
+
+    data = read_index(index_copy)
+    written = tuple(_read_rows(index_file(index_copy, "documents.jsonl"), Document, {}))
+    assert isinstance(data.documents, DocumentTable) and data.documents == written and written == data.documents
+    assert all(h.text == "" for h in data.documents.heads) and [h.title for h in data.documents.heads] == [
+        d.title for d in written]  # fmt: skip
+    assert data.documents.lengths == {d.source: len(d.text) for d in written}
+    assert data.documents[-1] == written[-1] and data.documents.texts[written[0].source] == written[0].text
+    assert data.documents._read.cache_info().currsize <= min(len(written), DOCUMENTS_KEPT)
+    retriever = Retriever(data, Settings())
+    assert dict(retriever.documents) == {d.source: d for d in written} and retriever.heads is data.documents.heads
+    with pytest.raises(KeyError):
+        retriever.documents["no-such-essay.md"]
+
+
 def test_a_row_whose_text_is_not_its_documents_is_a_damaged_index(index_copy: Path) -> None:
     """In the .jsonl files (read when there are no columns) a row's text must be its document's;
     in the columns, every number must name a value and every row lie inside its document."""

@@ -63,7 +63,7 @@ def build_app(retriever: Retriever, settings: Settings) -> gr.Blocks:
 
     with gr.Blocks(title="Ask the essays", analytics_enabled=False, fill_width=True) as demo:
         answers = gr.State([])
-        empty = empty_panel(retriever.documents.values())
+        empty = empty_panel(retriever.heads)
         sources = gr.HTML(empty, render=False, elem_id="rag-sources", padding=False, js_on_load=None)
         with gr.Row(equal_height=False, elem_id="rag-top"):
             with gr.Column(scale=3, min_width=380):

@@ -66,11 +66,11 @@ class Assistant:
         resolved = resolve(text, history)
         query = self.retriever.expand(resolved)
         intent = read_intent(text)
-        if len(named_authors(text, self.retriever.documents.values())) > 1:
+        if len(named_authors(text, self.retriever.heads)) > 1:
             intent = replace(intent, cross=True)  # "do Govella and Cooper both ...?"
         k = max(self.k, 8) if intent.list_size or intent.cross else self.k
         passages = self.retriever.search(query, k=k)
-        _, without_names = named_sources(query, self.retriever.documents.values())
+        _, without_names = named_sources(query, self.retriever.heads)
         wordings = [without_names or query, query]
         asked = query
         if resolved != text:  # a follow-up: its own words lead, so "what replaced them?" is not read as "when ...?"

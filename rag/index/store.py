@@ -18,8 +18,9 @@ Layout of ``index/``::
 
 Vectors, IVF indexes and the lexical tables are memory-mapped, not read into memory: a query
 touches the pages it needs, which the operating system shares between processes and may drop
-under pressure. Chunks and sentences are held as columns of numbers (TextTable), so the memory a
-process owns grows with the corpus by the documents' text.
+under pressure. Chunks and sentences are held as columns of numbers (TextTable), and a document's
+text is read from the mapped documents.jsonl when asked for (DocumentTable), so what a process
+owns grows with the corpus by little more than the essays' titles and the retriever's row lists.
 
 A build writes a fresh ``data-<build>`` folder, then replaces ``manifest.json`` with an
 atomic rename; only then are older data folders removed. A crash at any point leaves the
@@ -40,6 +41,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
+from functools import lru_cache
 from typing import Any, TypeVar, overload
 
 import numpy as np
@@ -62,7 +64,7 @@ class IndexData:
     """Everything an index folder holds, loaded into memory."""
 
     manifest: dict[str, Any]
-    documents: tuple[Document, ...]
+    documents: Sequence[Document]  # a DocumentTable when read from disk (texts read when asked for)
     chunks: Sequence[Chunk]  # a TextTable when read from disk, a tuple when just built
     sentences: Sequence[Sentence]  # likewise
     chunk_vectors: np.ndarray  # rows for chunks with duplicate_of None, in chunk order
@@ -73,6 +75,120 @@ class IndexData:
     # FAISS IVF index each is searched with above EXACT_BELOW vectors; absent below (exact search)
     lexical: dict[str, np.ndarray] = field(default_factory=dict, compare=False)  # what the retriever
     names: dict[str, Any] = field(default_factory=dict, compare=False)  # derives from the text (retrieve/tables.py)
+
+
+class DocumentTable(Sequence[Document]):
+    """An index's documents with their text left in the mapped ``documents.jsonl``: each line is
+    read again when its document is asked for, and the last DOCUMENTS_KEPT are kept (at 5,000
+    essays the texts held 47 MiB). ``heads`` are the documents without their text, for passes
+    over every essay (titles, authors); ``lengths`` each text's length."""
+
+    def __init__(self, path: Path, shared: dict[str, str]) -> None:
+        """Read ``path`` once (every line parsed, its text dropped); ValueError for a bad line."""
+        self._file = np.memmap(path, dtype=np.uint8, mode="r") if path.stat().st_size else np.zeros(0, np.uint8)
+        spans, heads, lengths = [], [], {}
+        start = 0
+        for line in bytes(self._file).split(b"\n"):
+            end = start + len(line)
+            if line.strip():
+                row = json.loads(line)
+                row["source"] = shared.setdefault(row["source"], row["source"])
+                lengths[row["source"]] = len(row["text"])
+                heads.append(Document(**{**row, "text": ""}))
+                spans.append((start, end))
+            start = end + 1
+        self.heads: tuple[Document, ...] = tuple(heads)
+        self.lengths: dict[str, int] = lengths
+        self._spans = spans
+        self._row = {d.source: i for i, d in enumerate(heads)}
+        self._read = lru_cache(maxsize=DOCUMENTS_KEPT)(self._read_row)
+        self.texts: Mapping[str, str] = _Texts(self)
+
+    def _read_row(self, row: int) -> Document:
+        start, end = self._spans[row]
+        return replace(self.heads[row], text=json.loads(bytes(self._file[start:end]))["text"])
+
+    def by_source(self, source: str) -> Document:
+        """The document of ``source``, its text read (KeyError for an unknown source)."""
+        return self._read(self._row[source])
+
+    def sources(self) -> list[str]:
+        """Every document's source, in order."""
+        return [d.source for d in self.heads]
+
+    def __len__(self) -> int:
+        return len(self.heads)
+
+    @overload
+    def __getitem__(self, row: int) -> Document: ...
+
+    @overload
+    def __getitem__(self, row: slice) -> list[Document]: ...
+
+    def __getitem__(self, row: int | slice) -> Document | list[Document]:
+        if isinstance(row, slice):
+            return [self[i] for i in range(*row.indices(len(self)))]
+        return self._read(range(len(self.heads))[row])
+
+    def __iter__(self) -> Iterator[Document]:
+        return (self[i] for i in range(len(self)))
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Sequence):
+            return NotImplemented
+        return len(self) == len(other) and all(a == b for a, b in zip(self, other))
+
+    __hash__ = None  # type: ignore[assignment]
+
+
+class _BySource(Mapping[str, Document]):
+    """Each source's document, its text read when asked for (see DocumentTable)."""
+
+    def __init__(self, table: DocumentTable) -> None:
+        self._table = table
+
+    def __getitem__(self, source: str) -> Document:
+        return self._table.by_source(source)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._table.sources())
+
+    def __len__(self) -> int:
+        return len(self._table)
+
+    def __contains__(self, source: object) -> bool:
+        return source in self._table.lengths
+
+
+def documents_by_source(documents: Sequence[Document]) -> tuple[Mapping[str, Document], Sequence[Document]]:
+    """``documents`` by source, and the same documents for passes over all of them that read no
+    text (titles, authors): for a DocumentTable, a mapping that reads each text when asked for and
+    its heads; for documents in memory, a dict and themselves."""
+    if isinstance(documents, DocumentTable):
+        return _BySource(documents), documents.heads
+    return {d.source: d for d in documents}, documents
+
+
+class _Texts(Mapping[str, str]):
+    """Each source's document text, read when asked for (see DocumentTable)."""
+
+    def __init__(self, table: DocumentTable) -> None:
+        self._table = table
+
+    def __getitem__(self, source: str) -> str:
+        return self._table.by_source(source).text
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._table.sources())
+
+    def __len__(self) -> int:
+        return len(self._table)
+
+    def __contains__(self, source: object) -> bool:
+        return source in self._table.lengths
+
+
+DOCUMENTS_KEPT = 64  # documents whose text a DocumentTable keeps read (a question reads a few)
 
 
 class TextTable(Sequence[T]):
@@ -124,10 +240,10 @@ class TextTable(Sequence[T]):
 
     @classmethod
     def from_arrays(cls, make: Callable[..., T], texts: Mapping[str, str], arrays: Mapping[str, np.ndarray],
-                    part: str, shared: dict[str, str]) -> TextTable[T]:  # fmt: skip
+                    part: str, shared: dict[str, str], lengths: Mapping[str, int]) -> TextTable[T]:  # fmt: skip
         """The table ``arrays`` holds (used as they are: memory-mapped, nothing parsed per row), its
         values one string with ``shared``'s; ValueError when a column is missing, a number names no
-        value, or a row lies outside its document."""
+        value, or a row lies outside its document (``lengths``: each document's text length)."""
         wanted = [f.name for f in fields(make) if f.name != "text"]  # type: ignore[arg-type]
         try:
             raw = json.loads(bytes(arrays[f"{part}.names"]).decode("utf-8"))
@@ -141,11 +257,11 @@ class TextTable(Sequence[T]):
         for name, values in names.items():
             if len(columns[name]) and not 0 <= int(columns[name].min()) <= int(columns[name].max()) < len(values):
                 raise ValueError(f"a {part} row names no {name}")
-        if any(source not in texts for source in names["source"]):
+        if any(source not in lengths for source in names["source"]):
             raise ValueError(f"a {part} row names a document the index does not hold")
-        lengths = np.array([len(texts[source]) for source in names["source"]], dtype=np.int64)
+        limits = np.array([lengths[source] for source in names["source"]], dtype=np.int64)
         start, end = columns["start"], columns["end"]
-        if len(start) and not ((start >= 0) & (start <= end) & (end <= lengths[columns["source"]])).all():
+        if len(start) and not ((start >= 0) & (start <= end) & (end <= limits[columns["source"]])).all():
             raise ValueError(f"a {part} row lies outside its document")
         return cls(make, texts, columns, names)
 
@@ -298,12 +414,12 @@ def read_index(index_dir: str | Path, formats: tuple[int, ...] = (FORMAT_VERSION
             raise IndexCorruptError(f"index file {paths[name]} is damaged (checksum mismatch): {FIX}")
     try:
         shared: dict[str, str] = {}  # one copy of each source name, section and kind, not one per row
-        documents = tuple(_read_rows(folder / "documents.jsonl", Document, shared))
-        texts = {d.source: d.text for d in documents}
+        documents = DocumentTable(folder / "documents.jsonl", shared)
+        texts = documents.texts
         if "rows.safetensors" in manifest["files"]:  # the rows as columns: mapped, nothing parsed
             rows = map_safetensors(folder / "rows.safetensors")
-            chunks = TextTable.from_arrays(Chunk, texts, rows, "chunks", shared)
-            sentences = TextTable.from_arrays(Sentence, texts, rows, "sentences", shared)
+            chunks = TextTable.from_arrays(Chunk, texts, rows, "chunks", shared, documents.lengths)
+            sentences = TextTable.from_arrays(Sentence, texts, rows, "sentences", shared, documents.lengths)
         else:  # written before the columns were: every row read and checked against its document
             chunks = TextTable.read(folder / "chunks.jsonl", Chunk, texts, shared)
             sentences = TextTable.read(folder / "sentences.jsonl", Sentence, texts, shared)

@@ -21,7 +21,7 @@ import numpy as np
 from ..embed import encode, load_query_encoder, model_dimension
 from ..errors import IndexMismatchError, IndexMissingError, QueryError, RagError
 from ..index.build import BuildProgress, build_index, stale_reason
-from ..index.store import FIX, ExactSearch, IndexData, read_index, unique_chunks
+from ..index.store import FIX, ExactSearch, IndexData, documents_by_source, read_index, unique_chunks
 from ..ingest.sentences import is_question, normalize
 from ..ingest.structure import as_read
 from ..settings import Settings, settings_from_env
@@ -69,7 +69,9 @@ class Retriever:
                 f"the index has {data.manifest['dimension']}-dimensional vectors but model"
                 f" {data.manifest['model']!r} makes {model_dimension(self.model)}: run `rag index`"
             )
-        self.documents = {d.source: d for d in data.documents}
+        # by source (a loaded index reads a text when asked for), and heads: the same documents
+        # for passes over every essay that read no text (whose author a question names)
+        self.documents, self.heads = documents_by_source(data.documents)
         self.chunks: Sequence[Chunk] = unique_chunks(data.chunks)  # the rows of the chunk vectors
         self.sentences: Sequence[Sentence] = data.sentences
         self._chunk_index = data.search.get("chunks") or ExactSearch(data.chunk_vectors)
@@ -161,7 +163,7 @@ class Retriever:
         if isinstance(k, bool) or not isinstance(k, (int, np.integer)) or k < 1:
             raise QueryError(f"k (passages to return) must be a whole number of at least 1, got {k!r}")
         full = self.expand(clean_query(query))
-        allowed, text = named_sources(full, self.documents.values()) if self.weights.author_filter else (frozenset(), full)
+        allowed, text = named_sources(full, self.heads) if self.weights.author_filter else (frozenset(), full)
         qv = self.embed_query(text)
         ranked = self.rank(text, qv, allowed)
         if text != full:  # also try with the author's name kept: it helps questions about the person
