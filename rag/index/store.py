@@ -40,8 +40,8 @@ import uuid
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, fields, replace
-from pathlib import Path
 from functools import lru_cache
+from pathlib import Path
 from typing import Any, TypeVar, overload
 
 import numpy as np
@@ -57,6 +57,7 @@ MANIFEST = "manifest.json"
 CHECKSUM_THREADS = 2  # files hashed at once when an index is opened (0.8 GB at 5,000 essays: 1.17 -> 0.79 s)
 FIX = "run `rag index` to rebuild it"
 T = TypeVar("T")
+V = TypeVar("V")
 
 
 @dataclass(frozen=True)
@@ -102,7 +103,7 @@ class DocumentTable(Sequence[Document]):
         self._spans = spans
         self._row = {d.source: i for i, d in enumerate(heads)}
         self._read = lru_cache(maxsize=DOCUMENTS_KEPT)(self._read_row)
-        self.texts: Mapping[str, str] = _Texts(self)
+        self.texts: Mapping[str, str] = _BySource(self, lambda source: self.by_source(source).text)
 
     def _read_row(self, row: int) -> Document:
         start, end = self._spans[row]
@@ -141,14 +142,14 @@ class DocumentTable(Sequence[Document]):
     __hash__ = None  # type: ignore[assignment]
 
 
-class _BySource(Mapping[str, Document]):
-    """Each source's document, its text read when asked for (see DocumentTable)."""
+class _BySource(Mapping[str, V]):
+    """Something of each source's document (the document, its text), read when asked for."""
 
-    def __init__(self, table: DocumentTable) -> None:
-        self._table = table
+    def __init__(self, table: DocumentTable, read: Callable[[str], V]) -> None:
+        self._table, self._read = table, read
 
-    def __getitem__(self, source: str) -> Document:
-        return self._table.by_source(source)
+    def __getitem__(self, source: str) -> V:
+        return self._read(source)
 
     def __iter__(self) -> Iterator[str]:
         return iter(self._table.sources())
@@ -165,27 +166,8 @@ def documents_by_source(documents: Sequence[Document]) -> tuple[Mapping[str, Doc
     text (titles, authors): for a DocumentTable, a mapping that reads each text when asked for and
     its heads; for documents in memory, a dict and themselves."""
     if isinstance(documents, DocumentTable):
-        return _BySource(documents), documents.heads
+        return _BySource(documents, documents.by_source), documents.heads
     return {d.source: d for d in documents}, documents
-
-
-class _Texts(Mapping[str, str]):
-    """Each source's document text, read when asked for (see DocumentTable)."""
-
-    def __init__(self, table: DocumentTable) -> None:
-        self._table = table
-
-    def __getitem__(self, source: str) -> str:
-        return self._table.by_source(source).text
-
-    def __iter__(self) -> Iterator[str]:
-        return iter(self._table.sources())
-
-    def __len__(self) -> int:
-        return len(self._table)
-
-    def __contains__(self, source: object) -> bool:
-        return source in self._table.lengths
 
 
 DOCUMENTS_KEPT = 64  # documents whose text a DocumentTable keeps read (a question reads a few)
