@@ -78,7 +78,35 @@ class IndexData:
     names: dict[str, Any] = field(default_factory=dict, compare=False)  # derives from the text (retrieve/tables.py)
 
 
-class DocumentTable(Sequence[Document]):
+class _Rows(Sequence[T]):
+    """A read-only sequence of rows each made when read (``_at``), equal to any sequence of equal rows."""
+
+    def _at(self, row: int) -> T:
+        raise NotImplementedError
+
+    @overload
+    def __getitem__(self, row: int) -> T: ...
+
+    @overload
+    def __getitem__(self, row: slice) -> list[T]: ...
+
+    def __getitem__(self, row: int | slice) -> T | list[T]:
+        if isinstance(row, slice):
+            return [self._at(i) for i in range(*row.indices(len(self)))]
+        return self._at(range(len(self))[row])  # a negative row counts from the end; IndexError past it
+
+    def __iter__(self) -> Iterator[T]:
+        return (self._at(i) for i in range(len(self)))
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Sequence):
+            return NotImplemented
+        return len(self) == len(other) and all(a == b for a, b in zip(self, other))
+
+    __hash__ = None  # type: ignore[assignment]
+
+
+class DocumentTable(_Rows[Document]):
     """An index's documents with their text left in the mapped ``documents.jsonl``: each line is
     read again when its document is asked for, and the last DOCUMENTS_KEPT are kept (at 5,000
     essays the texts held 47 MiB). ``heads`` are the documents without their text, for passes
@@ -101,7 +129,7 @@ class DocumentTable(Sequence[Document]):
         self.heads: tuple[Document, ...] = tuple(heads)
         self.lengths: dict[str, int] = lengths
         self._spans = spans
-        self._row = {d.source: i for i, d in enumerate(heads)}
+        self._row_of = {d.source: i for i, d in enumerate(heads)}
         self._read = lru_cache(maxsize=DOCUMENTS_KEPT)(self._read_row)
         self.texts: Mapping[str, str] = _BySource(self, lambda source: self.by_source(source).text)
 
@@ -111,7 +139,7 @@ class DocumentTable(Sequence[Document]):
 
     def by_source(self, source: str) -> Document:
         """The document of ``source``, its text read (KeyError for an unknown source)."""
-        return self._read(self._row[source])
+        return self._read(self._row_of[source])
 
     def sources(self) -> list[str]:
         """Every document's source, in order."""
@@ -120,26 +148,8 @@ class DocumentTable(Sequence[Document]):
     def __len__(self) -> int:
         return len(self.heads)
 
-    @overload
-    def __getitem__(self, row: int) -> Document: ...
-
-    @overload
-    def __getitem__(self, row: slice) -> list[Document]: ...
-
-    def __getitem__(self, row: int | slice) -> Document | list[Document]:
-        if isinstance(row, slice):
-            return [self[i] for i in range(*row.indices(len(self)))]
-        return self._read(range(len(self.heads))[row])
-
-    def __iter__(self) -> Iterator[Document]:
-        return (self[i] for i in range(len(self)))
-
-    def __eq__(self, other: object) -> bool:
-        if not isinstance(other, Sequence):
-            return NotImplemented
-        return len(self) == len(other) and all(a == b for a, b in zip(self, other))
-
-    __hash__ = None  # type: ignore[assignment]
+    def _at(self, row: int) -> Document:
+        return self._read(row)
 
 
 class _BySource(Mapping[str, V]):
@@ -173,7 +183,7 @@ def documents_by_source(documents: Sequence[Document]) -> tuple[Mapping[str, Doc
 DOCUMENTS_KEPT = 64  # documents whose text a DocumentTable keeps read (a question reads a few)
 
 
-class TextTable(Sequence[T]):
+class TextTable(_Rows[T]):
     """An index's chunks or sentences held as columns of numbers (offsets, ids, and each text
     field as a number into its distinct values), each row made when it is read, its text cut from
     its document's (a row's text is ``document.text[start:end]``): about 30 bytes a row, where an
@@ -263,30 +273,12 @@ class TextTable(Sequence[T]):
         """The table of ``rows`` only, in that order."""
         return TextTable(self._make, self._texts, {k: v[rows] for k, v in self._columns.items()}, self._names)
 
-    @overload
-    def __getitem__(self, row: int) -> T: ...
-
-    @overload
-    def __getitem__(self, row: slice) -> list[T]: ...
-
-    def __getitem__(self, row: int | slice) -> T | list[T]:
-        if isinstance(row, slice):
-            return [self[i] for i in range(*row.indices(len(self)))]
+    def _at(self, row: int) -> T:
         values: dict[str, Any] = {}
         for name, column, names, optional in self._fields:
             number = int(column[row])
             values[name] = names[number] if names is not None else None if optional and number == -1 else number
         return self._make(**values, text=self._texts[values["source"]][values["start"] : values["end"]])
-
-    def __iter__(self) -> Iterator[T]:
-        return (self[i] for i in range(len(self)))
-
-    def __eq__(self, other: object) -> bool:
-        if not isinstance(other, Sequence):
-            return NotImplemented
-        return len(self) == len(other) and all(a == b for a, b in zip(self, other))
-
-    __hash__ = None  # type: ignore[assignment]
 
 
 def unique_chunks(chunks: Sequence[Chunk]) -> Sequence[Chunk]:
