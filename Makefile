@@ -14,11 +14,14 @@ TORCH := torch==2.13.0
 # The refusal floors fell from 0.95 and 0.85 to 0.65 and 0.75 when the figure check and the
 # absent-topic check went: written for these essays, they refused 3 near misses here and 1 in dev,
 # but on the sets nobody tuned on the first cost more cases than it saved and the second moved none.
+# The answer threshold (2026-12-05, calibrated in the product on held-out SQuAD articles) refuses one
+# more near miss here (refusal 0.70 -> 0.80, floor 0.70) and two answerable dev questions (answer
+# pass 0.677 -> 0.646, floor 0.64 -> 0.62).
 EVAL_FLOORS ?= --fail-under hit@1=0.85 --fail-under hit@5=0.93 --fail-under mrr=0.88 \
-	--fail-under quote_recall@5=0.90 --fail-under answer_pass=0.83 --fail-under refusal_accuracy=0.65 \
+	--fail-under quote_recall@5=0.90 --fail-under answer_pass=0.83 --fail-under refusal_accuracy=0.70 \
 	--fail-under citation_validity=1.0
 DEV_FLOORS ?= --fail-under hit@5=0.90 --fail-under mrr=0.78 --fail-under quote_recall@5=0.88 \
-	--fail-under answer_pass=0.64 --fail-under refusal_accuracy=0.75 --fail-under citation_validity=1.0
+	--fail-under answer_pass=0.62 --fail-under refusal_accuracy=0.75 --fail-under citation_validity=1.0
 # The second blind set (tests/blind2: 6 essays, 36 cases, written by a helper who never saw the
 # code; only its summary line is ever read): floors at the cross-encoder reader's first run
 # (answer pass 0.62, refusal 0.92), minus a margin. The refusal floor fell to 0.70 when the figure
@@ -40,15 +43,23 @@ ABLATION4_FLOORS ?= --fail-under answer_pass=0.70 --fail-under refusal_accuracy=
 # The second ablation set (tests/ablation5: 5 essays, 50 cases with acronyms, essays' own questions,
 # prose enumerations and leaning sentences, written by a helper who never saw the code; only summary
 # rows are ever read): floors at its first run with the cross-encoder reader (answer pass 0.625,
-# refusal 0.5; 0.475 and 0.4 with the feature MLP), minus a margin.
-ABLATION5_FLOORS ?= --fail-under answer_pass=0.57 --fail-under refusal_accuracy=0.40 \
+# refusal 0.5; 0.475 and 0.4 with the feature MLP), minus a margin. The answer threshold raised its
+# refusal accuracy from 0.4 to 0.6 (answer pass 0.70 -> 0.675): refusal floor 0.40 -> 0.50.
+ABLATION5_FLOORS ?= --fail-under answer_pass=0.57 --fail-under refusal_accuracy=0.50 \
 	--fail-under citation_validity=1.0
 # The third ablation set (tests/ablation6: 5 essays, 50 cases with when/how-many questions the
 # essays give no date or figure for, "what does X say about Y" on covered and absent topics,
 # acronyms and follow-ups, written after every rule by a helper who never saw the code; only summary
 # rows are ever read): floors at its first run without the figure and absent-topic checks (answer
-# pass 0.684, refusal 0.167; with them 0.579 and 0.25), minus a margin.
-ABLATION6_FLOORS ?= --fail-under answer_pass=0.64 --fail-under refusal_accuracy=0.08 \
+# pass 0.684, refusal 0.167; with them 0.579 and 0.25), minus a margin. With the answer threshold:
+# refusal 0.25 (floor 0.08 -> 0.16).
+ABLATION6_FLOORS ?= --fail-under answer_pass=0.64 --fail-under refusal_accuracy=0.16 \
+	--fail-under citation_validity=1.0
+# The fourth ablation set (tests/ablation7: 5 Markdown essays, 50 cases: 33 answerable, 14 near misses
+# that ask for a fact the essays never give, 3 off-topic; written on 2026-12-05 by a helper who never
+# saw the code, to judge the answer threshold; only summary rows are ever read): floors at its first
+# run (answer pass 0.818, refusal 0.412; 0.818 and 0.353 with the paragraph threshold), minus a margin.
+ABLATION7_FLOORS ?= --fail-under answer_pass=0.76 --fail-under refusal_accuracy=0.35 \
 	--fail-under citation_validity=1.0
 BLIND3_ESSAYS := index/blind3-essays
 export HF_HUB_OFFLINE := 1
@@ -69,6 +80,7 @@ test: setup browser-deps $(BLIND3_ESSAYS)/.built   ## set up and run the whole t
 	$(call blind,ablation4,tests/ablation4/essays,$(ABLATION4_FLOORS))
 	$(call blind,ablation5,tests/ablation5/essays,$(ABLATION5_FLOORS))
 	$(call blind,ablation6,tests/ablation6/essays,$(ABLATION6_FLOORS))
+	$(call blind,ablation7,tests/ablation7/essays,$(ABLATION7_FLOORS))
 
 # A blind set's run (name, essays folder, floors): only the summary is printed, the cases stay
 # in index/NAME-report.txt, unread.
@@ -115,6 +127,7 @@ bench: setup           ## run the benchmarks; each rewrites its section of bench
 train-reader: setup    ## retrain rag/read/weights from the vendored SQuAD data (about 5 min on one GPU, many hours on 2 cores; never in CI)
 	$(BIN)/python training/reader_data.py training/cache/reader
 	$(BIN)/python training/train_reader.py training/cache/reader rag/read/weights
+	$(BIN)/python training/calibrate_answers.py --write
 
 clean:
 	rm -rf $(VENV) index/data-* index/manifest.json index/.lock

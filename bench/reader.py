@@ -36,7 +36,7 @@ if str(ROOT) not in sys.path:
 BEFORE = "b0c9023"  # the last commit that answered with the feature MLP reader (d6224da: the rule-based selector)
 BEFORE_NAME = "feature-MLP reader"
 OUT = ROOT / "bench" / "out" / "reader"
-ABLATION_SETS = ("ablation4", "ablation5", "ablation6")  # tests/<label>: written for the ablation, oldest first
+ABLATION_SETS = ("ablation4", "ablation5", "ablation6", "ablation7")  # tests/<label>: written for the ablation, oldest first
 SETS = ["tests/questions.yaml", "tests/dev_questions.yaml", "tests/fresh_questions.yaml",
         "tests/blind_questions.yaml", "tests/sealed_questions.yaml", "tests/blind2/questions.yaml"]  # fmt: skip
 
@@ -368,7 +368,7 @@ def write(result: dict[str, Any]) -> None:
         f"`python bench/reader.py`, run {time.strftime('%Y-%m-%d')} on 2 cores, 24 GiB, CPU only. {n['articles']} held-out",
         "SQuAD v1.1 train articles, never trained on, are written out as one folder of essays and indexed:",
         f"{n.get('test articles', n['articles'])} of the test half and {n['articles'] - n.get('test articles', n['articles'])}"
-        " of the calibration half (whose sentences chose the refusal threshold).",
+        " of the calibration half (which chose the reader's two refusal lines, within a paragraph and in the product).",
         f"{n['answerable']} answerable questions and {n['near-miss']} near-miss questions whose answer sentences were",
         "deleted from the essay (the answer appears nowhere else in it).",
         f"Before = the {BEFORE_NAME} at commit `{BEFORE}`, run on the same essays.",

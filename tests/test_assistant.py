@@ -125,9 +125,10 @@ NEAR_MISS_LIMIT = (  # the reader's known limit: the seed-essay rules that refus
 @pytest.mark.parametrize(
     "question",
     ["what is the capital of France?", "how do I bake bread at home?", "how many US troops are stationed in japan?",
+     "what is the interest rate in japan?",  # refused since the answer threshold (calibrated in the product)
      *(pytest.param(q, marks=pytest.mark.xfail(reason=NEAR_MISS_LIMIT, strict=True)) for q in (
          "what did kishida say about taiwan?", "what does govella say about the Philippines?",
-         "what is the interest rate in japan?", "what tariff rate does the US charge on chinese imports?"))],
+         "what tariff rate does the US charge on chinese imports?"))],
 )
 def test_unanswerable_questions_are_refused_plainly(assistant, retriever, question) -> None:
     answer = assistant.ask(question)

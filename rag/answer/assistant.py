@@ -45,7 +45,8 @@ class RefusalPolicy:
 
     min_dense: float = 0.35  # best sentence cosine below this: the essays are about something else
     min_probability: float | None = None  # a plain question's best reader probability below this refuses;
-    # None: the reader's own threshold, calibrated on held-out SQuAD articles for 5% false refusals
+    # None: the reader's answer threshold, calibrated in the product on held-out SQuAD articles
+    # indexed as essays, for 5% false refusals (training/calibrate_answers.py)
     closest_hint: float = 0.45  # show the closest passage with a refusal above this similarity
 
 
@@ -108,7 +109,7 @@ class Assistant:
     def _floor(self) -> float:
         """The reader probability below which a plain question is refused (the policy's, else the reader's own)."""
         p = self.policy.min_probability
-        return self.reader.threshold if p is None else p
+        return self.reader.answer_threshold if p is None else p
 
     def _names_other_work(self, question: str) -> bool:
         """True for "who wrote Pride and Prejudice?": the question names something with a word

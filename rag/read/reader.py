@@ -34,7 +34,12 @@ def candidate_text(sentence: str, title: str) -> str:
 
 
 class Reader:
-    """P(a sentence answers the question) for each candidate; ``threshold`` is the calibrated refusal line."""
+    """P(a sentence answers the question) for each candidate.
+
+    Two calibrated lines: ``threshold`` within a question's own paragraph (train_reader.py), and
+    ``answer_threshold`` in the product, where the candidates come from a whole folder
+    (training/calibrate_answers.py; a card without it falls back to ``threshold``).
+    """
 
     def __init__(self, weights: Mapping[str, np.ndarray], word: np.ndarray, position: np.ndarray,
                  tokenizer_file: Path, card: Mapping[str, Any]) -> None:  # fmt: skip
@@ -52,6 +57,7 @@ class Reader:
             self._head_bias = float(np.asarray(weights["classifier.bias"]).reshape(-1)[0])
             self._heads = int(card["heads"])
             self.threshold = float(card["threshold"])
+            self.answer_threshold = float(card.get("answer_threshold", self.threshold))
             max_len = int(card["max_len"])
         except (KeyError, ValueError, TypeError) as exc:
             raise ModelError(f"reader weights or card are incomplete ({exc})") from exc

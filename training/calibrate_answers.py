@@ -1,0 +1,143 @@
+"""Calibrate the reader's refusal line in the product, not within a paragraph.
+
+``train_reader.py`` sets ``threshold`` where 5% of the calibration half's questions have no
+sentence of their own paragraph at or above it. The product reads something else: the five
+candidate sentences that retrieval and the rule score bring from the whole folder, after the
+other refusal checks. This script writes the held-out articles (both halves, never trained on)
+as a folder of essays, indexes it, asks every question with the reader's refusal switched off,
+and records the reader's best probability and whether another check refused. The answer
+threshold is the one at which RATE of the calibration half's answerable questions are refused
+in all; the test half's figures at that line are measured and written beside it, with the
+paragraph threshold's for comparison.
+
+Usage: python training/calibrate_answers.py [OUT] [--write]   (OUT: a scratch folder for the
+essays and the index, default training/cache/answers; --write stores the result in the card)
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from rag import Assistant, Retriever  # noqa: E402
+from rag.answer.assistant import RefusalPolicy, check_question  # noqa: E402
+from rag.answer.evidence import reads_plainly  # noqa: E402
+from rag.answer.intent import read_intent  # noqa: E402
+from rag.read.reader import WEIGHTS, Reader  # noqa: E402
+from rag.read.squad import (  # noqa: E402
+    collapse, essay_name, held_out_calibration_half, held_out_test_half, load_articles, write_corpus,
+)
+
+RATE = 0.05  # false refusals the calibration half may have, all checks together
+PER_ARTICLE = 40  # answerable questions per article: 1,000 on the calibration half
+NEAR_MISS = 6  # questions per article whose answer sentences are deleted (as bench/reader.py)
+
+
+class _Recording:
+    """The reader, remembering the best probability it gave during the last question."""
+
+    def __init__(self, reader: Reader) -> None:
+        self.reader, self.threshold = reader, reader.threshold
+        self.best: float | None = None
+
+    def probabilities(self, question: str, texts: list[str], batch_size: int = 16) -> np.ndarray:
+        p = self.reader.probabilities(question, texts, batch_size)
+        self.best = float(p.max()) if len(p) else None
+        return p
+
+
+def ask_all(out: Path, reader: Reader) -> list[dict[str, Any]]:
+    """Every question of the held-out corpus, asked with the reader's refusal off."""
+    articles = load_articles()
+    halves = {essay_name(a): "calibration" for a in held_out_calibration_half(articles)}
+    halves |= {essay_name(a): "test" for a in held_out_test_half(articles)}
+    chosen = [a for a in articles if essay_name(a) in halves]
+    questions = write_corpus(chosen, out / "seeds", PER_ARTICLE, NEAR_MISS)
+    retriever = Retriever.open(out / "seeds", out / "index")
+    recording = _Recording(reader)
+    off = RefusalPolicy(min_probability=0.0)
+    assistant = Assistant(retriever, policy=off, reader=recording)  # type: ignore[arg-type]
+    cases = []
+    for q in questions:
+        recording.best = None
+        answer = assistant.ask(q.text)
+        first = answer.citations[0].quote if answer.citations and not answer.refused else ""
+        cases.append({
+            "half": halves[q.source], "answerable": q.answerable, "other_refused": answer.refused,
+            "plain": reads_plainly(read_intent(check_question(q.text))), "best": recording.best,
+            "holds": collapse(q.answer) in collapse(first),
+        })  # fmt: skip
+    return cases
+
+
+def refused(case: dict[str, Any], threshold: float) -> bool:
+    """Whether the product refuses this case with the reader's line at ``threshold``."""
+    reader_refuses = case["plain"] and case["best"] is not None and case["best"] < threshold
+    return bool(case["other_refused"] or reader_refuses)
+
+
+def choose(cases: list[dict[str, Any]], rate: float) -> float:
+    """The highest line at which at most ``rate`` of the answerable cases are refused in all."""
+    answerable = [c for c in cases if c["answerable"]]
+    allowed = int(rate * len(answerable)) - sum(c["other_refused"] for c in answerable)
+    read = [c for c in answerable if c["plain"] and c["best"] is not None and not c["other_refused"]]
+    lines = sorted(c["best"] for c in read)
+    return float(lines[max(0, min(allowed, len(lines) - 1))]) if allowed > 0 else 0.0
+
+
+def figures(cases: list[dict[str, Any]], threshold: float) -> dict[str, float]:
+    """First quote holds the answer, false refusals and near misses refused, at ``threshold``."""
+    answerable = [c for c in cases if c["answerable"]]
+    missing = [c for c in cases if not c["answerable"]]
+
+    def share(values: list[bool]) -> float:
+        return round(float(np.mean(values)), 4)
+
+    return {
+        "answerable": len(answerable), "near_misses": len(missing),
+        "first_quote_holds_answer": share([c["holds"] and not refused(c, threshold) for c in answerable]),
+        "false_refusals": share([refused(c, threshold) for c in answerable]),
+        "near_miss_refused": share([refused(c, threshold) for c in missing]),
+    }  # fmt: skip
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("out", nargs="?", type=Path, default=ROOT / "training" / "cache" / "answers")
+    parser.add_argument("--weights", type=Path, default=WEIGHTS)
+    parser.add_argument("--rate", type=float, default=RATE)
+    parser.add_argument("--write", action="store_true", help="store the answer threshold in the card")
+    args = parser.parse_args()
+    reader = Reader.load(args.weights)
+    cases = ask_all(args.out, reader)
+    (args.out / "cases.json").write_text(json.dumps(cases))
+    by_half = {half: [c for c in cases if c["half"] == half] for half in ("calibration", "test")}
+    line = choose(by_half["calibration"], args.rate)
+    result = {
+        "answer_threshold": round(line, 6),
+        "held_out_answers": {
+            half: {"at the answer threshold": figures(chosen, line),
+                   "at the paragraph threshold": figures(chosen, reader.threshold)}
+            for half, chosen in by_half.items()
+        },
+    }  # fmt: skip
+    print(json.dumps(result, indent=1))
+    if args.write:
+        card_file = args.weights.with_suffix(".json")
+        card = json.loads(card_file.read_text(encoding="utf-8"))
+        card.update(result, answer_threshold_means=(
+            f"in the product (training/calibrate_answers.py), {args.rate:.0%} of the calibration half's "
+            "answerable questions are refused, by the reader or any other check"))  # fmt: skip
+        card_file.write_text(json.dumps(card, indent=1) + "\n", encoding="utf-8")
+
+
+if __name__ == "__main__":
+    main()
