@@ -51,9 +51,9 @@ ABLATION5_FLOORS ?= --fail-under answer_pass=0.57 --fail-under refusal_accuracy=
 # essays give no date or figure for, "what does X say about Y" on covered and absent topics,
 # acronyms and follow-ups, written after every rule by a helper who never saw the code; only summary
 # rows are ever read): floors at its first run without the figure and absent-topic checks (answer
-# pass 0.684, refusal 0.167; with them 0.579 and 0.25), minus a margin. With the answer threshold:
-# refusal 0.25 (floor 0.08 -> 0.16).
-ABLATION6_FLOORS ?= --fail-under answer_pass=0.64 --fail-under refusal_accuracy=0.16 \
+# pass 0.684, refusal 0.167; with them 0.579 and 0.25), minus a margin. The answer threshold refuses
+# one more near miss (0.25); the date check's deletion one fewer (0.167, its one case in this set).
+ABLATION6_FLOORS ?= --fail-under answer_pass=0.64 --fail-under refusal_accuracy=0.08 \
 	--fail-under citation_validity=1.0
 # The fourth ablation set (tests/ablation7: 5 Markdown essays, 50 cases: 33 answerable, 14 near misses
 # that ask for a fact the essays never give, 3 off-topic; written on 2026-12-05 by a helper who never

@@ -59,7 +59,6 @@ ANSWER_ABLATIONS: dict[str, list[tuple[Any, str, Any]]] = {
     "ours − sentence before a leaning quote": [(assistant_module, "with_context", lambda r, chosen: list(chosen))],
     "ours − lists named in one sentence": [(evidence_module, "lists_inline", lambda sentence: False),
                                            (intent_module, "_ASKED_NOUNS", NEVER)],
-    "ours − date check for when-questions": [(intent_module, "_WHEN", NEVER)],
     "ours − \"what does X say about Y\" read as a topic, not a fact": [(intent_module, "_SAYS_ABOUT", NEVER)],
 }
 

@@ -208,11 +208,13 @@ def test_a_quote_that_leans_on_the_sentence_before_it_gets_that_sentence(assista
     assert_grounded(answer, retriever)
 
 
-def test_when_question_needs_a_date_in_the_quote(assistant) -> None:
+def test_when_questions_the_essays_do_not_date_are_refused_by_the_reader(assistant) -> None:
+    """The date check that refused these was deleted (2026-12-05): on data it was not written
+    for it refused more answerable when-questions than near misses; the reader refuses them."""
     refused = assistant.ask("when was the washington declaration signed?")
     assert refused.refused, refused.text  # the essays name it but never date it
-    lee = assistant.ask("when did Lee take office?")  # on topic, but no date is given: say so, show the passage
-    assert lee.refused and "no date" in lee.text and "Lee Jae-myung takes workplace" in lee.citations[0].quote
+    lee = assistant.ask("when did Lee take office?")  # on topic, but no date is given
+    assert lee.refused, lee.text
     answered = assistant.ask("when did the camp david summit happen?")
     assert not answered.refused and "August 2023" in answered.text
 

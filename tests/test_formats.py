@@ -299,25 +299,6 @@ def test_the_source_card_shows_the_section_and_the_extracted_text(assistant) -> 
     assert "Read the whole essay" in panel and "%PDF" not in panel
 
 
-@pytest.mark.parametrize(
-    ("sentence", "date"),
-    [
-        ("The first mills were built around 868.", True),
-        ("The 42-line Bible was finished around 1455.", True),
-        ("Canal building peaked in the 1640s.", True),
-        ("Salt was carried by mule in the seventh century.", True),
-        ("Hallstatt was founded in 800 BCE.", True),
-        ("Daily trips rose from about 6,000 to more than 70,000.", False),
-        ("Nearly 41% of every load melted on the road.", False),
-        ("The council met and argued at length.", False),
-    ],
-)
-def test_dates_of_any_era_feed_the_when_check(sentence: str, date: bool) -> None:
-    from rag.answer.assistant import _gives_time
-
-    assert _gives_time(sentence) is date
-
-
 @pytest.mark.slow
 def test_a_follow_up_is_read_as_its_own_question(assistant) -> None:
     """'and what drove the wheel?' after a when-question is a what-question about the mills."""

@@ -24,18 +24,6 @@ from .evidence import Evidence, dense_best, gather, join_adjacent, reads_plainly
 from .followup import for_reader, resolve
 from .intent import Intent, read_intent
 
-_RELATIVE_TIME = re.compile(
-    r"\b(decades?|years? ago|(?:last|this|next) (?:year|month|week)|today|yesterday)\b", re.I
-)  # with DATE (years of any era, centuries, months): what answers "when?"
-# "May" only capitalised: "which may have to be addressed" holds no date
-_MONTHS = "january|february|march|april|(?-i:May)|june|july|august|september|october|november|december"
-DATE = re.compile(
-    rf"\b(\d{{3,4}}s?|\d{{1,4}}\s*(?:BCE?|CE|AD|B\.C\.|A\.D\.)|(?:{_MONTHS})|"
-    r"\d{1,2}(?:st|nd|rd|th) centur(?:y|ies)|(?:first|second|third|fourth|fifth|sixth|seventh|eighth|"
-    r"ninth|tenth|eleventh|twelfth|thirteenth|fourteenth|fifteenth|sixteenth|seventeenth|eighteenth|"
-    r"nineteenth|twentieth|twenty-first) centur(?:y|ies))\b",
-    re.I,
-)
 _AUTHORSHIP_WORDS = frozenset(terms("who wrote write written writes penned authored author writer essay piece article this that"))
 
 
@@ -81,30 +69,20 @@ class Assistant:
         if intent.authorship and candidates and not self._names_other_work(text):
             return self._authorship(text, query, candidates[0])
         chosen = select(self.retriever, candidates, intent, self._floor())
-        missing = self.refusal_reason(intent, candidates, chosen)
-        if missing is not None:
-            return self._refusal(text, query, candidates, missing)
+        if self.refuses(intent, candidates, chosen):
+            return self._refusal(text, query, candidates)
         quotes = with_context(self.retriever, chosen)
         if not intent.list_size:  # a list keeps one bullet per point
             quotes = join_adjacent(self.retriever, quotes)
         body, citations = compose(quotes, intent)
         return Answer(body, citations, refused=False, question=text, search_query=query)
 
-    def refusal_reason(self, intent: Intent, candidates: Sequence[Evidence], chosen: Sequence[Evidence]) -> str | None:
-        """Why nothing retrieved answers the question, or None when something does.
-
-        "" when the essays are about something else; a sentence saying what is missing when
-        the passages are on topic but give no date for a when-question.
-        """
+    def refuses(self, intent: Intent, candidates: Sequence[Evidence], chosen: Sequence[Evidence]) -> bool:
+        """True when nothing retrieved answers the question: the essays are about something else,
+        or no sentence of a plain question reaches the reader's answer threshold."""
         if not chosen or dense_best(candidates) < self.policy.min_dense:
-            return ""
-        said = [self.retriever.reading(e.row) if e.text == self.retriever.sentences[e.row].text else e.text
-                for e in chosen]  # a table row with its header  # fmt: skip
-        if intent.when and not any(_gives_time(t) for t in said):
-            return "They give no date for it."  # "when was it signed?" is not answered without a date
-        if reads_plainly(intent) and max(c.probability for c in candidates) < self._floor():
-            return ""
-        return None
+            return True
+        return reads_plainly(intent) and max(c.probability for c in candidates) < self._floor()
 
     def _floor(self) -> float:
         """The reader probability below which a plain question is refused (the policy's, else the reader's own)."""
@@ -117,12 +95,11 @@ class Assistant:
         named = [t for t in terms(question) if t not in _AUTHORSHIP_WORDS]
         return any(t not in self.retriever.vocabulary for t in named)
 
-    def _refusal(self, question: str, query: str, candidates: Sequence[Evidence], missing: str) -> Answer:
-        """A plain refusal; the closest passage is shown when it is near the question, and always
-        when the essays discuss the subject but lack the asked-for fact (``missing``)."""
-        text = " ".join(filter(None, ("The essays don't answer that question.", missing)))
+    def _refusal(self, question: str, query: str, candidates: Sequence[Evidence]) -> Answer:
+        """A plain refusal; the closest passage is shown when it is near the question."""
+        text = "The essays don't answer that question."
         citations: tuple[Citation, ...] = ()
-        if candidates and (missing or dense_best(candidates) >= self.policy.closest_hint):
+        if candidates and dense_best(candidates) >= self.policy.closest_hint:
             closest = candidates[0]
             citations = (_cite(1, closest),)
             text += f" The closest passage, from {_who(closest)}, says: {_quoted(closest.text)} [1]"
@@ -149,12 +126,6 @@ class Assistant:
                 citation = Citation(1, passage, bio.text, bio.start, bio.end)
         text += f" {_quoted(citation.quote)} [1]"
         return Answer(text, (citation,), refused=False, question=question, search_query=about)
-
-
-def _gives_time(sentence: str) -> bool:
-    """True when a sentence names a date or a time (a year of any era, a month, "last year")."""
-    dates = (m for m in DATE.finditer(sentence) if not re.search(r"\d[,.]$", sentence[: m.start()]))
-    return any(dates) or bool(_RELATIVE_TIME.search(sentence))  # the "000" of "6,000" is no year
 
 
 def compose(chosen: Sequence[Evidence], intent: Intent) -> tuple[str, tuple[Citation, ...]]:

@@ -1,4 +1,4 @@
-"""What shape of answer a question wants: a list, a comparison, a date, an author, an item."""
+"""What shape of answer a question wants: a list, a comparison, a reason, an author, an item."""
 
 from __future__ import annotations
 
@@ -30,7 +30,6 @@ _VERBS = frozenset({"does", "do", "did", "is", "are", "was", "were", "has", "hav
 _REASON = re.compile(
     r"\bwhy\b|\bhow come\b|\bwhat(?:'s|s| is| was) the (reason|point|logic|rationale)\b"
 )
-_WHEN = re.compile(r"^\W*(?:and\s+)?when\b|\bwhat (year|date|month|day)\b|\bsince when\b|\bhow long ago\b")
 # "what does Govella say about NATO?": whatever the essay says on the topic answers (SQuAD asks no such question)
 _SAYS_ABOUT = re.compile(r"\bwhat (?:do|does|did)\b.{0,40}\b(?:say|think|write|argue|mean)s?\b.{0,10}\babout\b")
 _AUTHORSHIP = re.compile(
@@ -48,7 +47,6 @@ class Intent:
     authorship: bool  # asks who wrote the text under discussion
     ordinal: int  # 1.. for "the second one", -1 for "the last", 0 for none
     reason: bool = False  # asks why, so the answer should give the essay's reason
-    when: bool = False  # asks when, so an answer without a date or time is no answer
     counted: bool = False  # the list question says how many ("what four things ...?")
     says_about: bool = False  # asks what an essay says about a topic, not for one fact
 
@@ -83,7 +81,6 @@ def read_intent(question: str) -> Intent:
         authorship=bool(_AUTHORSHIP.search(q)),
         ordinal=ordinal,
         reason=reason,
-        when=bool(_WHEN.search(q)),
         counted=bool(count) and is_list,
         says_about=bool(_SAYS_ABOUT.search(q)),
     )
