@@ -109,6 +109,30 @@ def test_who_wrote_another_work_is_not_taken_for_the_essays_author(assistant) ->
     assert "Cooper" not in answer.text and "Govella" not in answer.text
 
 
+def test_why_after_an_answer_gives_the_reason_without_quoting_the_answer_again(assistant, retriever) -> None:
+    """The issue's example: "why?" after a list must give a reason, not re-quote the list."""
+    from rag.answer.evidence import gives_reason
+
+    first = "What three areas are ripe for cooperation?"
+    listed = assistant.ask(first)
+    assert "Three areas are ripe for cooperation" in listed.text
+    history = [{"role": "user", "content": first}, {"role": "assistant", "content": listed.text}]
+    why = assistant.ask("why?", history=history)
+    assert not why.refused and why.citations, why.text
+    assert "Three areas are ripe for cooperation" not in why.text
+    assert gives_reason(why.citations[0].quote), why.text
+    assert_grounded(why, retriever)
+
+
+def test_the_last_answer_is_read_from_any_history_shape() -> None:
+    from rag.answer.followup import last_answer
+
+    assert last_answer([{"role": "user", "content": "q"}, {"role": "assistant", "content": [{"type": "text", "text": "A."}]},
+                        {"role": "user", "content": "why?"}]) == "A."  # fmt: skip
+    assert last_answer([("q", "B.")]) == "B."
+    assert last_answer(["q", "why?"]) == "" and last_answer(None) == ""
+
+
 def test_history_accepts_strings_dicts_and_gradio_content_parts(assistant) -> None:
     first = "What three areas are ripe for cooperation?"
     for history in ([first], [{"role": "user", "content": first}], [{"role": "user", "content": [{"type": "text", "text": first}]}]):

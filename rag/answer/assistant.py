@@ -20,8 +20,10 @@ from ..retrieve.lexical import terms
 from ..retrieve.query import clean_query
 from ..retrieve.retriever import Retriever
 from ..types import Answer, Citation
-from .evidence import Evidence, dense_best, gather, join_adjacent, reads_plainly, select, with_context
-from .followup import for_reader, resolve
+from .evidence import (
+    Evidence, dense_best, gather, join_adjacent, reads_plainly, select, unrepeated, with_context,
+)
+from .followup import for_reader, last_answer, resolve
 from .intent import Intent, read_intent
 
 _AUTHORSHIP_WORDS = frozenset(terms("who wrote write written writes penned authored author writer essay piece article this that"))
@@ -71,6 +73,8 @@ class Assistant:
         chosen = select(self.retriever, candidates, intent, self._floor())
         if self.refuses(intent, candidates, chosen):
             return self._refusal(text, query, candidates)
+        if intent.reason and resolved != text:  # "why?" after an answer: the reason, not the answer again
+            chosen = unrepeated(chosen, last_answer(history))
         quotes = with_context(self.retriever, chosen)
         if not intent.list_size:  # a list keeps one bullet per point
             quotes = join_adjacent(self.retriever, quotes)

@@ -246,6 +246,15 @@ def gives_reason(sentence: str, loosely: bool = False) -> bool:
     return bool(_BECAUSE.search(sentence) or loosely and _REASON_NOUN.search(sentence))
 
 
+def unrepeated(chosen: Sequence[Evidence], shown: str) -> list[Evidence]:
+    """``chosen`` without the sentences that ``shown`` (the last answer) already quoted and that
+    give no reason: "why?" after an answer asks for its reason, not for the answer again.
+    All of ``chosen`` when nothing else would be left."""
+    seen = normalize(shown)
+    fresh = [e for e in chosen if gives_reason(e.text) or normalize(e.text) not in seen]
+    return fresh or list(chosen)
+
+
 def same_paragraph(retriever: Retriever, a: Evidence, b: Evidence) -> bool:
     """True when two candidate sentences are in one paragraph."""
     return _one_paragraph(retriever, a.row, b.row)

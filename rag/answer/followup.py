@@ -35,6 +35,16 @@ def user_turns(history: Sequence[Any] | None) -> list[str]:
     return [t for t in turns if t.strip()]
 
 
+def last_answer(history: Sequence[Any] | None) -> str:
+    """The text of the last assistant turn in ``history`` ('' when it holds none)."""
+    for item in reversed(history or ()):
+        if isinstance(item, dict) and item.get("role") == "assistant":
+            return _text(item.get("content"))
+        if isinstance(item, (list, tuple)) and len(item) > 1:  # legacy (user, assistant) pairs
+            return _text(item[1])
+    return ""
+
+
 def is_follow_up(question: str) -> bool:
     """True when the question cannot stand alone: very short, or leaning on 'it', 'the second'."""
     content = terms(question)
