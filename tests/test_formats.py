@@ -269,6 +269,31 @@ def test_a_list_question_collects_the_items_without_their_markers(assistant, que
 
 
 @pytest.mark.slow
+@pytest.mark.parametrize(("follow_up", "item"), [("and the second one?", "oil-based ink"), ("and the last one?", "hand mould")])
+def test_the_second_item_of_a_written_list_answers_the_follow_up(assistant, follow_up: str, item: str) -> None:
+    """After a list answer, "and the second one?" quotes that item of the written list, not the
+    line that introduces it (a user found it quoting "... four things:")."""
+    first = "What four things did Gutenberg combine?"
+    listed = assistant.ask(first)
+    history = [{"role": "user", "content": first}, {"role": "assistant", "content": listed.text}]
+    answer = assistant.ask(follow_up, history=history)
+    assert not answer.refused and item in answer.citations[0].quote, answer.text
+    assert "four things" not in answer.text
+
+
+@pytest.mark.slow
+def test_who_wrote_that_cites_the_sentence_the_last_answer_quoted(assistant) -> None:
+    """With no sentence about its author in the essay, "who wrote that?" shows the quote "that"
+    refers to (a user saw another sentence of the essay cited)."""
+    history: list[dict[str, str]] = []
+    for question in ("What four things did Gutenberg combine?", "and the second one?"):
+        answer = assistant.ask(question, history=history or None)
+        history += [{"role": "user", "content": question}, {"role": "assistant", "content": answer.text}]
+    who = assistant.ask("who wrote that?", history=history)
+    assert "Jane Roe" in who.text and "oil-based ink" in who.citations[0].quote, who.text
+
+
+@pytest.mark.slow
 @pytest.mark.parametrize(
     ("question", "expected"),
     [

@@ -21,7 +21,7 @@ from ..retrieve.query import clean_query
 from ..retrieve.retriever import Retriever
 from ..types import Answer, Citation
 from .evidence import (
-    Evidence, dense_best, gather, join_adjacent, reads_plainly, select, unrepeated, with_context,
+    Evidence, dense_best, gather, join_adjacent, quoted_in, reads_plainly, select, unrepeated, with_context,
 )
 from .followup import for_reader, last_answer, resolve
 from .intent import Intent, read_intent
@@ -69,7 +69,8 @@ class Assistant:
             wordings[:0] = [self.retriever.expand(text), asked]
         candidates = gather(self.retriever, self.reader, wordings, passages, intent, asked)
         if intent.authorship and candidates and not self._names_other_work(text):
-            return self._authorship(text, query, candidates[0])
+            referred = [*quoted_in(candidates, last_answer(history)), candidates[0]][0]  # what "that" is
+            return self._authorship(text, query, referred)
         chosen = select(self.retriever, candidates, intent, self._floor())
         if self.refuses(intent, candidates, chosen):
             return self._refusal(text, query, candidates)

@@ -246,12 +246,18 @@ def gives_reason(sentence: str, loosely: bool = False) -> bool:
     return bool(_BECAUSE.search(sentence) or loosely and _REASON_NOUN.search(sentence))
 
 
+def quoted_in(candidates: Sequence[Evidence], shown: str) -> list[Evidence]:
+    """Those of ``candidates`` that ``shown`` (the last answer's text) quotes, best first."""
+    seen = normalize(shown)
+    return [e for e in candidates if seen and normalize(e.text) in seen]
+
+
 def unrepeated(chosen: Sequence[Evidence], shown: str) -> list[Evidence]:
     """``chosen`` without the sentences that ``shown`` (the last answer) already quoted and that
     give no reason: "why?" after an answer asks for its reason, not for the answer again.
     All of ``chosen`` when nothing else would be left."""
-    seen = normalize(shown)
-    fresh = [e for e in chosen if gives_reason(e.text) or normalize(e.text) not in seen]
+    repeated = {e.row for e in quoted_in(chosen, shown)}
+    fresh = [e for e in chosen if gives_reason(e.text) or e.row not in repeated]
     return fresh or list(chosen)
 
 
@@ -342,12 +348,15 @@ def _list_rows(retriever: Retriever, row: int) -> list[int]:
 
 
 def ordinal_item(retriever: Retriever, candidates: Sequence[Evidence], ordinal: int) -> Evidence | None:
-    """The sentence opening item ``ordinal`` in the best-matching essay, retrieved or not."""
+    """The sentence opening item ``ordinal``: a retrieved "Second, ...", else that item of a written
+    list the best candidates hold or introduce ("- ..."), else a "Second, ..." of the best essay."""
     for ev in candidates:
         if starts_with_ordinal(ev.text, ordinal):
             return ev
-    found = find_ordinal(retriever, candidates[0].passage.source, ordinal, after=0)
-    return found
+    items = markup_list(retriever, candidates, 0)
+    if items and ordinal <= len(items):
+        return items[ordinal - 1] if ordinal > 0 else items[-1]
+    return find_ordinal(retriever, candidates[0].passage.source, ordinal, after=0)
 
 
 def find_ordinal(retriever: Retriever, source: str, ordinal: int, after: int) -> Evidence | None:
