@@ -53,6 +53,20 @@ def ask(app, question: str, history: list | None = None, k: int = 5) -> dict:
     return client(app).predict(question, json.dumps(history or []), k, api_name="/ask")
 
 
+def test_example_questions_are_offered_only_over_the_essays_they_ask_about(app):
+    """The seed essays' example questions would only be refused over any other folder of essays."""
+    import urllib.request
+
+    from ui.app import EXAMPLES, example_questions
+
+    seeds = {d.source for d in app.retriever.heads}
+    assert example_questions(seeds) == EXAMPLES
+    assert example_questions({"molasses-flood.md", "voyager.md"}) == []
+    assert example_questions(seeds - {"cooper-korea-japan-new-chapter.txt"}) == []
+    with urllib.request.urlopen(f"{app.url.rstrip('/')}/config", timeout=30) as page:
+        assert EXAMPLES[0] in page.read().decode("utf-8")  # served over the seed essays
+
+
 # -- answers and citations ------------------------------------------------------------------
 def test_chat_streams_an_answer_with_markers_and_highlighted_sources(app):
     job = client(app).submit(QUESTION, 5, api_name="/chat")

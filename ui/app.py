@@ -35,12 +35,19 @@ from .render import empty_panel, literal_markdown  # noqa: E402
 CSS_PATH = Path(__file__).with_name("style.css")
 CONCURRENCY = 4  # answers take ~20 ms of CPU; the rest of a reply is streaming pauses
 QUEUE_SIZE = 200
-EXAMPLES = [
+EXAMPLES = [  # about the two seed essays: offered only when the index holds both (see example_questions)
     "What three areas are ripe for cooperation?",
     "Why should Japan and South Korea recommit to cooperation now?",
     "How is the United States driving Seoul and Tokyo closer together?",
     "Do both authors worry about North Korea?",
 ]
+EXAMPLES_ASK = frozenset({"govella-japan-south-korea-cooperation.txt", "cooper-korea-japan-new-chapter.txt"})
+
+
+def example_questions(sources: set[str]) -> list[str]:
+    """The example questions to offer: the seed essays' own, when the index holds those essays;
+    none over any other folder, where they would only be refused."""
+    return EXAMPLES if EXAMPLES_ASK <= sources else []
 
 
 def build_app(retriever: Retriever, settings: Settings) -> gr.Blocks:
@@ -64,6 +71,7 @@ def build_app(retriever: Retriever, settings: Settings) -> gr.Blocks:
     with gr.Blocks(title="Ask the essays", analytics_enabled=False, fill_width=True) as demo:
         answers = gr.State([])
         empty = empty_panel(retriever.heads)
+        examples = example_questions({d.source for d in retriever.heads})
         sources = gr.HTML(empty, render=False, elem_id="rag-sources", padding=False, js_on_load=None)
         with gr.Row(equal_height=False, elem_id="rag-top"):
             with gr.Column(scale=3, min_width=380):
@@ -91,7 +99,7 @@ def build_app(retriever: Retriever, settings: Settings) -> gr.Blocks:
                     ),
                     additional_inputs=[passages, answers],
                     additional_outputs=[sources, answers],
-                    examples=[[q, None, None] for q in EXAMPLES],
+                    examples=[[q, None, None] for q in examples] or None,
                     api_name="chat",
                     fill_height=False,
                     analytics_enabled=False,
