@@ -14,11 +14,12 @@ TORCH := torch==2.13.0
 # The refusal floors fell from 0.95 and 0.85 to 0.65 and 0.75 when the figure check and the
 # absent-topic check went: written for these essays, they refused 3 near misses here and 1 in dev,
 # but on the sets nobody tuned on the first cost more cases than it saved and the second moved none.
-# The answer threshold (2026-12-05, calibrated in the product on held-out SQuAD articles) refuses one
-# more near miss here (refusal 0.70 -> 0.80, floor 0.70) and two answerable dev questions (answer
-# pass 0.677 -> 0.646, floor 0.64 -> 0.62).
+# The answer threshold (2026-12-05, 0.271, calibrated in the product on held-out SQuAD articles)
+# refuses two more near misses here (refusal 0.70 -> 0.90, floor 0.80) and one answerable question
+# (answer pass 0.848 -> 0.826, floor 0.83 -> 0.80), and two answerable dev questions (answer pass
+# 0.677 -> 0.646, floor 0.64 -> 0.62).
 EVAL_FLOORS ?= --fail-under hit@1=0.85 --fail-under hit@5=0.93 --fail-under mrr=0.88 \
-	--fail-under quote_recall@5=0.90 --fail-under answer_pass=0.83 --fail-under refusal_accuracy=0.70 \
+	--fail-under quote_recall@5=0.90 --fail-under answer_pass=0.80 --fail-under refusal_accuracy=0.80 \
 	--fail-under citation_validity=1.0
 DEV_FLOORS ?= --fail-under hit@5=0.90 --fail-under mrr=0.78 --fail-under quote_recall@5=0.88 \
 	--fail-under answer_pass=0.62 --fail-under refusal_accuracy=0.75 --fail-under citation_validity=1.0
@@ -57,9 +58,10 @@ ABLATION6_FLOORS ?= --fail-under answer_pass=0.64 --fail-under refusal_accuracy=
 	--fail-under citation_validity=1.0
 # The fourth ablation set (tests/ablation7: 5 Markdown essays, 50 cases: 33 answerable, 14 near misses
 # that ask for a fact the essays never give, 3 off-topic; written on 2026-12-05 by a helper who never
-# saw the code, to judge the answer threshold; only summary rows are ever read): floors at its first
-# run (answer pass 0.818, refusal 0.412; 0.818 and 0.353 with the paragraph threshold), minus a margin.
-ABLATION7_FLOORS ?= --fail-under answer_pass=0.76 --fail-under refusal_accuracy=0.35 \
+# saw the code, to judge the answer threshold; only summary rows are ever read): floors at its run
+# with the answer threshold of 0.271 (answer pass 0.788, refusal 0.412; 0.818 and 0.353 with the
+# paragraph threshold), minus a margin.
+ABLATION7_FLOORS ?= --fail-under answer_pass=0.73 --fail-under refusal_accuracy=0.35 \
 	--fail-under citation_validity=1.0
 BLIND3_ESSAYS := index/blind3-essays
 export HF_HUB_OFFLINE := 1

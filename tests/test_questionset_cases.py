@@ -29,11 +29,11 @@ KNOWN_FAILURES: dict[str, str] = {
     "q31": "cross-essay: Cooper's 'U.S. disengagement' sentence is not chosen",
     "q37": "list: the defence-spending / burden-sharing sentence is not among the points",
     "q14": "refused: the reader rates the sentence naming 'America First' below the answer threshold",
+    "q05": "refused: the reader rates the spun 'bipartisan laws' sentence below the answer threshold",
     # near misses that two deleted seed-essay rules refused (a figure check for how-many questions
     # and an absent-topic check): on unseen sets the first cost more cases than it saved, the
     # second moved none (bench/RESULTS.md, reader ablation); the reader does not refuse these
     "q54": "near miss: Taiwan is never discussed; 'what does X say about' is answered with the closest topic",
-    "q56": "near miss: Govella gives no tariff rate on Chinese imports; the reader answers with another rate",
 }
 
 CASES = load_question_set(QUESTIONS)  # the corpus checks run in test_eval.py, with the index
