@@ -173,6 +173,8 @@ def test_a_question_shows_as_typed_and_makes_the_browser_fetch_nothing(page, app
 def test_clear_button_empties_the_chat_and_the_sources(page):
     ask(page, QUESTION)
     assert page.locator("#rag-sources mark").count() >= 1
+    # the one clear control: Gradio's own trash icon floated over the messages' copy buttons
+    assert page.locator("#rag-chat .top-panel").count() == 1 and not page.locator("#rag-chat .top-panel").is_visible()
     page.locator("#rag-clear").click()
     page.wait_for_function("() => document.querySelectorAll('#rag-chat .bot').length === 0")
     page.wait_for_function("() => document.querySelector('#rag-sources .rag-empty') !== null")
