@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import os
+import re
 import sys
 import textwrap
 import warnings
@@ -41,16 +42,16 @@ def use_colour(stream: object = sys.stdout) -> bool:
 
 
 def highlight(passage: Passage, colour: bool, width: int = 100) -> str:
-    """The passage, wrapped, with its quote in bold yellow (or between ** on a plain stream)."""
+    """The passage, wrapped block by block as the essay lays it out (paragraphs, and headings and
+    list items on lines of their own), with its quote in bold yellow (or between ** on a plain stream)."""
     rel_start = passage.quote_start - passage.start
     rel_end = passage.quote_end - passage.start
-    before = " ".join(passage.text[:rel_start].split())
-    quote = " ".join(passage.text[rel_start:rel_end].split())
-    after = " ".join(passage.text[rel_end:].split())
     marker = "\x00"  # wrap first, colour after, so escape codes do not upset the widths
-    wrapped = textwrap.fill(
-        f"{before} {marker}{quote}{marker} {after}".strip(), width=width, initial_indent="    ",
-        subsequent_indent="    ", break_on_hyphens=False,
+    text = passage.text
+    marked = f"{text[:rel_start]}{marker}{text[rel_start:rel_end]}{marker}{text[rel_end:]}"
+    wrapped = "".join(
+        gap + textwrap.fill(block, width=width, initial_indent="    ", subsequent_indent="    ", break_on_hyphens=False)
+        for gap, block in _blocks(marked.strip())
     )
     opener, closer = (BOLD_YELLOW, RESET) if colour else ("**", "**")
     parts = wrapped.split(marker)
@@ -58,6 +59,37 @@ def highlight(passage: Passage, colour: bool, width: int = 100) -> str:
         quoted = parts[1].replace("\n    ", f"{closer}\n    {opener}") if colour else parts[1]
         return f"{parts[0]}{opener}{quoted}{closer}{parts[2]}"
     return wrapped.replace(marker, "")
+
+
+_OWN_LINE = re.compile(r"\W{0,2}(?:#{1,6} |[-*+•] |\d+[.)] )")  # a heading or a list item ("\x00" may lead)
+
+
+def _blocks(text: str) -> list[tuple[str, str]]:
+    """Each paragraph, heading or list item of ``text`` on one line, with what goes before it: an
+    empty line after a blank line in the text, else a line break (nothing before the first)."""
+    blocks: list[tuple[str, str]] = []
+    lines: list[str] = []
+    gap = ""
+
+    def add(block: str) -> None:
+        nonlocal gap
+        blocks.append((gap if blocks else "", " ".join(block.split())))
+        gap = "\n"
+
+    for line in text.splitlines():
+        if not line.strip() or _OWN_LINE.match(line):
+            if lines:
+                add(" ".join(lines))
+                lines.clear()
+            if line.strip():
+                add(line)
+            else:
+                gap = "\n\n"
+        else:
+            lines.append(line)
+    if lines:
+        add(" ".join(lines))
+    return blocks
 
 
 def byline(passage: Passage) -> str:

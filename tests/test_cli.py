@@ -191,3 +191,21 @@ def test_index_builds_an_index_and_prints_a_summary(runs, workdir: Path) -> None
     manifest = json.loads((index / "manifest.json").read_text(encoding="utf-8"))
     assert set(manifest["corpus"]) >= {p.name for p in seeds.glob("*.txt")}
     assert Retriever.load(index).search(TARIFFS, k=1)[0].source == "govella-japan-south-korea-cooperation.txt"
+
+
+def test_a_passage_is_printed_as_the_essay_lays_it_out() -> None:
+    """Headings and list items keep lines of their own and paragraphs an empty line between them
+    (a user saw "## The planetary encounters" run into the text); the quote is marked."""
+    from rag.console import highlight
+    from rag.types import Passage
+
+    text = ("The tank held molasses.\nIt leaked.\n\n## The court case\n\nThe report listed causes:\n\n"
+            "- the walls were too thin;\n- nobody tested it.\n\nUSIA paid.")  # fmt: skip
+    start = text.index("the walls")
+    end = start + len("the walls were too thin;")
+    shown = highlight(Passage(text, "a.md", "A", None, 100, 100 + len(text), 1.0, text[start:end],
+                              100 + start, 100 + end), colour=False)  # fmt: skip
+    assert shown.splitlines() == [
+        "    The tank held molasses. It leaked.", "", "    ## The court case", "", "    The report listed causes:", "",
+        "    - **the walls were too thin;**", "    - nobody tested it.", "", "    USIA paid.",
+    ]
