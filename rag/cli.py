@@ -103,15 +103,22 @@ def settings_for(args: argparse.Namespace) -> Settings:
 
     A seeds folder the user named (a flag or RAG_SEEDS_DIR) must exist: answering from an old
     index while the essays named are missing would hide a typo. Only the default ``seeds``
-    may be absent, for an index shipped without its essays.
+    may be absent, for an index shipped without its essays. With none named, a command uses the
+    folder the index was built from (``rag index FOLDER``), so it does not rebuild the index
+    from ``seeds/`` and drop the user's essays.
     """
+    from .index.store import built_from
+
     named = getattr(args, "seeds", None) or getattr(args, "seeds_dir", None) or os.environ.get("RAG_SEEDS_DIR")
     if named and not Path(named).is_dir():
         what = "is not a folder" if Path(named).exists() else "does not exist"
-        raise RagError(f"the essays folder {named!r} {what}; name an existing folder, or leave it out to "
-                       "answer from the index alone")  # fmt: skip
+        hint = "" if hasattr(args, "seeds") else ", or leave it out to answer from the index alone"
+        raise RagError(f"the essays folder {named!r} {what}; name an existing folder{hint}")
+    index_dir = getattr(args, "index_dir", None) or settings_from_env().index_dir
+    recorded = None if named or hasattr(args, "seeds") else built_from(index_dir)
     return settings_from_env().with_overrides(
-        seeds_dir=getattr(args, "seeds", None) or getattr(args, "seeds_dir", None),
+        seeds_dir=getattr(args, "seeds", None) or getattr(args, "seeds_dir", None)
+        or (recorded if recorded and Path(recorded).is_dir() else None),
         index_dir=getattr(args, "index_dir", None),
         model=getattr(args, "model", None),
         chunk_tokens=getattr(args, "chunk_tokens", None),

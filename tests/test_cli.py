@@ -209,3 +209,24 @@ def test_a_passage_is_printed_as_the_essay_lays_it_out() -> None:
         "    The tank held molasses. It leaked.", "", "    ## The court case", "", "    The report listed causes:", "",
         "    - **the walls were too thin;**", "    - nobody tested it.", "", "    USIA paid.",
     ]
+
+
+def test_commands_use_the_folder_the_index_was_built_from(cli_env: dict[str, str], tmp_path: Path, seeds_dir: Path) -> None:
+    """`rag index FOLDER`, then `rag ask` with no folder named, in a directory that has a seeds/
+    folder: the answer comes from FOLDER, and the index is not rebuilt from seeds/ (a newcomer
+    saw their essays dropped)."""
+    shutil.copytree(seeds_dir, tmp_path / "seeds")
+    mine = tmp_path / "mine"
+    mine.mkdir()
+    (mine / "kilns.md").write_text("# Kilns\n\nBy Ada Vale\n\nThe first tunnel kiln at Larch Mill was fired in 1911 "
+                                   "by the potter Edwin Hale.\n", encoding="utf-8")  # fmt: skip
+    env = {k: v for k, v in cli_env.items() if k not in ("RAG_INDEX_DIR", "RAG_SEEDS_DIR")}
+    built = run(["index", "mine"], env, tmp_path)
+    assert built.returncode == 0, built.stderr
+    manifest = (tmp_path / "index" / "manifest.json").read_text(encoding="utf-8")
+    asked = run(["ask", "Who fired the first tunnel kiln at Larch Mill?"], env, tmp_path)
+    assert asked.returncode == 0, asked.stderr
+    assert "Edwin Hale" in asked.stdout and "dropped" not in asked.stderr, asked.stderr
+    assert (tmp_path / "index" / "manifest.json").read_text(encoding="utf-8") == manifest  # not rebuilt
+    named = run(["ask", "--seeds-dir", "seeds", "What reciprocal tariffs do Japan and South Korea face?"], env, tmp_path)
+    assert named.returncode == 0 and "24%" in named.stdout, named.stderr  # a folder named still wins

@@ -84,6 +84,7 @@ def build_index(
         corpus = corpus_hashes(seeds_dir)
         _log_changes(before, corpus, reused=reused, embedded=total)
         manifest = {
+            "essays": str(Path(seeds_dir).resolve()),  # what later commands rebuild from when none is named
             "model": settings.model,
             "dimension": model_dimension(model),
             "max_tokens": model_max_tokens(model),

@@ -346,6 +346,15 @@ def read_manifest_data_name(index_dir: Path) -> str | None:
         return None
 
 
+def built_from(index_dir: str | Path) -> str | None:
+    """The essays folder the index in ``index_dir`` was built from (None when it does not say)."""
+    try:
+        folder = json.loads((Path(index_dir) / MANIFEST).read_text(encoding="utf-8")).get("essays")
+    except (OSError, ValueError, AttributeError):
+        return None
+    return folder if isinstance(folder, str) else None
+
+
 def read_manifest(index_dir: str | Path, formats: tuple[int, ...] = (FORMAT_VERSION,)) -> dict[str, Any]:
     """The manifest, or a clear error when there is no readable index (of one of ``formats``)."""
     path = Path(index_dir) / MANIFEST
