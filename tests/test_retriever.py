@@ -135,6 +135,23 @@ def test_question_naming_an_author_searches_that_authors_essay(retriever: Retrie
         assert retriever.search(question, k=3)[0].source == source, question
 
 
+@pytest.mark.parametrize(
+    ("question", "filtered"),
+    [("When did Edith Marsh run the station?", False), ("What did Alfred Marsh do in 1914?", False),
+     ("What does Marsh Harbour look like?", False), ("What does Marsh say about otters?", True),
+     ("Did Marsh count the otters?", True), ("What does Helen Marsh say?", True), ("according to marsh, why?", True)],
+)
+def test_a_surname_next_to_another_name_is_someone_else_not_the_author(question: str, filtered: bool) -> None:
+    """An essay by Helen Marsh does not hide the others when the question asks about Edith Marsh
+    (a user's answer sat in a table row of another essay and was refused)."""
+    from rag.retrieve.authors import named_sources
+    from rag.types import Document
+
+    docs = [Document("otters.html", "text", "Otters", "Helen Marsh", "0"), Document("light.md", "text", "Light", "Tom Reed", "1")]
+    allowed, _ = named_sources(question, docs)
+    assert allowed == (frozenset({"otters.html"}) if filtered else frozenset()), question
+
+
 # -- passage fields ----------------------------------------------------------------------
 
 

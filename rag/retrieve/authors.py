@@ -41,16 +41,32 @@ def named_authors(query: str, documents: Iterable[Document]) -> frozenset[str]:
 
 
 def _named(query: str, docs: list[Document]) -> tuple[set[str], set[str]]:
-    """Sources whose author's name (any part of 3+ letters) is a word of the query, and those words."""
-    words = {w.lower() for w in re.findall(r"[^\W\d_]+", query.replace("’", "'"))}
+    """Sources whose author's name (any part of 3+ letters) is a word of the query, and those words.
+
+    A part next to a capitalised word that is not in the author's name names someone else:
+    "Edith Marsh" is not the author Helen Marsh (the question's first word aside: "Did Marsh ...?").
+    """
+    tokens = re.findall(r"[^\W\d_]+", query.replace("’", "'"))
+    words = {w.lower() for w in tokens}
     named: set[str] = set()
     matched: set[str] = set()
     for doc in docs:
         parts = _name_parts(doc.author or "")
-        if parts & words:
+        found = parts & words
+        if found and not _someone_else(tokens, parts, found):
             named.add(doc.source)
-            matched |= parts & words
+            matched |= found
     return named, matched
+
+
+def _someone_else(tokens: list[str], parts: frozenset[str], found: frozenset[str]) -> bool:
+    """True when every place the question uses a part of the author's name pairs it with another
+    capitalised name ("Edith Marsh", "Marsh Harbour")."""
+    def other_name(i: int) -> bool:
+        return 0 < i < len(tokens) and tokens[i][:1].isupper() and tokens[i].lower() not in parts
+
+    places = [i for i, t in enumerate(tokens) if t.lower() in found]
+    return all(other_name(i - 1) or other_name(i + 1) for i in places)
 
 
 @lru_cache(maxsize=1 << 14)
