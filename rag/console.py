@@ -8,7 +8,7 @@ import re
 import sys
 import textwrap
 import warnings
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
 from .types import Passage
 
@@ -41,24 +41,31 @@ def use_colour(stream: object = sys.stdout) -> bool:
     return bool(getattr(stream, "isatty", lambda: False)()) and "NO_COLOR" not in os.environ
 
 
-def highlight(passage: Passage, colour: bool, width: int = 100) -> str:
+def highlight(passage: Passage, colour: bool, width: int = 100, quotes: Sequence[tuple[int, int]] = ()) -> str:
     """The passage, wrapped block by block as the essay lays it out (paragraphs, and headings and
-    list items on lines of their own), with its quote in bold yellow (or between ** on a plain stream)."""
-    rel_start = passage.quote_start - passage.start
-    rel_end = passage.quote_end - passage.start
+    list items on lines of their own), with its quote (or each of ``quotes``, document offsets)
+    in bold yellow, or between ** on a plain stream."""
+    spans = sorted(quotes or [(passage.quote_start, passage.quote_end)])
     marker = "\x00"  # wrap first, colour after, so escape codes do not upset the widths
-    text = passage.text
-    marked = f"{text[:rel_start]}{marker}{text[rel_start:rel_end]}{marker}{text[rel_end:]}"
+    text, marked, at = passage.text, "", 0
+    for start, end in spans:
+        start, end = max(start - passage.start, at), min(end - passage.start, len(text))
+        if start < end:
+            marked += f"{text[at:start]}{marker}{text[start:end]}{marker}"
+            at = end
+    marked += text[at:]
     wrapped = "".join(
         gap + textwrap.fill(block, width=width, initial_indent="    ", subsequent_indent="    ", break_on_hyphens=False)
         for gap, block in _blocks(marked.strip())
     )
     opener, closer = (BOLD_YELLOW, RESET) if colour else ("**", "**")
     parts = wrapped.split(marker)
-    if len(parts) == 3:
-        quoted = parts[1].replace("\n    ", f"{closer}\n    {opener}") if colour else parts[1]
-        return f"{parts[0]}{opener}{quoted}{closer}{parts[2]}"
-    return wrapped.replace(marker, "")
+    if len(parts) % 2 == 0:
+        return wrapped.replace(marker, "")
+    for i in range(1, len(parts), 2):  # the quoted parts
+        quoted = parts[i].replace("\n    ", f"{closer}\n    {opener}") if colour else parts[i]
+        parts[i] = f"{opener}{quoted}{closer}"
+    return "".join(parts)
 
 
 _OWN_LINE = re.compile(r"\W{0,2}(?:#{1,6} |[-*+•] |\d+[.)] )")  # a heading or a list item ("\x00" may lead)

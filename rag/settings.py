@@ -7,6 +7,7 @@ later load can tell whether the index still matches what is asked for.
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import asdict, dataclass, fields, replace
 from typing import Any
 
@@ -69,5 +70,12 @@ def settings_from_env(environ: dict[str, str] | None = None) -> Settings:
         raw = env.get(var)
         if raw is None or raw == "":
             continue
-        values[name] = int(raw) if kinds[name] in ("int", int) else raw
-    return Settings(**values)
+        try:
+            values[name] = int(raw) if kinds[name] in ("int", int) else raw
+        except ValueError:
+            raise ValueError(f"{var} must be a whole number, got {raw!r}") from None
+    try:
+        return Settings(**values)
+    except ValueError as exc:  # name the variable that set the wrong value
+        named = [var for name, var in ENV_VARS.items() if name in values and re.search(rf"\b{name}\b", str(exc))]
+        raise ValueError(f"{exc} (from {', '.join(named)})" if named else str(exc)) from None

@@ -230,3 +230,16 @@ def test_commands_use_the_folder_the_index_was_built_from(cli_env: dict[str, str
     assert (tmp_path / "index" / "manifest.json").read_text(encoding="utf-8") == manifest  # not rebuilt
     named = run(["ask", "--seeds-dir", "seeds", "What reciprocal tariffs do Japan and South Korea face?"], env, tmp_path)
     assert named.returncode == 0 and "24%" in named.stdout, named.stderr  # a folder named still wins
+
+
+def test_a_passage_cited_twice_is_printed_once_with_both_quotes_marked() -> None:
+    """A list answer quoting four items of one passage printed that passage four times."""
+    from rag.answer.render import answer_to_text
+    from rag.types import Answer, Citation, Passage
+
+    text = "Causes:\n\n- thin walls;\n- no tests.\n"
+    passage = Passage(text, "a.md", "A", None, 0, len(text), 1.0, "thin walls;", 11, 22)
+    cites = tuple(Citation(n, passage, q, text.index(q), text.index(q) + len(q)) for n, q in ((1, "thin walls;"), (2, "no tests.")))
+    shown = answer_to_text(Answer("- “thin walls;” [1]\n- “no tests.” [2]", cites, refused=False, question="q"), colour=False)
+    assert shown.count("[1][2] A (a.md:0-") == 1 and shown.count("Causes:") == 1, shown
+    assert "    - **thin walls;**\n    - **no tests.**" in shown, shown

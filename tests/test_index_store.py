@@ -833,3 +833,15 @@ def test_above_the_exact_size_vectors_are_searched_by_an_ivf_index_tuned_for_rec
         assert [p.quote for p in loaded.search(question)] == [p.quote for p in exact.search(question)]
     assert ivf.data.manifest["counts"] == exact.data.manifest["counts"]
     assert ivf.data.search["sentences"].nprobe == search["sentences"]["nprobe"]  # the built one searches by IVF too
+
+
+@pytest.mark.parametrize(
+    ("environ", "message"),
+    [({"RAG_K": "abc"}, "RAG_K must be a whole number, got 'abc'"), ({"RAG_K": "0"}, "(from RAG_K)"),
+     ({"RAG_CHUNK_TOKENS": "5", "RAG_K": "3"}, "got 5 (from RAG_CHUNK_TOKENS)")],
+)
+def test_a_wrong_environment_setting_is_named_in_its_error(environ: dict[str, str], message: str) -> None:
+    """A newcomer's RAG_K=abc gave "invalid literal for int() with base 10" and no variable name."""
+    with pytest.raises(ValueError) as caught:
+        settings_from_env(environ)
+    assert message in str(caught.value) and str(caught.value).endswith(message.split(" ")[-1]), str(caught.value)

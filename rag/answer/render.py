@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from ..console import byline, highlight
-from ..types import Answer, Passage
+from ..types import Answer, Citation
 
 
 def answer_to_dict(answer: Answer) -> dict[str, Any]:
@@ -35,11 +35,16 @@ def answer_to_dict(answer: Answer) -> dict[str, Any]:
 
 
 def answer_to_text(answer: Answer, colour: bool) -> str:
-    """The answer, then each citation: number, byline, and the quote highlighted in its passage."""
+    """The answer, then each cited passage once: its numbers, byline, and its quotes highlighted
+    (a list answer quoting four items of one passage shows that passage once, not four times)."""
     lines = [answer.text, ""]
+    by_passage: dict[tuple[str, int, int], list[Citation]] = {}
     for c in answer.citations:
-        shown = Passage(**{**c.passage.__dict__, "quote": c.quote, "quote_start": c.quote_start, "quote_end": c.quote_end})
-        lines.append(f"[{c.number}] {byline(shown)}")
-        lines.append(highlight(shown, colour))
+        by_passage.setdefault((c.passage.source, c.passage.start, c.passage.end), []).append(c)
+    for cited in by_passage.values():
+        passage = cited[0].passage
+        numbers = "".join(f"[{c.number}]" for c in cited)
+        lines.append(f"{numbers} {byline(passage)}")
+        lines.append(highlight(passage, colour, quotes=[(c.quote_start, c.quote_end) for c in cited]))
         lines.append("")
     return "\n".join(lines).rstrip() + "\n"
