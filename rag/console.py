@@ -30,7 +30,7 @@ def setup_logging(verbosity: int) -> None:
     root.propagate = False
     if verbosity < 2:
         warnings.filterwarnings("ignore")
-        for name in ("transformers", "sentence_transformers", "httpx", "huggingface_hub", "faiss"):
+        for name in ("transformers", "sentence_transformers", "httpx", "huggingface_hub", "faiss", "pypdf"):
             logging.getLogger(name).setLevel(logging.ERROR)
         os.environ.setdefault("TRANSFORMERS_VERBOSITY", "error")
         os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")

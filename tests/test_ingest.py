@@ -85,6 +85,7 @@ def test_binary_and_non_utf8_files_are_skipped_with_a_warning_naming_them(
     write(tmp_path, "good.txt", "A readable essay about tariffs.")
     write(tmp_path, "binary.txt", b"PK\x03\x04\x00\x00\x00binary\x00data")
     write(tmp_path, "latin1.md", "Café au lait, déjà vu.".encode("latin-1"))
+    write(tmp_path, "notes.txt", "Saved from Notepad as Unicode.".encode("utf-16"))
 
     docs = load_corpus(tmp_path)
 
@@ -92,6 +93,7 @@ def test_binary_and_non_utf8_files_are_skipped_with_a_warning_naming_them(
     warnings = [r.getMessage() for r in rag_caplog.records if r.levelno >= logging.WARNING]
     assert any("binary.txt" in m for m in warnings), warnings
     assert any("latin1.md" in m for m in warnings), warnings
+    assert any("notes.txt" in m and "UTF-16 text; save it as UTF-8" in m for m in warnings), warnings
     assert not any("good.txt" in m for m in warnings), warnings
 
 

@@ -110,6 +110,9 @@ def read_document(path: Path, root: Path, meta: dict[str, Any]) -> Document | No
             log.warning("skipping %s: %s", source, exc)
             return None
         return _document(source, raw, extracted.text, {**extracted.metadata, **_set(meta)}, plain=False)
+    if raw[:2] in (b"\xff\xfe", b"\xfe\xff"):
+        log.warning("skipping %s: it is UTF-16 text; save it as UTF-8", source)
+        return None
     if b"\x00" in raw:
         log.warning("skipping %s: it looks binary (contains NUL bytes)", source)
         return None
