@@ -339,3 +339,27 @@ def test_a_how_many_question_is_answered_by_a_table_row(assistant) -> None:
     answer = assistant.ask("How many wind pumps did Aermotor sell?")
     assert not answer.refused, answer.text
     assert "800,000" in answer.citations[0].quote
+
+
+def test_a_pdf_list_keeps_one_item_per_line(tmp_path: Path) -> None:
+    """Lines that open with "- " or "•" in a PDF are list items, not one paragraph (a newcomer's
+    list question on a PDF got only the line that introduces the list)."""
+    from fpdf import FPDF
+
+    from rag.ingest.formats import pdf_text
+
+    pdf = FPDF()
+    pdf.add_page()
+    pdf.set_font("Helvetica", "", 11)
+    line = {"new_x": "LMARGIN", "new_y": "NEXT"}
+    for text in ("The rules are pinned to the wall of the staff room:", "- One member, one vote.",
+                 "- The highest rate is at most one and a half times the lowest, whatever the member's role in "
+                 "the bakery and however long they have worked there.", "- Ten per cent goes to training.",
+                 "The pay rule is the one visitors ask about."):  # fmt: skip
+        pdf.multi_cell(0, 6, text, **line)
+    path = tmp_path / "rules.pdf"
+    pdf.output(str(path))
+    blocks = pdf_text(path.read_bytes()).text.strip().split("\n\n")
+    assert blocks[0] == "The rules are pinned to the wall of the staff room:"
+    assert [b[:12] for b in blocks[1:4]] == ["- One member", "- The highes", "- Ten per ce"]
+    assert blocks[2].endswith("worked there.") and blocks[4].startswith("The pay rule")  # a wrapped item stays whole

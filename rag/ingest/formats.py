@@ -82,6 +82,7 @@ def pdf_text(raw: bytes) -> Extracted:
     sizes = sorted({round(ln.size) for ln in lines if ln.size >= body * 1.15}, reverse=True)
     blocks: list[str] = []
     previous: _Line | None = None
+    in_item = False  # the last block is a list item
     gap = _line_gap(pages)
     for page_number, page in enumerate(pages):
         for i, line in enumerate(page):
@@ -90,14 +91,17 @@ def pdf_text(raw: bytes) -> Extracted:
                 blocks.append("#" * level + " " + line.text)
                 previous = None
                 continue
-            continues = previous is not None and (
+            item = _PDF_ITEM.match(line.text)  # a list item starts a block of its own, "- ..." as in Markdown
+            item_ended = in_item and previous is not None and _ends_sentence(previous.text)  # not wrapped on
+            continues = previous is not None and not item and not item_ended and (
                 (i > 0 and previous.y - line.y <= gap * 1.3 and not _level_of(page[i - 1], body, sizes))
                 or (i == 0 and page_number > 0 and not _ends_sentence(previous.text) and line.text[:1].islower())
             )
             if continues and blocks:
                 blocks[-1] = _join(blocks[-1], line.text)
             else:
-                blocks.append(line.text)
+                blocks.append(f"- {line.text[item.end():]}" if item and item.group(1) else line.text)
+                in_item = bool(item)
             previous = line
     meta = {
         key: str(info.get(name)).strip()
@@ -191,6 +195,9 @@ def _level_of(line: _Line, body: float, sizes: list[int]) -> int:
     if line.bold and len(line.text.split()) <= 12 and not _ends_sentence(line.text):
         return 3
     return 0
+
+
+_PDF_ITEM = re.compile(r"^\s*(?:([-•▪◦*–])|\d{1,2}[.)])\s+(?=\S)")  # a bullet (group 1) or "1." / "1)"
 
 
 def _ends_sentence(text: str) -> bool:
