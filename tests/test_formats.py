@@ -355,7 +355,8 @@ def test_a_pdf_list_keeps_one_item_per_line(tmp_path: Path) -> None:
     for text in ("The rules are pinned to the wall of the staff room:", "- One member, one vote.",
                  "- The highest rate is at most one and a half times the lowest, whatever the member's role in "
                  "the bakery and however long they have worked there.", "- Ten per cent goes to training.",
-                 "The pay rule is the one visitors ask about."):  # fmt: skip
+                 "The pay rule is the one visitors ask about.", "The mills closed after the war",
+                 "- and never opened again."):  # fmt: skip
         pdf.multi_cell(0, 6, text, **line)
     path = tmp_path / "rules.pdf"
     pdf.output(str(path))
@@ -363,3 +364,4 @@ def test_a_pdf_list_keeps_one_item_per_line(tmp_path: Path) -> None:
     assert blocks[0] == "The rules are pinned to the wall of the staff room:"
     assert [b[:12] for b in blocks[1:4]] == ["- One member", "- The highes", "- Ten per ce"]
     assert blocks[2].endswith("worked there.") and blocks[4].startswith("The pay rule")  # a wrapped item stays whole
+    assert len(blocks) == 5 and blocks[4].endswith("after the war - and never opened again.")  # a dash carries it on

@@ -91,7 +91,10 @@ def pdf_text(raw: bytes) -> Extracted:
                 blocks.append("#" * level + " " + line.text)
                 previous = None
                 continue
-            item = _PDF_ITEM.match(line.text)  # a list item starts a block of its own, "- ..." as in Markdown
+            # a list item starts a block of its own, "- ..." as in Markdown; not a line that carries on
+            # a sentence ("the war" / "– and its aftermath": a dash wrapped to the line's start)
+            opens = previous is None or in_item or _ends_sentence(previous.text)
+            item = _PDF_ITEM.match(line.text) if opens else None
             item_ended = in_item and previous is not None and _ends_sentence(previous.text)  # not wrapped on
             continues = previous is not None and not item and not item_ended and (
                 (i > 0 and previous.y - line.y <= gap * 1.3 and not _level_of(page[i - 1], body, sizes))
