@@ -143,11 +143,14 @@ def _log_lines(desc: str) -> Progress:
         now = time.monotonic()
         if done < total and now - last[0] < LOG_EVERY_S:
             return
-        last[0] = now
+        first, last[0] = last[0] == float("-inf"), now
         elapsed = max(now - started, 1e-6)
         rate = done / elapsed
-        left = f", about {(total - done) / rate:.0f} s left" if done < total and rate > 0 else f" in {elapsed:.1f} s"
         share = f"{100 * done / total:.0f}%" if total else "100%"
+        if first and done < total:  # one batch, slowed by warming up, on the longest texts: no estimate yet
+            log.info("%s %s/%s texts (%s, %s)", desc, f"{done:,}", f"{total:,}", share, what)
+            return
+        left = f", about {(total - done) / rate:.0f} s left" if done < total and rate > 0 else f" in {elapsed:.1f} s"
         log.info("%s %s/%s texts (%s, %s), %.0f/s%s", desc, f"{done:,}", f"{total:,}", share, what, rate, left)
 
     return progress
