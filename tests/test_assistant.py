@@ -124,6 +124,24 @@ def test_why_after_an_answer_gives_the_reason_without_quoting_the_answer_again(a
     assert_grounded(why, retriever)
 
 
+def test_a_pasted_paragraph_is_answered_not_an_internal_error(assistant, retriever) -> None:
+    """A question longer than the reader's 96 tokens failed in the tokenizer ("Sequence to truncate
+    too short"): a user pasted a 659-character paragraph of an essay."""
+    pasted = ("What tariffs do Japan and South Korea face? " * 40).strip()
+    assert len(pasted) > 1000
+    answer = assistant.ask(pasted)
+    assert not answer.refused and "24%" in answer.text, answer.text
+    assert_grounded(answer, retriever)
+
+
+def test_a_refused_too_long_turn_is_not_read_as_the_context_of_the_next(assistant) -> None:
+    """A 5,000-character turn was refused as too long; "what tariffs do they face?" after it was
+    joined to it and refused as too long too."""
+    history = [{"role": "user", "content": "tariffs " * 700}, {"role": "assistant", "content": "⚠️ too long"}]
+    answer = assistant.ask("what tariffs do they face?", history=history)
+    assert not answer.refused and "24%" in answer.text, answer.text
+
+
 def test_the_last_answer_is_read_from_any_history_shape() -> None:
     from rag.answer.followup import last_answer
 

@@ -13,6 +13,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from ..retrieve.lexical import terms
+from ..retrieve.query import MAX_QUERY_CHARS
 
 _LEADS = re.compile(r"^\s*(and|but|also|so|then|what about|how about|why|how so|what else|tell me more)\b", re.I)
 _ANAPHORA = re.compile(
@@ -32,7 +33,7 @@ def user_turns(history: Sequence[Any] | None) -> list[str]:
             turns.append(_text(item.get("content")))
         elif isinstance(item, (list, tuple)) and item:  # legacy (user, assistant) pairs
             turns.append(_text(item[0]))
-    return [t for t in turns if t.strip()]
+    return [t for t in turns if t.strip() and len(t) <= MAX_QUERY_CHARS]  # a longer turn was refused, not asked
 
 
 def last_answer(history: Sequence[Any] | None) -> str:

@@ -63,7 +63,9 @@ class Reader:
             raise ModelError(f"reader weights or card are incomplete ({exc})") from exc
         self.tokenizer = Tokenizer.from_file(str(tokenizer_file))
         self.tokenizer.no_padding()
-        self.tokenizer.enable_truncation(max_len, strategy="only_second")
+        # the sentence side is cut, as trained ("only_second"); "longest_first" gives the same pairs
+        # unless the question is the longer side, where "only_second" fails (a pasted paragraph)
+        self.tokenizer.enable_truncation(max_len, strategy="longest_first")
 
     @classmethod
     def load(cls, path: str | Path | None = None) -> Reader:
