@@ -181,6 +181,15 @@ def test_clear_button_empties_the_chat_and_the_sources(page):
     assert page.locator("#rag-sources mark").count() == 0
 
 
+def test_undo_takes_the_last_answers_sources_away(page):
+    """After Undo the panel said "Sources for <the question undone>" (seen by a user)."""
+    ask(page, QUESTION)
+    assert page.locator("#rag-sources mark").count() >= 1
+    page.locator('#rag-chat button[aria-label="Undo"]').last.click()
+    page.wait_for_function("() => document.querySelector('#rag-sources .rag-empty') !== null")
+    assert page.locator("#rag-sources mark").count() == 0
+
+
 def test_a_waiting_user_sees_their_place_in_the_queue(browser, retriever, tmp_path, monkeypatch):
     """More questions than answer slots: the one still waiting shows its place ("queue: 2/2") in the chat.
     Each answer is held for 3 s here (the real answerer, behind a sleep) so that a queue forms."""

@@ -109,6 +109,8 @@ def build_app(retriever: Retriever, settings: Settings) -> gr.Blocks:
 
         chatbot.like(vote, [chatbot, answers], None, api_visibility="private", queue=False)
         chatbot.clear(lambda: ([], empty), None, [answers, sources], api_visibility="private", queue=False)
+        # Undo takes the last answer away: its sources go with it (the panel showed them, stale)
+        chatbot.undo(lambda: empty, None, [sources], api_visibility="private", queue=False)
         clear.click(
             lambda: ([], [], [], [], empty),
             None,
