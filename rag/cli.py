@@ -114,9 +114,9 @@ def settings_for(args: argparse.Namespace) -> Settings:
         what = "is not a folder" if Path(named).exists() else "does not exist"
         hint = "" if hasattr(args, "seeds") else ", or leave it out to answer from the index alone"
         raise RagError(f"the essays folder {named!r} {what}; name an existing folder{hint}")
-    index_dir = getattr(args, "index_dir", None) or settings_from_env().index_dir
-    recorded = None if named or hasattr(args, "seeds") else built_from(index_dir)
-    return settings_from_env().with_overrides(
+    env = settings_from_env()
+    recorded = None if named or hasattr(args, "seeds") else built_from(getattr(args, "index_dir", None) or env.index_dir)
+    return env.with_overrides(
         seeds_dir=getattr(args, "seeds", None) or getattr(args, "seeds_dir", None)
         or (recorded if recorded and Path(recorded).is_dir() else None),
         index_dir=getattr(args, "index_dir", None),

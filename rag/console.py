@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import logging
 import os
-import re
 import sys
 import textwrap
 import warnings
 from collections.abc import Callable, Sequence
 
+from .ingest.structure import own_line
 from .types import Passage
 
 Progress = Callable[[int, int, str], None]
@@ -42,8 +42,8 @@ def use_colour(stream: object = sys.stdout) -> bool:
 
 
 def highlight(passage: Passage, colour: bool, width: int = 100, quotes: Sequence[tuple[int, int]] = ()) -> str:
-    """The passage, wrapped block by block as the essay lays it out (paragraphs, and headings and
-    list items on lines of their own), with its quote (or each of ``quotes``, document offsets)
+    """The passage, wrapped block by block as the essay lays it out (paragraphs, and headings, list
+    items and table rows on lines of their own), with its quote (or each of ``quotes``, document offsets)
     in bold yellow, or between ** on a plain stream."""
     spans = sorted(quotes or [(passage.quote_start, passage.quote_end)])
     marker = "\x00"  # wrap first, colour after, so escape codes do not upset the widths
@@ -68,12 +68,9 @@ def highlight(passage: Passage, colour: bool, width: int = 100, quotes: Sequence
     return "".join(parts)
 
 
-_OWN_LINE = re.compile(r"\W{0,2}(?:#{1,6} |[-*+•] |\d+[.)] )")  # a heading or a list item ("\x00" may lead)
-
-
 def _blocks(text: str) -> list[tuple[str, str]]:
-    """Each paragraph, heading or list item of ``text`` on one line, with what goes before it: an
-    empty line after a blank line in the text, else a line break (nothing before the first)."""
+    """Each paragraph, heading, list item or table row of ``text`` on one line, with what goes
+    before it: an empty line after a blank line in the text, else a line break (none before the first)."""
     blocks: list[tuple[str, str]] = []
     lines: list[str] = []
     gap = ""
@@ -84,7 +81,7 @@ def _blocks(text: str) -> list[tuple[str, str]]:
         gap = "\n"
 
     for line in text.splitlines():
-        if not line.strip() or _OWN_LINE.match(line):
+        if not line.strip() or own_line(line):
             if lines:
                 add(" ".join(lines))
                 lines.clear()

@@ -243,3 +243,14 @@ def test_a_passage_cited_twice_is_printed_once_with_both_quotes_marked() -> None
     shown = answer_to_text(Answer("- “thin walls;” [1]\n- “no tests.” [2]", cites, refused=False, question="q"), colour=False)
     assert shown.count("[1][2] A (a.md:0-") == 1 and shown.count("Causes:") == 1, shown
     assert "    - **thin walls;**\n    - **no tests.**" in shown, shown
+
+
+def test_a_table_is_printed_row_by_row() -> None:
+    """A newcomer saw a table reflowed into one line ("| Year | … | |---|---| | 2016 | 0 |")."""
+    from rag.console import highlight
+    from rag.types import Passage
+
+    text = "Counts:\n\n| Year | Salmon |\n|---|---|\n| 2016 | 0 |\n| 2022 | 71 |\n"
+    start = text.index("2022 | 71")
+    shown = highlight(Passage(text, "a.md", "A", None, 0, len(text), 1.0, "2022 | 71", start, start + 9), colour=False)
+    assert shown.splitlines()[2:] == ["    | Year | Salmon |", "    |---|---|", "    | 2016 | 0 |", "    | **2022 | 71** |"]

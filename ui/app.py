@@ -41,13 +41,13 @@ EXAMPLES = [  # about the two seed essays: offered only when the index holds bot
     "How is the United States driving Seoul and Tokyo closer together?",
     "Do both authors worry about North Korea?",
 ]
-EXAMPLES_ASK = frozenset({"govella-japan-south-korea-cooperation.txt", "cooper-korea-japan-new-chapter.txt"})
+EXAMPLE_ESSAYS = frozenset({"govella-japan-south-korea-cooperation.txt", "cooper-korea-japan-new-chapter.txt"})
 
 
 def example_questions(sources: set[str]) -> list[str]:
     """The example questions to offer: the seed essays' own, when the index holds those essays;
     none over any other folder, where they would only be refused."""
-    return EXAMPLES if EXAMPLES_ASK <= sources else []
+    return EXAMPLES if EXAMPLE_ESSAYS <= sources else []
 
 
 def build_app(retriever: Retriever, settings: Settings) -> gr.Blocks:

@@ -54,6 +54,12 @@ class Block:
     number: int  # its position among the document's blocks (Sentence.paragraph: one block, one paragraph)
 
 
+def own_line(line: str) -> bool:
+    """True for a line that stands alone however the text around it is wrapped: a Markdown
+    heading, a list item or a table row (what a terminal keeps on a line of its own)."""
+    return bool(_ATX.match(line) or _MARKER.match(line) or _TABLE.match(line))
+
+
 @lru_cache(maxsize=64)
 def blocks(text: str) -> tuple[Block, ...]:
     """Every block of ``text`` (after any front matter), in reading order."""
