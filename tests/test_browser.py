@@ -135,6 +135,52 @@ def test_question_follow_up_highlighted_sources_and_thumbs_up(page, app):
     assert votes[-1]["citations"] and votes[-1]["citations"][0]["quote"] in votes[-1]["answer"]
 
 
+def shown_in_panel(page, number: str) -> bool:
+    """Whether the sources card citing [number] is flashed and in view within the panel."""
+    return page.evaluate(
+        """(n) => {
+            const panel = document.querySelector('#rag-sources');
+            const num = [...panel.querySelectorAll('.rag-num')].find((el) => el.textContent.trim() === n);
+            const card = num && num.closest('.rag-source');
+            if (!card || !card.classList.contains('rag-flash')) return false;
+            const p = panel.getBoundingClientRect(), c = card.getBoundingClientRect();
+            return c.top >= p.top - 1 && c.top < p.bottom;
+        }""",
+        number,
+    )
+
+
+def test_a_marker_shows_its_source_and_an_earlier_answer_its_own_sources(page):
+    """Each [n] is a link to its card; a click on an earlier answer brings its sources back."""
+    first = ask(page, QUESTION)
+    assert "[4]" in first
+    markers = page.locator("#rag-chat .bot").first.locator(".rag-cite")
+    assert markers.count() == first.count("[") and markers.last.inner_text() == "[4]"
+    assert squash(page.locator("#rag-chat .bot").first.inner_text()) == squash(first)  # the text unchanged
+    markers.last.click()
+    assert wait_for(lambda: shown_in_panel(page, "4"))
+
+    ask(page, FOLLOW_UP)
+    asked = page.locator("#rag-sources .rag-asked").first
+    assert asked.inner_text().strip() == FOLLOW_UP
+    page.locator("#rag-chat .bot").first.locator(".rag-cite").nth(2).click()  # [3] of the first answer
+    assert wait_for(lambda: asked.inner_text().strip() == QUESTION)
+    assert wait_for(lambda: shown_in_panel(page, "3"))
+    page.locator("#rag-chat .bot").last.click()
+    assert wait_for(lambda: asked.inner_text().strip() == FOLLOW_UP)
+
+
+def test_the_whole_essay_opens_at_the_passage(page):
+    """The cited passage of the Cooper essay lies far down its text: opening it scrolls there."""
+    ask(page, QUESTION)
+    page.locator("#rag-sources details summary").first.click()
+    box = page.locator("#rag-sources .rag-essay-text").first
+    passage = box.locator(".rag-in-passage")
+    assert wait_for(lambda: box.evaluate("b => b.scrollTop") > 0)
+    top = box.evaluate("b => b.getBoundingClientRect().top")
+    assert top <= passage.evaluate("p => p.getBoundingClientRect().top") < top + 100
+
+
 def test_essay_html_and_markdown_links_are_shown_as_text(page):
     answer = ask(page, "What does the festival programme list as the opening act?")
     assert "<script>window.__xss=1</script>" in answer

@@ -28,11 +28,12 @@ from rag.retrieve.retriever import Retriever  # noqa: E402
 from rag.settings import Settings  # noqa: E402
 
 from .auth import LoginGuard  # noqa: E402
-from .chat import MAX_K, Answerer, ask_api, record_vote, stream_reply  # noqa: E402
+from .chat import MAX_K, Answerer, ask_api, record_vote, sources_for, stream_reply  # noqa: E402
 from .feedback import FeedbackLog  # noqa: E402
 from .render import empty_panel, literal_markdown  # noqa: E402
 
 CSS_PATH = Path(__file__).with_name("style.css")
+JS_PATH = Path(__file__).with_name("citations.js")  # clickable [n] markers; see show_sources below
 CONCURRENCY = 4  # answers take ~20 ms of CPU; the rest of a reply is streaming pauses
 QUEUE_SIZE = 200
 EXAMPLES = [  # about the two seed essays: offered only when the index holds both (see example_questions)
@@ -67,6 +68,11 @@ def build_app(retriever: Retriever, settings: Settings) -> gr.Blocks:
 
     def vote(history: list[dict], answers: list[dict], data: gr.LikeData) -> None:
         record_vote(feedback, history, answers, data.index, data.liked)
+
+    def show_sources(history: list[dict], answers: list[dict], data: gr.SelectData) -> Any:
+        """A click on an answer shows its sources (the panel holds the latest answer's until then)."""
+        panel = sources_for(answerer, history, answers, data.index)
+        return gr.skip() if panel is None else panel
 
     with gr.Blocks(title="Ask the essays", analytics_enabled=False, fill_width=True) as demo:
         answers = gr.State([])
@@ -108,6 +114,10 @@ def build_app(retriever: Retriever, settings: Settings) -> gr.Blocks:
                 sources.render()
 
         chatbot.like(vote, [chatbot, answers], None, api_visibility="private", queue=False)
+        # then citations.js scrolls the panel to the card of the [n] clicked (or to its top)
+        chatbot.select(show_sources, [chatbot, answers], [sources], api_visibility="private", queue=False).then(
+            None, None, None, js="() => window.ragShowCited && window.ragShowCited()", queue=False
+        )
         chatbot.clear(lambda: ([], empty), None, [answers, sources], api_visibility="private", queue=False)
         # Undo takes the last answer away: its sources go with it (the panel showed them, stale)
         chatbot.undo(lambda: empty, None, [sources], api_visibility="private", queue=False)
@@ -136,9 +146,10 @@ def header_html() -> str:
     """Title and what the chat does."""
     return (
         '<div class="rag-header"><h1>Ask the essays</h1>'
-        "<p>Answers are quoted word for word from the essays. Each <code>[n]</code> points to a"
-        " passage in the <strong>Sources</strong> panel, with the quote highlighted; when the"
-        " essays don't answer a question, the assistant says so.</p></div>"
+        "<p>Answers are quoted word for word from the essays. Click an <code>[n]</code> to see its"
+        " passage in the <strong>Sources</strong> panel, with the quote highlighted, or an earlier"
+        " answer to see its sources again; when the essays don't answer a question, the assistant"
+        " says so.</p></div>"
     )
 
 
@@ -147,6 +158,7 @@ def launch_options() -> dict[str, Any]:
     return {
         "theme": gr.themes.Soft(primary_hue="indigo", neutral_hue="slate"),
         "css_paths": [CSS_PATH],
+        "js": JS_PATH.read_text(encoding="utf-8"),
         "show_error": False,  # users see our messages, never a traceback
         "footer_links": ["api", "settings"],
         "ssr_mode": False,

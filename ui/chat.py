@@ -86,8 +86,9 @@ def stream_reply(
         answer = answerer.ask(text, history, k)
     except RagError as exc:  # empty, too long, garbage: say so in the chat
         note = f"⚠️ {_sentence(str(exc))}"
-        answers.append({"question": text[:ECHO_CHARS], "answer": note, "refused": None, "citations": []})
-        yield safe_markdown(note), message_html(_sentence(str(exc))), answers
+        shown = _sentence(str(exc))
+        answers.append({"question": text[:ECHO_CHARS], "answer": note, "refused": None, "citations": [], "sources": shown})
+        yield safe_markdown(note), message_html(shown), answers
         return
     except Exception:  # never a traceback in the chat
         log.exception("chat: answering failed")
@@ -97,7 +98,8 @@ def stream_reply(
     panel = sources_html(answer, answerer.document)
     record = answer_to_dict(answer)
     answers.append(
-        {"question": answer.question, "answer": markdown, "refused": answer.refused, "citations": record["citations"]}
+        {"question": answer.question, "answer": markdown, "refused": answer.refused, "citations": record["citations"],
+         "sources": answer}  # fmt: skip
     )
     for partial in _progressive(markdown):
         yield partial, panel, answers
@@ -150,10 +152,40 @@ def record_vote(
     feedback: FeedbackLog, history: list[Any], answers: list[dict[str, Any]] | None, index: Any, liked: Any
 ) -> dict[str, Any] | None:
     """Write the vote on chat message ``index`` to the feedback log; returns the record."""
+    found = _kept_answer(history, answers, index)
+    if found is None:
+        return None
+    question, shown, record = found
+    citations = record["citations"] if record else []
+    refused = record["refused"] if record else None
+    return feedback.append(question, plain_text(shown), citations, vote_name(liked), refused)
+
+
+def sources_for(answerer: Answerer, history: list[Any], answers: list[dict[str, Any]] | None, index: Any) -> str | None:
+    """The sources panel of the answer at chat message ``index`` (a click on an earlier answer
+    shows its sources again); None for a question, or an answer this session no longer keeps."""
+    found = _kept_answer(history, answers, index)
+    if found is None or found[2] is None:
+        return None
+    sources = found[2].get("sources")
+    if isinstance(sources, Answer):
+        return sources_html(sources, answerer.document)
+    return message_html(sources) if isinstance(sources, str) else None
+
+
+def _kept_answer(
+    history: list[Any], answers: list[dict[str, Any]] | None, index: Any
+) -> tuple[str, str, dict[str, Any] | None] | None:
+    """(question, shown Markdown, kept record or None) for the answer at chat message ``index``;
+    None when that message is not an answer. The record is the latest with that text, preferring
+    one for the same question (one refusal text answers many questions)."""
     position = index[0] if isinstance(index, (list, tuple)) else index
     if not isinstance(position, int) or not 0 <= position < len(history):
         return None
-    shown = message_text(_content(history[position]))
+    message = history[position]
+    if isinstance(message, dict) and message.get("role") == "user":
+        return None
+    shown = message_text(_content(message))
     question = next(
         (
             plain_text(message_text(_content(m)))
@@ -162,10 +194,9 @@ def record_vote(
         ),
         "",
     )
-    record = next((a for a in reversed(answers or []) if a["answer"] == shown), None)
-    citations = record["citations"] if record else []
-    refused = record["refused"] if record else None
-    return feedback.append(question, plain_text(shown), citations, vote_name(liked), refused)
+    same_text = [a for a in reversed(answers or []) if a["answer"] == shown]
+    record = next((a for a in same_text if a["question"] == question), same_text[0] if same_text else None)
+    return question, shown, record
 
 
 def _as_typed(message: Any) -> Any:
