@@ -83,6 +83,10 @@ def build_parser() -> argparse.ArgumentParser:
         "--fail-under", action="append", default=[], metavar="METRIC=VALUE",
         help="fail when a summary metric is below VALUE (repeatable), e.g. hit@5=0.95",
     )
+    p.add_argument(
+        "--fail-over", action="append", default=[], metavar="METRIC=VALUE",
+        help="fail when false_refusal_rate or a latency is above VALUE (repeatable), e.g. latency_ms_p95=500",
+    )
     p.set_defaults(func=cmd_eval)
     return parser
 

@@ -13,6 +13,7 @@ import shutil
 import subprocess
 import sys
 import xml.etree.ElementTree as ET
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -94,13 +95,12 @@ def load_text(tmp_path: Path, text: str) -> tuple[Case, ...]:
     return load_question_set(path, DOCS)
 
 
-def test_valid_set_loads_keeps_labels_and_ignores_unknown_keys(tmp_path: Path) -> None:
+def test_valid_set_loads_and_keeps_labels(tmp_path: Path) -> None:
     cases = load_text(tmp_path, """
 - id: f1
   question: what does the fox do?
   kind: factoid
   split: heldout
-  owner: somebody          # unknown key: ignored
   history: [tell me about animals]
   sources: [a.txt]
   gold_quotes: ["quick brown fox jumps"]
@@ -120,6 +120,7 @@ MALFORMED = {
     "case not a mapping": ("- id: q1\n  question: hi\n- just a string\n", ["case #2", "mapping"]),
     "missing id": ("- question: hi\n", ["case #1", "'id'", "missing"]),
     "missing question": ("- id: q7\n", ["case 'q7'", "'question'", "missing"]),
+    "mistyped key": ("- id: q8\n  question: hi\n  source: [a.txt]\n", ["case 'q8'", "'source'", "did you mean 'sources'"]),
     "duplicate id": ("- id: q1\n  question: a\n- id: q1\n  question: b\n", ["case 'q1' (#2)", "'id'", "duplicate"]),
     "id not a string": ("- id: 7\n  question: hi\n", ["case #1", "'id'", "string"]),
     "question not a string": ("- id: q1\n  question: [a, b]\n", ["case 'q1'", "'question'", "string"]),
@@ -328,6 +329,7 @@ def test_markdown_and_terminal_tables_show_groups_and_failures() -> None:
     table = terminal_table(report)
     assert "overall" in table and "kind factoid" in table and "split tune" in table
     assert "FAIL x<&>\"1" in table and "'zebra'" in table
+    assert "    answer: a <fox> &" in table, "a failing case shows what was answered"
 
 
 # -- baseline and floors -------------------------------------------------------------------
@@ -353,10 +355,21 @@ def test_fail_under_parsing_and_checking() -> None:
     assert check_floors(floors, {"hit@5": 0.95, "answer_pass": 0.9}) == []
     assert check_floors(floors, {"hit@5": 0.9, "answer_pass": None})[0].startswith("FLOOR hit@5>=0.95")
     for bad, match in [("hit@7=0.5", "unknown metric 'hit@7'"), ("hit@5", "METRIC=VALUE"),
-                       ("hit@5=high", "not a number"), ("latency_ms_p50=3", "lower is better"),
-                       ("false_refusal_rate=0.1", "lower is better")]:
+                       ("hit@5=high", "not a number"), ("latency_ms_p50=3", "use --fail-over"),
+                       ("false_refusal_rate=0.1", "use --fail-over"), ("answer_pass=1.5", "from 0 to 1"),
+                       ("answer_pass=-1", "from 0 to 1")]:
         with pytest.raises(BaselineError, match=match):
             parse_floors([bad])
+
+
+def test_fail_over_sets_ceilings_on_metrics_where_lower_is_better() -> None:
+    ceilings = parse_floors(["false_refusal_rate=0.05", "latency_ms_p50=250"], ceiling=True)
+    assert check_floors(ceilings, {"false_refusal_rate": 0.05, "latency_ms_p50": 120.0}) == []
+    failed = check_floors(ceilings, {"false_refusal_rate": 0.08, "latency_ms_p50": 300.0})
+    assert failed == ["CEILING false_refusal_rate<=0.05 not met: 0.08", "CEILING latency_ms_p50<=250 not met: 300"]
+    for bad, match in [("answer_pass=0.9", "use --fail-under"), ("latency_ms_p95=-1", "cannot be negative")]:
+        with pytest.raises(BaselineError, match=match):
+            parse_floors([bad], ceiling=True)
 
 
 # -- follow-ups with the real assistant ----------------------------------------------------
@@ -394,7 +407,7 @@ def run_rag(*args: str, cwd: Path = ROOT) -> subprocess.CompletedProcess:
 
 def namespace(questions: Path, index: Path, **flags) -> argparse.Namespace:
     values = dict(questions=str(questions), index_dir=str(index), seeds_dir=str(ROOT / "seeds"), k=5,
-                  json_path=None, junit=None, markdown=None, baseline=None, fail_under=[], quiet=True)
+                  json_path=None, junit=None, markdown=None, baseline=None, fail_under=[], fail_over=[], quiet=True)
     values.update(flags)
     return argparse.Namespace(**values)
 
@@ -424,6 +437,26 @@ def test_one_run_reports_structural_and_corpus_problems_together(tmp_path: Path)
     assert "3 problem(s)" in done.stderr, done.stderr
     assert "'question'" in done.stderr and "no-such-essay.txt" in done.stderr
     assert "a sentence that is in neither essay" in done.stderr
+
+
+def test_a_baseline_made_with_other_settings_is_compared_with_a_note() -> None:
+    report = sample_report()
+    baseline = report.to_dict()
+    baseline["meta"] = {**baseline["meta"], "k": 9, "corpus": "0123", "documents": ["old.md"]}
+    report = replace(report, meta={**report.meta, "k": 5, "corpus": "4567", "documents": ["new.md"]})
+    notes = [line for line in compare(report, baseline).lines() if line.startswith("NOTE")]
+    assert any("k: 9 in the baseline, 5 now" in n for n in notes)
+    assert any("corpus: the essays differ" in n for n in notes)
+    assert any("added new.md; gone old.md" in n for n in notes)
+    assert not compare(report, baseline).regressed, "a note, not a regression"
+
+
+def test_the_report_may_not_overwrite_its_own_baseline(tmp_path: Path) -> None:
+    baseline = tmp_path / "b.json"
+    baseline.write_text('{"summary": {}, "cases": []}', encoding="utf-8")
+    done = run_rag("eval", str(QUESTIONS), "--baseline", str(baseline), "--json", str(baseline))
+    assert done.returncode == 2 and "would overwrite the baseline" in done.stderr
+    assert baseline.read_text(encoding="utf-8") == '{"summary": {}, "cases": []}'
 
 
 def test_bad_fail_under_flag_exits_2_before_loading_anything() -> None:
@@ -485,7 +518,7 @@ def cli_runs(index_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> dict:
     common = [*rag_command(), "eval", str(QUESTIONS), "--index-dir", str(index), "--seeds-dir", str(ROOT / "seeds")]
     first = [*common, "--json", str(folder / "a.json"), "--junit", str(folder / "a.xml"),
              "--markdown", str(folder / "a.md"), "--fail-under", "hit@5=0.5"]
-    second = [*common, "--json", str(folder / "b.json"), "--fail-under", "hit@1=1.01"]
+    second = [*common, "--json", str(folder / "b.json"), "--fail-under", "hit@1=1", "--fail-over", "latency_ms_p95=0.01"]
     # one thread each: two processes on two cores, without threads fighting over them
     threads = {name: "1" for name in ("OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS")}
     env = {**os.environ, "HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1", **threads}
@@ -513,7 +546,8 @@ def test_cli_writes_reports_and_meets_a_floor(cli_runs: dict) -> None:
 @pytest.mark.slow
 def test_cli_exits_1_when_a_floor_is_not_met(cli_runs: dict) -> None:
     assert cli_runs["codes"][1] == 1, cli_runs["outputs"][1]
-    assert "FLOOR hit@1>=1.01 not met" in cli_runs["outputs"][1][0]
+    assert "FLOOR hit@1>=1 not met" in cli_runs["outputs"][1][0]
+    assert "CEILING latency_ms_p95<=0.01 not met" in cli_runs["outputs"][1][0]
 
 
 @pytest.mark.slow

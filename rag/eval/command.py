@@ -1,7 +1,8 @@
 """`rag eval QUESTIONS.yaml`: run a question set, print the table, write reports, gate on results.
 
-Exit codes: 0 all gates pass; 1 a case or metric regressed against ``--baseline`` or a
-``--fail-under`` floor is not met; 2 a malformed question set, baseline or flag. Problems with
+Exit codes: 0 all gates pass; 1 a case or metric regressed against ``--baseline``, or a
+``--fail-under`` floor or ``--fail-over`` ceiling is not met; 2 a malformed question set,
+baseline or flag. Problems with
 the index itself (missing, built by another model) are ordinary errors (1), as elsewhere.
 """
 
@@ -29,16 +30,21 @@ def run_command(args: argparse.Namespace, settings: Settings) -> int:
     quiet = bool(getattr(args, "quiet", False))
     try:
         floors = parse_floors(getattr(args, "fail_under", None) or [])
+        floors += parse_floors(getattr(args, "fail_over", None) or [], ceiling=True)
         baseline = load_baseline(args.baseline) if getattr(args, "baseline", None) else None
     except BaselineError as exc:
         return _usage(str(exc))
     k = int(getattr(args, "k", None) or settings.k)
     if k < 1:
         return _usage(f"--k must be at least 1, got {k}")
+    baseline_path = getattr(args, "baseline", None)
     for flag, attr in (("--json", "json_path"), ("--junit", "junit"), ("--markdown", "markdown")):
         target = getattr(args, attr, None)
         if target and not Path(target).resolve().parent.is_dir():
             return _usage(f"{flag} {target}: the folder {Path(target).resolve().parent} does not exist; create it first")
+        if target and baseline_path and Path(target).resolve() == Path(baseline_path).resolve():
+            return _usage(f"{flag} {target} would overwrite the baseline this run is compared against; write the"
+                          " report elsewhere and copy it over the baseline once you accept it")
     origin = str(args.questions)
     try:  # the format first, before the model loads; then sources and quotes against the index
         data = read_question_file(args.questions)
@@ -117,9 +123,9 @@ def _gate(
     failures = check_floors(floors, report.summary)
     if floors:
         print()
-        print("\n".join(failures) if failures else f"floors met: {', '.join(f'{f.metric}>={f.value:g}' for f in floors)}")
+        print("\n".join(failures) if failures else f"gates met: {', '.join(str(f) for f in floors)}")
     if failures:
-        problems.append(f"{len(failures)} floor(s) not met")
+        problems.append(f"{len(failures)} floor(s) or ceiling(s) not met")
     return problems
 
 

@@ -2,8 +2,9 @@
 
 A question set is a list of cases. Every problem in a file is collected and reported at once,
 each naming the case (its id, or its position when it has none) and the field, so a user can
-fix the whole file in one go. Unknown keys are ignored; ``kind`` and ``split`` are kept as
-labels for the report's breakdowns.
+fix the whole file in one go. An unknown key is a problem too (a mistyped ``source:`` would
+otherwise turn an answerable case into one scored on refusal); ``kind`` and ``split`` are kept
+as labels for the report's breakdowns.
 
 Sources and gold quotes are checked against the documents of the index being evaluated
 (``{source: text}``, see :func:`documents_of`), so a set can be validated without the
@@ -12,6 +13,7 @@ seeds folder.
 
 from __future__ import annotations
 
+import difflib
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -21,7 +23,7 @@ import yaml
 
 from ..errors import RagError
 
-# The fields a case may carry; anything else is ignored.
+# The fields a case may carry; any other key is reported.
 FIELDS = ("id", "question", "kind", "split", "history", "sources", "gold_quotes", "answer_keywords")
 
 
@@ -130,6 +132,11 @@ def _parse_case(
     def bad(name: str, message: str) -> None:
         problems.append(f"{label} field '{name}': {message}")
 
+    for key in item:
+        if key not in FIELDS:
+            close = difflib.get_close_matches(str(key), FIELDS, n=1, cutoff=0.6)
+            hint = f"did you mean {close[0]!r}?" if close else f"a case's keys are {', '.join(FIELDS)}"
+            bad(str(key), f"unknown key; {hint}")
     case_id = _text(item, "id", bad, required=True)
     question = _text(item, "question", bad, required=True)
     kind = _text(item, "kind", bad)

@@ -180,6 +180,8 @@ def terminal_table(report: EvalReport, width: int = 100) -> str:
         out.append(f"FAIL {r.case.id} [{r.case.kind or '-'}] {_short(r.case.question, width - 20)}")
         for reason in r.reasons:
             out.append(textwrap.fill(reason, width, initial_indent="    - ", subsequent_indent="      "))
+        if r.answer_text:
+            out.append(f"    answer: {_short(r.answer_text, width - 12)}")
     return "\n".join(out)
 
 

@@ -8,8 +8,9 @@ is scored. Retrieval is scored on the passages of the final answer's search:
 
 from __future__ import annotations
 
+import hashlib
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -103,8 +104,18 @@ def run_eval(
         "k": k,
         "model": _model_name(retriever),
         "documents": sorted(documents),
+        "corpus": corpus_digest(documents),
+        "reader_threshold": getattr(getattr(assistant, "reader", None), "answer_threshold", None),
     }
     return build_report(results, meta)
+
+
+def corpus_digest(documents: Mapping[str, str]) -> str:
+    """A short digest of every document's name and text: a baseline made over other essays shows it."""
+    digest = hashlib.sha256()
+    for source in sorted(documents):
+        digest.update(source.encode("utf-8") + b"\0" + documents[source].encode("utf-8") + b"\0")
+    return digest.hexdigest()[:16]
 
 
 def _model_name(retriever: Any) -> str | None:
