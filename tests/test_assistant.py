@@ -151,6 +151,17 @@ def test_the_last_answer_is_read_from_any_history_shape() -> None:
     assert last_answer(["q", "why?"]) == "" and last_answer(None) == ""
 
 
+@pytest.mark.parametrize(
+    ("history", "message"),
+    [("garbage", "must be a list of turns, got str"), ({"role": "user"}, "must be a list"),
+     ([{"role": "user", "content": "q"}, 3], "turn 2 is not a message"), ([{"role": "robot", "content": "q"}], "turn 1")],
+)
+def test_a_malformed_history_gets_a_clear_message(assistant, history, message) -> None:
+    """A string was read letter by letter as turns, and unknown roles were dropped without a word."""
+    with pytest.raises(QueryError, match=message):
+        assistant.ask("and the second one?", history=history)
+
+
 def test_history_accepts_strings_dicts_and_gradio_content_parts(assistant) -> None:
     first = "What three areas are ripe for cooperation?"
     for history in ([first], [{"role": "user", "content": first}], [{"role": "user", "content": [{"type": "text", "text": first}]}]):

@@ -110,14 +110,24 @@ def test_api_follow_up_takes_history_as_json(app):
     assert QUESTION.rstrip("?") in answer["search_query"]
 
 
-def test_passage_count_setting_reaches_the_assistant_and_is_clamped(app):
+def test_passage_count_setting_reaches_the_assistant_and_is_checked(app):
+    """The slider's value is clamped; the API says when k is out of range instead of changing it."""
     from ui.chat import MAX_K, Answerer
 
     answerer = Answerer(app.retriever, default_k=5)
     assert [answerer.assistant(k).k for k in (None, 0, 3, 99)] == [5, 1, 3, MAX_K]
-    for k in (1, MAX_K, 99):
+    for k in (1, MAX_K):
         answer = ask(app, QUESTION, k=k)
         assert answer["error"] is None and "[1]" in answer["text"]
+    for k in (0, 11, 2.5):
+        answer = ask(app, QUESTION, k=k)
+        assert answer["error"] and "whole number from 1 to 10" in answer["error"] and not answer["citations"]
+
+
+def test_a_malformed_history_is_reported(app):
+    for history in ([1, 2, 3], [{"role": "bogus", "content": "x"}], [{"role": "user"}]):
+        answer = ask(app, FOLLOW_UP, history)
+        assert answer["error"] and "history_json: History turn 1 is not a message" in answer["error"], history
 
 
 def test_out_of_scope_question_is_refused(app):
@@ -303,7 +313,8 @@ def test_rag_serve_binds_loopback_requires_auth_and_stops_on_ctrl_c(index_copy, 
             proc.kill()
             out, err = proc.communicate()
     assert proc.returncode in (0, 130), err
-    assert f"http://127.0.0.1:{port}" in out and "passages ready" in err
+    assert f"the chat is at http://127.0.0.1:{port}/" in err and "passages ready" in err
+    assert "share=True" not in out + err, "Gradio's hint names a launch() argument rag serve does not have"
     assert "s3cret" not in out + err and "warning" not in err
 
 

@@ -190,4 +190,8 @@ def serve(
     demo = build_app(retriever, settings)
     demo.queue(default_concurrency_limit=CONCURRENCY, max_size=QUEUE_SIZE)
     guard = LoginGuard(*auth) if auth else None
-    demo.launch(server_name=host, server_port=port, auth=guard, **launch_options())
+    # quiet: Gradio's own banner suggests `share=True` in `launch()`, which a user of `rag serve` cannot set
+    demo.launch(server_name=host, server_port=port, auth=guard, quiet=True, prevent_thread_lock=True, **launch_options())
+    shown = f"[{host}]" if ":" in host else host
+    print(f"rag: the chat is at http://{shown}:{port}/ (Ctrl-C stops it)", file=sys.stderr)
+    demo.block_thread()

@@ -14,6 +14,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from rag.answer.assistant import Assistant
+from rag.answer.followup import check_history
 from rag.answer.render import answer_to_dict
 from rag.errors import RagError
 from rag.retrieve.retriever import Retriever
@@ -127,6 +128,12 @@ def ask_api(answerer: Answerer, question: str, history_json: str = "", k: int | 
             raise ValueError("history_json must be a JSON list")
     except ValueError as exc:
         return _error_dict(question, f"history_json is not a JSON list of messages: {exc}")
+    try:
+        check_history(history)
+    except RagError as exc:
+        return _error_dict(question, f"history_json: {_sentence(str(exc))}")
+    if k is not None and (isinstance(k, bool) or not isinstance(k, (int, float)) or k != int(k) or not 1 <= k <= MAX_K):
+        return _error_dict(question, f"k is the number of passages to search, a whole number from 1 to {MAX_K}; got {k!r}")
     try:
         answer = answerer.ask(question, history, k)
     except RagError as exc:

@@ -23,7 +23,7 @@ from ..types import Answer, Citation
 from .evidence import (
     Evidence, dense_best, gather, join_adjacent, quoted_in, reads_plainly, select, unrepeated, with_context,
 )
-from .followup import for_reader, last_answer, resolve
+from .followup import check_history, for_reader, last_answer, resolve
 from .intent import Intent, read_intent
 
 _AUTHORSHIP_WORDS = frozenset(terms("who wrote write written writes penned authored author writer essay piece article this that"))
@@ -52,8 +52,10 @@ class Assistant:
         self.reader = reader or Reader.load()
 
     def ask(self, question: str, history: Sequence[Any] | None = None) -> Answer:
-        """Answer ``question``; ``history`` holds earlier turns ({"role", "content"} dicts or strings)."""
+        """Answer ``question``; ``history`` holds earlier turns ({"role", "content"} dicts or strings).
+        QueryError for an empty, overlong or wordless question, or a malformed history."""
         text = check_question(question)
+        history = check_history(history)
         resolved = resolve(text, history)
         query = self.retriever.expand(resolved)
         intent = read_intent(text)

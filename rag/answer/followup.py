@@ -12,6 +12,7 @@ import re
 from collections.abc import Sequence
 from typing import Any
 
+from ..errors import QueryError
 from ..retrieve.lexical import terms
 from ..retrieve.query import MAX_QUERY_CHARS
 
@@ -21,6 +22,28 @@ _ANAPHORA = re.compile(
     r"there|then|the idea|the same|first|second|third|fourth|last|other)\b",
     re.I,
 )
+
+
+ROLES = ("user", "assistant", "system")  # a system turn is accepted and not read
+
+
+def check_history(history: object) -> list[Any]:
+    """``history`` as a list, or a QueryError saying which turn is malformed: a turn is a string
+    (a user's question), a ``{"role", "content"}`` dict, or a legacy (user, assistant) pair."""
+    if history is None:
+        return []
+    if isinstance(history, (str, bytes, dict)) or not isinstance(history, Sequence):
+        raise QueryError(f"history must be a list of turns, got {type(history).__name__}")
+    for number, item in enumerate(history, 1):
+        if isinstance(item, str) or isinstance(item, (list, tuple)) and len(item) == 2:
+            continue
+        if isinstance(item, dict) and item.get("role") in ROLES and isinstance(item.get("content"), (str, list, dict)):
+            continue
+        raise QueryError(
+            f"history turn {number} is not a message: use {{\"role\": \"user\" or \"assistant\", \"content\": \"...\"}}"
+            f" or a string, got {str(item)[:80]!r}"
+        )
+    return list(history)
 
 
 def user_turns(history: Sequence[Any] | None) -> list[str]:

@@ -39,6 +39,8 @@ _HEADING = re.compile(r"^#{1,2}[ \t]+(.+?)[ \t#]*$", re.MULTILINE)
 def load_corpus(seeds_dir: str | Path) -> list[Document]:
     """Every readable essay under ``seeds_dir``, sorted by source path."""
     root = Path(seeds_dir)
+    if root.is_file():
+        raise CorpusError(f"{str(root)!r} is a file: name the folder that holds it (essays are read from a folder)")
     if not root.is_dir():
         raise CorpusError(f"seeds folder {str(root)!r} does not exist: create it and add essays (.txt, .md, .pdf, .html, .docx)")
     sidecar = read_sidecar(root)

@@ -147,9 +147,10 @@ class Retriever:
             except RagError as exc:  # damaged files: rebuild rather than fail
                 reason, damaged = str(exc).removesuffix(f": {FIX}"), True
         if not Path(seeds_dir).is_dir():  # nothing to rebuild from: name both problems
+            what = "is a file, not a folder" if Path(seeds_dir).exists() else "does not exist"
             raise IndexMissingError(
                 f"the index in {str(index_dir)!r} cannot be used ({reason}), and the essays folder "
-                f"{str(seeds_dir)!r} to rebuild it from does not exist"
+                f"{str(seeds_dir)!r} to rebuild it from {what}"
             )
         if damaged:
             log.warning("the index is damaged (%s): rebuilding it from %s", reason, seeds_dir)
