@@ -31,6 +31,9 @@ environment: RAG_MODEL, RAG_SEEDS_DIR, RAG_INDEX_DIR, RAG_DATA_DIR, RAG_CHUNK_TO
 RAG_CHUNK_OVERLAP, RAG_K (flags win over the environment)."""
 
 
+SEEDS_DIR_HELP = "folder of essays (default: RAG_SEEDS_DIR, else the folder the index was built from, else seeds)"
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="rag",
@@ -66,14 +69,14 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--auth-file", metavar="PATH", help="require the USER:PASS on this file's first line (mode 600)")
     p.add_argument("--auth", metavar="USER:PASS", help="the same from the command line (visible in ps; prefer "
                    "--auth-file or RAG_AUTH)")
-    p.add_argument("--seeds-dir", help="folder of essays (default: seeds)")
+    p.add_argument("--seeds-dir", help=SEEDS_DIR_HELP)
     _index_dir(p)
     p.set_defaults(func=cmd_serve)
 
     p = sub.add_parser("eval", help="score answers against a YAML question set")
-    p.add_argument("questions", help="question-set YAML file (see README)")
+    p.add_argument("questions", help="question-set YAML file (format: docs/EVAL.md)")
     _index_dir(p)
-    p.add_argument("--seeds-dir", help="folder of essays (default: seeds)")
+    p.add_argument("--seeds-dir", help=SEEDS_DIR_HELP)
     p.add_argument("-k", "--k", type=int, default=5, help="passages retrieved per question (default: 5)")
     p.add_argument("--json", dest="json_path", metavar="PATH", help="write the JSON report here")
     p.add_argument("--junit", metavar="PATH", help="write a JUnit XML report here")
@@ -98,7 +101,7 @@ def _index_dir(p: argparse.ArgumentParser) -> None:
 def _common_query(p: argparse.ArgumentParser) -> None:
     p.add_argument("-k", "--k", type=int, help="number of passages (default: 5)")
     p.add_argument("--json", action="store_true", help="print JSON instead of text")
-    p.add_argument("--seeds-dir", help="folder of essays, to rebuild a stale index (default: seeds)")
+    p.add_argument("--seeds-dir", help=SEEDS_DIR_HELP)
     _index_dir(p)
 
 
