@@ -24,7 +24,8 @@ class IndexMismatchError(RagError):
 
 
 class QueryError(RagError, ValueError):
-    """A question that cannot be searched: empty, whitespace only, or not text."""
+    """A question that cannot be asked: empty, whitespace only, over 2,000 characters or not
+    words; a malformed conversation history; a k below 1."""
 
 
 class ModelError(RagError):

@@ -58,6 +58,7 @@ class Settings:
         return replace(self, **{k: v for k, v in values.items() if v is not None})
 
     def to_dict(self) -> dict[str, Any]:
+        """Every field as plain data (JSON output, the manifest)."""
         return asdict(self)
 
 
