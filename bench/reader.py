@@ -36,7 +36,7 @@ if str(ROOT) not in sys.path:
 BEFORE = "b0c9023"  # the last commit that answered with the feature MLP reader (d6224da: the rule-based selector)
 BEFORE_NAME = "feature-MLP reader"
 OUT = ROOT / "bench" / "out" / "reader"
-ABLATION_SETS = ("ablation4", "ablation5", "ablation6", "ablation7")  # tests/<label>: written for the ablation, oldest first
+ABLATION_SETS = ("ablation4", "ablation5", "ablation6", "ablation7", "ablation8")  # tests/<label>: written for the ablation, oldest first
 SETS = ["tests/questions.yaml", "tests/dev_questions.yaml", "tests/fresh_questions.yaml",
         "tests/blind_questions.yaml", "tests/sealed_questions.yaml", "tests/blind2/questions.yaml"]  # fmt: skip
 

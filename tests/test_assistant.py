@@ -314,3 +314,81 @@ def test_a_plural_question_answered_by_one_sentence_quotes_it_first(tmp_path, qu
     assert not got.refused
     assert answer in got.citations[0].quote, got.text
     assert_grounded(got, retriever)
+
+
+LIGHTHOUSE = """# The Skerry Light
+
+By Morag Lindsay
+
+The Skerry lighthouse was first lit in 1848, after two cargo ships were wrecked on the reef in a single winter.
+
+The first keepers of the light were the following.
+
+- Angus Reid, the principal keeper, who had served at Cape Wrath;
+- Duncan Shaw, his assistant, who kept the logbook;
+- Elspeth Reid, who ran the signal flags from the shore station.
+
+The station was supplied by boat once a fortnight. The supply boat carried:
+
+- coal for the keepers' stove;
+- oil for the lamp;
+- fresh water in barrels.
+
+There were three main reasons the light was automated in 1989. First, the cost of keeping three families on the rock had tripled since the war. Second, a radio beacon now guided most ships past the reef. Third, no new keeper had applied for the post in six years.
+"""
+
+CANAL = """# The Leam Navigation
+
+By Tomas Hale
+
+The Leam canal opened in 1799 and carried coal to the mills of Warwick. Its tolls were set by an act of parliament.
+
+The canal failed for two reasons. The railway reached Warwick in 1844 and undercut its prices. Second, the summit pound leaked so badly that it closed for months each summer.
+"""
+
+
+@pytest.fixture(scope="module")
+def announcing(tmp_path_factory):
+    """Essays whose answers are announced by one sentence and given by the ones after it."""
+    from rag import Retriever
+
+    root = tmp_path_factory.mktemp("announcing")
+    (root / "seeds").mkdir()
+    (root / "seeds" / "skerry-light.md").write_text(LIGHTHOUSE, encoding="utf-8")
+    (root / "seeds" / "leam-navigation.md").write_text(CANAL, encoding="utf-8")
+    retriever = Retriever.build(root / "seeds", root / "index")
+    return retriever, Assistant(retriever)
+
+
+@pytest.mark.parametrize(
+    ("question", "items"),
+    [
+        ("Who were the first keepers of the Skerry light?", ["Angus Reid", "Duncan Shaw", "Elspeth Reid"]),
+        ("What did the supply boat bring to the station?", ["coal", "oil for the lamp", "fresh water"]),
+        ("Why was the Skerry light automated?", ["cost of keeping", "radio beacon", "no new keeper"]),
+    ],
+)
+def test_a_sentence_that_announces_its_answer_is_quoted_with_what_follows(announcing, question, items) -> None:
+    """'The first keepers were the following.' or 'There were three main reasons ...' alone is no
+    answer: the written list or the First/Second/Third sentences after it are quoted too."""
+    retriever, assistant = announcing
+    got = assistant.ask(question)
+    assert not got.refused, got.text
+    quoted = " ".join(c.quote for c in got.citations)
+    assert all(item in quoted for item in items), got.text
+    assert_grounded(got, retriever)
+
+
+def test_the_second_one_is_the_second_of_the_list_just_quoted(announcing) -> None:
+    """Not another essay's "Second, ..." sentence, and not the item after it as well."""
+    _, assistant = announcing
+    first = assistant.ask("Who were the first keepers of the Skerry light?")
+    history = [{"role": "user", "content": "Who were the first keepers of the Skerry light?"},
+               {"role": "assistant", "content": first.text}]  # fmt: skip
+    second = assistant.ask("and the second one?", history=history)
+    assert second.citations and second.citations[0].quote.startswith("Duncan Shaw"), second.text
+    reasons = assistant.ask("Why was the Skerry light automated?")
+    history = [{"role": "user", "content": "Why was the Skerry light automated?"},
+               {"role": "assistant", "content": reasons.text}]  # fmt: skip
+    second = assistant.ask("and the second one?", history=history)
+    assert [c.quote for c in second.citations] == ["Second, a radio beacon now guided most ships past the reef."], second.text

@@ -21,7 +21,8 @@ from ..retrieve.query import clean_query
 from ..retrieve.retriever import Retriever
 from ..types import Answer, Citation
 from .evidence import (
-    Evidence, dense_best, gather, join_adjacent, quoted_in, reads_plainly, select, unrepeated, with_context,
+    Evidence, dense_best, gather, in_quoted_essays, introduces, join_adjacent, quoted_in, reads_plainly, select, unrepeated, with_announced,
+    with_context,
 )
 from .followup import check_history, for_reader, last_answer, resolve
 from .intent import Intent, read_intent
@@ -73,11 +74,16 @@ class Assistant:
         if intent.authorship and candidates and not self._names_other_work(text):
             referred = [*quoted_in(candidates, last_answer(history)), candidates[0]][0]  # what "that" is
             return self._authorship(text, query, referred)
-        chosen = select(self.retriever, candidates, intent, self._floor())
+        shown = last_answer(history) if resolved != text else ""
+        if intent.ordinal and shown:
+            candidates = in_quoted_essays(candidates, shown)
+        chosen = select(self.retriever, candidates, intent, self._floor(), shown)
         if self.refuses(intent, candidates, chosen):
             return self._refusal(text, query, candidates)
         if intent.reason and resolved != text:  # "why?" after an answer: the reason, not the answer again
             chosen = unrepeated(chosen, last_answer(history))
+        if not (intent.cross or intent.ordinal):  # "The crew included:" is answered with the crew
+            chosen = with_announced(self.retriever, chosen)
         quotes = with_context(self.retriever, chosen)
         if not intent.list_size:  # a list keeps one bullet per point
             quotes = join_adjacent(self.retriever, quotes)
@@ -140,6 +146,8 @@ def compose(chosen: Sequence[Evidence], intent: Intent) -> tuple[str, tuple[Cita
     citations = tuple(_cite(n, ev) for n, ev in enumerate(chosen, 1))
     quoted = [f"{_quoted(ev.text)} [{n}]" for n, ev in enumerate(chosen, 1)]
     authors = {_who(ev) for ev in chosen}
+    if len(chosen) > 2 and introduces(chosen[0].text) and len(authors) == 1:  # "The crew included:", then each
+        return f"{_who(chosen[0])} writes: {quoted[0]}\n\n" + "\n".join(f"- {q}" for q in quoted[1:]), citations
     if intent.list_size and len(chosen) > 1:
         lead = f"{_who(chosen[0])} makes these points:" if len(authors) == 1 else "The essays make these points:"
         return lead + "\n\n" + "\n".join(f"- {q}" for q in quoted), citations

@@ -23,7 +23,7 @@ from ..retrieve.retriever import Retriever
 from ..types import Passage, Sentence
 from ..retrieve.ordinals import enumerates, lists_inline, starts_with_ordinal
 from ..read.reader import Reader, candidate_text
-from .intent import Intent
+from .intent import NUMBER_WORDS, Intent
 
 
 @dataclass(frozen=True)
@@ -126,12 +126,15 @@ def quotable(sentence: Sentence) -> bool:
     words = terms(sentence.text)
     if sentence.kind != TEXT:
         return bool(words)
-    heading = is_heading(sentence.text) and not sentence.text.rstrip().endswith(":")  # "... four things:" opens a list
+    heading = is_heading(sentence.text) and not introduces(sentence.text)  # "... four things:" opens a list
     return len(words) >= 2 and not (heading and len(sentence.text.split()) < 8)
 
 
-def select(retriever: Retriever, candidates: Sequence[Evidence], intent: Intent, floor: float = 1.0) -> list[Evidence]:
-    """The sentences the answer quotes, in the order they should be read.
+def select(
+    retriever: Retriever, candidates: Sequence[Evidence], intent: Intent, floor: float = 1.0, shown: str = ""
+) -> list[Evidence]:
+    """The sentences the answer quotes, in the order they should be read (``shown``: the last
+    answer, whose list "and the second one?" asks about).
 
     A list gathered from prose (not a written list, no number asked) leads with the reader's
     best sentence when its probability reaches ``floor`` (the reader's refusal line): "what
@@ -142,7 +145,7 @@ def select(retriever: Retriever, candidates: Sequence[Evidence], intent: Intent,
         return []
     best = candidates[0]
     if intent.ordinal:  # "and the second one?": that item of the essay's enumeration
-        item = ordinal_item(retriever, candidates, intent.ordinal)
+        item = ordinal_item(retriever, candidates, intent.ordinal, shown)
         return [item, *_next_in_paragraph(retriever, item)] if item is not None else [best]
     if intent.list_size:
         written = markup_list(retriever, candidates, intent.list_size if intent.counted else 0)
@@ -196,10 +199,64 @@ def with_context(retriever: Retriever, chosen: Sequence[Evidence]) -> list[Evide
     return out
 
 
+_INTRODUCES = re.compile(r"(?::|\b(?:the following|as follows)\W*)$", re.I)
+_COUNTED = re.compile(r"\b(two|three|four|five|six)\s+(?:[\w-]+\s+){0,2}?[\w-]+s\b", re.I)
+_FOLLOWS_WITHIN = 600  # characters from one announced point to the next ("First, ..." then "Second, ...")
+
+
+def introduces(sentence: str) -> bool:
+    """True for a sentence that hands over to what follows it: "The crew included:", "The main
+    suspects were the following."""
+    return bool(_INTRODUCES.search(sentence.rstrip()))
+
+
+def announced(retriever: Retriever, ev: Evidence) -> list[Evidence]:
+    """What quote ``ev`` announces and leaves to the sentences after it: the items of the written
+    list it introduces ("The crew of STS-61 included:"), or the "First, ... Second, ..." points
+    that follow a count ("There were three main reasons for its success."). Empty when it
+    announces nothing, or names its points itself ("three areas: a, b and c")."""
+    sentences, after = retriever.sentences, ev.row + 1
+    if introduces(ev.text) and after < len(sentences) and sentences[after].source == ev.passage.source:
+        if sentences[after].kind == ITEM:
+            return _as_evidence(retriever, _list_rows(retriever, after), ev)
+    count = _COUNTED.search(ev.text)
+    if count is None or lists_inline(ev.text):
+        return []
+    points, end = [], ev.end
+    for n in range(1, NUMBER_WORDS[count.group(1).lower()] + 1):
+        point = find_ordinal(retriever, ev.passage.source, n, after=end)
+        if point is None and n > 2:
+            point = find_ordinal(retriever, ev.passage.source, -1, after=end)  # "Finally, ..."
+        if point is None or point.start - end > _FOLLOWS_WITHIN:
+            break
+        points.append(point)
+        end = point.end
+    return _as_evidence(retriever, [p.row for p in points], ev) if len(points) >= 2 else []
+
+
+def with_announced(retriever: Retriever, chosen: Sequence[Evidence]) -> list[Evidence]:
+    """``chosen``, but when its first quote announces points it does not name, that quote and
+    the points: the rest was chosen beside a sentence that was not yet the answer."""
+    points = announced(retriever, chosen[0]) if chosen else []
+    return [chosen[0], *points] if points else list(chosen)
+
+
+def _as_evidence(retriever: Retriever, rows: Sequence[int], like: Evidence) -> list[Evidence]:
+    """Sentence ``rows`` as evidence ranked as ``like``, each in the passage that holds it."""
+    found = []
+    for r in rows:
+        passage = retriever.passage_for_sentence(r, like.passage.score)
+        if passage is not None:
+            s = retriever.sentences[r]
+            found.append(Evidence(passage, r, s.start, s.end, s.text, like.score, like.dense))
+    return found
+
+
 def _next_in_paragraph(retriever: Retriever, ev: Evidence) -> list[Evidence]:
     """The sentence after ``ev`` when it is in the same paragraph and passage: an item's
-    opener ("First up should be economic cooperation ...") says what, the next says why."""
-    return _rest_of_paragraph(retriever, ev, 1)
+    opener ("First up should be economic cooperation ...") says what, the next says why; not
+    when the next opens the next item ("Third, ...")."""
+    return [e for e in _rest_of_paragraph(retriever, ev, 1) if not enumerates(e.text)]
 
 
 def _rest_of_paragraph(retriever: Retriever, ev: Evidence, most: int) -> list[Evidence]:
@@ -252,6 +309,13 @@ def quoted_in(candidates: Sequence[Evidence], shown: str) -> list[Evidence]:
     return [e for e in candidates if seen and normalize(e.text) in seen]
 
 
+def in_quoted_essays(candidates: Sequence[Evidence], shown: str) -> list[Evidence]:
+    """Those of ``candidates`` from the essays that ``shown`` (the last answer) quotes: "and the
+    second one?" asks about its list, not another essay's "Second, ...". All when it quotes none."""
+    sources = {e.passage.source for e in quoted_in(candidates, shown)}
+    return [c for c in candidates if c.passage.source in sources] or list(candidates)
+
+
 def unrepeated(chosen: Sequence[Evidence], shown: str) -> list[Evidence]:
     """``chosen`` without the sentences that ``shown`` (the last answer) already quoted and that
     give no reason: "why?" after an answer asks for its reason, not for the answer again.
@@ -300,7 +364,7 @@ def markup_list(retriever: Retriever, candidates: Sequence[Evidence], size: int)
     sentences = retriever.sentences
     lists: dict[int, tuple[int, Evidence, list[int]]] = {}
     for rank, ev in enumerate(candidates[:5]):
-        row = ev.row + 1 if sentences[ev.row].kind != ITEM and ev.text.rstrip().endswith(":") else ev.row
+        row = ev.row + 1 if sentences[ev.row].kind != ITEM and introduces(ev.text) else ev.row
         if row >= len(sentences) or sentences[row].kind != ITEM or sentences[row].source != ev.passage.source:
             continue
         rows = _list_rows(retriever, row)
@@ -347,9 +411,15 @@ def _list_rows(retriever: Retriever, row: int) -> list[int]:
     return [r for r in range(lo, hi + 1) if r == lo or sentences[r].paragraph != sentences[r - 1].paragraph]
 
 
-def ordinal_item(retriever: Retriever, candidates: Sequence[Evidence], ordinal: int) -> Evidence | None:
-    """The sentence opening item ``ordinal``: a retrieved "Second, ...", else that item of a written
-    list the best candidates hold or introduce ("- ..."), else a "Second, ..." of the best essay."""
+def ordinal_item(
+    retriever: Retriever, candidates: Sequence[Evidence], ordinal: int, shown: str = ""
+) -> Evidence | None:
+    """The sentence opening item ``ordinal``: that item of the written list ``shown`` (the last
+    answer) quoted, else a retrieved "Second, ...", else that item of a written list the best
+    candidates hold or introduce ("- ..."), else a "Second, ..." of the best essay."""
+    items = markup_list(retriever, quoted_in(candidates, shown), 0) if shown else []
+    if items and ordinal <= len(items):
+        return items[ordinal - 1] if ordinal > 0 else items[-1]
     for ev in candidates:
         if starts_with_ordinal(ev.text, ordinal):
             return ev
