@@ -72,7 +72,9 @@ def resolve_model(name: str) -> str:
 @lru_cache(maxsize=4)
 def _load(resolved: str) -> Any:
     from sentence_transformers import SentenceTransformer
+    from transformers.utils import logging as transformers_logging
 
+    transformers_logging.disable_progress_bar()  # its "Loading weights: 100%" bar on every load says nothing
     try:
         return SentenceTransformer(resolved, device="cpu")
     except Exception as exc:

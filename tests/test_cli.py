@@ -254,3 +254,11 @@ def test_a_table_is_printed_row_by_row() -> None:
     start = text.index("2022 | 71")
     shown = highlight(Passage(text, "a.md", "A", None, 0, len(text), 1.0, "2022 | 71", start, start + 9), colour=False)
     assert shown.splitlines()[2:] == ["    | Year | Salmon |", "    |---|---|", "    | 2016 | 0 |", "    | **2022 | 71** |"]
+
+
+def test_loading_the_model_prints_no_progress_bar(cli_env: dict[str, str]) -> None:
+    """transformers drew a "Loading weights: 100%" bar on stderr at every load (seen by a developer)."""
+    code = "from rag.embed import load_model; load_model()"
+    done = subprocess.run([sys.executable, "-c", code], env=cli_env, capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr
+    assert "Loading weights" not in done.stderr and "it/s" not in done.stderr, done.stderr
