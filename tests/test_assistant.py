@@ -95,6 +95,19 @@ def test_a_question_naming_a_new_subject_is_not_read_as_a_follow_up() -> None:
     assert resolve("When did Lourdes build its first basilica?", earlier).startswith("To whom")  # named before
 
 
+def test_a_complete_question_after_another_is_not_joined_to_it() -> None:
+    """'Why ...?' with words of its own, or 'the last keeper', asks anew (a user's windmill question
+    was searched together with the office question before it); 'why?' and 'the last one?' lean."""
+    from rag.answer.followup import resolve
+
+    earlier = ["How many windmills are still working today?"]
+    for question in ("Why did women enter the office?", "Who was the last keeper at Skarvholm?",
+                     "Why did farm windmills decline?"):  # fmt: skip
+        assert resolve(question, earlier) == question
+    for question in ("why?", "why is that?", "and the last one?", "why did it fail?"):
+        assert resolve(question, earlier).startswith(earlier[0]), question
+
+
 def test_who_wrote_that_names_the_author_with_a_quote(assistant, retriever) -> None:
     history = ["which essay describes asia's security as a hub and spokes model?"]
     answer = assistant.ask("who wrote that?", history=history)

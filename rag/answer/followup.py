@@ -14,14 +14,16 @@ from typing import Any
 
 from ..errors import QueryError
 from ..retrieve.lexical import terms
+from ..retrieve.ordinals import asked_ordinal
 from ..retrieve.query import MAX_QUERY_CHARS
 
-_LEADS = re.compile(r"^\s*(and|but|also|so|then|what about|how about|why|how so|what else|tell me more)\b", re.I)
+_LEADS = re.compile(r"^\s*(and|but|also|so|then|what about|how about|how so|what else|tell me more)\b", re.I)
+_WHY = re.compile(r"^\W*why\b", re.I)  # "why?", "why not?": a why-question with words of its own stands alone
 _ANAPHORA = re.compile(
     r"\b(it|its|that|this|these|those|they|them|their|he|him|his|she|her|hers|one|ones|"
-    r"there|then|the idea|the same|first|second|third|fourth|last|other)\b",
+    r"there|then|the idea|the same|other)\b",
     re.I,
-)
+)  # an ordinal leans only as an item ("the second one", "the third?"; see asked_ordinal), not in "the last keeper"
 
 
 ROLES = ("user", "assistant", "system")  # a system turn is accepted and not read
@@ -70,9 +72,13 @@ def last_answer(history: Sequence[Any] | None) -> str:
 
 
 def is_follow_up(question: str) -> bool:
-    """True when the question cannot stand alone: very short, or leaning on 'it', 'the second'."""
+    """True when the question cannot stand alone: very short, opening as a reply ("and ...",
+    "what about ..."), asking for an item ("the second one?"), a bare "why?", or short and
+    leaning on 'it' or 'she'. "Why did farm windmills decline?" stands alone."""
     content = terms(question)
-    if len(content) <= 1 or _LEADS.search(question):
+    if len(content) <= 1 or _LEADS.search(question) or asked_ordinal(question):
+        return True
+    if _WHY.match(question) and len(content) <= 2:
         return True
     return bool(_ANAPHORA.search(question)) and len(content) <= 4
 
