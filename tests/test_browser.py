@@ -136,22 +136,21 @@ def test_question_follow_up_highlighted_sources_and_thumbs_up(page, app):
 
 
 def shown_in_panel(page, number: str) -> bool:
-    """Whether the sources card citing [number] is flashed and in view within the panel."""
+    """Whether the quote citing [number] is flashed and in view within the sources panel."""
     return page.evaluate(
         """(n) => {
             const panel = document.querySelector('#rag-sources');
-            const num = [...panel.querySelectorAll('.rag-num')].find((el) => el.textContent.trim() === n);
-            const card = num && num.closest('.rag-source');
-            if (!card || !card.classList.contains('rag-flash')) return false;
-            const p = panel.getBoundingClientRect(), c = card.getBoundingClientRect();
-            return c.top >= p.top - 1 && c.top < p.bottom;
+            const quote = panel.querySelector(`.rag-passage mark.rag-q${n}, .rag-quote mark.rag-q${n}`);
+            if (!quote || !quote.classList.contains('rag-flash')) return false;
+            const p = panel.getBoundingClientRect(), q = quote.getBoundingClientRect();
+            return q.top >= p.top - 1 && q.bottom <= p.bottom + 1;
         }""",
         number,
     )
 
 
-def test_a_marker_shows_its_source_and_an_earlier_answer_its_own_sources(page):
-    """Each [n] is a link to its card; a click on an earlier answer brings its sources back."""
+def test_a_marker_shows_its_quote_and_an_earlier_answer_its_own_sources(page):
+    """Each [n] is a link to its quote; a click on an earlier answer brings its sources back."""
     first = ask(page, QUESTION)
     assert "[4]" in first
     markers = page.locator("#rag-chat .bot").first.locator(".rag-cite")
@@ -170,15 +169,61 @@ def test_a_marker_shows_its_source_and_an_earlier_answer_its_own_sources(page):
     assert wait_for(lambda: asked.inner_text().strip() == FOLLOW_UP)
 
 
-def test_the_whole_essay_opens_at_the_passage(page):
-    """The cited passage of the Cooper essay lies far down its text: opening it scrolls there."""
+def test_a_marker_is_reached_and_opened_with_the_keyboard(page):
+    ask(page, QUESTION)
+    marker = page.locator("#rag-chat .bot").last.locator(".rag-cite").nth(1)
+    assert marker.get_attribute("tabindex") == "0" and marker.get_attribute("role") == "button"
+    marker.focus()
+    page.keyboard.press("Enter")
+    assert wait_for(lambda: shown_in_panel(page, "2"))
+
+
+def test_the_whole_essay_opens_at_the_quote(page):
+    """The quote of the Cooper essay lies far down its text: opening the essay shows it."""
     ask(page, QUESTION)
     page.locator("#rag-sources details summary").first.click()
     box = page.locator("#rag-sources .rag-essay-text").first
-    passage = box.locator(".rag-in-passage")
     assert wait_for(lambda: box.evaluate("b => b.scrollTop") > 0)
-    top = box.evaluate("b => b.getBoundingClientRect().top")
-    assert top <= passage.evaluate("p => p.getBoundingClientRect().top") < top + 100
+    quote = box.locator(".rag-in-passage mark").first
+    top, bottom = box.evaluate("b => [b.getBoundingClientRect().top, b.getBoundingClientRect().bottom]")
+    assert top <= quote.evaluate("q => q.getBoundingClientRect().top") < bottom
+
+
+def test_undo_shows_the_sources_of_the_answer_left_last(page):
+    ask(page, QUESTION)
+    ask(page, "What tariffs does Japan face?")
+    page.locator('#rag-chat button[aria-label="Undo"]').last.click()
+    page.wait_for_function("() => document.querySelectorAll('#rag-chat .bot').length === 1")
+    asked = page.locator("#rag-sources .rag-asked").first
+    assert wait_for(lambda: asked.inner_text().strip() == QUESTION)
+
+
+def test_a_question_of_only_spaces_is_not_sent(page):
+    ask(page, QUESTION)
+    box = page.locator("#rag-input textarea")
+    box.fill("   ")
+    box.press("Enter")
+    page.locator("#rag-input button.submit-button").click()
+    page.wait_for_timeout(1500)
+    assert page.locator("#rag-chat .user").count() == 1 and page.locator("#rag-chat .bot").count() == 1
+
+
+def test_on_a_wide_screen_the_question_box_has_the_focus(page):
+    assert wait_for(lambda: page.evaluate("() => document.activeElement === document.querySelector('#rag-input textarea')"))
+
+
+def test_on_a_phone_the_page_opens_at_its_top(browser, app):
+    """The question box took the focus, which scrolled a phone's page past the title to it."""
+    context = browser.new_context(viewport={"width": 390, "height": 844})
+    try:
+        page = context.new_page()
+        page.goto(app.url, wait_until="domcontentloaded")
+        page.wait_for_selector("#rag-input textarea")
+        page.wait_for_timeout(1500)
+        assert page.evaluate("() => window.scrollY") == 0
+        assert page.evaluate("() => document.activeElement !== document.querySelector('#rag-input textarea')")
+    finally:
+        context.close()
 
 
 def test_essay_html_and_markdown_links_are_shown_as_text(page):

@@ -320,7 +320,7 @@ def test_the_source_card_shows_the_section_and_the_extracted_text(assistant) -> 
     answer = assistant.ask("When were the first tidal mills built on the estuary?")
     panel = sources_html(answer, assistant.retriever.document)
     assert '<div class="rag-section">Origins</div>' in panel
-    assert "<mark>The first tidal mills on the estuary were built around 868" in panel
+    assert '<mark class="rag-q1">The first tidal mills on the estuary were built around 868' in panel
     assert "Read the whole essay" in panel and "%PDF" not in panel
 
 

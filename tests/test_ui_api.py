@@ -75,7 +75,7 @@ def test_chat_streams_an_answer_with_markers_and_highlighted_sources(app):
     assert "[1]" in markdown
     assert len(updates) > 2, "the answer should arrive in several streamed updates"
     assert all(markdown.startswith(u) for u in updates), "each update extends the previous one"
-    assert "<mark>" in panel and 'class="rag-source"' in panel
+    assert '<mark class="rag-q1">' in panel and 'class="rag-source"' in panel
     assert "Read the whole essay" in panel
 
 
@@ -98,7 +98,7 @@ def test_follow_up_in_the_chat_uses_the_conversation(app):
     first, _ = conversation.predict(QUESTION, 5, api_name="/chat")
     second, panel = conversation.predict(FOLLOW_UP, 5, api_name="/chat")
     assert "[1]" in first and "[1]" in second
-    assert "<mark>" in panel
+    assert "<mark class=" in panel
     alone = client(app).predict(FOLLOW_UP, 5, api_name="/chat")[0]
     assert alone != second, "without the earlier turn the follow-up cannot be resolved the same way"
 
@@ -193,7 +193,7 @@ def test_a_click_on_an_earlier_answer_shows_its_own_sources(app):
     panels = [sources_for(answerer, history, answers, i) for i in range(len(history))]
     assert panels[0] is None and panels[2] is None, "a question has no sources of its own"
     assert "fisheries" in panels[1] and "World Cup" in panels[3] and QUESTION in panels[5]
-    assert "<mark>" in panels[5]
+    assert "<mark class=" in panels[5]
     assert sources_for(answerer, history, [], 5) is None, "an answer no longer kept shows nothing"
 
 
@@ -232,7 +232,7 @@ def test_sources_panel_escapes_document_text_titles_and_questions():
     assert "<script" not in html and "<img" not in html and "<b>" not in html
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
     assert "&lt;script&gt;alert(4)&lt;/script&gt;" in html
-    assert html.count("<mark>") == 2  # the quote in the passage and in the whole essay
+    assert html.count("<mark class=") == 2  # the quote in the passage and in the whole essay
 
 
 def test_two_quotes_from_one_passage_share_one_card_with_both_marked():
@@ -247,8 +247,8 @@ def test_two_quotes_from_one_passage_share_one_card_with_both_marked():
     html = sources_html(Answer("“First point here.” [1] “Second point there.” [2]", cites, False, question="q"), lambda s: doc)
     assert html.count('class="rag-source"') == 1  # the passage is shown once
     assert '<span class="rag-num">1</span><span class="rag-num">2</span>' in html
-    assert html.count("<mark>") == 4  # both quotes, in the passage and in the whole essay
-    assert "<mark>First point here.</mark>" in html and "<mark>Second point there.</mark>" in html
+    assert html.count("<mark class=") == 4  # both quotes, in the passage and in the whole essay
+    assert '<mark class="rag-q1">First point here.</mark>' in html and '<mark class="rag-q2">Second point there.</mark>' in html
     assert "score 0.500" in html
 
 

@@ -69,6 +69,12 @@ def build_app(retriever: Retriever, settings: Settings) -> gr.Blocks:
     def vote(history: list[dict], answers: list[dict], data: gr.LikeData) -> None:
         record_vote(feedback, history, answers, data.index, data.liked)
 
+    def undone(history: list[dict], answers: list[dict]) -> str:
+        """The sources of the answer left last after an Undo (``history`` is the chat after it)."""
+        last = max((i for i, m in enumerate(history) if isinstance(m, dict) and m.get("role") == "assistant"), default=None)
+        panel = sources_for(answerer, history, answers, last) if last is not None else None
+        return panel or empty_panel(retriever.heads)
+
     def show_sources(history: list[dict], answers: list[dict], data: gr.SelectData) -> Any:
         """A click on an answer shows its sources (the panel holds the latest answer's until then)."""
         panel = sources_for(answerer, history, answers, data.index)
@@ -100,8 +106,8 @@ def build_app(retriever: Retriever, settings: Settings) -> gr.Blocks:
                     answer,
                     chatbot=chatbot,
                     textbox=gr.Textbox(
-                        placeholder="Ask a question about the essays…", show_label=False,
-                        submit_btn=True, stop_btn=True, autofocus=True, max_lines=6, elem_id="rag-input",
+                        placeholder="Ask a question about the essays…", label="Your question", show_label=False,
+                        submit_btn=True, stop_btn=True, max_lines=6, elem_id="rag-input",  # focus: citations.js
                     ),
                     additional_inputs=[passages, answers],
                     additional_outputs=[sources, answers],
@@ -119,8 +125,8 @@ def build_app(retriever: Retriever, settings: Settings) -> gr.Blocks:
             None, None, None, js="() => window.ragShowCited && window.ragShowCited()", queue=False
         )
         chatbot.clear(lambda: ([], empty), None, [answers, sources], api_visibility="private", queue=False)
-        # Undo takes the last answer away: its sources go with it (the panel showed them, stale)
-        chatbot.undo(lambda: empty, None, [sources], api_visibility="private", queue=False)
+        # Undo takes the last answer away: the panel shows the answer now last (it showed the undone one's)
+        chatbot.undo(undone, [chatbot, answers], [sources], api_visibility="private", queue=False)
         clear.click(
             lambda: ([], [], [], [], empty),
             None,

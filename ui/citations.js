@@ -1,9 +1,10 @@
 () => {
   // The chat's [n] markers are links to their sources. Each marker in an answer is wrapped in a
-  // span.rag-cite as it renders (the answer's text, its copy and the API stay as they are). A
-  // click on an answer shows that answer's sources (ui/app.py: show_sources), then
-  // window.ragShowCited scrolls the panel to the card of the marker clicked, or to its top.
-  // Opening "Read the whole essay" scrolls its text to the passage.
+  // focusable span.rag-cite as it renders (the answer's text, its copy and the API stay as they
+  // are). A click (or Enter) on an answer shows that answer's sources (ui/app.py: show_sources),
+  // then window.ragShowCited brings the quote of the marker clicked into view and flashes it, or
+  // the panel's top. Opening "Read the whole essay" scrolls its text to the first quote. A
+  // question of nothing but spaces is not sent.
   const MARKER = /\[(\d{1,3})\]/g, HAS_MARKER = /\[\d{1,3}\]/;
   let cited = null;
 
@@ -23,6 +24,8 @@
         const cite = document.createElement("span");
         cite.className = "rag-cite";
         cite.dataset.n = m[1];
+        cite.tabIndex = 0;
+        cite.setAttribute("role", "button");
         cite.title = `Show source ${m[1]}`;
         cite.textContent = m[0];
         parts.append(cite);
@@ -36,32 +39,72 @@
   const wrapAll = () => document.querySelectorAll("#rag-chat .bot .message-content").forEach(wrapMarkers);
   new MutationObserver(wrapAll).observe(document.body, { childList: true, subtree: true, characterData: true });
 
+  const flash = (element) => {
+    element.classList.remove("rag-flash");
+    void element.offsetWidth;  // restart the animation on a second click
+    element.classList.add("rag-flash");
+  };
+
   document.addEventListener("click", (event) => {
-    if (!event.target.closest || !event.target.closest("#rag-chat .bot")) return;
+    if (!event.target.closest) return;
+    const send = event.target.closest("#rag-input button.submit-button");
+    const box = document.querySelector("#rag-input textarea");
+    if (send && box && !box.value.trim()) {  // nothing but spaces: Gradio would post an empty question
+      event.preventDefault();
+      event.stopImmediatePropagation();
+      return;
+    }
+    if (!event.target.closest("#rag-chat .bot")) return;
     const cite = event.target.closest(".rag-cite");
     cited = cite ? cite.dataset.n : null;
+  }, true);
+
+  document.addEventListener("keydown", (event) => {
+    if (!event.target.closest) return;
+    if (event.key === "Enter" && !event.shiftKey && event.target.closest("#rag-input textarea")
+        && !event.target.value.trim()) {
+      event.preventDefault();
+      event.stopImmediatePropagation();
+      return;
+    }
+    const cite = event.target.closest("#rag-chat .rag-cite");
+    if (cite && (event.key === "Enter" || event.key === " ")) {
+      event.preventDefault();
+      cite.click();
+    }
   }, true);
 
   window.ragShowCited = () => {
     const panel = document.querySelector("#rag-sources");
     if (!panel) return;
-    const number = [...panel.querySelectorAll(".rag-num")].find((el) => el.textContent.trim() === cited);
-    const card = number && number.closest(".rag-source");
+    const n = cited;
     cited = null;
-    if (!card) {
+    const quote = n && panel.querySelector(`.rag-passage mark.rag-q${n}, .rag-quote mark.rag-q${n}`);
+    if (!quote) {
       panel.scrollTo({ top: 0, behavior: "smooth" });
       return;
     }
-    card.scrollIntoView({ behavior: "smooth", block: "nearest" });
-    card.classList.remove("rag-flash");
-    void card.offsetWidth;  // restart the animation on a second click
-    card.classList.add("rag-flash");
+    quote.scrollIntoView({ behavior: "smooth", block: "center" });
+    flash(quote.closest(".rag-source"));
+    flash(quote);
   };
+
+  // the question box takes the focus on a wide screen; on a phone that would scroll the page
+  // past the title to the box and open the keyboard before anything was read
+  const focusBox = (tries) => {
+    const box = document.querySelector("#rag-input textarea");
+    if (box) box.focus({ preventScroll: true });
+    else if (tries > 0) setTimeout(() => focusBox(tries - 1), 100);
+  };
+  if (window.matchMedia("(min-width: 701px)").matches) focusBox(50);
 
   document.addEventListener("toggle", (event) => {
     const essay = event.target;
     if (!essay.matches || !essay.matches("details.rag-essay") || !essay.open) return;
-    const box = essay.querySelector(".rag-essay-text"), passage = essay.querySelector(".rag-in-passage");
-    if (box && passage) box.scrollTop += passage.getBoundingClientRect().top - box.getBoundingClientRect().top - 16;
+    const box = essay.querySelector(".rag-essay-text");
+    const target = essay.querySelector(".rag-in-passage mark") || essay.querySelector(".rag-in-passage");
+    if (!box || !target) return;
+    box.scrollTop += target.getBoundingClientRect().top - box.getBoundingClientRect().top - box.clientHeight / 4;
+    box.scrollIntoView({ behavior: "smooth", block: "nearest" });
   }, true);
 }

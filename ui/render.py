@@ -132,20 +132,21 @@ def _prose(text: str) -> str:
 _HEADING_LINE = re.compile(r"^#{1,6} (.+)$", re.MULTILINE)
 
 
-def _marked(text: str, base: int, spans: Sequence[tuple[int, int]]) -> str:
-    """``text`` (which starts at offset ``base``) escaped, with each [start, end) span in <mark>."""
+def _marked(text: str, base: int, spans: Sequence[tuple[int, int, int]]) -> str:
+    """``text`` (which starts at offset ``base``) escaped, with each [start, end) span in a <mark>
+    whose class names its citation number (``rag-q3``), so a click on [3] can find its quote."""
     out, pos = [], 0
-    for start, end in sorted(spans):
+    for start, end, number in sorted(spans):
         lo, hi = max(start - base, pos), min(end - base, len(text))
         if lo >= hi:
             continue
-        out.append(f"{_prose(text[pos:lo])}<mark>{_prose(text[lo:hi])}</mark>")
+        out.append(f'{_prose(text[pos:lo])}<mark class="rag-q{number}">{_prose(text[lo:hi])}</mark>')
         pos = hi
     return "".join(out) + _prose(text[pos:])
 
 
-def _spans(citations: Sequence[Citation]) -> list[tuple[int, int]]:
-    return [(c.quote_start, c.quote_end) for c in citations]
+def _spans(citations: Sequence[Citation]) -> list[tuple[int, int, int]]:
+    return [(c.quote_start, c.quote_end, c.number) for c in citations]
 
 
 def passage_html(citations: Sequence[Citation]) -> str:
@@ -153,7 +154,7 @@ def passage_html(citations: Sequence[Citation]) -> str:
     p = citations[0].passage
     body = _marked(p.text, p.start, _spans(citations))
     extra = "".join(
-        f'<p class="rag-quote"><mark>{_prose(c.quote)}</mark></p>'
+        f'<p class="rag-quote"><mark class="rag-q{c.number}">{_prose(c.quote)}</mark></p>'
         for c in citations
         if not (p.start <= c.quote_start and c.quote_end <= p.end)
     )
