@@ -108,6 +108,15 @@ def test_a_complete_question_after_another_is_not_joined_to_it() -> None:
         assert resolve(question, earlier).startswith(earlier[0]), question
 
 
+def test_a_follow_up_asked_first_says_there_is_nothing_to_follow(assistant) -> None:
+    """After Clear chat, "and the second one?" was answered from some essay's "Second, ..." or
+    refused as if the essays lacked it; it can only mean the second of something said before."""
+    for question in ("and the second one?", "why?", "the last point?"):
+        answer = assistant.ask(question)
+        assert answer.refused and not answer.citations and "no earlier answer" in answer.text, question
+    assert "no earlier answer" not in assistant.ask("what is the second area ripe for cooperation?").text
+
+
 def test_who_wrote_that_names_the_author_with_a_quote(assistant, retriever) -> None:
     history = ["which essay describes asia's security as a hub and spokes model?"]
     answer = assistant.ask("who wrote that?", history=history)

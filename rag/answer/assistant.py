@@ -24,7 +24,7 @@ from .evidence import (
     Evidence, dense_best, gather, in_quoted_essays, introduces, join_adjacent, quoted_in, reads_plainly, select, unrepeated, with_announced,
     with_context,
 )
-from .followup import check_history, for_reader, last_answer, resolve
+from .followup import check_history, for_reader, last_answer, needs_earlier, resolve, user_turns
 from .intent import Intent, read_intent
 
 _AUTHORSHIP_WORDS = frozenset(terms("who wrote write written writes penned authored author writer essay piece article this that"))
@@ -57,6 +57,9 @@ class Assistant:
         QueryError for an empty, overlong or wordless question, or a malformed history."""
         text = check_question(question)
         history = check_history(history)
+        if needs_earlier(text) and not user_turns(history):  # "and the second one?" as the first question
+            note = "There is no earlier answer for that to follow up; please ask the whole question."
+            return Answer(note, (), refused=True, question=text, search_query=text)
         resolved = resolve(text, history)
         query = self.retriever.expand(resolved)
         intent = read_intent(text)

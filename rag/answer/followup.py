@@ -83,6 +83,16 @@ def is_follow_up(question: str) -> bool:
     return bool(_ANAPHORA.search(question)) and len(content) <= 4
 
 
+_ITEM_WORDS = frozenset(terms("first second third fourth fifth last final one ones point step area item idea thing"))
+
+
+def needs_earlier(question: str) -> bool:
+    """True for a question that means nothing without an earlier answer: "and the second one?",
+    "the last point?", "why?", "why is that?"."""
+    words = terms(question)
+    return bool(asked_ordinal(question)) and set(words) <= _ITEM_WORDS or bool(_WHY.match(question)) and not words
+
+
 def names_new_subject(question: str, turns: Sequence[str]) -> bool:
     """True when ``question`` names something (a capitalised word past its first) that no earlier
     turn mentions, with at least three words besides 'her', 'first' and the like: it asks anew
