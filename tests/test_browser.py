@@ -156,6 +156,8 @@ def test_a_marker_shows_its_quote_and_an_earlier_answer_its_own_sources(page):
     markers = page.locator("#rag-chat .bot").first.locator(".rag-cite")
     assert markers.count() == first.count("[") and markers.last.inner_text() == "[4]"
     assert squash(page.locator("#rag-chat .bot").first.inner_text()) == squash(first)  # the text unchanged
+    footer = page.locator("#rag-chat .bot").first.locator(".rag-footer")
+    assert footer.inner_text().startswith("Sources: [1]") and "cooper-korea-japan-new-chapter.txt" in footer.inner_text()
     markers.last.click()
     assert wait_for(lambda: shown_in_panel(page, "4"))
 

@@ -252,6 +252,22 @@ def test_two_quotes_from_one_passage_share_one_card_with_both_marked():
     assert "score 0.500" in html
 
 
+def test_an_answer_in_the_chat_ends_with_its_sources_one_line_per_essay():
+    """Copied out of the chat, an answer's [n] still point somewhere; essay names stay literal."""
+    from rag.types import Answer
+    from ui.render import plain_text, sources_footer
+
+    text = "First point here. Second point there."
+    one = Passage(text, "notes_v2.md", "Notes *draft* [v2]", "A. Writer", 0, len(text), 0.5, "First point here.", 0, 17)
+    two = Passage(text, "other.md", "Other", None, 0, len(text), 0.4, "Second point there.", 18, 37)
+    cites = (Citation(1, one, "First point here.", 0, 17), Citation(2, two, "Second point there.", 18, 37),
+             Citation(3, one, "Second point there.", 18, 37))  # fmt: skip
+    footer = sources_footer(cites)
+    assert footer.startswith("\n\nSources: [1] [3] Notes \\*draft\\* \\[v2\\], A. Writer (notes\\_v2.md)")
+    assert plain_text(footer).endswith("[2] Other (other.md)")
+    assert sources_footer(()) == "" and Answer("x", (), True).citations == ()
+
+
 def test_a_list_point_the_search_did_not_rank_says_how_it_was_found():
     from rag.types import Answer
     from ui.render import sources_html

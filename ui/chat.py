@@ -27,6 +27,7 @@ from .render import (
     message_text,
     plain_text,
     safe_markdown,
+    sources_footer,
     sources_html,
 )
 
@@ -95,7 +96,7 @@ def stream_reply(
         log.exception("chat: answering failed")
         yield SORRY, message_html(SORRY), answers
         return
-    markdown = safe_markdown(answer.text, [c.quote for c in answer.citations])
+    markdown = safe_markdown(answer.text, [c.quote for c in answer.citations]) + sources_footer(answer.citations)
     panel = sources_html(answer, answerer.document)
     record = answer_to_dict(answer)
     answers.append(

@@ -36,7 +36,12 @@
     }
   };
 
-  const wrapAll = () => document.querySelectorAll("#rag-chat .bot .message-content").forEach(wrapMarkers);
+  const wrapAll = () => document.querySelectorAll("#rag-chat .bot .message-content").forEach((message) => {
+    wrapMarkers(message);
+    for (const p of message.querySelectorAll("p")) {  // the "Sources: [1] Title ..." lines (ui/render.py)
+      if (p.textContent.startsWith("Sources: [") && !p.classList.contains("rag-footer")) p.classList.add("rag-footer");
+    }
+  });
   new MutationObserver(wrapAll).observe(document.body, { childList: true, subtree: true, characterData: true });
 
   const flash = (element) => {

@@ -40,6 +40,22 @@ def safe_markdown(text: str, quotes: Iterable[str] = ()) -> str:
     return "".join(out)
 
 
+def sources_footer(citations: Sequence[Citation]) -> str:
+    """The lines under an answer that say which essay each marker cites ("Sources: [1] [2] Title,
+    Author (file)"), so an answer copied out of the chat keeps its sources; '' without citations."""
+    if not citations:
+        return ""
+    by_essay: dict[str, list[Citation]] = {}
+    for c in citations:
+        by_essay.setdefault(c.passage.source, []).append(c)
+    lines = []
+    for group in by_essay.values():
+        p = group[0].passage
+        who = f", {p.author}" if p.author else ""
+        lines.append(" ".join(f"[{c.number}]" for c in group) + " " + _literal(f"{p.title}{who} ({p.source})"))
+    return "\n\nSources: " + "  \n".join(lines)
+
+
 def literal_markdown(text: str) -> str:
     """Markdown that shows ``text`` exactly as typed: the user's own chat bubble, where an
     image, a link or a tag in a question must stay text and never make the browser fetch.
