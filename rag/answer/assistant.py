@@ -21,8 +21,8 @@ from ..retrieve.query import clean_query
 from ..retrieve.retriever import Retriever
 from ..types import Answer, Citation
 from .evidence import (
-    Evidence, dense_best, gather, in_quoted_essays, introduces, join_adjacent, quoted_in, reads_plainly, select, unrepeated, with_announced,
-    with_context,
+    Evidence, dense_best, gather, in_quoted_essays, introduces, join_adjacent, quoted_in, reads_plainly, select,
+    unrepeated, with_announced, with_context,
 )
 from .followup import check_history, for_reader, last_answer, needs_earlier, resolve, user_turns
 from .intent import Intent, read_intent
@@ -83,8 +83,8 @@ class Assistant:
         chosen = select(self.retriever, candidates, intent, self._floor(), shown)
         if self.refuses(intent, candidates, chosen):
             return self._refusal(text, query, candidates)
-        if intent.reason and resolved != text:  # "why?" after an answer: the reason, not the answer again
-            chosen = unrepeated(chosen, last_answer(history))
+        if intent.reason and shown:  # "why?" after an answer: the reason, not the answer again
+            chosen = unrepeated(chosen, shown)
         if not (intent.cross or intent.ordinal):  # "The crew included:" is answered with the crew
             chosen = with_announced(self.retriever, chosen)
         quotes = with_context(self.retriever, chosen)

@@ -20,8 +20,10 @@ OUT = ROOT / "docs" / "API.md"
 HEADER = """# Library reference
 
 Generated from the code by `python tests/tools/api_reference.py` (a test fails when this file
-is stale). Everything here is importable from `rag`; the README's "Library" section shows it in
-use, and `rag.eval` (docs/EVAL.md) scores question sets from code.
+is stale). Every name below is importable from `rag`; the README's "Library" section shows them
+in use, and `rag.eval` (docs/EVAL.md) scores question sets from code. Types that appear in a
+signature but are not listed here (`Intent`, `Evidence`, `IndexData`, `BuildProgress`) are
+internal: pass what the public methods return.
 """
 
 
