@@ -28,7 +28,8 @@ EPILOG = """examples:
   rag eval tests/questions.yaml --fail-under hit@5=0.95
 
 environment: RAG_MODEL, RAG_SEEDS_DIR, RAG_INDEX_DIR, RAG_DATA_DIR, RAG_CHUNK_TOKENS,
-RAG_CHUNK_OVERLAP, RAG_K (flags win over the environment)."""
+RAG_CHUNK_OVERLAP, RAG_K (flags win over the environment); RAG_READER (other reader weights),
+RAG_NUMPY_ENCODER=0, RAG_QUERY_BLAS_THREADS, RAG_AUTH=USER:PASS (rag serve). README: Configuration."""
 
 
 SEEDS_DIR_HELP = "folder of essays (default: RAG_SEEDS_DIR, else the folder the index was built from, else seeds)"
