@@ -401,6 +401,15 @@ def test_a_sentence_that_announces_its_answer_is_quoted_with_what_follows(announ
     assert_grounded(got, retriever)
 
 
+def test_a_comparison_gives_each_essay_what_its_quote_announces(announcing) -> None:
+    retriever, assistant = announcing
+    got = assistant.ask("Compare why the Skerry light was automated and why the Leam canal failed")
+    quoted = " ".join(c.quote for c in got.citations)
+    assert all(point in quoted for point in ("cost of keeping", "radio beacon", "no new keeper")), got.text
+    assert {c.passage.source for c in got.citations} == {"skerry-light.md", "leam-navigation.md"}, got.text
+    assert_grounded(got, retriever)
+
+
 def test_the_second_one_is_the_second_of_the_list_just_quoted(announcing) -> None:
     """Not another essay's "Second, ..." sentence, and not the item after it as well."""
     _, assistant = announcing

@@ -234,11 +234,24 @@ def announced(retriever: Retriever, ev: Evidence) -> list[Evidence]:
     return _as_evidence(retriever, [p.row for p in points], ev) if len(points) >= 2 else []
 
 
-def with_announced(retriever: Retriever, chosen: Sequence[Evidence]) -> list[Evidence]:
+def with_announced(retriever: Retriever, chosen: Sequence[Evidence], per_essay: bool = False) -> list[Evidence]:
     """``chosen``, but when its first quote announces points it does not name, that quote and
-    the points: the rest was chosen beside a sentence that was not yet the answer."""
-    points = announced(retriever, chosen[0]) if chosen else []
-    return [chosen[0], *points] if points else list(chosen)
+    the points: the rest was chosen beside a sentence that was not yet the answer. With
+    ``per_essay`` (a comparison), each essay's quotes up to the first that announces, and its
+    points ("... declined for two main causes." and "The first was ...", "The second ...")."""
+    if not per_essay:
+        points = announced(retriever, chosen[0]) if chosen else []
+        return [chosen[0], *points] if points else list(chosen)
+    out: list[Evidence] = []
+    for source in dict.fromkeys(e.passage.source for e in chosen):
+        quotes = [e for e in chosen if e.passage.source == source]
+        for i, ev in enumerate(quotes):
+            points = announced(retriever, ev)
+            if points:
+                quotes = [*quotes[: i + 1], *(p for p in points if all(p.row != q.row for q in quotes[: i + 1]))]
+                break
+        out += quotes
+    return out
 
 
 def _as_evidence(retriever: Retriever, rows: Sequence[int], like: Evidence) -> list[Evidence]:
