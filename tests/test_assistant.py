@@ -369,6 +369,16 @@ The canal failed for two reasons. The railway reached Warwick in 1844 and underc
 """
 
 
+MILLS = """# Prairie Mills
+
+By Ada Brandt
+
+There were three reasons for the mill's rapid spread. First, a kit cost less than a month's wages. Second, it needed no fuel. Third, the railways carried the parts to every station.
+
+The mill declined for two main causes. The first was rural electrification, which brought electric pumps to the farms. The second was the cheap petrol engine, which ran whenever the farmer wished.
+"""
+
+
 @pytest.fixture(scope="module")
 def announcing(tmp_path_factory):
     """Essays whose answers are announced by one sentence and given by the ones after it."""
@@ -378,6 +388,7 @@ def announcing(tmp_path_factory):
     (root / "seeds").mkdir()
     (root / "seeds" / "skerry-light.md").write_text(LIGHTHOUSE, encoding="utf-8")
     (root / "seeds" / "leam-navigation.md").write_text(CANAL, encoding="utf-8")
+    (root / "seeds" / "prairie-mills.md").write_text(MILLS, encoding="utf-8")
     retriever = Retriever.build(root / "seeds", root / "index")
     return retriever, Assistant(retriever)
 
@@ -398,6 +409,17 @@ def test_a_sentence_that_announces_its_answer_is_quoted_with_what_follows(announ
     assert not got.refused, got.text
     quoted = " ".join(c.quote for c in got.citations)
     assert all(item in quoted for item in items), got.text
+    assert_grounded(got, retriever)
+
+
+def test_a_why_question_whose_premise_announces_its_causes_gets_those_causes(announcing) -> None:
+    """Not another paragraph's "There were three reasons for the mill's rapid spread." (which names
+    reasons, so the why-rule added it, and its First/Second/Third then replaced the answer)."""
+    retriever, assistant = announcing
+    got = assistant.ask("Why did the prairie mill decline?")
+    quoted = " ".join(c.quote for c in got.citations)
+    assert "rural electrification" in quoted and "petrol engine" in quoted, got.text
+    assert "spread" not in quoted, got.text
     assert_grounded(got, retriever)
 
 

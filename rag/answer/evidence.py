@@ -162,7 +162,9 @@ def select(
                 chosen.append(ev)
         return sorted(chosen, key=lambda e: (e.passage.source != best.passage.source, e.passage.source, e.start))
     chosen = [best]
-    if intent.reason and not gives_reason(best.text):  # "why ...?": the premise, then the essay's reason
+    # "why ...?": the premise, then the essay's reason; unless the premise announces its causes
+    # ("... declined for two main causes."), which then follow it (with_announced)
+    if intent.reason and not gives_reason(best.text) and not announced(retriever, best):
         reasons = [c for c in candidates[1:] if gives_reason(c.text, loosely=True)]
         near = [c for c in reasons if same_paragraph(retriever, best, c)]
         because = (near or reasons)[:1]
