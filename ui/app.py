@@ -120,7 +120,7 @@ def build_app(retriever: Retriever, settings: Settings) -> gr.Blocks:
                 sources.render()
 
         chatbot.like(vote, [chatbot, answers], None, api_visibility="private", queue=False)
-        # then citations.js scrolls the panel to the card of the [n] clicked (or to its top)
+        # then citations.js brings the quote of the [n] clicked into view (or the panel's top)
         chatbot.select(show_sources, [chatbot, answers], [sources], api_visibility="private", queue=False).then(
             None, None, None, js="() => window.ragShowCited && window.ragShowCited()", queue=False
         )
