@@ -224,16 +224,17 @@ def announced(retriever: Retriever, ev: Evidence) -> list[Evidence]:
     count = _COUNTED.search(ev.text)
     if count is None or lists_inline(ev.text):
         return []
-    points, end = [], ev.end
-    for n in range(1, NUMBER_WORDS[count.group(1).lower()] + 1):
-        point = find_ordinal(retriever, ev.passage.source, n, after=end)
-        if point is None and n > 2:
-            point = find_ordinal(retriever, ev.passage.source, -1, after=end)  # "Finally, ..."
-        if point is None or point.start - end > _FOLLOWS_WITHIN:
+    total, end = NUMBER_WORDS[count.group(1).lower()], ev.end
+    points: list[int] = []
+    for row in range(after, len(sentences)):  # only the next few sentences: a 2 MB essay has 13,000
+        s = sentences[row]
+        if len(points) == total or s.source != ev.passage.source or s.start - end > _FOLLOWS_WITHIN:
             break
-        points.append(point)
-        end = point.end
-    return _as_evidence(retriever, [p.row for p in points], ev) if len(points) >= 2 else []
+        n = len(points) + 1
+        if starts_with_ordinal(s.text, n) or n > 2 and starts_with_ordinal(s.text, -1):  # "Finally, ..."
+            points.append(row)
+            end = s.end
+    return _as_evidence(retriever, points, ev) if len(points) >= 2 else []
 
 
 def with_announced(retriever: Retriever, chosen: Sequence[Evidence], per_essay: bool = False) -> list[Evidence]:
