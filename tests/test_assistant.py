@@ -423,6 +423,39 @@ def test_a_why_question_whose_premise_announces_its_causes_gets_those_causes(ann
     assert_grounded(got, retriever)
 
 
+def _evidence(retriever, startswith: str, score: float = 1.0):
+    from rag.answer.evidence import Evidence
+
+    row = next(i for i, s in enumerate(retriever.sentences) if s.text.startswith(startswith))
+    s = retriever.sentences[row]
+    return Evidence(retriever.passage_for_sentence(row, 0.5), row, s.start, s.end, s.text, score, 0.5)
+
+
+def test_a_list_answer_is_what_its_announcing_quote_announces_wherever_it_stands(announcing) -> None:
+    """A list gathered from prose is read in essay order, so the announcement ("There were three
+    main reasons ...") may follow the essay's opening; its First/Second/Third are the list."""
+    from rag.answer.evidence import with_announced
+
+    retriever, _ = announcing
+    chosen = [_evidence(retriever, "The Skerry lighthouse was first lit"), _evidence(retriever, "There were three main reasons")]
+    got = [e.text for e in with_announced(retriever, chosen, any_quote=True)]
+    assert got[0].startswith("There were three main reasons") and [t.split(",")[0] for t in got[1:]] == ["First", "Second", "Third"]
+    assert [e.text for e in with_announced(retriever, chosen)] == [e.text for e in chosen]  # a plain answer: its first quote only
+    assert [e.text for e in with_announced(retriever, chosen[:1], any_quote=True)] == [chosen[0].text]  # "two cargo ships"
+
+
+def test_a_why_answer_takes_its_reason_from_the_premise_s_own_essay(announcing) -> None:
+    """A user's why-answer added a sentence naming reasons from another essay."""
+    from rag.answer.evidence import select
+    from rag.answer.intent import read_intent
+
+    retriever, _ = announcing
+    premise = _evidence(retriever, "The Leam canal opened in 1799")
+    elsewhere = _evidence(retriever, "There were three main reasons", 0.7)  # skerry-light.md: it names reasons
+    chosen = select(retriever, [premise, elsewhere], read_intent("Why did the Leam canal close?"))
+    assert [e.passage.source for e in chosen] == ["leam-navigation.md"]
+
+
 def test_a_comparison_gives_each_essay_what_its_quote_announces(announcing) -> None:
     retriever, assistant = announcing
     got = assistant.ask("Compare why the Skerry light was automated and why the Leam canal failed")

@@ -22,6 +22,8 @@ def test_questions_asking_for_several_things_are_lists(question: str) -> None:
     "why does cooper put economic coercion at the top of the to-do list?",  # a reason, not a list
     "what does cooper think about the G7?",  # "does" is not a plural noun
     "how do the two essays differ on regional institutions?",  # a comparison, answered per essay
+    "When did UNESCO list Valparaiso?",  # "list" is the verb of a when-question (a user's question)
+    "where are the key points listed?",
 ])
 def test_other_questions_are_not_lists(question: str) -> None:
     assert not read_intent(question).list_size

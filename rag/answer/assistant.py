@@ -86,7 +86,7 @@ class Assistant:
         if intent.reason and shown:  # "why?" after an answer: the reason, not the answer again
             chosen = unrepeated(chosen, shown)
         if not intent.ordinal:  # "The crew included:" is answered with the crew
-            chosen = with_announced(self.retriever, chosen, per_essay=intent.cross)
+            chosen = with_announced(self.retriever, chosen, per_essay=intent.cross, any_quote=bool(intent.list_size))
         quotes = with_context(self.retriever, chosen)
         if not intent.list_size:  # a list keeps one bullet per point
             quotes = join_adjacent(self.retriever, quotes)

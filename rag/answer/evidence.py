@@ -165,7 +165,7 @@ def select(
     # "why ...?": the premise, then the essay's reason; unless the premise announces its causes
     # ("... declined for two main causes."), which then follow it (with_announced)
     if intent.reason and not gives_reason(best.text) and not announced(retriever, best):
-        reasons = [c for c in candidates[1:] if gives_reason(c.text, loosely=True)]
+        reasons = [c for c in candidates[1:] if gives_reason(c.text, loosely=True) and c.passage.source == best.passage.source]
         near = [c for c in reasons if same_paragraph(retriever, best, c)]
         because = (near or reasons)[:1]
         if because and because[0].score >= 0.5 * best.score:
@@ -215,8 +215,9 @@ def introduces(sentence: str) -> bool:
 def announced(retriever: Retriever, ev: Evidence) -> list[Evidence]:
     """What quote ``ev`` announces and leaves to the sentences after it: the items of the written
     list it introduces ("The crew of STS-61 included:"), or the "First, ... Second, ..." points
-    that follow a count ("There were three main reasons for its success."). Empty when it
-    announces nothing, or names its points itself ("three areas: a, b and c")."""
+    that follow a count ("There were three main reasons for its success."), the first of them in
+    the very next sentence. Empty when it announces nothing, or names its points itself ("three
+    areas: a, b and c")."""
     sentences, after = retriever.sentences, ev.row + 1
     if introduces(ev.text) and after < len(sentences) and sentences[after].source == ev.passage.source:
         if sentences[after].kind == ITEM:
@@ -234,17 +235,26 @@ def announced(retriever: Retriever, ev: Evidence) -> list[Evidence]:
         if starts_with_ordinal(s.text, n) or n > 2 and starts_with_ordinal(s.text, -1):  # "Finally, ..."
             points.append(row)
             end = s.end
+        elif not points:  # the first point opens the very next sentence: "two cargo ships" counts no points
+            break
     return _as_evidence(retriever, points, ev) if len(points) >= 2 else []
 
 
-def with_announced(retriever: Retriever, chosen: Sequence[Evidence], per_essay: bool = False) -> list[Evidence]:
+def with_announced(
+    retriever: Retriever, chosen: Sequence[Evidence], per_essay: bool = False, any_quote: bool = False
+) -> list[Evidence]:
     """``chosen``, but when its first quote announces points it does not name, that quote and
     the points: the rest was chosen beside a sentence that was not yet the answer. With
+    ``any_quote`` (a list question), the first quote that announces, wherever it stands ("Three
+    lessons are usually drawn from the Stockholm case." read after the essay's opening). With
     ``per_essay`` (a comparison), each essay's quotes up to the first that announces, and its
     points ("... declined for two main causes." and "The first was ...", "The second ...")."""
     if not per_essay:
-        points = announced(retriever, chosen[0]) if chosen else []
-        return [chosen[0], *points] if points else list(chosen)
+        for ev in chosen if any_quote else chosen[:1]:
+            points = announced(retriever, ev)
+            if points:
+                return [ev, *points]
+        return list(chosen)
     out: list[Evidence] = []
     for source in dict.fromkeys(e.passage.source for e in chosen):
         quotes = [e for e in chosen if e.passage.source == source]

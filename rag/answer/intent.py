@@ -21,6 +21,8 @@ _QUANTITY = re.compile(
     r"\bhow (many|much)\b|\bwhat (percentage|percent|number|amount|share|figure)\b|"
     r"\bbudget\b|\bhow (big|large)\b|\brates?\b"
 )  # asks for a number ("how many reasons ...?" too), so it is not a list question
+# "When did UNESCO list Valparaiso?": a when, where or how-long question asks for one fact
+_ONE_FACT = re.compile(r"^\W*(?:when|where|how (?:long|old|far|often|soon))\b")
 # "what clubs ...", "which security threats ...": a plural noun within two words of what/which
 _ASKED_NOUNS = re.compile(r"^\W*(?:what|which)\s+([a-z-]+)(?:\s+([a-z-]+))?")
 _ARE_THE = re.compile(r"^\W*(?:what|which)\s+(?:are|were)\s+(?:the|its|their|his|her)\s+([a-z-]+)(?:\s+([a-z-]+))?")
@@ -73,7 +75,9 @@ def read_intent(question: str) -> Intent:
     # "why ... top of the to-do list?" wants a reason, and a comparison is answered per essay,
     # but "what reasons does she give for why ...?" opens by asking for several things
     asked = _asked_plural(q)
-    is_list = not _QUANTITY.search(q) and (bool(asked) or bool(_LIST.search(q)) and not (reason or cross))
+    is_list = not _QUANTITY.search(q) and not _ONE_FACT.match(q) and (
+        bool(asked) or bool(_LIST.search(q)) and not (reason or cross)
+    )
     ordinal = asked_ordinal(q)
     return Intent(
         list_size=(count or 4) if is_list and not ordinal else 0,
