@@ -13,6 +13,7 @@ import subprocess
 import sys
 import threading
 from datetime import datetime
+from html import escape as html_escape
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -250,6 +251,15 @@ def test_two_quotes_from_one_passage_share_one_card_with_both_marked():
     assert html.count("<mark class=") == 4  # both quotes, in the passage and in the whole essay
     assert '<mark class="rag-q1">First point here.</mark>' in html and '<mark class="rag-q2">Second point there.</mark>' in html
     assert "score 0.500" in html
+
+
+def test_a_refusal_without_a_passage_says_why_in_the_panel():
+    from rag.types import Answer
+    from ui.render import sources_html
+
+    for text in ("The essays don't answer that question.", "There is no earlier answer for that to follow up."):
+        panel = sources_html(Answer(text, (), True, question="and the <second> one?"), lambda s: None)
+        assert html_escape(text) in panel and "Nothing is cited." in panel and "&lt;second&gt;" in panel
 
 
 def test_an_answer_in_the_chat_ends_with_its_sources_one_line_per_essay():

@@ -224,12 +224,10 @@ def sources_html(answer: Answer, document: Callable[[str], Document | None]) -> 
     """The sources panel for one answer: a heading, then a card per cited passage."""
     question = html.escape(answer.question or "")
     if not answer.citations:
-        note = (
-            "The essays do not answer this question, so nothing is cited."
-            if answer.refused
-            else "No passages were cited."
-        )
-        return f'<div class="rag-sources rag-empty"><p class="rag-asked">{question}</p><p>{note}</p></div>'
+        # a refusal says why in its own words ("The essays don't answer that question.", "There is
+        # no earlier answer for that to follow up ...")
+        note = f"{answer.text.strip()} Nothing is cited." if answer.refused else "No passages were cited."
+        return f'<div class="rag-sources rag-empty"><p class="rag-asked">{question}</p><p>{html.escape(note)}</p></div>'
     label = "Closest passage" if answer.refused else "Sources"
     cards = "".join(
         citation_html(group, _lookup(document, group[0].passage.source)) for group in by_passage(answer.citations)
