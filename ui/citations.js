@@ -42,7 +42,10 @@
       if (p.textContent.startsWith("Sources: [") && !p.classList.contains("rag-footer")) p.classList.add("rag-footer");
     }
   });
-  new MutationObserver(wrapAll).observe(document.body, { childList: true, subtree: true, characterData: true });
+  // the chat re-renders an answer as it streams; the sources panel's (large) updates are not walked
+  const inChat = (node) => (node.nodeType === Node.ELEMENT_NODE ? node : node.parentElement)?.closest("#rag-chat");
+  new MutationObserver((mutations) => { if (mutations.some((m) => inChat(m.target))) wrapAll(); })
+    .observe(document.body, { childList: true, subtree: true, characterData: true });
 
   const flash = (element) => {
     element.classList.remove("rag-flash");

@@ -11,7 +11,7 @@ sentence before it ("Connecting these spokes ...") is given that sentence too.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 
 import numpy as np
@@ -267,11 +267,14 @@ def with_announced(
     return out
 
 
-def _as_evidence(retriever: Retriever, rows: Sequence[int], like: Evidence) -> list[Evidence]:
-    """Sentence ``rows`` as evidence ranked as ``like``, each in the passage that holds it."""
+def _as_evidence(
+    retriever: Retriever, rows: Sequence[int], like: Evidence, retrieved: Mapping[int, Passage] | None = None
+) -> list[Evidence]:
+    """Sentence ``rows`` as evidence ranked as ``like``, each in the passage that retrieved it
+    (``retrieved``, by row) or else the indexed passage that holds it."""
     found = []
     for r in rows:
-        passage = retriever.passage_for_sentence(r, like.passage.score)
+        passage = (retrieved or {}).get(r) or retriever.passage_for_sentence(r, like.passage.score)
         if passage is not None:
             s = retriever.sentences[r]
             found.append(Evidence(passage, r, s.start, s.end, s.text, like.score, like.dense))
@@ -399,17 +402,10 @@ def markup_list(retriever: Retriever, candidates: Sequence[Evidence], size: int)
     if not lists:
         return []
     _, anchor, rows = max(lists.values(), key=lambda entry: (bool(size) and len(entry[2]) == size, -entry[0]))
-    ranked = {c.row: c for c in candidates}
     order = {c.row: i for i, c in enumerate(candidates)}
     if size and len(rows) > size:
         rows = sorted(sorted(rows, key=lambda r: order.get(r, len(order)))[:size])
-    found = []
-    for r in rows:
-        passage = ranked[r].passage if r in ranked else retriever.passage_for_sentence(r, anchor.passage.score)
-        if passage is not None:
-            s = sentences[r]
-            found.append(Evidence(passage, r, s.start, s.end, s.text, anchor.score, anchor.dense))
-    return found
+    return _as_evidence(retriever, rows, anchor, {c.row: c.passage for c in candidates})
 
 
 def _list_rows(retriever: Retriever, row: int) -> list[int]:

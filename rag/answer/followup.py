@@ -14,7 +14,7 @@ from typing import Any
 
 from ..errors import QueryError
 from ..retrieve.lexical import terms
-from ..retrieve.ordinals import asked_ordinal
+from ..retrieve.ordinals import ITEM_WORDS, ORDINALS, asked_ordinal
 from ..retrieve.query import MAX_QUERY_CHARS
 
 _LEADS = re.compile(r"^\s*(and|but|also|so|then|what about|how about|how so|what else|tell me more)\b", re.I)
@@ -83,7 +83,7 @@ def is_follow_up(question: str) -> bool:
     return bool(_ANAPHORA.search(question)) and len(content) <= 4
 
 
-_ITEM_WORDS = frozenset(terms("first second third fourth fifth last final one ones point step area item idea thing"))
+_ITEM_WORDS = frozenset(terms(" ".join([*ORDINALS, *ITEM_WORDS])))  # "the second one", "the last point"
 
 
 def needs_earlier(question: str) -> bool:

@@ -9,7 +9,9 @@ _OPENERS = {1: ("to start with", "to begin with", "step one", "first up", "first
 _LAST = re.compile(r"(finally|lastly|last|third and finally|fourth and finally|fifth and finally)\b")
 
 
-_ITEM = r"(one|ones|point|step|area|item|idea|thing|priority|proposal|recommendation|suggestion)"
+ITEM_WORDS = ("one", "ones", "point", "step", "area", "item", "idea", "thing", "priority", "proposal", "recommendation",
+              "suggestion")  # what "the second ..." may name: "the second one", "the first step"
+_ITEM = "(" + "|".join(ITEM_WORDS) + ")"
 
 
 def asked_ordinal(question: str) -> int:
