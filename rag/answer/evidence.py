@@ -52,7 +52,8 @@ def gather(
     every sentence that mentions the author. For a plain question or a list, the reader reads
     ``asked`` (default: the last wording) with each of the READ_TOP sentences the rule score
     ranks highest, and gives each its probability of answering. Plain questions
-    are ranked by that probability; lists, comparisons, items and reasons by the rule score,
+    are ranked by that probability, lowered by their passage's place in ``passages``
+    (``Reader.ranking``); lists, comparisons, items and reasons by the rule score,
     which the structure of those answers is built on (see ``reads_plainly``). A short heading
     or a bare marker is never a candidate.
     """
@@ -77,7 +78,8 @@ def gather(
         top = np.argsort(-ranks, kind="stable")[:READ_TOP]
         probability[top] = reader.probabilities(asked or wordings[-1], [reading_text(retriever, rows[i]) for i in top])
         if plain:
-            ranks = probability.astype(np.float64)
+            place = {id(p): n for n, p in enumerate(passages)}
+            ranks = reader.ranking(probability, np.array([place[id(owner[r])] for r in rows]))
     found: dict[str, Evidence] = {}
     for row, score, p, sim in zip(rows, ranks, probability, dense, strict=True):
         sentence, passage = retriever.sentences[row], owner[row]

@@ -38,7 +38,9 @@ class Reader:
 
     Two calibrated lines: ``threshold`` within a question's own paragraph (train_reader.py), and
     ``answer_threshold`` in the product, where the candidates come from a whole folder
-    (training/calibrate_answers.py; a card without it falls back to ``threshold``).
+    (training/calibrate_answers.py; a card without it falls back to ``threshold``). Also fitted
+    there, ``place_discount``: how much a candidate's logit drops per place its passage ranks
+    below the search's first (0 in a card without it).
     """
 
     def __init__(self, weights: Mapping[str, np.ndarray], word: np.ndarray, position: np.ndarray,
@@ -58,6 +60,7 @@ class Reader:
             self._heads = int(card["heads"])
             self.threshold = float(card["threshold"])
             self.answer_threshold = float(card.get("answer_threshold", self.threshold))
+            self.place_discount = float(card.get("place_discount", 0.0))
             max_len = int(card["max_len"])
         except (KeyError, ValueError, TypeError) as exc:
             raise ModelError(f"reader weights or card are incomplete ({exc})") from exc
@@ -84,6 +87,17 @@ class Reader:
             h = bert_layers(h, mask, self._layers, self._heads, _EPS, first_only=True)
             logits[rows] = h[:, 0] @ self._head + self._head_bias
         return (1.0 / (1.0 + np.exp(-np.clip(logits, -30, 30)))).astype(np.float32)
+
+    def ranking(self, probability: np.ndarray, place: np.ndarray) -> np.ndarray:
+        """``probability`` lowered by each candidate's passage place in the search, as calibrated."""
+        return discounted(probability, place, self.place_discount)
+
+
+def discounted(probability: np.ndarray, place: np.ndarray, discount: float) -> np.ndarray:
+    """``probability`` with its logit lowered by ``discount`` per ``place`` (0: the search's first
+    passage): the search ranks whole passages, which the reader, reading one sentence, cannot see."""
+    p = np.clip(np.asarray(probability, np.float64), 1e-6, 1 - 1e-6)
+    return 1.0 / (1.0 + np.exp(discount * np.asarray(place) - np.log(p / (1 - p))))
 
 
 @lru_cache(maxsize=4)
