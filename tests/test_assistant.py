@@ -97,14 +97,16 @@ def test_a_question_naming_a_new_subject_is_not_read_as_a_follow_up() -> None:
 
 def test_a_complete_question_after_another_is_not_joined_to_it() -> None:
     """'Why ...?' with words of its own, or 'the last keeper', asks anew (a user's windmill question
-    was searched together with the office question before it); 'why?' and 'the last one?' lean."""
+    was searched together with the office question before it); 'why?', 'the last one?' and 'what
+    happened next?' lean."""
     from rag.answer.followup import resolve
 
     earlier = ["How many windmills are still working today?"]
     for question in ("Why did women enter the office?", "Who was the last keeper at Skarvholm?",
                      "Why did farm windmills decline?"):  # fmt: skip
         assert resolve(question, earlier) == question
-    for question in ("why?", "why is that?", "and the last one?", "why did it fail?"):
+    for question in ("why?", "why is that?", "and the last one?", "why did it fail?", "What happened next?",
+                     "what came afterwards?"):  # fmt: skip
         assert resolve(question, earlier).startswith(earlier[0]), question
 
 

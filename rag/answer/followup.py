@@ -21,7 +21,7 @@ _LEADS = re.compile(r"^\s*(and|but|also|so|then|what about|how about|how so|what
 _WHY = re.compile(r"^\W*why\b", re.I)  # "why?", "why not?": a why-question with words of its own stands alone
 _ANAPHORA = re.compile(
     r"\b(it|its|that|this|these|those|they|them|their|he|him|his|she|her|hers|one|ones|"
-    r"there|then|the idea|the same|other)\b",
+    r"there|then|next|afterwards|the idea|the same|other)\b",
     re.I,
 )  # an ordinal leans only as an item ("the second one", "the third?"; see asked_ordinal), not in "the last keeper"
 
