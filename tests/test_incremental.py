@@ -285,3 +285,68 @@ def test_encode_batches_by_length_and_returns_rows_in_the_order_given() -> None:
     together = encode(model, texts, batch_size=2)
     alone = np.vstack([encode(model, [t]) for t in texts])
     np.testing.assert_allclose(together, alone, atol=1e-5)
+
+
+@pytest.mark.slow
+def test_an_essay_edited_while_the_index_builds_is_seen_as_changed(
+    seeds: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The manifest records the bytes that were indexed: an edit made after a build read the
+    file (here, as soon as it has) leaves the index stale, so the next open rebuilds it. It
+    hashed the folder after embedding, so the edit was recorded and never indexed."""
+    from rag.index import build as build_module
+    from rag.index.build import stale_reason
+    from rag.settings import settings_from_env
+
+    (seeds / "ice.md").write_text(NEW_ESSAY, encoding="utf-8")
+    read_corpus = build_module.load_corpus
+
+    def read_then_edit(folder: Path) -> list:
+        documents = read_corpus(folder)
+        (seeds / "ice.md").write_text(NEW_ESSAY.replace("1781", "1799"), encoding="utf-8")
+        return documents
+
+    monkeypatch.setattr(build_module, "load_corpus", read_then_edit)
+    index = tmp_path / "index"
+    Retriever.build(seeds, index)
+    monkeypatch.undo()
+    assert stale_reason(seeds, index, settings_from_env()) == f"the essays in {str(seeds)!r} changed"
+    retriever = Retriever.open(seeds, index)
+    assert "1799" in retriever.document("ice.md").text
+
+
+@pytest.mark.slow
+def test_an_unreadable_or_empty_essay_is_skipped_not_fatal_and_not_reported_added(
+    seeds: Path, tmp_path: Path, caplog: pytest.LogCaptureFixture, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A file that cannot be read (no permission: a PermissionError, as for a non-root user) is
+    skipped with a warning; checking the folder for changes used to read it too and stop
+    index, ask and serve. An empty file is skipped and was also logged as added."""
+    from rag.index.build import stale_reason
+    from rag.settings import settings_from_env
+
+    index = tmp_path / "index"
+    Retriever.build(seeds, index)
+    locked = seeds / "locked.md"
+    locked.write_text(NEW_ESSAY, encoding="utf-8")
+    (seeds / "empty.md").write_text("", encoding="utf-8")
+    read_bytes = Path.read_bytes
+
+    def refuse(path: Path) -> bytes:
+        if path.name == "locked.md":
+            raise PermissionError(13, "Permission denied")
+        return read_bytes(path)
+
+    monkeypatch.setattr(Path, "read_bytes", refuse)
+    with caplog.at_level(logging.INFO, logger="rag"):
+        retriever = Retriever.open(seeds, index)
+        assert "skipping locked.md: cannot read it (Permission denied)" in caplog.text
+        assert "skipping empty.md: it is empty" in caplog.text
+        assert "added" not in caplog.text, caplog.text
+        assert "locked.md" not in retriever.documents
+        assert stale_reason(seeds, index, settings_from_env()) is None  # skipped, and nothing changed since
+    monkeypatch.undo()
+    caplog.clear()
+    with caplog.at_level(logging.INFO, logger="rag"):
+        retriever = Retriever.open(seeds, index)  # readable again: it counts as changed, and is indexed
+    assert "locked.md" in retriever.documents and "changed 1 file(s): locked.md" in caplog.text

@@ -14,7 +14,7 @@ import numpy as np
 
 from ..embed import encode, load_model, load_numpy_encoder, model_dimension, model_max_tokens, token_counter
 from ..ingest.chunk import CHUNKER, chunk_documents, document_sentences
-from ..ingest.load import corpus_hashes, load_corpus
+from ..ingest.load import SIDECAR, corpus_hashes, load_corpus
 from ..ingest.structure import as_read
 from ..retrieve.lexical import Counted
 from ..retrieve.tables import counted, derive, to_stored
@@ -45,7 +45,9 @@ def build_index(
     adding, changing or removing one essay embeds only the text that is new."""
     started = time.perf_counter()
     with build_lock(index_dir):
+        corpus = corpus_hashes(seeds_dir)  # before reading: a file changed while this build runs stays changed
         documents = load_corpus(seeds_dir)
+        corpus |= {d.source: d.sha256 for d in documents}  # the bytes indexed, which a later edit no longer matches
         previous = reusable(index_dir, settings)
         known, before = dict(previous.vectors), previous.corpus
         fast = load_numpy_encoder(settings.model)  # None for a model numpy does not reproduce
@@ -81,8 +83,7 @@ def build_index(
         groups = list(zip(missing, ("chunks", "sentences", "terms"), (settings.batch_size,) * 2 + (256,)))
         _embed(model, groups, known, progress, lambda texts, rows: save_partial(index_dir, settings.model, texts, rows))
         chunk_vectors, sentence_vectors, term_vectors = (_stack(known, g, model_dimension(model)) for g in wanted)
-        corpus = corpus_hashes(seeds_dir)
-        _log_changes(before, corpus, reused=reused, embedded=total)
+        _log_changes(before, corpus, {d.source for d in documents} | {SIDECAR}, reused=reused, embedded=total)
         manifest = {
             "essays": str(Path(seeds_dir).resolve()),  # what later commands rebuild from when none is named
             "model": settings.model,
@@ -214,12 +215,14 @@ def _stack(vectors: dict[str, np.ndarray], texts: list[str], dim: int) -> np.nda
     return np.ascontiguousarray(np.stack([vectors[t] for t in texts]), dtype=np.float32)
 
 
-def _log_changes(before: dict[str, str], after: dict[str, str], reused: int, embedded: int) -> None:
-    """Say what a rebuild added, changed and dropped, and how much it could reuse."""
+def _log_changes(before: dict[str, str], after: dict[str, str], indexed: set[str], reused: int, embedded: int) -> None:
+    """Say what a rebuild added, changed and dropped (a file now skipped is dropped, and one
+    skipped is not added: its warning said why), and how much it could reuse."""
     if before:
-        added = sorted(set(after) - set(before))
-        dropped = sorted(set(before) - set(after))
-        changed = sorted(f for f in set(after) & set(before) if after[f] != before[f])
+        edited = {f for f in set(after) & set(before) if after[f] != before[f]}
+        added = sorted((set(after) - set(before)) & indexed)
+        dropped = sorted(set(before) - set(after) | edited - indexed)
+        changed = sorted(edited & indexed)
         for label, names in (("added", added), ("changed", changed), ("dropped", dropped)):
             if names:
                 log.info("%s %d file(s): %s", label, len(names), ", ".join(names[:10]) + (" ..." if len(names) > 10 else ""))

@@ -70,11 +70,24 @@ def essay_paths(root: Path) -> list[Path]:
 def corpus_hashes(seeds_dir: str | Path) -> dict[str, str]:
     """sha256 of every candidate essay file (readable or not), to detect a changed corpus."""
     root = Path(seeds_dir)
-    hashes = {p.relative_to(root).as_posix(): _sha256(p.read_bytes()) for p in sorted(essay_paths(root))}
+    hashes = {p.relative_to(root).as_posix(): _file_hash(p) for p in sorted(essay_paths(root))}
     sidecar = root / SIDECAR
     if sidecar.is_file():
-        hashes[SIDECAR] = _sha256(sidecar.read_bytes())
+        hashes[SIDECAR] = _file_hash(sidecar)
     return hashes
+
+
+def _file_hash(path: Path) -> str:
+    """sha256 of the file's bytes; for a file that cannot be read (it is skipped), its size and
+    time, so that it counts as changed once it is fixed."""
+    try:
+        return _sha256(path.read_bytes())
+    except OSError:
+        try:
+            stat = path.stat()
+        except OSError:
+            return "unreadable"
+        return f"unreadable {stat.st_size} {stat.st_mtime_ns}"
 
 
 def read_sidecar(root: Path) -> dict[str, dict[str, Any]]:
