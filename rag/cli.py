@@ -123,16 +123,32 @@ def settings_for(args: argparse.Namespace) -> Settings:
         hint = "" if hasattr(args, "seeds") else ", or leave it out to answer from the index alone"
         raise RagError(f"the essays folder {named!r} {what}; name an existing folder{hint}")
     env = settings_from_env()
-    recorded = None if named or hasattr(args, "seeds") else built_from(getattr(args, "index_dir", None) or env.index_dir)
+    index_dir = getattr(args, "index_dir", None) or env.index_dir
+    recorded = None if named or hasattr(args, "seeds") else built_from(index_dir)
+    if recorded and not Path(recorded).is_dir():  # moved or deleted since
+        recorded = _moved_essays(recorded, env.seeds_dir, index_dir)
     return env.with_overrides(
-        seeds_dir=getattr(args, "seeds", None) or getattr(args, "seeds_dir", None)
-        or (recorded if recorded and Path(recorded).is_dir() else None),
+        seeds_dir=getattr(args, "seeds", None) or getattr(args, "seeds_dir", None) or recorded,
         index_dir=getattr(args, "index_dir", None),
         model=getattr(args, "model", None),
         chunk_tokens=getattr(args, "chunk_tokens", None),
         chunk_overlap=getattr(args, "chunk_overlap", None),
         k=getattr(args, "k", None),
     )
+
+
+def _moved_essays(recorded: str, default: str, index_dir: str) -> str:
+    """The folder to use when the one the index was built from is gone: ``default`` when it holds
+    the same essays (the project was moved), else the missing folder, so that the index answers
+    as it is instead of being rebuilt from other essays."""
+    from .index.build import holds_corpus
+
+    if Path(default).is_dir() and holds_corpus(default, index_dir):
+        return default
+    other = f", and {default!r} holds other essays" if Path(default).is_dir() else ""
+    print(f"rag: the essays folder the index was built from, {recorded!r}, is missing{other}: answering from"
+          " the index as it is (name a folder with --seeds-dir to rebuild from it)", file=sys.stderr)
+    return recorded
 
 
 def open_retriever(settings: Settings, progress: bool = True) -> Any:

@@ -232,6 +232,31 @@ def test_commands_use_the_folder_the_index_was_built_from(cli_env: dict[str, str
     assert named.returncode == 0 and "24%" in named.stdout, named.stderr  # a folder named still wins
 
 
+def test_an_index_whose_essays_folder_is_gone_answers_as_it_is(cli_env: dict[str, str], tmp_path: Path, seeds_dir: Path) -> None:
+    """The folder `rag index FOLDER` read was moved away while ./seeds holds other essays: `rag
+    ask` rebuilt the index from seeds/ and dropped every essay (an operator's finding). It now
+    answers from the index with a warning; once seeds/ holds the same essays (the project was
+    moved), it is used without a word."""
+    shutil.copytree(seeds_dir, tmp_path / "seeds")
+    mine = tmp_path / "mine"
+    mine.mkdir()
+    (mine / "kilns.md").write_text("# Kilns\n\nBy Ada Vale\n\nThe first tunnel kiln at Larch Mill was fired in 1911 "
+                                   "by the potter Edwin Hale.\n", encoding="utf-8")  # fmt: skip
+    env = {k: v for k, v in cli_env.items() if k not in ("RAG_INDEX_DIR", "RAG_SEEDS_DIR")}
+    assert run(["index", "mine"], env, tmp_path).returncode == 0
+    manifest = (tmp_path / "index" / "manifest.json").read_text(encoding="utf-8")
+    mine.rename(tmp_path / "elsewhere")
+    asked = run(["ask", "Who fired the first tunnel kiln at Larch Mill?"], env, tmp_path)
+    assert asked.returncode == 0 and "Edwin Hale" in asked.stdout, asked.stderr
+    assert f"the essays folder the index was built from, {str(mine)!r}, is missing" in asked.stderr, asked.stderr
+    assert (tmp_path / "index" / "manifest.json").read_text(encoding="utf-8") == manifest  # not rebuilt
+    shutil.rmtree(tmp_path / "seeds")
+    (tmp_path / "elsewhere").rename(tmp_path / "seeds")
+    asked = run(["ask", "Who fired the first tunnel kiln at Larch Mill?"], env, tmp_path)
+    assert asked.returncode == 0 and "Edwin Hale" in asked.stdout and "missing" not in asked.stderr, asked.stderr
+    assert (tmp_path / "index" / "manifest.json").read_text(encoding="utf-8") == manifest
+
+
 def test_a_passage_cited_twice_is_printed_once_with_both_quotes_marked() -> None:
     """A list answer quoting four items of one passage printed that passage four times."""
     from rag.answer.render import answer_to_text

@@ -229,6 +229,16 @@ def _log_changes(before: dict[str, str], after: dict[str, str], indexed: set[str
     log.info("embedded %d new texts, reused %d vectors of the previous index", embedded, reused)
 
 
+def holds_corpus(seeds_dir: str | Path, index_dir: str | Path) -> bool:
+    """True when ``seeds_dir`` holds exactly the files the index in ``index_dir`` was built from."""
+    from ..errors import RagError
+
+    try:
+        return bool(read_manifest(index_dir).get("corpus") == corpus_hashes(seeds_dir))
+    except RagError:
+        return False
+
+
 def stale_reason(seeds_dir: str | Path, index_dir: str | Path, settings: Settings) -> str | None:
     """Why the index must be rebuilt (missing, other model, other chunking, changed corpus), or None."""
     from ..errors import IndexMismatchError, IndexMissingError, RagError
