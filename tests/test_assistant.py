@@ -103,7 +103,7 @@ def test_a_complete_question_after_another_is_not_joined_to_it() -> None:
 
     earlier = ["How many windmills are still working today?"]
     for question in ("Why did women enter the office?", "Who was the last keeper at Skarvholm?",
-                     "Why did farm windmills decline?"):  # fmt: skip
+                     "Why did farm windmills decline?", "Why did windmills spread?"):  # fmt: skip
         assert resolve(question, earlier) == question
     for question in ("why?", "why is that?", "and the last one?", "why did it fail?", "What happened next?",
                      "what came afterwards?"):  # fmt: skip

@@ -78,7 +78,7 @@ def is_follow_up(question: str) -> bool:
     content = terms(question)
     if len(content) <= 1 or _LEADS.search(question) or asked_ordinal(question):
         return True
-    if _WHY.match(question) and len(content) <= 2:
+    if _WHY.match(question) and len(content) <= 1:  # "why did it fail?" leans; "why did windmills spread?" does not
         return True
     return bool(_ANAPHORA.search(question)) and len(content) <= 4
 
