@@ -19,6 +19,10 @@ class IndexCorruptError(RagError):
     """An index file is missing, truncated, or does not match its checksum."""
 
 
+class IndexWriteError(RagError):
+    """The index folder cannot be written: no permission, or a read-only disk."""
+
+
 class IndexMismatchError(RagError):
     """The index was built by another model, format or corpus than the one asked for."""
 

@@ -350,3 +350,59 @@ def test_an_unreadable_or_empty_essay_is_skipped_not_fatal_and_not_reported_adde
     with caplog.at_level(logging.INFO, logger="rag"):
         retriever = Retriever.open(seeds, index)  # readable again: it counts as changed, and is indexed
     assert "locked.md" in retriever.documents and "changed 1 file(s): locked.md" in caplog.text
+
+
+def test_a_build_waiting_for_another_says_so(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    """A second build of one index waited on its lock without a word (an operator saw `rag index`
+    print nothing for 30 s); a folder that cannot be written is a clear error."""
+    import fcntl
+    import threading
+
+    from rag import IndexWriteError
+    from rag.index.store import build_lock
+
+    (tmp_path / "index").mkdir()
+    holder = open(tmp_path / "index" / ".lock", "w")
+    fcntl.flock(holder, fcntl.LOCK_EX)
+    entered = threading.Event()
+
+    def second() -> None:
+        with build_lock(tmp_path / "index"):
+            entered.set()
+
+    with caplog.at_level(logging.INFO, logger="rag"):
+        thread = threading.Thread(target=second)
+        thread.start()
+        assert not entered.wait(1.0)
+        assert "waiting for another build of the index in" in caplog.text
+        fcntl.flock(holder, fcntl.LOCK_UN)
+        holder.close()
+        thread.join(10)
+    assert entered.is_set()
+    (tmp_path / "a-file").write_text("x", encoding="utf-8")
+    with pytest.raises(IndexWriteError, match="cannot write the index in .*a-file/index"):
+        with build_lock(tmp_path / "a-file" / "index"):
+            pass
+
+
+@pytest.mark.slow
+def test_an_index_that_cannot_be_rebuilt_answers_as_it_was_built(
+    seeds: Path, tmp_path: Path, caplog: pytest.LogCaptureFixture, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Essays changed beside a read-only index (simulated: the lock cannot be written): it is
+    stale, not broken, so it answers, with a warning, instead of stopping with an error."""
+    from rag import IndexWriteError
+    from rag.index import build as build_module
+
+    index = tmp_path / "index"
+    Retriever.build(seeds, index)
+    (seeds / "ice.md").write_text(NEW_ESSAY, encoding="utf-8")
+
+    def read_only(folder: Path) -> None:
+        raise IndexWriteError(f"cannot write the index in {str(folder)!r} (Read-only file system)")
+
+    monkeypatch.setattr(build_module, "build_lock", read_only)
+    with caplog.at_level(logging.INFO, logger="rag"):
+        retriever = Retriever.open(seeds, index)
+    assert "ice.md" not in retriever.documents and retriever.search("who wrote about Japan?")
+    assert "(Read-only file system); answering from the index as it was built" in caplog.text

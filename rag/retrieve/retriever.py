@@ -19,7 +19,7 @@ from pathlib import Path
 import numpy as np
 
 from ..embed import encode, load_query_encoder, model_dimension
-from ..errors import IndexMismatchError, IndexMissingError, QueryError, RagError
+from ..errors import IndexMismatchError, IndexMissingError, IndexWriteError, QueryError, RagError
 from ..index.build import BuildProgress, build_index, stale_reason
 from ..index.store import FIX, ExactSearch, IndexData, documents_by_source, read_index, unique_chunks
 from ..ingest.sentences import is_question, normalize
@@ -156,7 +156,13 @@ class Retriever:
             log.warning("the index is damaged (%s): rebuilding it from %s", reason, seeds_dir)
         else:
             log.info("building the index (%s)", reason)
-        return cls.build(seeds_dir, index_dir, settings, progress)
+        try:
+            return cls.build(seeds_dir, index_dir, settings, progress)
+        except IndexWriteError as exc:
+            if damaged or not reason.startswith("the essays in"):
+                raise
+            log.warning("%s; answering from the index as it was built", exc)  # a read-only index: stale, not broken
+            return cls(read_index(index_dir), settings)
 
     # -- search -------------------------------------------------------------------------
     def search(self, query: str, k: int = 5) -> list[Passage]:
