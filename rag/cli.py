@@ -48,6 +48,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("index", help="build or rebuild the index from a folder of essays")
     p.add_argument("seeds", nargs="?", help="folder of essays: .md, .txt, .pdf, .html, .docx (default: seeds, or RAG_SEEDS_DIR)")
+    p.add_argument("--seeds-dir", help="the same folder, named as the other commands name it")
     _index_dir(p)
     p.add_argument("--model", help=f"sentence-transformers model name or path (default: {DEFAULT_MODEL})")
     p.add_argument("--chunk-tokens", type=int, help="chunk size in model tokens (default: 240)")
@@ -253,6 +254,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except ValueError as exc:  # bad setting values, e.g. --chunk-tokens 4
         print(f"rag: error: {exc}", file=sys.stderr)
         return 2
+    except BrokenPipeError:  # `rag ask ... | head`: the reader has gone; say nothing more
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 141
     except OSError as exc:  # an unreadable or unwritable folder, a full disk
         print(f"rag: error: {exc.strerror or exc}: {exc.filename or ''}".rstrip(": "), file=sys.stderr)
         return 1

@@ -157,6 +157,23 @@ def test_index_on_empty_folder_exits_1_with_one_line_error(
     assert str(empty) in line
 
 
+def test_index_takes_the_folder_as_the_other_commands_name_it(cli_env: dict[str, str], workdir: Path, tmp_path: Path) -> None:
+    """`rag index --seeds-dir FOLDER` was refused ("unrecognized arguments"), unlike every other command."""
+    empty = tmp_path / "empty-seeds"
+    empty.mkdir()
+    proc = run(["index", "--seeds-dir", str(empty), "--index-dir", str(tmp_path / "idx")], cli_env, workdir)
+    assert str(empty) in assert_one_line_error(proc)  # read that folder (and found it empty)
+
+
+def test_output_cut_short_by_the_reader_ends_quietly(cli_env: dict[str, str], workdir: Path) -> None:
+    """`rag search ... | head` ended with "rag: error: Broken pipe" and exit 1."""
+    proc = subprocess.Popen([str(RAG), "search", TARIFFS, "-k", "10"], stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, env=cli_env, cwd=workdir)  # fmt: skip
+    assert proc.stdout is not None and proc.stderr is not None
+    proc.stdout.close()  # the reader is gone before the first line
+    assert proc.stderr.read() == b"" and proc.wait(60) == 141
+
+
 @pytest.mark.parametrize("command", [["ask", TARIFFS], ["search", TARIFFS], ["eval", "tests/questions.yaml"]])
 def test_a_named_seeds_folder_that_does_not_exist_exits_1(cli_env: dict[str, str], workdir: Path, command) -> None:
     """The index exists, but the essays folder the user named does not: say so, do not answer."""

@@ -155,8 +155,17 @@ def test_bad_questions_get_a_clear_message(app, question, expected):
 
 
 def test_bad_history_json_is_reported_not_raised(app):
+    """Also when a client posts the turns as a list, or a number, rather than a JSON string: the
+    list is taken, the number reported (both raised AttributeError, seen by an operator as
+    '{"error": null}')."""
+    from ui.chat import Answerer, ask_api
+
     answer = client(app).predict(QUESTION, "{not json", 5, api_name="/ask")
     assert answer["error"] and "history_json" in answer["error"]
+    answerer = Answerer(app.retriever)
+    listed = ask_api(answerer, FOLLOW_UP, [{"role": "user", "content": QUESTION}], 5)
+    assert listed["error"] is None and QUESTION.rstrip("?") in listed["search_query"]
+    assert "history_json is not a JSON list of messages: got int" in ask_api(answerer, QUESTION, 5, 5)["error"]
 
 
 # -- feedback -------------------------------------------------------------------------------

@@ -121,10 +121,16 @@ def _sentence(text: str) -> str:
     return (text[:1].upper() + text[1:]).rstrip(".") + "." if text else text
 
 
-def ask_api(answerer: Answerer, question: str, history_json: str = "", k: int | None = None) -> dict[str, Any]:
-    """The ``/ask`` endpoint: the answer and its citations as data (``error`` set on bad input)."""
+def ask_api(answerer: Answerer, question: str, history_json: Any = "", k: int | None = None) -> dict[str, Any]:
+    """The ``/ask`` endpoint: the answer and its citations as data (``error`` set on bad input).
+    ``history_json`` is a JSON string of the turns; the list itself is taken too."""
     try:
-        history = json.loads(history_json) if history_json and history_json.strip() else []
+        if isinstance(history_json, list) or history_json is None:
+            history = history_json or []
+        elif not isinstance(history_json, str):
+            raise ValueError(f"got {type(history_json).__name__}")
+        else:
+            history = json.loads(history_json) if history_json.strip() else []
         if not isinstance(history, list):
             raise ValueError("history_json must be a JSON list")
     except ValueError as exc:
