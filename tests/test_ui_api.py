@@ -441,3 +441,29 @@ def test_a_question_bubble_is_literal_markdown_that_reads_back_as_typed(typed):
     shown = literal_markdown(typed)
     assert "<img" not in shown and "](" not in shown.replace("\\](", "") and "http://" not in shown and "www." not in shown
     assert plain_text(shown) == typed
+
+
+@pytest.mark.slow
+def test_the_chat_answers_from_an_index_rebuilt_while_it_runs(seeds_dir, tmp_path, caplog):
+    """`rag index` run in another terminal while the chat served: the chat kept answering from
+    the index it had opened until restarted (an operator's finding). It now reads the rebuilt
+    index at the next question."""
+    import logging
+    import shutil
+
+    from rag import Retriever
+    from ui.chat import Answerer
+
+    seeds, index = tmp_path / "seeds", tmp_path / "index"
+    shutil.copytree(seeds_dir, seeds)
+    answerer = Answerer(Retriever.build(seeds, index), 5, index)
+    question = "When did the brewer dig the first ice house above the north shore?"
+    assert answerer.ask(question, []).refused
+    (seeds / "ice.md").write_text("# Ice Harvests\n\nby Marta Lindqvist\n\nIn 1781 a brewer dug the first ice house "
+                                  "above the north shore.\n", encoding="utf-8")  # fmt: skip
+    Retriever.build(seeds, index)
+    with caplog.at_level(logging.INFO, logger="rag"):
+        answer = answerer.ask(question, [])
+    assert not answer.refused and "1781" in answer.citations[0].quote, answer.text
+    assert "was rebuilt: answering from it (3 essays)" in caplog.text
+    assert answerer.document("ice.md").title == "Ice Harvests"

@@ -53,7 +53,7 @@ def example_questions(sources: set[str]) -> list[str]:
 
 def build_app(retriever: Retriever, settings: Settings) -> gr.Blocks:
     """The chat app over an open retriever; votes go to ``settings.data_dir``/feedback.jsonl."""
-    answerer = Answerer(retriever, settings.k)
+    answerer = Answerer(retriever, settings.k, settings.index_dir)
     feedback = FeedbackLog(settings.data_dir)
 
     def answer(message: str, history: list[dict], k: float, answers: list[dict]):

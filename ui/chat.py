@@ -11,12 +11,14 @@ import logging
 import threading
 import time
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 from rag.answer.assistant import Assistant
 from rag.answer.followup import check_history
 from rag.answer.render import answer_to_dict
 from rag.errors import RagError
+from rag.index.store import read_index, read_manifest_data_name
 from rag.retrieve.retriever import Retriever
 from rag.types import Answer, Document
 
@@ -42,17 +44,22 @@ SORRY = "Sorry, something went wrong while answering. Please try again or rephra
 
 
 class Answerer:
-    """One retriever shared by all users; an Assistant per number of passages, made on demand."""
+    """One retriever shared by all users; an Assistant per number of passages, made on demand.
 
-    def __init__(self, retriever: Retriever, default_k: int = 5) -> None:
+    With ``index_dir``, an index rebuilt there while the chat runs (`rag index` in another
+    terminal) is read at the next question, so the chat answers from the new essays."""
+
+    def __init__(self, retriever: Retriever, default_k: int = 5, index_dir: str | Path | None = None) -> None:
         self.retriever = retriever
         self.default_k = clamp_k(default_k)
+        self.index_dir = Path(index_dir) if index_dir is not None else None
         self._assistants: dict[int, Assistant] = {}
         self._lock = threading.Lock()
 
     def assistant(self, k: int | float | None) -> Assistant:
         k = clamp_k(k if k is not None else self.default_k)
         with self._lock:
+            self._reload_if_rebuilt()
             if k not in self._assistants:
                 self._assistants[k] = Assistant(self.retriever, k=k)
             return self._assistants[k]
@@ -71,6 +78,21 @@ class Answerer:
 
     def document(self, source: str) -> Document:
         return self.retriever.document(source)
+
+    def _reload_if_rebuilt(self) -> None:
+        """Read the index again when its manifest names another data folder (it was rebuilt)."""
+        if self.index_dir is None:
+            return
+        name = read_manifest_data_name(self.index_dir)
+        if name is None or name == self.retriever.data.manifest.get("data"):
+            return
+        try:
+            retriever = Retriever(read_index(self.index_dir), self.retriever.settings, self.retriever.weights)
+        except RagError as exc:  # caught mid-swap, or damaged: keep answering from what is open
+            log.warning("the index in %s changed but cannot be read yet (%s)", self.index_dir, exc)
+            return
+        log.info("the index in %s was rebuilt: answering from it (%d essays)", self.index_dir, len(retriever.documents))
+        self.retriever, self._assistants = retriever, {}
 
 
 def clamp_k(k: int | float) -> int:
