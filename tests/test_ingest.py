@@ -92,7 +92,7 @@ def test_binary_and_non_utf8_files_are_skipped_with_a_warning_naming_them(
     assert [d.source for d in docs] == ["good.txt"]
     warnings = [r.getMessage() for r in rag_caplog.records if r.levelno >= logging.WARNING]
     assert any("binary.txt" in m for m in warnings), warnings
-    assert any("latin1.md" in m for m in warnings), warnings
+    assert any("latin1.md" in m and "not UTF-8 text (bad byte at offset 3); save it as UTF-8" in m for m in warnings), warnings
     assert any("notes.txt" in m and "UTF-16 text; save it as UTF-8" in m for m in warnings), warnings
     assert not any("good.txt" in m for m in warnings), warnings
 

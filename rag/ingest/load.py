@@ -134,7 +134,7 @@ def read_document(path: Path, root: Path, meta: dict[str, Any]) -> Document | No
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        log.warning("skipping %s: not UTF-8 text (bad byte at offset %d)", source, exc.start)
+        log.warning("skipping %s: not UTF-8 text (bad byte at offset %d); save it as UTF-8", source, exc.start)
         return None
     if not text.strip():
         log.warning("skipping %s: it is empty", source)
