@@ -228,16 +228,23 @@ def test_a_passage_is_printed_as_the_essay_lays_it_out() -> None:
     ]
 
 
-def test_commands_use_the_folder_the_index_was_built_from(cli_env: dict[str, str], tmp_path: Path, seeds_dir: Path) -> None:
-    """`rag index FOLDER`, then `rag ask` with no folder named, in a directory that has a seeds/
-    folder: the answer comes from FOLDER, and the index is not rebuilt from seeds/ (a newcomer
-    saw their essays dropped)."""
+@pytest.fixture()
+def kiln_folder(cli_env: dict[str, str], tmp_path: Path, seeds_dir: Path) -> tuple[Path, dict[str, str]]:
+    """tmp_path with seeds/ (the seed essays) and mine/ (one essay on kilns), and an environment
+    that names neither folder nor index."""
     shutil.copytree(seeds_dir, tmp_path / "seeds")
     mine = tmp_path / "mine"
     mine.mkdir()
     (mine / "kilns.md").write_text("# Kilns\n\nBy Ada Vale\n\nThe first tunnel kiln at Larch Mill was fired in 1911 "
                                    "by the potter Edwin Hale.\n", encoding="utf-8")  # fmt: skip
-    env = {k: v for k, v in cli_env.items() if k not in ("RAG_INDEX_DIR", "RAG_SEEDS_DIR")}
+    return mine, {k: v for k, v in cli_env.items() if k not in ("RAG_INDEX_DIR", "RAG_SEEDS_DIR")}
+
+
+def test_commands_use_the_folder_the_index_was_built_from(kiln_folder: tuple[Path, dict[str, str]], tmp_path: Path) -> None:
+    """`rag index FOLDER`, then `rag ask` with no folder named, in a directory that has a seeds/
+    folder: the answer comes from FOLDER, and the index is not rebuilt from seeds/ (a newcomer
+    saw their essays dropped)."""
+    mine, env = kiln_folder
     built = run(["index", "mine"], env, tmp_path)
     assert built.returncode == 0, built.stderr
     manifest = (tmp_path / "index" / "manifest.json").read_text(encoding="utf-8")
@@ -249,17 +256,12 @@ def test_commands_use_the_folder_the_index_was_built_from(cli_env: dict[str, str
     assert named.returncode == 0 and "24%" in named.stdout, named.stderr  # a folder named still wins
 
 
-def test_an_index_whose_essays_folder_is_gone_answers_as_it_is(cli_env: dict[str, str], tmp_path: Path, seeds_dir: Path) -> None:
+def test_an_index_whose_essays_folder_is_gone_answers_as_it_is(kiln_folder: tuple[Path, dict[str, str]], tmp_path: Path) -> None:
     """The folder `rag index FOLDER` read was moved away while ./seeds holds other essays: `rag
     ask` rebuilt the index from seeds/ and dropped every essay (an operator's finding). It now
     answers from the index with a warning; once seeds/ holds the same essays (the project was
     moved), it is used without a word."""
-    shutil.copytree(seeds_dir, tmp_path / "seeds")
-    mine = tmp_path / "mine"
-    mine.mkdir()
-    (mine / "kilns.md").write_text("# Kilns\n\nBy Ada Vale\n\nThe first tunnel kiln at Larch Mill was fired in 1911 "
-                                   "by the potter Edwin Hale.\n", encoding="utf-8")  # fmt: skip
-    env = {k: v for k, v in cli_env.items() if k not in ("RAG_INDEX_DIR", "RAG_SEEDS_DIR")}
+    mine, env = kiln_folder
     assert run(["index", "mine"], env, tmp_path).returncode == 0
     manifest = (tmp_path / "index" / "manifest.json").read_text(encoding="utf-8")
     mine.rename(tmp_path / "elsewhere")

@@ -30,10 +30,10 @@ previous index readable.
 from __future__ import annotations
 
 import contextlib
-import logging
 import fcntl
 import hashlib
 import json
+import logging
 import os
 import shutil
 import tempfile
