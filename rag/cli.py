@@ -159,6 +159,9 @@ def open_retriever(settings: Settings, progress: bool = True) -> Any:
     return Retriever.open(settings.seeds_dir, settings.index_dir, settings, progress_bar("embedding") if progress else None)
 
 
+LISTED_ESSAYS = 20  # essays `rag index` lists with the title and author it found
+
+
 def cmd_index(args: argparse.Namespace) -> int:
     from .index.build import build_index
 
@@ -170,6 +173,10 @@ def cmd_index(args: argparse.Namespace) -> int:
         f" ({counts['duplicate_chunks']} duplicates skipped), {counts['sentences']} sentences,"
         f" {counts['terms']} distinct words, model {settings.model}"
     )
+    for doc in data.documents[:LISTED_ESSAYS]:  # what each file gave, to check a PDF's or Word file's title and author
+        print(f"  {doc.source}: “{doc.title}”" + (f" by {doc.author}" if doc.author else ", no author found"))
+    if len(data.documents) > LISTED_ESSAYS:
+        print(f"  … and {len(data.documents) - LISTED_ESSAYS} more")
     return 0
 
 

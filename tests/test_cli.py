@@ -201,6 +201,7 @@ def test_index_builds_an_index_and_prints_a_summary(runs, workdir: Path) -> None
     assert "Traceback" not in proc.stderr
     summary = proc.stdout.strip()
     assert re.search(r"indexed 2 essays", summary), summary
+    assert "cooper-korea-japan-new-chapter.txt: “" in summary and " by Zack Cooper" in summary, summary  # to check each file's metadata
     assert re.search(r"\d+ chunks", summary) and re.search(r"\d+ sentences", summary), summary
     # stderr is a pipe here, not a terminal: progress comes as log lines, the last one at 100%
     assert re.search(r"rag: embedding [\d,]+/[\d,]+ texts \(100%, terms\), \d+/s in [\d.]+ s", proc.stderr), proc.stderr
