@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import statistics
+from pathlib import Path
 
 import pytest
 
@@ -480,3 +481,28 @@ def test_the_second_one_is_the_second_of_the_list_just_quoted(announcing) -> Non
                {"role": "assistant", "content": reasons.text}]  # fmt: skip
     second = assistant.ask("and the second one?", history=history)
     assert [c.quote for c in second.citations] == ["Second, a radio beacon now guided most ships past the reef."], second.text
+
+
+@pytest.mark.slow
+def test_a_question_naming_the_author_of_a_first_person_answer_is_answered(tmp_path: Path) -> None:
+    """"Where does Marguerite Halloway run her workshop?" was refused although the reader rated
+    her "I run a reading workshop in Shrewsbury ..." 0.94: naming her put the question below the
+    cosine line that once refused questions on other subjects. The reader alone decides a plain
+    question now; a question on another subject is still refused."""
+    from rag import Assistant, Retriever
+
+    seeds = tmp_path / "seeds"
+    seeds.mkdir()
+    (seeds / "maps.md").write_text(
+        "# Learning to Read Old Maps\n\nBy Marguerite Halloway\n\nOld maps reward slow reading. A dotted line across "
+        "a field is usually a parish boundary, not a footpath.\n\n## A slower way of looking\n\nI run a reading "
+        "workshop in Shrewsbury twice a year, and the exercise I start with is always the same: choose one square "
+        "mile and spend an hour on it.\n", encoding="utf-8")  # fmt: skip
+    (seeds / "bees.md").write_text(
+        "# Counting Mites\n\nBy Tomas Okafor\n\nA beekeeper counts varroa mites on a sugar-rolled sample of three "
+        "hundred bees. Three mites per hundred bees in late summer calls for treatment.\n", encoding="utf-8")  # fmt: skip
+    assistant = Assistant(Retriever.build(seeds, tmp_path / "index"))
+    for question in ("Where does Marguerite Halloway run her workshop?", "Where does Halloway run her workshop?"):
+        answer = assistant.ask(question)
+        assert not answer.refused and "Shrewsbury" in answer.citations[0].quote, answer.text
+    assert assistant.ask("What is the capital of France?").refused

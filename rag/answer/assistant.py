@@ -34,7 +34,8 @@ _AUTHORSHIP_WORDS = frozenset(terms("who wrote write written writes penned autho
 class RefusalPolicy:
     """When the evidence is too weak to answer."""
 
-    min_dense: float = 0.35  # best sentence cosine below this: the essays are about something else
+    min_dense: float = 0.35  # a list, comparison or why-question whose best sentence cosine is below
+    # this is refused: the essays are about something else (a plain question is the reader's to refuse)
     min_probability: float | None = None  # a plain question's best reader probability below this refuses;
     # None: the reader's answer threshold, calibrated in the product on held-out SQuAD articles
     # indexed as essays, for 5% false refusals (training/calibrate_answers.py)
@@ -94,11 +95,16 @@ class Assistant:
         return Answer(body, citations, refused=False, question=text, search_query=query)
 
     def refuses(self, intent: Intent, candidates: Sequence[Evidence], chosen: Sequence[Evidence]) -> bool:
-        """True when nothing retrieved answers the question: the essays are about something else,
-        or no sentence of a plain question reaches the reader's answer threshold."""
-        if not chosen or dense_best(candidates) < self.policy.min_dense:
+        """True when nothing retrieved answers the question: no sentence of a plain question reaches
+        the reader's answer threshold, or (for the other kinds) the essays are about something else.
+        The reader alone decides a plain question: "Where does Marguerite Halloway run her
+        workshop?" is far in cosine from her "I run a reading workshop in Shrewsbury", which it
+        reads as the answer."""
+        if not chosen:
             return True
-        return reads_plainly(intent) and max(c.probability for c in candidates) < self._floor()
+        if reads_plainly(intent):
+            return max(c.probability for c in candidates) < self._floor()
+        return dense_best(candidates) < self.policy.min_dense
 
     def _floor(self) -> float:
         """The reader probability below which a plain question is refused (the policy's, else the reader's own)."""
