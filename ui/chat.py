@@ -18,7 +18,7 @@ from rag.answer.assistant import Assistant
 from rag.answer.followup import check_history
 from rag.answer.render import answer_to_dict
 from rag.errors import RagError
-from rag.index.store import read_index, read_manifest_data_name
+from rag.index.store import MANIFEST, read_index, read_manifest_data_name
 from rag.retrieve.retriever import Retriever
 from rag.types import Answer, Document
 
@@ -53,6 +53,7 @@ class Answerer:
         self.retriever = retriever
         self.default_k = clamp_k(default_k)
         self.index_dir = Path(index_dir) if index_dir is not None else None
+        self._manifest_seen: tuple[int, int, int] | None = None  # its inode, time and size when last read
         self._assistants: dict[int, Assistant] = {}
         self._lock = threading.Lock()
 
@@ -80,19 +81,28 @@ class Answerer:
         return self.retriever.document(source)
 
     def _reload_if_rebuilt(self) -> None:
-        """Read the index again when its manifest names another data folder (it was rebuilt)."""
+        """Read the index again when its manifest names another data folder (it was rebuilt). The
+        manifest is parsed only when its file changed: at 5,000 essays it lists every file's hash."""
         if self.index_dir is None:
+            return
+        try:
+            stat = (self.index_dir / MANIFEST).stat()
+        except OSError:
+            return
+        seen = (stat.st_ino, stat.st_mtime_ns, stat.st_size)
+        if seen == self._manifest_seen:
             return
         name = read_manifest_data_name(self.index_dir)
         if name is None or name == self.retriever.data.manifest.get("data"):
+            self._manifest_seen = seen
             return
         try:
             retriever = Retriever(read_index(self.index_dir), self.retriever.settings, self.retriever.weights)
-        except RagError as exc:  # caught mid-swap, or damaged: keep answering from what is open
+        except RagError as exc:  # caught mid-swap, or damaged: keep answering from what is open, try again next time
             log.warning("the index in %s changed but cannot be read yet (%s)", self.index_dir, exc)
             return
         log.info("the index in %s was rebuilt: answering from it (%d essays)", self.index_dir, len(retriever.documents))
-        self.retriever, self._assistants = retriever, {}
+        self.retriever, self._assistants, self._manifest_seen = retriever, {}, seen
 
 
 def clamp_k(k: int | float) -> int:
