@@ -135,7 +135,7 @@ bench: setup           ## run the benchmarks; each rewrites its section of bench
 	$(BIN)/python bench/scale.py
 	$(BIN)/python bench/rebuild.py
 
-train-reader: setup    ## retrain rag/read/weights from the vendored SQuAD data (about 5 min on one GPU, many hours on 2 cores; never in CI)
+train-reader: setup    ## retrain rag/read/weights from the vendored SQuAD data (about 5 min on one GPU, 3.5 h on 2 cores with AMX tiles, days without; never in CI)
 	$(BIN)/python training/reader_data.py training/cache/reader
 	$(BIN)/python training/train_reader.py training/cache/reader rag/read/weights
 	$(BIN)/python training/calibrate_answers.py --write
