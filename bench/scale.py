@@ -101,6 +101,7 @@ print(json.dumps({{"rss": peak_mib(), **data.manifest["counts"]}}))
 
 RAW_ENCODE = PEAK + """
 import json, time
+import torch
 from rag.embed import load_model, encode
 from rag.index.store import read_index
 from rag.ingest.structure import as_read
@@ -110,8 +111,9 @@ texts = {{d.source: d.text for d in data.documents}}
 wanted = [c.text for c in data.chunks if c.duplicate_of is None] + [as_read(texts[s.source], s) for s in data.sentences]
 model = load_model(settings_from_env().model)
 started = time.perf_counter()
-model.encode(sorted(wanted, key=len), batch_size=32, normalize_embeddings=True, show_progress_bar=False)
-model.encode(list(data.terms), batch_size=256, normalize_embeddings=True, show_progress_bar=False)
+with torch.autocast("cpu", dtype=torch.bfloat16, enabled={bf16}):
+    model.encode(sorted(wanted, key=len), batch_size=32, normalize_embeddings=True, show_progress_bar=False)
+    model.encode(list(data.terms), batch_size=256, normalize_embeddings=True, show_progress_bar=False)
 print(json.dumps({{"encode_s": time.perf_counter() - started, "texts": len(wanted) + len(data.terms),
                    "rss": peak_mib()}}))
 """
@@ -153,6 +155,20 @@ def cold_ask(index: Path, seeds: Path, question: str) -> float:
     return time.perf_counter() - started
 
 
+def raw_encodes(index: Path) -> tuple[dict[str, Any], dict[str, Any] | None]:
+    """One raw encode of the texts the index at ``index`` embeds in float32, and one in bfloat16 where
+    builds run in it (rag.embed.builds_in_bf16: CPUs with AMX tiles), else None."""
+    from rag.embed import builds_in_bf16
+
+    raw = child(RAW_ENCODE.format(index=str(index), bf16=False))
+    return raw, child(RAW_ENCODE.format(index=str(index), bf16=True)) if builds_in_bf16() else None
+
+
+def same_precision(row: dict[str, Any]) -> dict[str, Any]:
+    """The raw encode in the precision the build ran in."""
+    return row.get("raw_bf16") or row["raw"]
+
+
 def corpus_row(essays: int) -> dict[str, Any]:
     """Every figure for one corpus size (see module docstring)."""
     seeds, index = OUT / f"essays-{essays}", OUT / f"index-{essays}"
@@ -162,14 +178,14 @@ def corpus_row(essays: int) -> dict[str, Any]:
     (OUT / f"questions-{essays}.json").write_text(json.dumps(questions))
     shutil.rmtree(index, ignore_errors=True)
     build = child(BUILD.format(seeds=str(seeds), index=str(index)))
-    raw = child(RAW_ENCODE.format(index=str(index)))
+    raw, raw_bf16 = raw_encodes(index)
     first = sorted(seeds.glob("*.md"))[0]
     first.write_text(first.read_text(encoding="utf-8") + "\nOne sentence added to this essay.\n", encoding="utf-8")
     rebuild = child(BUILD.format(seeds=str(seeds), index=str(index)))
     queries = child(QUERIES.format(index=str(index), questions=str(OUT / f"questions-{essays}.json")))
     cold = statistics.median(cold_ask(index, seeds, q) for q in questions[100:103])
     return {"essays": essays, "chars": sum(p.stat().st_size for p in seeds.glob("*.md")), "build": build,
-            "raw": raw, "rebuild": rebuild, "queries": queries, "cold_ask_s": cold,
+            "raw": raw, "raw_bf16": raw_bf16, "rebuild": rebuild, "queries": queries, "cold_ask_s": cold,
             "index_mib": folder_mib(index)}  # fmt: skip
 
 
@@ -195,8 +211,9 @@ def long_essay_row(megabytes: float) -> dict[str, Any]:
     write_long_essay(megabytes, seeds)
     shutil.rmtree(index, ignore_errors=True)
     build = child(BUILD.format(seeds=str(seeds), index=str(index)))
-    raw = child(RAW_ENCODE.format(index=str(index)))
+    raw, raw_bf16 = raw_encodes(index)
     return {"megabytes": megabytes, "bytes": (seeds / "long-essay.md").stat().st_size, "build": build, "raw": raw,
+            "raw_bf16": raw_bf16,
             "run": time.strftime("%Y-%m-%d")}  # fmt: skip
 
 
@@ -316,6 +333,11 @@ def main() -> None:
     write(rows, vectors, long, copied)
 
 
+def _seconds(raw: dict[str, Any] | None) -> str:
+    """A raw encode's seconds, or a dash where it was not run."""
+    return f"{raw['encode_s']:.0f}" if raw else "—"
+
+
 def _owned(queries: dict[str, Any]) -> str:
     """The query process's own memory (RssAnon), or a dash for a row measured before it was."""
     return f"{queries['owned']:.0f}" if "owned" in queries else "—"
@@ -331,20 +353,22 @@ def write(rows: list[dict[str, Any]], vectors: dict[str, Any] | None, long: dict
         "`python bench/scale.py`. Essays of about 5,000 characters made of the vendored SQuAD",
         "paragraphs; 50 distinct SQuAD questions for search, 50 others for ask. Each row has its",
         "same-run baseline: for the build, one raw `SentenceTransformer.encode` of the same texts",
-        "(sorted by length, batch 32); for search, a flat FAISS top 5 over the chunk vectors. Query RSS is the",
+        "(sorted by length, batch 32) in float32 and, where the build runs in bfloat16 (a CPU with AMX tiles,",
+        "`rag.embed.builds_in_bf16`), in bfloat16 too; for search, a flat FAISS top 5 over the chunk vectors. Query RSS is the",
         "query process's peak; \"owned\" is its own memory after the questions (RssAnon), without the index's",
         "memory-mapped vectors, which the page cache holds and shares between processes.",
         "",
-        "| essays | characters | build (s) | raw encode (s) | encode share of build | rebuild, one essay changed (s) "
+        "| essays | characters | build (s) | raw encode, float32 (s) | raw encode, bfloat16 (s) | encode share of build | rebuild, one essay changed (s) "
         "| peak RSS build (MiB) | index (MiB) | search p50 / p95 (ms) | flat top-5 p50 (ms) | ask p50 (ms) "
         "| cold `rag ask` (s) | query RSS (MiB) | of it owned (MiB) |",
-        "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|",
+        "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|",
     ]
     for r in rows:
         b, raw, q = r["build"], r["raw"], r["queries"]
         lines.append(
             f"| {r['essays']:,} | {r['chars']:,} | {b['wall_s']:.0f} | {raw['encode_s']:.0f} | "
-            f"{raw['encode_s'] / b['wall_s']:.2f} | {r['rebuild']['wall_s']:.1f} | {b['rss']:.0f} | "
+            f"{_seconds(r.get('raw_bf16'))} | "
+            f"{same_precision(r)['encode_s'] / b['wall_s']:.2f} | {r['rebuild']['wall_s']:.1f} | {b['rss']:.0f} | "
             f"{r['index_mib']:.0f} | {q['search_p50']:.1f} / {q['search_p95']:.1f} | {q['flat_p50']:.2f} | "
             f"{q['ask_p50']:.0f} | {r['cold_ask_s']:.2f} | {q['rss']:.0f} | {_owned(q)} |"
         )
@@ -369,12 +393,14 @@ def write(rows: list[dict[str, Any]], vectors: dict[str, Any] | None, long: dict
                   f"{v['recall_at_10']:.3f} on 200 SQuAD question vectors (each vector: a real sentence vector plus "
                   f"noise of norm {NOISE}, renormalised)."]  # fmt: skip
     if long:
-        b, raw = long["build"], long["raw"]
+        b, raw, same = long["build"], long["raw"], same_precision(long)
         lines += ["", f"One essay of {long['bytes'] / 1e6:.1f} MB on a single line (SQuAD paragraphs, every sentence "
                   f"distinct; `--long-essay`, run {long['run']}): built in {b['wall_s']:.0f} s at a peak RSS of {b['rss']:.0f} MiB; one raw encode of the "
                   f"{raw['texts']:,} texts it embeds ({b['chunks']:,} chunks, {b['sentences']:,} sentences, "
-                  f"{b['terms']:,} words) takes {raw['encode_s']:.0f} s in the same run: the build takes "
-                  f"{b['wall_s'] / raw['encode_s']:.2f} of that, so a build of it is bound by the model."]  # fmt: skip
+                  f"{b['terms']:,} words) takes {raw['encode_s']:.0f} s in float32"
+                  + (f" and {same['encode_s']:.0f} s in bfloat16, as the build ran" if long.get("raw_bf16") else "")
+                  + f" in the same run: the build takes {b['wall_s'] / same['encode_s']:.2f} of the raw encode in its "
+                  "own precision, so a build of it is bound by the model."]  # fmt: skip
     if copied:
         a, z, n = copied["base"], copied["replicated"], copied["essays"] * copied["times"]
         lines += ["", f"Query side at {n:,} essays (`--replicate {copied['times']}`, run {copied['run']}): the "
