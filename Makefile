@@ -71,6 +71,12 @@ ABLATION7_FLOORS ?= --fail-under answer_pass=0.73 --fail-under refusal_accuracy=
 # margin. Its answer pass is the lowest of any set: the right passage ranks first for only 0.47.
 ABLATION8_FLOORS ?= --fail-under answer_pass=0.40 --fail-under refusal_accuracy=0.38 \
 	--fail-under citation_validity=1.0
+# The fourth blind set (tests/blind4: 6 essays in Markdown and text, 48 cases: 40 answerable (4
+# lists, 5 why, 2 comparisons, 4 follow-ups), 6 near misses, 2 off-topic; written on 2026-12-05 by a
+# helper who never saw the code or the other sets; only its summary line is ever read, three times
+# before these floors): floors at its first run (answer pass 0.550, refusal 0.375), minus a margin.
+BLIND4_FLOORS ?= --fail-under answer_pass=0.50 --fail-under refusal_accuracy=0.25 \
+	--fail-under citation_validity=1.0
 BLIND3_ESSAYS := index/blind3-essays
 export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
@@ -87,6 +93,7 @@ test: setup browser-deps $(BLIND3_ESSAYS)/.built   ## set up and run the whole t
 	$(BIN)/rag eval tests/dev_questions.yaml --baseline tests/dev_baseline.json $(DEV_FLOORS)
 	$(call blind,blind2,tests/blind2/essays,$(BLIND2_FLOORS))
 	$(call blind,blind3,$(BLIND3_ESSAYS),$(BLIND3_FLOORS))
+	$(call blind,blind4,tests/blind4/essays,$(BLIND4_FLOORS))
 	$(call blind,ablation4,tests/ablation4/essays,$(ABLATION4_FLOORS))
 	$(call blind,ablation5,tests/ablation5/essays,$(ABLATION5_FLOORS))
 	$(call blind,ablation6,tests/ablation6/essays,$(ABLATION6_FLOORS))
