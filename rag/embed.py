@@ -158,6 +158,10 @@ def builds_in_bf16() -> bool:
     raw = os.environ.get("RAG_BF16", "auto")
     if raw in ("0", "1"):
         return raw == "1"
+    if raw != "auto":
+        raise ModelError(
+            f"RAG_BF16 must be 0 (float32), 1 (bfloat16) or auto (bfloat16 where the CPU has AMX), not {raw!r}"
+        )
     import torch
 
     return bool(getattr(torch.cpu, "_is_amx_tile_supported", lambda: False)())

@@ -288,6 +288,19 @@ def test_encode_batches_by_length_and_returns_rows_in_the_order_given() -> None:
     np.testing.assert_allclose(together, alone, atol=2e-3 if builds_in_bf16() else 1e-5)
 
 
+def test_a_bad_rag_bf16_value_is_a_clear_error(monkeypatch: pytest.MonkeyPatch) -> None:
+    from rag.embed import builds_in_bf16
+    from rag.errors import ModelError
+
+    builds_in_bf16.cache_clear()
+    monkeypatch.setenv("RAG_BF16", "yes")
+    try:
+        with pytest.raises(ModelError, match="RAG_BF16 must be 0"):
+            builds_in_bf16()
+    finally:
+        builds_in_bf16.cache_clear()
+
+
 def test_a_bf16_build_embeds_as_float32_does(monkeypatch: pytest.MonkeyPatch) -> None:
     """Where the CPU has AMX tiles, builds embed in bfloat16 (2-3x as fast); its vectors must stay
     0.9999 cosine to float32's, or questions, embedded in float32, would drift from the index."""
