@@ -152,9 +152,10 @@ def token_counter(model: Any) -> Callable[[str], int]:
 
 @lru_cache(maxsize=1)
 def builds_in_bf16() -> bool:
-    """Whether index builds run the model in bfloat16: on CPUs with AMX tiles (Intel Sapphire Rapids
-    and later), where it embeds 2-3x as fast and its vectors are 0.99999 cosine to float32's
-    (bench/RESULTS.md, "Build speed"); RAG_BF16=0 turns it off, RAG_BF16=1 forces it."""
+    """Whether ``encode`` runs a SentenceTransformer in bfloat16: on CPUs with AMX tiles (Intel
+    Sapphire Rapids and later), where index builds embed 2-3x as fast with vectors 0.99999 cosine to
+    float32's (bench/RESULTS.md, "Build speed"). Questions go through it only for models the numpy
+    encoder does not cover. RAG_BF16=0 turns it off, RAG_BF16=1 forces it."""
     raw = os.environ.get("RAG_BF16", "auto")
     if raw in ("0", "1"):
         return raw == "1"
