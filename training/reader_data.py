@@ -8,7 +8,7 @@ and safetensors, so the folder can be carried to a machine with an accelerator a
 - ``base.safetensors``: the packaged MiniLM's embeddings and its first LAYERS layers (float16),
   the starting point; ``tokenizer.json``: its tokenizer; ``base.json``: the base model's name.
 
-Usage: python training/reader_data.py [OUT_FOLDER]  (default training/cache/reader)
+Usage: python training/reader_data.py [OUT_FOLDER] [LAYERS]  (default training/cache/reader, 3 layers)
 """
 
 from __future__ import annotations
@@ -32,8 +32,8 @@ from rag.settings import DEFAULT_MODEL  # noqa: E402
 LAYERS = 3  # transformer layers kept from the 6 of MiniLM-L6 (the query path runs them on CPU)
 
 
-def main(out: Path) -> None:
-    """Write the articles, the base weights and the tokenizer into ``out``."""
+def main(out: Path, layers: int = LAYERS) -> None:
+    """Write the articles, the base weights (the first ``layers`` layers) and the tokenizer into ``out``."""
     out.mkdir(parents=True, exist_ok=True)
     articles = load_articles()
     calibration = calibration_half(articles)
@@ -51,12 +51,13 @@ def main(out: Path) -> None:
     weights = load_file(str(model / "model.safetensors"))
     keep = {k: v.astype(np.float16) for k, v in weights.items()
             if k.startswith("embeddings.") and k != "embeddings.position_ids"
-            or any(k.startswith(f"encoder.layer.{i}.") for i in range(LAYERS))}  # fmt: skip
+            or any(k.startswith(f"encoder.layer.{i}.") for i in range(layers))}  # fmt: skip
     save_file(keep, str(out / "base.safetensors"))
     shutil.copy(model / "tokenizer.json", out / "tokenizer.json")
-    (out / "base.json").write_text(json.dumps({"base": DEFAULT_MODEL, "layers": LAYERS}))
+    (out / "base.json").write_text(json.dumps({"base": DEFAULT_MODEL, "layers": layers}))
     print(f"{len(rows)} articles, {sum(len(r['questions']) for r in rows)} questions, {len(keep)} tensors -> {out}")
 
 
 if __name__ == "__main__":
-    main(Path(sys.argv[1]) if len(sys.argv) > 1 else ROOT / "training" / "cache" / "reader")
+    main(Path(sys.argv[1]) if len(sys.argv) > 1 else ROOT / "training" / "cache" / "reader",
+         int(sys.argv[2]) if len(sys.argv) > 2 else LAYERS)
