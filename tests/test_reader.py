@@ -3,6 +3,7 @@ and its held-out figures."""
 
 from __future__ import annotations
 
+import hashlib
 import json
 import shutil
 import subprocess
@@ -82,6 +83,30 @@ def test_the_numpy_reader_gives_what_the_trained_torch_model_gives() -> None:
         expected = train_reader.probabilities(model, encoded, "cpu", exact=True)
     assert np.allclose(reader.probabilities(question, texts), expected, atol=1e-4)
     assert expected[0] > 0.5 > expected[1]
+
+
+def test_int8_weights_load_and_read_as_the_model_they_were_rounded_from(tmp_path: Path) -> None:
+    """train_reader.int8_rows (``--int8``) rounds each matrix to int8 with a scale per row: the
+    file is about half as large, the reader multiplies it back when it loads, and each
+    probability moves by far less than the answer threshold's margin (docs/READER.md)."""
+    pytest.importorskip("torch")
+    from safetensors.torch import load_file, save_file
+
+    sys.path.insert(0, str(ROOT / "training"))
+    import train_reader  # type: ignore[import-not-found]
+
+    weights = tmp_path / "reader.safetensors"
+    save_file(train_reader.int8_rows(load_file(str(WEIGHTS))), str(weights))
+    card = CARD | {"sha256": hashlib.sha256(weights.read_bytes()).hexdigest()}
+    weights.with_suffix(".json").write_text(json.dumps(card), encoding="utf-8")
+    assert weights.stat().st_size < 0.6 * WEIGHTS.stat().st_size
+    question = "When was the 42-line Bible finished?"
+    texts = [candidate_text(s, "Printing press") for s in (
+        "Gutenberg's Bible was finished around 1455.", "The press spread to Venice within two decades.",
+        "Work on the Bible began in 1452 and took three years.", "It used metal type and an oil-based ink.")]  # fmt: skip
+    rounded, exact = Reader.load(weights).probabilities(question, texts), Reader.load().probabilities(question, texts)
+    assert not np.array_equal(rounded, exact) and np.abs(rounded - exact).max() < 0.03, (rounded, exact)
+    assert int(np.argmax(rounded)) == int(np.argmax(exact)) == 0
 
 
 @pytest.fixture(scope="module")

@@ -26,16 +26,20 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from rag.embed import resolve_model  # noqa: E402
-from rag.read.squad import calibration_half, load_articles  # noqa: E402
+from rag.read.squad import Article, calibration_half, load_articles  # noqa: E402
 from rag.settings import DEFAULT_MODEL  # noqa: E402
 
 LAYERS = 3  # transformer layers kept from the 6 of MiniLM-L6 (the query path runs them on CPU)
 
 
 def main(out: Path, layers: int = LAYERS) -> None:
-    """Write the articles, the base weights (the first ``layers`` layers) and the tokenizer into ``out``."""
+    """Write every article, the base weights (the first ``layers`` layers) and the tokenizer into ``out``."""
+    write_folder(out, load_articles(), layers)
+
+
+def write_folder(out: Path, articles: list[Article], layers: int) -> None:
+    """Write ``articles``, the base weights (the first ``layers`` layers) and the tokenizer into ``out``."""
     out.mkdir(parents=True, exist_ok=True)
-    articles = load_articles()
     calibration = calibration_half(articles)
     rows = []
     for a in articles:

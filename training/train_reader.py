@@ -13,22 +13,28 @@ the pairs are every sentence of its paragraph (positive when it holds the answer
 paragraphs of its article and one of another article. Held out (never trained on): the
 calibration half sets the refusal threshold at 5% false refusals; the test half gives top-1
 within the paragraph and the share of near misses (the paragraph without its answer sentences)
-refused. OUT receives reader.safetensors (float16), its card reader.json (sha256, threshold,
-held-out figures; what rag/read/reader.py loads) and training.json (every epoch's figures).
+refused. OUT receives reader.safetensors (float16; with ``--int8`` its matrices in int8), its
+card reader.json (sha256, threshold, held-out figures; what rag/read/reader.py loads) and
+training.json (every epoch's figures).
 
 ``--mix-hard N`` puts N hard negatives in place of the two sentences of other paragraphs.
 ``--hard N`` trains instead on a sample of questions (``--questions``), each with its answer
 sentences, two other sentences of its paragraph and N hard negatives (``hard_negatives``);
 ``--start DIR`` continues from trained weights and ``--train-layers 1`` trains only the top
 layer and the head, which is what 2 CPU cores can do (docs/READER.md has one such run).
+``--start DIR --epochs 0 --int8`` ships DIR's weights rounded to int8, measured as rounded.
+Every ``--checkpoint-minutes`` (10) the run saves OUT/checkpoint.safetensors; ``--resume`` goes
+on from it exactly, so a run longer than a session (2 hours an epoch of 4 layers on 2 CPU cores)
+loses at most those minutes when it is stopped.
 
 Usage: python training/train_reader.py FOLDER OUT [--epochs 3] [--max-seconds 0] [--limit 0]
-       [--hard 2 --questions 10000] [--start DIR --train-layers 1 --measure-start]
+       [--hard 2 --questions 10000] [--start DIR --train-layers 1 --measure-start] [--int8] [--resume]
 """
 
 from __future__ import annotations
 
 import argparse
+import copy
 import hashlib
 import json
 import lzma
@@ -127,8 +133,24 @@ class Cross(nn.Module):
         return {k: v.detach().to(torch.float16).cpu().contiguous() for k, v in out.items()}
 
 
+def int8_rows(shipped: dict[str, torch.Tensor]) -> dict[str, torch.Tensor]:
+    """The layers' matrices rounded to int8 with one float32 scale per row (``NAME.scale``), the
+    rest as given: half float16's size; rag/read/reader.py multiplies them back when it loads."""
+    out = {}
+    for name, value in shipped.items():
+        if value.ndim == 2 and name.startswith("encoder.layer."):
+            scale = value.float().abs().amax(dim=1).clamp(min=1e-12) / 127
+            out[name] = torch.round(value.float() / scale[:, None]).to(torch.int8).contiguous()
+            out[f"{name}.scale"] = scale.contiguous()
+        else:
+            out[name] = value
+    return out
+
+
 def state_dict_of(shipped: dict[str, torch.Tensor], layers: int) -> dict[str, torch.Tensor]:
-    """Shipped tensors (see Cross.shipped) under Cross's own parameter names, as float32."""
+    """Shipped tensors (see Cross.shipped, int8_rows) under Cross's own parameter names, as float32."""
+    shipped = {k: v.float() * shipped[f"{k}.scale"][:, None] if f"{k}.scale" in shipped else v
+               for k, v in shipped.items() if not k.endswith(".scale")}  # fmt: skip
     out = {"types.weight": shipped["embeddings.token_type_embeddings.weight"],
            "norm.weight": shipped["embeddings.LayerNorm.weight"], "norm.bias": shipped["embeddings.LayerNorm.bias"],
            "head.weight": shipped["classifier.weight"], "head.bias": shipped["classifier.bias"]}  # fmt: skip
@@ -301,12 +323,14 @@ def held_out_figures(model: Cross, tokenizer: Tokenizer, articles: list[dict], d
     return out
 
 
-def ship(model: Cross, out: Path, base: dict, log: dict) -> None:
+def ship(shipped: dict[str, torch.Tensor], out: Path, base: dict, log: dict) -> None:
     """Write the weights, their card (what the product loads: sha256, threshold, shape, figures) and the log."""
     weights = out / "reader.safetensors"
-    save_file(model.shipped(), str(weights))
+    save_file(shipped, str(weights))
     last = log["epochs"][-1]
     card = {"format": 1, "base": base["base"], "layers": base["layers"], "heads": HEADS, "max_len": MAX_LEN,
+            "precision": "int8 matrices, a float32 scale per row" if any(k.endswith(".scale") for k in shipped)
+                         else "float16",
             "threshold": round(last["threshold"], 6),
             "threshold_means": "5% of the calibration half's answerable questions have no sentence of their "
                                "paragraph at or above it",
@@ -317,6 +341,55 @@ def ship(model: Cross, out: Path, base: dict, log: dict) -> None:
             "held_out": {"calibration": last["calibration"], "test": last["test"]}}  # fmt: skip
     (out / "reader.json").write_text(json.dumps(card, indent=1) + "\n")
     (out / "training.json").write_text(json.dumps(log, indent=1) + "\n")
+
+
+def save_checkpoint(path: Path, model: Cross, optimiser: torch.optim.Optimizer,
+                    schedule: torch.optim.lr_scheduler.LambdaLR, state: dict) -> None:  # fmt: skip
+    """Everything a stopped run needs to go on exactly (trained weights, AdamW's moments, the schedule,
+    the random states, ``state``) in one safetensors file, replaced atomically: no pickle."""
+    tensors = {f"model.{k}": v for k, v in model.state_dict().items() if not k.startswith(("words.", "positions."))}
+    params = [p for group in optimiser.param_groups for p in group["params"]]
+    for i, p in enumerate(params):
+        for key, value in optimiser.state.get(p, {}).items():
+            tensors[f"adam.{i}.{key}"] = value.reshape(-1) if value.ndim == 0 else value
+    tensors["torch_rng"] = torch.get_rng_state()
+    meta = {"state": json.dumps(state), "schedule": json.dumps(schedule.state_dict())}
+    partial = path.with_suffix(".partial")
+    save_file({k: v.detach().cpu().contiguous() for k, v in tensors.items()}, str(partial), metadata=meta)
+    partial.replace(path)
+
+
+def load_checkpoint(path: Path, model: Cross, optimiser: torch.optim.Optimizer,
+                    schedule: torch.optim.lr_scheduler.LambdaLR) -> dict:  # fmt: skip
+    """Restore what save_checkpoint wrote into the model, optimiser and schedule; the run's ``state``."""
+    from safetensors import safe_open
+
+    with safe_open(str(path), "pt") as f:
+        meta = f.metadata()
+    tensors = load_file(str(path))
+    model.load_state_dict({k[6:]: v for k, v in tensors.items() if k.startswith("model.")}, strict=False)
+    params = [p for group in optimiser.param_groups for p in group["params"]]
+    for i, p in enumerate(params):
+        moments = {k.split(".", 2)[2]: v for k, v in tensors.items() if k.startswith(f"adam.{i}.")}
+        if moments:
+            optimiser.state[p] = {k: v.reshape(()) if k == "step" else v for k, v in moments.items()}
+    schedule.load_state_dict(json.loads(meta["schedule"]))
+    for group, lr in zip(optimiser.param_groups, schedule.get_last_lr(), strict=True):
+        group["lr"] = lr
+    torch.set_rng_state(tensors["torch_rng"])
+    return json.loads(meta["state"])
+
+
+def finish(model: Cross, args: argparse.Namespace, base: dict, tokenizer: Tokenizer, articles: list[dict],
+           device: str, log: dict, entry: dict, started: float) -> None:  # fmt: skip
+    """Round the weights (int8 with ``--int8``), measure them as they will ship, and ship them."""
+    shipped = int8_rows(model.shipped()) if args.int8 else model.shipped()
+    measured = copy.deepcopy(model)
+    measured.load_state_dict(state_dict_of(shipped, base["layers"]), strict=False)
+    figures = held_out_figures(measured, tokenizer, articles, device, args.limit)
+    log["epochs"].append(entry | figures | {"seconds": round(time.time() - started)})
+    ship(shipped, args.out, base, log)
+    print(json.dumps(log["epochs"][-1]), flush=True)
 
 
 def main() -> None:
@@ -337,6 +410,10 @@ def main() -> None:
     parser.add_argument("--questions", type=int, default=20000, help="training questions drawn for --hard")
     parser.add_argument("--train-layers", type=int, default=0, help="train only the top N layers and the head (0: all)")
     parser.add_argument("--measure-start", action="store_true", help="measure --start's held-out figures first")
+    parser.add_argument("--checkpoint-minutes", type=float, default=10.0,
+                        help="save OUT/checkpoint.safetensors this often, at each epoch's end and when stopped")
+    parser.add_argument("--resume", action="store_true", help="go on from OUT/checkpoint.safetensors, if there")
+    parser.add_argument("--int8", action="store_true", help="ship the layers' matrices as int8 (see int8_rows)")
     args = parser.parse_args()
     torch.manual_seed(SEED)
     rng = random.Random(SEED)
@@ -357,6 +434,15 @@ def main() -> None:
         if args.measure_start:  # the same-run baseline (20 minutes on 2 CPU cores)
             log["start"]["figures"] = held_out_figures(model, tokenizer, articles, device, args.limit)
             print(json.dumps(log["start"]["figures"]), flush=True)
+    if not args.epochs:  # --start as it would ship (rounded with --int8), measured; its own log goes on
+        if not args.start:
+            parser.error("--epochs 0 ships --start: name it")
+        log = json.loads((args.start / "training.json").read_text()) | {"rounded_from": log["start"]}
+        last = log["epochs"].pop()
+        entry = last | {"before_rounding": {k: last[k] for k in ("threshold", "calibration", "test")}}
+        args.out.mkdir(parents=True, exist_ok=True)
+        finish(model, args, base, tokenizer, articles, device, log, entry, started)
+        return
     if args.train_layers:
         for name, parameter in model.named_parameters():
             top = name.startswith("head.") or any(name.startswith(f"layers.{i}.")
@@ -380,10 +466,19 @@ def main() -> None:
         "folder": str(args.folder), "out": str(args.out), "start": str(args.start) if args.start else None}}
     print(f"{len(pairs)} pairs, {steps} steps, on {device}, ready in {time.time() - started:.0f} s", flush=True)
     args.out.mkdir(parents=True, exist_ok=True)
-    step, stopped = 0, False
-    for epoch in range(args.epochs):
-        total = 0.0
+    checkpoint = args.out / "checkpoint.safetensors"
+    step, first, done, total = 0, 0, 0, 0.0  # steps taken; the epoch, batches and loss sum to go on from
+    if args.resume and checkpoint.is_file():
+        state = load_checkpoint(checkpoint, model, optimiser, schedule)
+        step, first, done, total, log = state["step"], state["epoch"], state["done"], state["total"], state["log"]
+        rng.setstate((state["rng"][0], tuple(state["rng"][1]), state["rng"][2]))
+        print(f"going on from {checkpoint}: epoch {first}, step {step}", flush=True)
+    saved, stopped = time.time(), False
+    for epoch in range(first, args.epochs):
+        at_start = rng.getstate()  # what orders this epoch's batches, kept so that a resumed run orders them alike
         for n, batch in enumerate(batches(encoded, args.batch, rng)):
+            if n < done:
+                continue
             with torch.autocast(device, dtype=torch.bfloat16, enabled=bf16(device)):
                 logits = model(*tensors(encoded, batch, device))
             loss = nn.functional.binary_cross_entropy_with_logits(logits.float(), labels[batch].to(device))
@@ -397,17 +492,20 @@ def main() -> None:
             if n % 200 == 0:
                 print(f"epoch {epoch} step {step}/{steps} loss {total / (n + 1):.4f} {time.time() - started:.0f} s",
                       flush=True)  # fmt: skip
-            if args.max_seconds and time.time() - started > args.max_seconds or step == args.max_steps:
-                stopped = True
+            stopped = bool(args.max_seconds and time.time() - started > args.max_seconds or step == args.max_steps)
+            if stopped or time.time() - saved > 60 * args.checkpoint_minutes:
+                state = {"step": step, "epoch": epoch, "done": n + 1, "total": total, "rng": at_start, "log": log}
+                save_checkpoint(checkpoint, model, optimiser, schedule, state)
+                saved = time.time()
+            if stopped:
                 break
-        figures = held_out_figures(model, tokenizer, articles, device, args.limit)
-        log["epochs"].append({"epoch": epoch, "steps": step, "loss": total / (n + 1), **figures,
-                              "seconds": round(time.time() - started)})  # fmt: skip
-        ship(model, args.out, base, log)
-        print(json.dumps(log["epochs"][-1]), flush=True)
+        entry = {"epoch": epoch, "steps": step, "loss": total / (n + 1)}
+        finish(model, args, base, tokenizer, articles, device, log, entry, started)
         if stopped:
             break
-
+        done, total = 0, 0.0
+        state = {"step": step, "epoch": epoch + 1, "done": 0, "total": 0.0, "rng": rng.getstate(), "log": log}
+        save_checkpoint(checkpoint, model, optimiser, schedule, state)
 
 if __name__ == "__main__":
     main()

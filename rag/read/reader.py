@@ -2,11 +2,11 @@
 
 Three BERT layers fine-tuned on SQuAD v1.1 (training/train_reader.py, docs/READER.md) over
 the packaged MiniLM's own word and position embeddings, which are not shipped again (and are
-shared with the query encoder when it runs the same model in numpy): the
-weights file holds only what training changed (the layers, the type embeddings and their
-LayerNorm, and the classifier), in float16. It gives the calibrated probability that a
-sentence answers the question. Numpy only, as the query encoder (numpy_encoder.py): no torch on
-the query path. ``RAG_READER`` (or ``Reader.load(path)``) points at other weights.
+shared with the query encoder when it runs the same model in numpy): the weights file holds only
+what training changed (the layers, the type embeddings and their LayerNorm, and the classifier),
+in float16, or with its matrices in int8 (one scale per row). It gives the calibrated probability
+that a sentence answers the question. Numpy only, as the query encoder (numpy_encoder.py): no
+torch on the query path. ``RAG_READER`` (or ``Reader.load(path)``) points at other weights.
 """
 
 from __future__ import annotations
@@ -93,6 +93,13 @@ class Reader:
         return discounted(probability, place, self.place_discount)
 
 
+def dequantized(weights: Mapping[str, np.ndarray]) -> dict[str, np.ndarray]:
+    """``weights`` with each int8 matrix multiplied by its per-row ``NAME.scale`` (training's
+    ``int8_rows``), as float32; float16 weights pass through."""
+    return {name: value.astype(np.float32) * weights[f"{name}.scale"][:, None] if f"{name}.scale" in weights
+            else value for name, value in weights.items() if not name.endswith(".scale")}  # fmt: skip
+
+
 def discounted(probability: np.ndarray, place: np.ndarray, discount: float) -> np.ndarray:
     """``probability`` with its logit lowered by ``discount`` per ``place`` (0: the search's first
     passage): the search ranks whole passages, which the reader, reading one sentence, cannot see."""
@@ -126,6 +133,6 @@ def _load(path: str) -> Reader:
                 prefix = "" if "embeddings.word_embeddings.weight" in f.keys() else "bert."  # noqa: SIM118
                 word = f.get_tensor(f"{prefix}embeddings.word_embeddings.weight")
                 position = f.get_tensor(f"{prefix}embeddings.position_embeddings.weight")
-        return Reader(load_file(str(weights)), word, position, base_dir / "tokenizer.json", card)
+        return Reader(dequantized(load_file(str(weights))), word, position, base_dir / "tokenizer.json", card)
     except (OSError, SafetensorError, KeyError) as exc:
         raise ModelError(f"reader {path} or its base model {base_dir} is unreadable ({exc})") from exc

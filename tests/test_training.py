@@ -1,0 +1,71 @@
+"""training/train_reader.py on a tiny folder of real SQuAD articles: a run that is stopped and
+resumed ends where an unstopped run ends, and int8 shipping is measured as shipped."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from rag.read.squad import load_articles
+
+ROOT = Path(__file__).resolve().parents[1]
+TRAIN = ROOT / "training" / "train_reader.py"
+
+
+@pytest.fixture(scope="module")
+def folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """reader_data.py's folder for two training articles and two held-out ones, with one layer."""
+    sys.path.insert(0, str(ROOT / "training"))
+    import reader_data  # type: ignore[import-not-found]
+
+    out = tmp_path_factory.mktemp("reader-data")
+    reader_data.write_folder(out, [a for a in load_articles() if a.index in (0, 1, 4, 13)], layers=1)
+    return out
+
+
+def _train(folder: Path, out: Path, *extra: str) -> str:
+    command = [sys.executable, str(TRAIN), str(folder), str(out), "--epochs", "2", "--batch", "8", "--limit", "3"]
+    done = subprocess.run([*command, *extra], capture_output=True, text=True, timeout=600)
+    assert done.returncode == 0, done.stderr[-2000:]
+    return done.stdout
+
+
+def test_a_stopped_run_resumed_from_its_checkpoint_ends_with_the_unstopped_runs_weights(
+    folder: Path, tmp_path: Path
+) -> None:
+    """Stopped in its second epoch and resumed (--resume): AdamW's moments, the schedule, the batch
+    order and dropout's random state all come back, so the weights are the very same; a
+    checkpoint is one safetensors file (no pickle)."""
+    torch = pytest.importorskip("torch")
+    from safetensors.torch import load_file
+
+    _train(folder, tmp_path / "straight")
+    stopped = tmp_path / "stopped"
+    _train(folder, stopped, "--max-steps", "9")
+    halfway = load_file(str(stopped / "reader.safetensors"))
+    assert (stopped / "checkpoint.safetensors").is_file() and not list(stopped.glob("*.partial"))
+    assert "going on from" in _train(folder, stopped, "--resume")
+    straight, resumed = (load_file(str(d / "reader.safetensors")) for d in (tmp_path / "straight", stopped))
+    assert straight.keys() == resumed.keys()
+    assert all(torch.equal(straight[k], resumed[k]) for k in straight)
+    assert not all(torch.equal(straight[k], halfway[k]) for k in straight)  # it did go on
+    log = json.loads((stopped / "training.json").read_text())
+    assert [e["epoch"] for e in log["epochs"]] == [0, 1]  # the log goes on from the checkpoint: no stop in it
+
+
+def test_int8_shipping_is_measured_as_it_ships(folder: Path, tmp_path: Path) -> None:
+    """--start DIR --epochs 0 --int8: the weights rounded to int8 (a scale per row), about half the
+    size, with held-out figures of the rounded model and the unrounded ones kept beside them."""
+    pytest.importorskip("torch")
+    _train(folder, tmp_path / "float16", "--max-steps", "3")
+    _train(folder, tmp_path / "int8", "--start", str(tmp_path / "float16"), "--epochs", "0", "--int8")
+    sizes = [(tmp_path / d / "reader.safetensors").stat().st_size for d in ("float16", "int8")]
+    assert sizes[1] < 0.7 * sizes[0]
+    card = json.loads((tmp_path / "int8" / "reader.json").read_text())
+    assert card["precision"].startswith("int8") and card["trained"]["epochs"] == 1
+    last = json.loads((tmp_path / "int8" / "training.json").read_text())["epochs"][-1]
+    assert last["before_rounding"]["test"]["questions"] == last["test"]["questions"] > 0
