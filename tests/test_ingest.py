@@ -97,6 +97,23 @@ def test_binary_and_non_utf8_files_are_skipped_with_a_warning_naming_them(
     assert not any("good.txt" in m for m in warnings), warnings
 
 
+def test_a_broken_link_is_skipped_with_a_warning_naming_it(
+    tmp_path: Path, rag_caplog: pytest.LogCaptureFixture
+) -> None:
+    """A link to an essay that was moved or deleted is named, not passed over in silence."""
+    write(tmp_path, "good.md", "A readable essay about tariffs.")
+    (tmp_path / "moved.md").symlink_to(tmp_path / "elsewhere" / "moved.md")
+    (tmp_path / "notes.log").symlink_to(tmp_path / "gone.log")  # not an essay file: no warning
+
+    docs = load_corpus(tmp_path)
+
+    assert [d.source for d in docs] == ["good.md"]
+    warnings = [r.getMessage() for r in rag_caplog.records if r.levelno >= logging.WARNING]
+    assert any("moved.md" in m and "link to" in m and "does not exist" in m for m in warnings), warnings
+    assert not any("notes.log" in m for m in warnings), warnings
+    assert "moved.md" in corpus_hashes(tmp_path)  # fixing the link counts as a change
+
+
 def test_seed_document_text_round_trips_byte_for_byte(seeds_dir: Path) -> None:
     docs = by_source(load_corpus(seeds_dir))
 

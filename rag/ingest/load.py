@@ -57,11 +57,12 @@ def load_corpus(seeds_dir: str | Path) -> list[Document]:
 
 
 def essay_paths(root: Path) -> list[Path]:
-    """Candidate essay files below ``root``, skipping hidden files and folders."""
+    """Candidate essay files below ``root``, skipping hidden files and folders; a broken link is
+    one too, so that reading it says what is wrong instead of passing over it."""
     return [
         p
         for p in root.rglob("*")
-        if p.is_file()
+        if (p.is_file() or p.is_symlink() and not p.exists())
         and p.suffix.lower() in SUFFIXES
         and not any(part.startswith(".") for part in p.relative_to(root).parts)
     ]
@@ -112,7 +113,10 @@ def read_document(path: Path, root: Path, meta: dict[str, Any]) -> Document | No
     try:
         raw = path.read_bytes()
     except OSError as exc:
-        log.warning("skipping %s: cannot read it (%s)", source, exc.strerror or exc)
+        if path.is_symlink() and not path.exists():
+            log.warning("skipping %s: it is a link to %s, which does not exist", source, path.readlink())
+        else:
+            log.warning("skipping %s: cannot read it (%s)", source, exc.strerror or exc)
         return None
     if len(raw) > MAX_FILE_BYTES:
         log.warning("skipping %s: %d bytes is over the %d-byte limit", source, len(raw), MAX_FILE_BYTES)
