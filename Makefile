@@ -83,6 +83,12 @@ BLIND4_FLOORS ?= --fail-under answer_pass=0.50 --fail-under refusal_accuracy=0.2
 # is ever read): floors at its first run (answer pass 0.643, refusal 0.625), minus a margin.
 BLIND5_FLOORS ?= --fail-under answer_pass=0.58 --fail-under refusal_accuracy=0.50 \
 	--fail-under citation_validity=1.0
+# The sixth blind set (tests/blind6: 6 essays in Markdown and text, 50 cases: 30 plain questions, 4
+# lists, 3 why, 2 comparisons, 3 follow-ups, 6 near misses, 2 off-topic; written on 2026-12-05 by a
+# helper who never saw the code or the other sets, to judge the four-layer reader; only its summary
+# line is ever read): floors at its first run (answer pass 0.571, refusal 0.25), minus a margin.
+BLIND6_FLOORS ?= --fail-under answer_pass=0.51 --fail-under refusal_accuracy=0.12 \
+	--fail-under citation_validity=1.0
 BLIND3_ESSAYS := index/blind3-essays
 export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
@@ -101,6 +107,7 @@ test: setup browser-deps $(BLIND3_ESSAYS)/.built   ## set up and run the whole t
 	$(call blind,blind3,$(BLIND3_ESSAYS),$(BLIND3_FLOORS))
 	$(call blind,blind4,tests/blind4/essays,$(BLIND4_FLOORS))
 	$(call blind,blind5,tests/blind5/essays,$(BLIND5_FLOORS))
+	$(call blind,blind6,tests/blind6/essays,$(BLIND6_FLOORS))
 	$(call blind,ablation4,tests/ablation4/essays,$(ABLATION4_FLOORS))
 	$(call blind,ablation5,tests/ablation5/essays,$(ABLATION5_FLOORS))
 	$(call blind,ablation6,tests/ablation6/essays,$(ABLATION6_FLOORS))
