@@ -27,9 +27,14 @@ def folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return out
 
 
-def _train(folder: Path, out: Path, *extra: str) -> str:
+def _run(folder: Path, out: Path, *extra: str) -> subprocess.CompletedProcess[str]:
+    """train_reader.py on ``folder`` into ``out``: 2 epochs of batches of 8, 3 questions an article."""
     command = [sys.executable, str(TRAIN), str(folder), str(out), "--epochs", "2", "--batch", "8", "--limit", "3"]
-    done = subprocess.run([*command, *extra], capture_output=True, text=True, timeout=600)
+    return subprocess.run([*command, *extra], capture_output=True, text=True, timeout=600)
+
+
+def _train(folder: Path, out: Path, *extra: str) -> str:
+    done = _run(folder, out, *extra)
     assert done.returncode == 0, done.stderr[-2000:]
     return done.stdout
 
@@ -43,11 +48,14 @@ def test_a_stopped_run_resumed_from_its_checkpoint_ends_with_the_unstopped_runs_
     torch = pytest.importorskip("torch")
     from safetensors.torch import load_file
 
+    import train_reader  # type: ignore[import-not-found]  # training/ is on the path (the folder fixture)
+
     _train(folder, tmp_path / "straight")
     stopped = tmp_path / "stopped"
     _train(folder, stopped, "--max-steps", "9")
     halfway = load_file(str(stopped / "reader.safetensors"))
-    assert (stopped / "checkpoint.safetensors").is_file() and not list(stopped.glob("*.partial"))
+    assert train_reader.checkpoint_path(folder, stopped).is_file()  # in the data folder, not beside the weights
+    assert sorted(p.name for p in stopped.iterdir()) == ["reader.json", "reader.safetensors", "training.json"]
     assert "going on from" in _train(folder, stopped, "--resume")
     straight, resumed = (load_file(str(d / "reader.safetensors")) for d in (tmp_path / "straight", stopped))
     assert straight.keys() == resumed.keys()
@@ -55,6 +63,10 @@ def test_a_stopped_run_resumed_from_its_checkpoint_ends_with_the_unstopped_runs_
     assert not all(torch.equal(straight[k], halfway[k]) for k in straight)  # it did go on
     log = json.loads((stopped / "training.json").read_text())
     assert [e["epoch"] for e in log["epochs"]] == [0, 1]  # the log goes on from the checkpoint: no stop in it
+    assert "going on from" in _train(folder, stopped, "--resume")  # a finished run is not run again
+    assert all(torch.equal(straight[k], v) for k, v in load_file(str(stopped / "reader.safetensors")).items())
+    other = _run(folder, stopped, "--lr", "1e-4", "--resume")
+    assert other.returncode == 2 and "another recipe" in other.stderr
 
 
 def test_int8_shipping_is_measured_as_it_ships(folder: Path, tmp_path: Path) -> None:

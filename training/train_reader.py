@@ -23,9 +23,10 @@ sentences, two other sentences of its paragraph and N hard negatives (``hard_neg
 ``--start DIR`` continues from trained weights and ``--train-layers 1`` trains only the top
 layer and the head, which is what 2 CPU cores can do (docs/READER.md has one such run).
 ``--start DIR --epochs 0 --int8`` ships DIR's weights rounded to int8, measured as rounded.
-Every ``--checkpoint-minutes`` (10) the run saves OUT/checkpoint.safetensors; ``--resume`` goes
-on from it exactly, so a run longer than a session (2 hours an epoch of 4 layers on 2 CPU cores)
-loses at most those minutes when it is stopped.
+Every ``--checkpoint-minutes`` (10), at each epoch's end and when stopped, the run saves a
+checkpoint under FOLDER/checkpoints/ (one per OUT); the same command with ``--resume`` goes on
+from it exactly, so a run longer than a session (2 hours an epoch of 4 layers on 2 CPU cores)
+loses at most those minutes when it is stopped, and a finished run is not run again.
 
 Usage: python training/train_reader.py FOLDER OUT [--epochs 3] [--max-seconds 0] [--limit 0]
        [--hard 2 --questions 10000] [--start DIR --train-layers 1 --measure-start] [--int8] [--resume]
@@ -343,6 +344,19 @@ def ship(shipped: dict[str, torch.Tensor], out: Path, base: dict, log: dict) -> 
     (out / "training.json").write_text(json.dumps(log, indent=1) + "\n")
 
 
+def checkpoint_path(folder: Path, out: Path) -> Path:
+    """Where a run writing ``out`` keeps its checkpoint: under FOLDER (a cache), not beside the
+    shipped weights, one file per output folder."""
+    digest = hashlib.sha256(str(out.resolve()).encode()).hexdigest()[:10]
+    return folder / "checkpoints" / f"{out.name}-{digest}.safetensors"
+
+
+def same_run(recipe: dict) -> dict:
+    """What must match for a checkpoint to go on: the recipe without the options of stopping and resuming."""
+    stopping = ("max_seconds", "max_steps", "resume", "checkpoint_minutes")
+    return {k: v for k, v in recipe.items() if k not in stopping}
+
+
 def save_checkpoint(path: Path, model: Cross, optimiser: torch.optim.Optimizer,
                     schedule: torch.optim.lr_scheduler.LambdaLR, state: dict) -> None:  # fmt: skip
     """Everything a stopped run needs to go on exactly (trained weights, AdamW's moments, the schedule,
@@ -354,6 +368,7 @@ def save_checkpoint(path: Path, model: Cross, optimiser: torch.optim.Optimizer,
             tensors[f"adam.{i}.{key}"] = value.reshape(-1) if value.ndim == 0 else value
     tensors["torch_rng"] = torch.get_rng_state()
     meta = {"state": json.dumps(state), "schedule": json.dumps(schedule.state_dict())}
+    path.parent.mkdir(parents=True, exist_ok=True)
     partial = path.with_suffix(".partial")
     save_file({k: v.detach().cpu().contiguous() for k, v in tensors.items()}, str(partial), metadata=meta)
     partial.replace(path)
@@ -411,8 +426,8 @@ def main() -> None:
     parser.add_argument("--train-layers", type=int, default=0, help="train only the top N layers and the head (0: all)")
     parser.add_argument("--measure-start", action="store_true", help="measure --start's held-out figures first")
     parser.add_argument("--checkpoint-minutes", type=float, default=10.0,
-                        help="save OUT/checkpoint.safetensors this often, at each epoch's end and when stopped")
-    parser.add_argument("--resume", action="store_true", help="go on from OUT/checkpoint.safetensors, if there")
+                        help="minutes between checkpoints (FOLDER/checkpoints/), also saved at each epoch's end")
+    parser.add_argument("--resume", action="store_true", help="go on from this run's checkpoint, if there is one")
     parser.add_argument("--int8", action="store_true", help="ship the layers' matrices as int8 (see int8_rows)")
     args = parser.parse_args()
     torch.manual_seed(SEED)
@@ -466,10 +481,12 @@ def main() -> None:
         "folder": str(args.folder), "out": str(args.out), "start": str(args.start) if args.start else None}}
     print(f"{len(pairs)} pairs, {steps} steps, on {device}, ready in {time.time() - started:.0f} s", flush=True)
     args.out.mkdir(parents=True, exist_ok=True)
-    checkpoint = args.out / "checkpoint.safetensors"
+    checkpoint = checkpoint_path(args.folder, args.out)
     step, first, done, total = 0, 0, 0, 0.0  # steps taken; the epoch, batches and loss sum to go on from
     if args.resume and checkpoint.is_file():
         state = load_checkpoint(checkpoint, model, optimiser, schedule)
+        if same_run(state["log"]["recipe"]) != same_run(log["recipe"]):
+            parser.error(f"{checkpoint} is of a run with another recipe: delete it or give that run's options")
         step, first, done, total, log = state["step"], state["epoch"], state["done"], state["total"], state["log"]
         rng.setstate((state["rng"][0], tuple(state["rng"][1]), state["rng"][2]))
         print(f"going on from {checkpoint}: epoch {first}, step {step}", flush=True)
