@@ -236,23 +236,6 @@ def hard_pairs(articles: list[dict], rng: random.Random, questions: int, hard: i
     return pairs
 
 
-def product_pairs(articles: list[dict], entries: list[dict]) -> list[tuple[str, str, float]]:
-    """(question, candidate text, label) for each question mined by training/product_pairs.py: every
-    sentence of its paragraph, then each sentence the product read for it that is not among them."""
-    by_question = {(a["title"], q["text"]): (a, q) for a in articles if a["split"] == "train" for q in a["questions"]}
-    pairs = []
-    for entry in entries:
-        seen = set()
-        if (entry["title"], entry["question"]) in by_question:
-            a, q = by_question[entry["title"], entry["question"]]
-            for r in q["rows"]:
-                text = candidate_text(a["sentences"][r], a["title"])
-                seen.add(text)
-                pairs.append((q["text"], text, float(r in set(q["positives"]))))
-        pairs += [(entry["question"], text, float(holds)) for text, holds in entry["read"] if text not in seen]
-    return pairs
-
-
 def bf16(device: str) -> bool:
     """Whether to train and measure in bfloat16: on a GPU, and on a CPU with AMX tiles (Intel Sapphire
     Rapids and later), where bf16 matrix products run about 8 times as fast as float32."""
@@ -439,8 +422,6 @@ def main() -> None:
     parser.add_argument("--hard", type=int, default=0, help="train on hard negatives instead (see hard_pairs): how many")
     parser.add_argument("--mix-hard", type=int, default=0, help="every question, with this many hard negatives "
                         "in place of its two random sentences")
-    parser.add_argument("--product", type=Path, help="train on the pairs training/product_pairs.py mined instead "
-                        "(its pairs.json.xz): each question's paragraph and what the product read for it")
     parser.add_argument("--questions", type=int, default=20000, help="training questions drawn for --hard")
     parser.add_argument("--train-layers", type=int, default=0, help="train only the top N layers and the head (0: all)")
     parser.add_argument("--measure-start", action="store_true", help="measure --start's held-out figures first")
@@ -482,9 +463,7 @@ def main() -> None:
             top = name.startswith("head.") or any(name.startswith(f"layers.{i}.")
                                                   for i in range(base["layers"] - args.train_layers, base["layers"]))  # fmt: skip
             parameter.requires_grad = top
-    if args.product:
-        pairs = product_pairs(articles, json.loads(lzma.decompress(args.product.read_bytes())))
-    elif args.hard:
+    if args.hard:
         pairs = hard_pairs(articles, rng, args.questions, args.hard)
     else:
         pairs = training_pairs(articles, rng, args.limit, args.mix_hard)
@@ -499,8 +478,7 @@ def main() -> None:
     schedule = torch.optim.lr_scheduler.LambdaLR(
         optimiser, lambda s: min(1.0, (s + 1) / warmup) * max(0.0, (steps - s) / max(1, steps - warmup)))
     log |= {"pairs": len(pairs), "positives": float(labels.mean()), "recipe": vars(args) | {
-        "folder": str(args.folder), "out": str(args.out), "start": str(args.start) if args.start else None,
-        "product": str(args.product) if args.product else None}}
+        "folder": str(args.folder), "out": str(args.out), "start": str(args.start) if args.start else None}}
     print(f"{len(pairs)} pairs, {steps} steps, on {device}, ready in {time.time() - started:.0f} s", flush=True)
     args.out.mkdir(parents=True, exist_ok=True)
     checkpoint = checkpoint_path(args.folder, args.out)
