@@ -66,15 +66,17 @@ ABLATION7_FLOORS ?= --fail-under answer_pass=0.73 --fail-under refusal_accuracy=
 # The fifth ablation set (tests/ablation8: 5 Markdown essays with written lists, lists introduced by
 # "the following." or a colon, prose enumerations announced by a count, causes, a table; 50 cases: 32
 # answerable (8 lists, 5 why, 5 follow-ups), 13 near misses, 5 off-topic; written on 2026-12-05 by a
-# helper who never saw the code, to judge the announced-list rule; only summary rows are ever read):
-# floors at its first run with that rule (answer pass 0.438, refusal 0.444; 0.406 without it), minus a
-# margin. Its answer pass is the lowest of any set: the right passage ranks first for only 0.47.
+# helper who never saw the code, to judge the announced-list rule; only summary rows were read until
+# 2026-12-06, when its failing cases were read to find why announcing sentences lose, so it is no longer
+# unseen): floors at its first run with that rule (answer pass 0.438, refusal 0.444; 0.406 without it),
+# minus a margin. Its answer pass is the lowest of any set: the right passage ranks first for only 0.47.
 ABLATION8_FLOORS ?= --fail-under answer_pass=0.40 --fail-under refusal_accuracy=0.38 \
 	--fail-under citation_validity=1.0
 # The fourth blind set (tests/blind4: 6 essays in Markdown and text, 48 cases: 40 answerable (4
 # lists, 5 why, 2 comparisons, 4 follow-ups), 6 near misses, 2 off-topic; written on 2026-12-05 by a
-# helper who never saw the code or the other sets; only its summary line is ever read, three times
-# before these floors): floors at its first run (answer pass 0.550, refusal 0.375), minus a margin.
+# helper who never saw the code or the other sets; only its summary line was read, until its failing
+# cases were read on 2026-12-06 with ablation8's, so it is no longer unseen): floors at its first run
+# (answer pass 0.550, refusal 0.375), minus a margin.
 BLIND4_FLOORS ?= --fail-under answer_pass=0.50 --fail-under refusal_accuracy=0.25 \
 	--fail-under citation_validity=1.0
 # The fifth blind set (tests/blind5: 6 essays in Markdown and text, 50 cases: 30 plain questions, 4
@@ -88,6 +90,12 @@ BLIND5_FLOORS ?= --fail-under answer_pass=0.58 --fail-under refusal_accuracy=0.5
 # helper who never saw the code or the other sets, to judge the four-layer reader; only its summary
 # line is ever read): floors at its first run (answer pass 0.571, refusal 0.25), minus a margin.
 BLIND6_FLOORS ?= --fail-under answer_pass=0.51 --fail-under refusal_accuracy=0.12 \
+	--fail-under citation_validity=1.0
+# The seventh blind set (tests/blind7: 6 essays in Markdown and text, 50 cases: 34 plain questions, 2
+# lists, 4 why, 6 near misses, 4 off-topic; written on 2026-12-06 by a helper who never saw the code or
+# the other sets, after blind4 and ablation8 had been read case by case; only its summary line is ever
+# read): floors at its first run (answer pass 0.800, refusal 0.400), minus a margin.
+BLIND7_FLOORS ?= --fail-under answer_pass=0.74 --fail-under refusal_accuracy=0.28 \
 	--fail-under citation_validity=1.0
 BLIND3_ESSAYS := index/blind3-essays
 export HF_HUB_OFFLINE := 1
@@ -108,6 +116,7 @@ test: setup browser-deps $(BLIND3_ESSAYS)/.built   ## set up and run the whole t
 	$(call blind,blind4,tests/blind4/essays,$(BLIND4_FLOORS))
 	$(call blind,blind5,tests/blind5/essays,$(BLIND5_FLOORS))
 	$(call blind,blind6,tests/blind6/essays,$(BLIND6_FLOORS))
+	$(call blind,blind7,tests/blind7/essays,$(BLIND7_FLOORS))
 	$(call blind,ablation4,tests/ablation4/essays,$(ABLATION4_FLOORS))
 	$(call blind,ablation5,tests/ablation5/essays,$(ABLATION5_FLOORS))
 	$(call blind,ablation6,tests/ablation6/essays,$(ABLATION6_FLOORS))
