@@ -415,6 +415,44 @@ def test_a_sentence_that_announces_its_answer_is_quoted_with_what_follows(announ
     assert_grounded(got, retriever)
 
 
+class _Recording:
+    """The reader, remembering every text it was given to read."""
+
+    def __init__(self, reader) -> None:
+        self.reader, self.texts = reader, []
+
+    def probabilities(self, question, texts, batch_size=16):
+        self.texts += list(texts)
+        return self.reader.probabilities(question, texts, batch_size)
+
+    def ranking(self, probability, place):
+        return self.reader.ranking(probability, place)
+
+
+def test_the_reader_reads_an_announcing_sentence_with_its_points_wherever_it_ranks(announcing, monkeypatch) -> None:
+    """'There were three main reasons the light was automated in 1989.' says little alone: the
+    reader reads it with the start of its First/Second/Third, even when the rule score ranks it
+    below the sentences the reader reads. Not for how many, when or where: one fact answers those."""
+    from rag.answer import evidence
+    from rag.answer.intent import read_intent
+
+    retriever, assistant = announcing
+    monkeypatch.setattr(evidence, "READ_TOP", 0)  # only what is read whatever its rank
+    for question, announcing_read in [("What ended the keeping of the Skerry light by people?", True),
+                                      ("How many keepers did the Skerry light have?", False)]:
+        reader = _Recording(assistant.reader)
+        passages = retriever.search(question, k=5)
+        found = evidence.gather(retriever, reader, [question], passages, read_intent(question), question)
+        if not announcing_read:
+            assert reader.texts == [], reader.texts
+            continue
+        read = [t for t in reader.texts if t.startswith("There were three main reasons")]
+        assert len(read) == 2, reader.texts  # alone, and with its points: it answers if either reading says so
+        with_points = [t for t in read if "First, the cost of keeping three families" in t]
+        assert with_points and " — The Skerry Light" in with_points[0], read  # its title still read, as trained
+        assert any(e.text.startswith("There were three main reasons") and e.probability > 0 for e in found)
+
+
 def test_a_why_question_whose_premise_announces_its_causes_gets_those_causes(announcing) -> None:
     """Not another paragraph's "There were three reasons for the mill's rapid spread." (which names
     reasons, so the why-rule added it, and its First/Second/Third then replaced the answer)."""

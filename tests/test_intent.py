@@ -41,3 +41,16 @@ def test_a_sentence_that_names_a_series_is_recognised() -> None:
     assert lists_inline("groups such as the G7, the Quad, and the CPTPP")
     assert lists_inline("policies on everything from supply chains to industrial policy to export controls")
     assert not lists_inline("As a result, Seoul and Tokyo are opening a new chapter.")
+
+
+@pytest.mark.parametrize(("question", "one"), [
+    ("How many packets did the library hold?", True),
+    ("what percentage of trips were by bicycle", True),
+    ("When did the ferry first cross?", True),
+    ("Where was the clock made?", True),
+    ("What did Marsh change about the ferry?", False),
+    ("Who were the first keepers?", False),
+])
+def test_a_question_for_one_figure_date_or_place_is_recognised(question: str, one: bool) -> None:
+    """How many, how much, when and where ask for one fact, which no enumeration of points answers."""
+    assert read_intent(question).one_fact is one

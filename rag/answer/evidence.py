@@ -75,8 +75,14 @@ def gather(
     probability = np.zeros(len(rows), np.float32)
     plain = reads_plainly(intent)
     if plain or intent.list_size:  # a list's lead is the reader's pick (see select)
-        top = np.argsort(-ranks, kind="stable")[:READ_TOP]
-        probability[top] = reader.probabilities(asked or wordings[-1], [reading_text(retriever, rows[i]) for i in top])
+        points = {i: [] if intent.one_fact else announced_rows(retriever, rows[i]) for i in range(len(rows))}
+        top = list(np.argsort(-ranks, kind="stable")[:READ_TOP])
+        top += [i for i in range(len(rows)) if points[i] and i not in top]  # "There were three reasons ..."
+        announcing = [i for i in top if points[i]]  # read alone and with its points: it answers if either does
+        texts = [reading_text(retriever, rows[i], points[i]) for i in announcing]
+        read = reader.probabilities(asked or wordings[-1], [reading_text(retriever, rows[i]) for i in top] + texts)
+        probability[top] = read[: len(top)]
+        probability[announcing] = np.maximum(probability[announcing], read[len(top) :])
         if plain:
             place = {id(p): n for n, p in enumerate(passages)}
             ranks = reader.ranking(probability, np.array([place[id(owner[r])] for r in rows]))
@@ -92,16 +98,24 @@ def gather(
 
 # The sentences the reader reads per question, the rule score's best first: about 30 ms each on
 # one core here. On the SQuAD corpus of bench/reader.py, reading the best 10 instead gives 0.779
-# first quotes against 0.771, at twice the time (docs/READER.md).
+# first quotes against 0.771, at twice the time; the best 8, 0.833 against 0.828 (docs/READER.md).
 READ_TOP = 5
 
 
-def reading_text(retriever: Retriever, row: int) -> str:
+def reading_text(retriever: Retriever, row: int, points: Sequence[int] = ()) -> str:
     """Sentence ``row`` as the reader reads it: as matched (a table row with its header), then its
-    document's title and section path, as the reader was trained (a SQuAD sentence and its article's title)."""
+    document's title and section path, as the reader was trained (a SQuAD sentence and its article's title).
+    A sentence that announces ``points`` is read with the start of them, as its answer would quote them."""
     sentence = retriever.sentences[row]
     title = SEPARATOR.join(t for t in (retriever.document(sentence.source).title, sentence.section) if t)
-    return candidate_text(retriever.reading(row), title)
+    text = retriever.reading(row)
+    if points:
+        words = " ".join(retriever.sentences[r].text for r in points).split()
+        text += " " + " ".join(words[:POINT_WORDS])
+    return candidate_text(text, title)
+
+
+POINT_WORDS = 40  # of an announcing sentence's points, what the reader reads (its window is 96 tokens)
 
 
 def candidate_rows(retriever: Retriever, passages: Sequence[Passage]) -> dict[int, Passage]:
@@ -215,31 +229,37 @@ def introduces(sentence: str) -> bool:
 
 
 def announced(retriever: Retriever, ev: Evidence) -> list[Evidence]:
-    """What quote ``ev`` announces and leaves to the sentences after it: the items of the written
-    list it introduces ("The crew of STS-61 included:"), or the "First, ... Second, ..." points
-    that follow a count ("There were three main reasons for its success."), the first of them in
-    the very next sentence. Empty when it announces nothing, or names its points itself ("three
-    areas: a, b and c")."""
-    sentences, after = retriever.sentences, ev.row + 1
-    if introduces(ev.text) and after < len(sentences) and sentences[after].source == ev.passage.source:
+    """What quote ``ev`` announces (see ``announced_rows``), as evidence."""
+    return _as_evidence(retriever, announced_rows(retriever, ev.row), ev)
+
+
+def announced_rows(retriever: Retriever, row: int) -> list[int]:
+    """The rows sentence ``row`` announces and leaves to the sentences after it: the items of the
+    written list it introduces ("The crew of STS-61 included:"), or the "First, ... Second, ..."
+    points that follow a count ("There were three main reasons for its success."), the first of
+    them in the very next sentence. Empty when it announces nothing, or names its points itself
+    ("three areas: a, b and c")."""
+    sentences, after = retriever.sentences, row + 1
+    opener = sentences[row]
+    if introduces(opener.text) and after < len(sentences) and sentences[after].source == opener.source:
         if sentences[after].kind == ITEM:
-            return _as_evidence(retriever, _list_rows(retriever, after), ev)
-    count = _COUNTED.search(ev.text)
-    if count is None or lists_inline(ev.text):
+            return _list_rows(retriever, after)
+    count = _COUNTED.search(opener.text)
+    if count is None or lists_inline(opener.text):
         return []
-    total, end = NUMBER_WORDS[count.group(1).lower()], ev.end
+    total, end = NUMBER_WORDS[count.group(1).lower()], opener.end
     points: list[int] = []
-    for row in range(after, len(sentences)):  # only the next few sentences: a 2 MB essay has 13,000
-        s = sentences[row]
-        if len(points) == total or s.source != ev.passage.source or s.start - end > _FOLLOWS_WITHIN:
+    for at in range(after, len(sentences)):  # only the next few sentences: a 2 MB essay has 13,000
+        s = sentences[at]
+        if len(points) == total or s.source != opener.source or s.start - end > _FOLLOWS_WITHIN:
             break
         n = len(points) + 1
         if starts_with_ordinal(s.text, n) or n > 2 and starts_with_ordinal(s.text, -1):  # "Finally, ..."
-            points.append(row)
+            points.append(at)
             end = s.end
         elif not points:  # the first point opens the very next sentence: "two cargo ships" counts no points
             break
-    return _as_evidence(retriever, points, ev) if len(points) >= 2 else []
+    return points if len(points) >= 2 else []
 
 
 def with_announced(

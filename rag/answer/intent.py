@@ -51,6 +51,7 @@ class Intent:
     reason: bool = False  # asks why, so the answer should give the essay's reason
     counted: bool = False  # the list question says how many ("what four things ...?")
     says_about: bool = False  # asks what an essay says about a topic, not for one fact
+    one_fact: bool = False  # asks how many, how much, when or where: one figure, date or place
 
 
 def _asked_plural(q: str) -> str:
@@ -75,7 +76,8 @@ def read_intent(question: str) -> Intent:
     # "why ... top of the to-do list?" wants a reason, and a comparison is answered per essay,
     # but "what reasons does she give for why ...?" opens by asking for several things
     asked = _asked_plural(q)
-    is_list = not _QUANTITY.search(q) and not _ONE_FACT.match(q) and (
+    one_fact = bool(_QUANTITY.search(q) or _ONE_FACT.match(q))
+    is_list = not one_fact and (
         bool(asked) or bool(_LIST.search(q)) and not (reason or cross)
     )
     ordinal = asked_ordinal(q)
@@ -87,4 +89,5 @@ def read_intent(question: str) -> Intent:
         reason=reason,
         counted=bool(count) and is_list,
         says_about=bool(_SAYS_ABOUT.search(q)),
+        one_fact=one_fact,
     )
