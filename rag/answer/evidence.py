@@ -78,11 +78,12 @@ def gather(
         points = {i: [] if intent.one_fact else announced_rows(retriever, rows[i]) for i in range(len(rows))}
         top = list(np.argsort(-ranks, kind="stable")[:READ_TOP])
         top += [i for i in range(len(rows)) if points[i] and i not in top]  # "There were three reasons ..."
+        question = asked or wordings[-1]
+        probability[top] = reader.probabilities(question, [reading_text(retriever, rows[i]) for i in top])
         announcing = [i for i in top if points[i]]  # read alone and with its points: it answers if either does
-        texts = [reading_text(retriever, rows[i], points[i]) for i in announcing]
-        read = reader.probabilities(asked or wordings[-1], [reading_text(retriever, rows[i]) for i in top] + texts)
-        probability[top] = read[: len(top)]
-        probability[announcing] = np.maximum(probability[announcing], read[len(top) :])
+        if announcing:  # read apart: one batch is padded to its longest text, and these are long
+            texts = [reading_text(retriever, rows[i], points[i]) for i in announcing]
+            probability[announcing] = np.maximum(probability[announcing], reader.probabilities(question, texts))
         if plain:
             place = {id(p): n for n, p in enumerate(passages)}
             ranks = reader.ranking(probability, np.array([place[id(owner[r])] for r in rows]))
