@@ -56,12 +56,14 @@ NEVER = re.compile(r"(?!)")  # a pattern that matches nothing
 ANSWER_ABLATIONS: dict[str, list[tuple[Any, str, Any]]] = {
     "ours − acronym expansion": [(Retriever, "expand", lambda self, text: text)],
     "ours − reason for why-questions": [(evidence_module, "gives_reason", lambda sentence, loosely=False: True)],
-    "ours − sentence before a leaning quote": [(assistant_module, "with_context", lambda r, chosen: list(chosen))],
+    "ours − sentence before a leaning quote": [(assistant_module, "with_context", lambda r, chosen, **_: list(chosen))],
     "ours − lists named in one sentence": [(evidence_module, "lists_inline", lambda sentence: False),
                                            (intent_module, "_ASKED_NOUNS", NEVER)],
     "ours − \"what does X say about Y\" read as a topic, not a fact": [(intent_module, "_SAYS_ABOUT", NEVER)],
     "ours − what an announcing quote announces (its list, its First/Second)": [
-        (assistant_module, "with_announced", lambda r, chosen: list(chosen))],
+        (assistant_module, "with_announced", lambda r, chosen, **_: list(chosen))],
+    "ours − an announcing sentence read with its points, wherever it ranks": [
+        (evidence_module, "points_to_read", lambda r, row, intent: [])],
     "ours − \"the second one\" of the last answer's list and essays": [
         (assistant_module, "in_quoted_essays", lambda candidates, shown: list(candidates)),
         (evidence_module, "ordinal_item", lambda r, c, n, shown="", _real=evidence_module.ordinal_item: _real(r, c, n))],

@@ -75,7 +75,7 @@ def gather(
     probability = np.zeros(len(rows), np.float32)
     plain = reads_plainly(intent)
     if plain or intent.list_size:  # a list's lead is the reader's pick (see select)
-        points = {i: [] if intent.one_fact else announced_rows(retriever, rows[i]) for i in range(len(rows))}
+        points = {i: points_to_read(retriever, rows[i], intent) for i in range(len(rows))}
         top = list(np.argsort(-ranks, kind="stable")[:READ_TOP])
         top += [i for i in range(len(rows)) if points[i] and i not in top]  # "There were three reasons ..."
         question = asked or wordings[-1]
@@ -117,6 +117,12 @@ def reading_text(retriever: Retriever, row: int, points: Sequence[int] = ()) -> 
 
 
 POINT_WORDS = 40  # of an announcing sentence's points, what the reader reads (its window is 96 tokens)
+
+
+def points_to_read(retriever: Retriever, row: int, intent: Intent) -> list[int]:
+    """The points sentence ``row`` announces, which the reader reads with it: none for how many,
+    how much, when or where, where one fact answers and a list of points fooled the reader."""
+    return [] if intent.one_fact else announced_rows(retriever, row)
 
 
 def candidate_rows(retriever: Retriever, passages: Sequence[Passage]) -> dict[int, Passage]:
