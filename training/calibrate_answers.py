@@ -45,7 +45,8 @@ DISCOUNTS = tuple(round(0.1 * i, 1) for i in range(21))  # per place of a candid
 
 
 class _Recording:
-    """The reader, remembering the best probability it gave during the last question."""
+    """The reader, remembering the best probability it gave during the last question (over every
+    call: an announcing sentence is read twice, and counts with the higher of its two readings)."""
 
     def __init__(self, reader: Reader, place_discount: float) -> None:
         self.reader, self.threshold, self.place_discount = reader, reader.threshold, place_discount
@@ -53,7 +54,8 @@ class _Recording:
 
     def probabilities(self, question: str, texts: list[str], batch_size: int = 16) -> np.ndarray:
         p = self.reader.probabilities(question, texts, batch_size)
-        self.best = float(p.max()) if len(p) else None
+        if len(p):
+            self.best = max(float(p.max()), self.best if self.best is not None else 0.0)
         return p
 
     def ranking(self, probability: np.ndarray, place: np.ndarray) -> np.ndarray:
