@@ -62,6 +62,8 @@ ANSWER_ABLATIONS: dict[str, list[tuple[Any, str, Any]]] = {
     "ours − \"what does X say about Y\" read as a topic, not a fact": [(intent_module, "_SAYS_ABOUT", NEVER)],
     "ours − what an announcing quote announces (its list, its First/Second)": [
         (assistant_module, "with_announced", lambda r, chosen, **_: list(chosen))],
+    "ours − the next sentence, where the reader finds the answer goes on in it": [
+        (assistant_module, "with_next", lambda r, reader, question, chosen: list(chosen))],
     "ours − an announcing sentence read with its points, wherever it ranks": [
         (evidence_module, "points_to_read", lambda r, row, intent: [])],
     "ours − \"the second one\" of the last answer's list and essays": [

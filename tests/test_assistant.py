@@ -544,3 +544,36 @@ def test_a_question_naming_the_author_of_a_first_person_answer_is_answered(tmp_p
         answer = assistant.ask(question)
         assert not answer.refused and "Shrewsbury" in answer.citations[0].quote, answer.text
     assert assistant.ask("What is the capital of France?").refused
+
+
+TIDE_CLOCK = """# The Dunmore Tide Clock
+
+By Priya Nair
+
+The harbour at Dunmore kept a mechanical tide clock in its customs house from 1874 until 1952. The clock was wound every Monday by the harbour master's clerk.
+
+For ten years the clerk compared each morning's reading with the height marked on the harbour wall. By his count the clock was never more than eighteen minutes wrong about high water.
+
+In 1952 the clock was sold to a museum in Leith.
+"""
+
+
+def test_a_quote_whose_answer_goes_on_in_the_next_sentence_is_given_that_sentence(tmp_path) -> None:
+    """"For ten years the clerk compared ..." does not say how accurate the clock was; the next
+    sentence does, and the reader finds the two much likelier to answer than the first alone, so
+    both are quoted. Not when the quote alone reads as likely ("what did his comparisons show?")."""
+    from dataclasses import replace
+
+    from rag import Retriever
+    from rag.answer.evidence import reading_text, with_next
+
+    (tmp_path / "seeds").mkdir()
+    (tmp_path / "seeds" / "dunmore-tide-clock.md").write_text(TIDE_CLOCK, encoding="utf-8")
+    retriever = Retriever.build(tmp_path / "seeds", tmp_path / "index")
+    reader = Assistant(retriever).reader
+    quote = _evidence(retriever, "For ten years the clerk compared")
+    for question, goes_on in [("How accurate was the Dunmore tide clock according to the clerk's comparisons?", True),
+                              ("What did the clerk's ten years of comparisons show?", False)]:
+        alone = replace(quote, probability=float(reader.probabilities(question, [reading_text(retriever, quote.row)])[0]))
+        got = [e.text for e in with_next(retriever, reader, question, [alone])]
+        assert got == [quote.text, "By his count the clock was never more than eighteen minutes wrong about high water."][: 1 + goes_on]

@@ -45,21 +45,28 @@ DISCOUNTS = tuple(round(0.1 * i, 1) for i in range(21))  # per place of a candid
 
 
 class _Recording:
-    """The reader, remembering the best probability it gave during the last question (over every
-    call: an announcing sentence is read twice, and counts with the higher of its two readings)."""
+    """The reader, remembering the best probability of the candidates it ranked for the last
+    question: over every call before the ranking (an announcing sentence is read twice and counts
+    with the higher reading), none after it (the first quote read with the next sentence decides
+    what is quoted, not whether to refuse). ``start`` forgets the last question."""
 
     def __init__(self, reader: Reader, place_discount: float) -> None:
         self.reader, self.threshold, self.place_discount = reader, reader.threshold, place_discount
         self.best: float | None = None
+        self.ranked = False
+
+    def start(self) -> None:
+        self.best, self.ranked = None, False
 
     def probabilities(self, question: str, texts: list[str], batch_size: int = 16) -> np.ndarray:
         p = self.reader.probabilities(question, texts, batch_size)
-        if len(p):
+        if len(p) and not self.ranked:
             self.best = max(float(p.max()), self.best if self.best is not None else 0.0)
         return p
 
     def ranking(self, probability: np.ndarray, place: np.ndarray) -> np.ndarray:
         """As Reader.ranking, with the discount being tried."""
+        self.ranked = True
         return discounted(probability, place, self.place_discount)
 
 
@@ -110,7 +117,7 @@ def ask_all(retriever: Retriever, questions: list[Any], halves: dict[str, str], 
     assistant = Assistant(retriever, policy=off, reader=recording)  # type: ignore[arg-type]
     cases = []
     for q in questions:
-        recording.best = None
+        recording.start()
         answer = assistant.ask(q.text)
         first = answer.citations[0].quote if answer.citations and not answer.refused else ""
         cases.append({

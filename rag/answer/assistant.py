@@ -22,7 +22,7 @@ from ..retrieve.retriever import Retriever
 from ..types import Answer, Citation
 from .evidence import (
     Evidence, dense_best, gather, in_quoted_essays, introduces, join_adjacent, quoted_in, reads_plainly, select,
-    unrepeated, with_announced, with_context,
+    unrepeated, with_announced, with_context, with_next,
 )
 from .followup import check_history, for_reader, last_answer, needs_earlier, resolve, user_turns
 from .intent import Intent, read_intent
@@ -86,6 +86,8 @@ class Assistant:
             return self._refusal(text, query, candidates)
         if intent.reason and shown:  # "why?" after an answer: the reason, not the answer again
             chosen = unrepeated(chosen, shown)
+        if reads_plainly(intent):
+            chosen = with_next(self.retriever, self.reader, asked, chosen)
         if not intent.ordinal:  # "The crew included:" is answered with the crew
             chosen = with_announced(self.retriever, chosen, per_essay=intent.cross, any_quote=bool(intent.list_size))
         quotes = with_context(self.retriever, chosen)

@@ -330,6 +330,21 @@ def _rest_of_paragraph(retriever: Retriever, ev: Evidence, most: int) -> list[Ev
     return out
 
 
+def with_next(retriever: Retriever, reader: Reader, question: str, chosen: Sequence[Evidence]) -> list[Evidence]:
+    """``chosen``, with the sentence after its first quote (in its paragraph and passage) quoted
+    too when the reader finds the two likelier to answer than the quote alone: the answer may
+    go on in the next sentence ("Finch kept a notebook comparing ..." then "... within ten centimetres")."""
+    best = chosen[0] if chosen else None
+    after = _rest_of_paragraph(retriever, best, 1) if best is not None and best.probability > 0 else []
+    if best is None or not after or any(e.row == after[0].row for e in chosen):
+        return list(chosen)
+    pair = float(reader.probabilities(question, [reading_text(retriever, best.row, [after[0].row])])[0])
+    return [best, after[0], *chosen[1:]] if pair >= best.probability + NEXT_MARGIN else list(chosen)
+
+
+NEXT_MARGIN = 0.1  # how much likelier the two must read than the quote alone (set before any figure)
+
+
 def join_adjacent(retriever: Retriever, chosen: Sequence[Evidence]) -> list[Evidence]:
     """Quotes that follow each other in one paragraph of one passage become a single quote,
     so the answer cites that passage once ("claim. reason." [1] rather than [1] and [2])."""
