@@ -23,6 +23,9 @@ EVAL_FLOORS ?= --fail-under hit@1=0.85 --fail-under hit@5=0.93 --fail-under mrr=
 	--fail-under citation_validity=1.0
 DEV_FLOORS ?= --fail-under hit@5=0.90 --fail-under mrr=0.78 --fail-under quote_recall@5=0.88 \
 	--fail-under answer_pass=0.62 --fail-under refusal_accuracy=0.75 --fail-under citation_validity=1.0
+# On 2026-12-06 the answer_pass floors of ablation4-8, blind4 and blind6 were raised to that day's
+# figures (announcing sentences read with their points, the next sentence quoted where the answer
+# goes on) minus about two cases: 0.825, 0.750, 0.737, 0.848, 0.500, 0.575 and 0.619.
 # The second blind set (tests/blind2: 6 essays, 36 cases, written by a helper who never saw the
 # code; only its summary line is ever read): floors at the cross-encoder reader's first run
 # (answer pass 0.62, refusal 0.92), minus a margin. The refusal floor fell to 0.70 when the figure
@@ -39,14 +42,14 @@ BLIND3_FLOORS ?= --fail-under answer_pass=0.77 --fail-under refusal_accuracy=0.4
 # The ablation set (tests/ablation4: 5 essays, 50 cases with lists, why-questions, follow-ups and
 # near misses, written by a helper who never saw the code; only summary rows are ever read): floors
 # at its first run with the cross-encoder reader (answer pass 0.75, refusal 0.3), minus a margin.
-ABLATION4_FLOORS ?= --fail-under answer_pass=0.70 --fail-under refusal_accuracy=0.20 \
+ABLATION4_FLOORS ?= --fail-under answer_pass=0.77 --fail-under refusal_accuracy=0.20 \
 	--fail-under citation_validity=1.0
 # The second ablation set (tests/ablation5: 5 essays, 50 cases with acronyms, essays' own questions,
 # prose enumerations and leaning sentences, written by a helper who never saw the code; only summary
 # rows are ever read): floors at its first run with the cross-encoder reader (answer pass 0.625,
 # refusal 0.5; 0.475 and 0.4 with the feature MLP), minus a margin. The answer threshold raised its
 # refusal accuracy from 0.4 to 0.6 (answer pass 0.70 -> 0.675): refusal floor 0.40 -> 0.50.
-ABLATION5_FLOORS ?= --fail-under answer_pass=0.57 --fail-under refusal_accuracy=0.50 \
+ABLATION5_FLOORS ?= --fail-under answer_pass=0.69 --fail-under refusal_accuracy=0.50 \
 	--fail-under citation_validity=1.0
 # The third ablation set (tests/ablation6: 5 essays, 50 cases with when/how-many questions the
 # essays give no date or figure for, "what does X say about Y" on covered and absent topics,
@@ -54,14 +57,14 @@ ABLATION5_FLOORS ?= --fail-under answer_pass=0.57 --fail-under refusal_accuracy=
 # rows are ever read): floors at its first run without the figure and absent-topic checks (answer
 # pass 0.684, refusal 0.167; with them 0.579 and 0.25), minus a margin. The answer threshold refuses
 # one more near miss (0.25); the date check's deletion one fewer (0.167, its one case in this set).
-ABLATION6_FLOORS ?= --fail-under answer_pass=0.64 --fail-under refusal_accuracy=0.08 \
+ABLATION6_FLOORS ?= --fail-under answer_pass=0.68 --fail-under refusal_accuracy=0.08 \
 	--fail-under citation_validity=1.0
 # The fourth ablation set (tests/ablation7: 5 Markdown essays, 50 cases: 33 answerable, 14 near misses
 # that ask for a fact the essays never give, 3 off-topic; written on 2026-12-05 by a helper who never
 # saw the code, to judge the answer threshold; only summary rows are ever read): floors at its run
 # with the answer threshold of 0.271 (answer pass 0.788, refusal 0.412; 0.818 and 0.353 with the
 # paragraph threshold), minus a margin.
-ABLATION7_FLOORS ?= --fail-under answer_pass=0.73 --fail-under refusal_accuracy=0.35 \
+ABLATION7_FLOORS ?= --fail-under answer_pass=0.79 --fail-under refusal_accuracy=0.35 \
 	--fail-under citation_validity=1.0
 # The fifth ablation set (tests/ablation8: 5 Markdown essays with written lists, lists introduced by
 # "the following." or a colon, prose enumerations announced by a count, causes, a table; 50 cases: 32
@@ -70,14 +73,14 @@ ABLATION7_FLOORS ?= --fail-under answer_pass=0.73 --fail-under refusal_accuracy=
 # 2026-12-06, when its failing cases were read to find why announcing sentences lose, so it is no longer
 # unseen): floors at its first run with that rule (answer pass 0.438, refusal 0.444; 0.406 without it),
 # minus a margin. Its answer pass is the lowest of any set: the right passage ranks first for only 0.47.
-ABLATION8_FLOORS ?= --fail-under answer_pass=0.40 --fail-under refusal_accuracy=0.38 \
+ABLATION8_FLOORS ?= --fail-under answer_pass=0.44 --fail-under refusal_accuracy=0.38 \
 	--fail-under citation_validity=1.0
 # The fourth blind set (tests/blind4: 6 essays in Markdown and text, 48 cases: 40 answerable (4
 # lists, 5 why, 2 comparisons, 4 follow-ups), 6 near misses, 2 off-topic; written on 2026-12-05 by a
 # helper who never saw the code or the other sets; only its summary line was read, until its failing
 # cases were read on 2026-12-06 with ablation8's, so it is no longer unseen): floors at its first run
 # (answer pass 0.550, refusal 0.375), minus a margin.
-BLIND4_FLOORS ?= --fail-under answer_pass=0.50 --fail-under refusal_accuracy=0.25 \
+BLIND4_FLOORS ?= --fail-under answer_pass=0.52 --fail-under refusal_accuracy=0.25 \
 	--fail-under citation_validity=1.0
 # The fifth blind set (tests/blind5: 6 essays in Markdown and text, 50 cases: 30 plain questions, 4
 # lists, 3 why, 2 comparisons, 3 follow-ups, 6 near misses, 2 off-topic; written on 2026-12-05 by a
@@ -89,7 +92,7 @@ BLIND5_FLOORS ?= --fail-under answer_pass=0.58 --fail-under refusal_accuracy=0.5
 # lists, 3 why, 2 comparisons, 3 follow-ups, 6 near misses, 2 off-topic; written on 2026-12-05 by a
 # helper who never saw the code or the other sets, to judge the four-layer reader; only its summary
 # line is ever read): floors at its first run (answer pass 0.571, refusal 0.25), minus a margin.
-BLIND6_FLOORS ?= --fail-under answer_pass=0.51 --fail-under refusal_accuracy=0.12 \
+BLIND6_FLOORS ?= --fail-under answer_pass=0.56 --fail-under refusal_accuracy=0.12 \
 	--fail-under citation_validity=1.0
 # The seventh blind set (tests/blind7: 6 essays in Markdown and text, 50 cases: 34 plain questions, 2
 # lists, 4 why, 6 near misses, 4 off-topic; written on 2026-12-06 by a helper who never saw the code or

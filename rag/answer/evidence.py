@@ -333,7 +333,8 @@ def _rest_of_paragraph(retriever: Retriever, ev: Evidence, most: int) -> list[Ev
 def with_next(retriever: Retriever, reader: Reader, question: str, chosen: Sequence[Evidence]) -> list[Evidence]:
     """``chosen``, with the sentence after its first quote (in its paragraph and passage) quoted
     too when the reader finds the two likelier to answer than the quote alone: the answer may
-    go on in the next sentence ("Finch kept a notebook comparing ..." then "... within ten centimetres")."""
+    go on in the next sentence ("For ten years the clerk compared ..." then "By his count the clock
+    was never more than eighteen minutes wrong ...")."""
     best = chosen[0] if chosen else None
     after = _rest_of_paragraph(retriever, best, 1) if best is not None and best.probability > 0 else []
     if best is None or not after or any(e.row == after[0].row for e in chosen):
