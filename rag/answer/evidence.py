@@ -103,20 +103,21 @@ def gather(
 READ_TOP = 5
 
 
-def reading_text(retriever: Retriever, row: int, points: Sequence[int] = ()) -> str:
+def reading_text(retriever: Retriever, row: int, after: Sequence[int] = ()) -> str:
     """Sentence ``row`` as the reader reads it: as matched (a table row with its header), then its
     document's title and section path, as the reader was trained (a SQuAD sentence and its article's title).
-    A sentence that announces ``points`` is read with the start of them, as its answer would quote them."""
+    With ``after`` (the points it announces, or the sentence after it), the start of those is read
+    too, as an answer quoting them would read."""
     sentence = retriever.sentences[row]
     title = SEPARATOR.join(t for t in (retriever.document(sentence.source).title, sentence.section) if t)
     text = retriever.reading(row)
-    if points:
-        words = " ".join(retriever.sentences[r].text for r in points).split()
-        text += " " + " ".join(words[:POINT_WORDS])
+    if after:
+        words = " ".join(retriever.sentences[r].text for r in after).split()
+        text += " " + " ".join(words[:AFTER_WORDS])
     return candidate_text(text, title)
 
 
-POINT_WORDS = 40  # of an announcing sentence's points, what the reader reads (its window is 96 tokens)
+AFTER_WORDS = 40  # of what follows a sentence, what the reader reads with it (its window is 96 tokens)
 
 
 def points_to_read(retriever: Retriever, row: int, intent: Intent) -> list[int]:
