@@ -143,6 +143,14 @@ print(json.dumps({{"search_p50": pct(search, 50), "search_p95": pct(search, 95),
 """
 
 
+def machine() -> str:
+    """This machine in a few words (its CPU, cores and memory), as each row of results names it."""
+    cpu = next((line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
+                if line.startswith("model name")), "unknown CPU")  # fmt: skip
+    gib = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
+    return f"{os.cpu_count()} cores of {cpu}, {gib:.0f} GiB"
+
+
 def folder_mib(path: Path) -> float:
     return sum(p.stat().st_size for p in path.rglob("*") if p.is_file()) / 2**20
 
@@ -184,7 +192,8 @@ def corpus_row(essays: int) -> dict[str, Any]:
     rebuild = child(BUILD.format(seeds=str(seeds), index=str(index)))
     queries = child(QUERIES.format(index=str(index), questions=str(OUT / f"questions-{essays}.json")))
     cold = statistics.median(cold_ask(index, seeds, q) for q in questions[100:103])
-    return {"essays": essays, "chars": sum(p.stat().st_size for p in seeds.glob("*.md")), "build": build,
+    return {"essays": essays, "run": time.strftime("%Y-%m-%d"), "machine": machine(),
+            "chars": sum(p.stat().st_size for p in seeds.glob("*.md")), "build": build,
             "raw": raw, "raw_bf16": raw_bf16, "rebuild": rebuild, "queries": queries, "cold_ask_s": cold,
             "index_mib": folder_mib(index)}  # fmt: skip
 
@@ -214,7 +223,7 @@ def long_essay_row(megabytes: float) -> dict[str, Any]:
     raw, raw_bf16 = raw_encodes(index)
     return {"megabytes": megabytes, "bytes": (seeds / "long-essay.md").stat().st_size, "build": build, "raw": raw,
             "raw_bf16": raw_bf16,
-            "run": time.strftime("%Y-%m-%d")}  # fmt: skip
+            "run": time.strftime("%Y-%m-%d"), "machine": machine()}  # fmt: skip
 
 
 def replicated_index(source: Path, target: Path, times: int) -> None:
@@ -353,7 +362,7 @@ def write(rows: list[dict[str, Any]], vectors: dict[str, Any] | None, long: dict
         "`python bench/scale.py`. Essays of about 5,000 characters made of the vendored SQuAD",
         "paragraphs; 50 distinct SQuAD questions for search, 50 others for ask. Each row has its",
         "same-run baseline: for the build, one raw `SentenceTransformer.encode` of the same texts",
-        "(sorted by length, batch 32) in float32 and, where the build runs in bfloat16 (a CPU with AMX tiles,",
+        "(sorted by length, batch 32) in float32 and, where the build runs in bfloat16 (a CPU with AMX tiles or AVX-512 BF16,",
         "`rag.embed.builds_in_bf16`), in bfloat16 too; for search, a flat FAISS top 5 over the chunk vectors. Query RSS is the",
         "query process's peak; \"owned\" is its own memory after the questions (RssAnon), without the index's",
         "memory-mapped vectors, which the page cache holds and shares between processes.",
@@ -372,6 +381,9 @@ def write(rows: list[dict[str, Any]], vectors: dict[str, Any] | None, long: dict
             f"{r['index_mib']:.0f} | {q['search_p50']:.1f} / {q['search_p95']:.1f} | {q['flat_p50']:.2f} | "
             f"{q['ask_p50']:.0f} | {r['cold_ask_s']:.2f} | {q['rss']:.0f} | {_owned(q)} |"
         )
+    runs = sorted({f"{r['run']} on {r['machine']}" for r in rows if "machine" in r})
+    if runs:
+        lines += ["", "Rows run " + "; ".join(runs) + "."]
     if len(rows) >= 2:
         a, z = rows[0], rows[-1]
         factor = z["essays"] / a["essays"]
@@ -395,7 +407,7 @@ def write(rows: list[dict[str, Any]], vectors: dict[str, Any] | None, long: dict
     if long:
         b, raw, same = long["build"], long["raw"], same_precision(long)
         lines += ["", f"One essay of {long['bytes'] / 1e6:.1f} MB on a single line (SQuAD paragraphs, every sentence "
-                  f"distinct; `--long-essay`, run {long['run']}): built in {b['wall_s']:.0f} s at a peak RSS of {b['rss']:.0f} MiB; one raw encode of the "
+                  f"distinct; `--long-essay`, run {long['run']}{' on ' + long['machine'] if 'machine' in long else ''}): built in {b['wall_s']:.0f} s at a peak RSS of {b['rss']:.0f} MiB; one raw encode of the "
                   f"{raw['texts']:,} texts it embeds ({b['chunks']:,} chunks, {b['sentences']:,} sentences, "
                   f"{b['terms']:,} words) takes {raw['encode_s']:.0f} s in float32"
                   + (f" and {same['encode_s']:.0f} s in bfloat16, as the build ran" if long.get("raw_bf16") else "")
