@@ -238,8 +238,10 @@ def hard_pairs(articles: list[dict], rng: random.Random, questions: int, hard: i
 
 def bf16(device: str) -> bool:
     """Whether to train and measure in bfloat16: on a GPU, and on a CPU with AMX tiles (Intel Sapphire
-    Rapids and later), where bf16 matrix products run about 8 times as fast as float32."""
-    return device == "cuda" or (device == "cpu" and torch.cpu._is_amx_tile_supported())
+    Rapids and later) or AVX-512 BF16 (AMD Zen 4 and later), where bf16 matrix products run about 8
+    and 4.5 times as fast as float32."""
+    fast = device == "cpu" and (torch.cpu._is_amx_tile_supported() or torch.cpu._is_avx512_bf16_supported())
+    return device == "cuda" or fast
 
 
 def encode(tokenizer: Tokenizer, pairs: list[tuple[str, str]]) -> list[tuple[list[int], list[int]]]:
