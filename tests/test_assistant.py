@@ -577,3 +577,28 @@ def test_a_quote_whose_answer_goes_on_in_the_next_sentence_is_given_that_sentenc
         alone = replace(quote, probability=float(reader.probabilities(question, [reading_text(retriever, quote.row)])[0]))
         got = [e.text for e in with_next(retriever, reader, question, [alone])]
         assert got == [quote.text, "By his count the clock was never more than eighteen minutes wrong about high water."][: 1 + goes_on]
+
+
+HIGH_ROAD = """# Pack Animals of the High Road
+
+By Ana Quispe
+
+For a century and a half the silver town of Chayra was supplied by pack trains. The route to the port, known simply as the Chayra Road, was never a road in the modern sense, only a braided track of stone steps and dry riverbeds.
+
+Mules were preferred to llamas because a llama carries about 30 kilograms while a strong mule carries four times as much. Horses, for their part, did poorly at altitude and broke their legs on the stone steps.
+
+The trains crossed the desert at night, and the drivers sang to keep the animals moving.
+"""
+
+
+def test_a_why_question_leads_with_the_readers_pick(tmp_path) -> None:
+    """The rule score ranks the road's description first for "why were horses not used on the
+    Chayra Road?" (it names the road); the reader picks the sentence that answers, and the answer
+    leads with it."""
+    from rag import Retriever
+
+    (tmp_path / "seeds").mkdir()
+    (tmp_path / "seeds" / "high-road.md").write_text(HIGH_ROAD, encoding="utf-8")
+    assistant = Assistant(Retriever.build(tmp_path / "seeds", tmp_path / "index"))
+    answer = assistant.ask("Why were horses not used on the Chayra Road?")
+    assert not answer.refused and answer.citations[0].quote.startswith("Horses, for their part"), answer.text

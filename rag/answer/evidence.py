@@ -49,13 +49,14 @@ def gather(
     Each sentence gets the rule score (dense + lexical match, plus a share of its passage's
     score), the best over every wording in ``queries`` (the question without and with an
     author's name); words are matched on the first wording only, so a name does not pull in
-    every sentence that mentions the author. For a plain question or a list, the reader reads
-    ``asked`` (default: the last wording) with each of the READ_TOP sentences the rule score
-    ranks highest, and gives each its probability of answering. Plain questions
+    every sentence that mentions the author. For a plain question, a why-question or a list, the
+    reader reads ``asked`` (default: the last wording) with each of the READ_TOP sentences the
+    rule score ranks highest, and gives each its probability of answering. Plain questions
     are ranked by that probability, lowered by their passage's place in ``passages``
     (``Reader.ranking``); lists, comparisons, items and reasons by the rule score,
-    which the structure of those answers is built on (see ``reads_plainly``). A short heading
-    or a bare marker is never a candidate.
+    which the structure of those answers is built on (see ``reads_plainly``), except that a
+    why-question's first candidate, its premise, is the reader's pick (``reads_why``). A short
+    heading or a bare marker is never a candidate.
     """
     owner = candidate_rows(retriever, passages)
     rows = list(owner)
@@ -73,8 +74,8 @@ def gather(
         totals.append(float(rule) + 0.3 * owner[row].score + bonus)
     ranks = np.array(totals)
     probability = np.zeros(len(rows), np.float32)
-    plain = reads_plainly(intent)
-    if plain or intent.list_size:  # a list's lead is the reader's pick (see select)
+    plain, why = reads_plainly(intent), reads_why(intent)
+    if plain or why or intent.list_size:  # a list's lead is the reader's pick (see select)
         points = {i: points_to_read(retriever, rows[i], intent) for i in range(len(rows))}
         top = list(np.argsort(-ranks, kind="stable")[:READ_TOP])
         top += [i for i in range(len(rows)) if points[i] and i not in top]  # "There were three reasons ..."
@@ -84,9 +85,13 @@ def gather(
         if announcing:  # read apart: one batch is padded to its longest text, and these are long
             texts = [reading_text(retriever, rows[i], points[i]) for i in announcing]
             probability[announcing] = np.maximum(probability[announcing], reader.probabilities(question, texts))
-        if plain:
+        if plain or why:
             place = {id(p): n for n, p in enumerate(passages)}
-            ranks = reader.ranking(probability, np.array([place[id(owner[r])] for r in rows]))
+            read = reader.ranking(probability, np.array([place[id(owner[r])] for r in rows]))
+            if plain:
+                ranks = read
+            else:  # the premise is the reader's pick, scored as the best; the rest keep the rule score
+                ranks[int(np.argmax(read))] = ranks.max() + 1e-6
     found: dict[str, Evidence] = {}
     for row, score, p, sim in zip(rows, ranks, probability, dense, strict=True):
         sentence, passage = retriever.sentences[row], owner[row]
@@ -142,6 +147,14 @@ def reads_plainly(intent: Intent) -> bool:
     the essay (its enumerations, its reasons), which SQuAD does not teach.
     """
     return not (intent.list_size or intent.cross or intent.ordinal or intent.reason or intent.says_about)
+
+
+def reads_why(intent: Intent) -> bool:
+    """True for a why-question alone (no list, comparison, item or topic), whose premise is the
+    reader's pick: the rule score led "Why were horses not used ...?" with the road's description,
+    the reader with "Horses, for their part, did poorly at altitude ..."; the reason after it is
+    still found by the rule score (``select``), which SQuAD does not teach."""
+    return intent.reason and not (intent.list_size or intent.cross or intent.ordinal or intent.says_about)
 
 
 def quotable(sentence: Sentence) -> bool:
