@@ -66,6 +66,7 @@ ANSWER_ABLATIONS: dict[str, list[tuple[Any, str, Any]]] = {
         (assistant_module, "with_next", lambda r, reader, question, chosen: list(chosen))],
     "ours − an announcing sentence read with its points, wherever it ranks": [
         (evidence_module, "points_to_read", lambda r, row, intent: [])],
+    "ours − a why-question's premise picked by the reader": [(evidence_module, "reads_why", lambda intent: False)],
     "ours − \"the second one\" of the last answer's list and essays": [
         (assistant_module, "in_quoted_essays", lambda candidates, shown: list(candidates)),
         (evidence_module, "ordinal_item", lambda r, c, n, shown="", _real=evidence_module.ordinal_item: _real(r, c, n))],
