@@ -154,7 +154,7 @@ def token_counter(model: Any) -> Callable[[str], int]:
 def builds_in_bf16() -> bool:
     """Whether ``encode`` runs a SentenceTransformer in bfloat16: on CPUs with AMX tiles (Intel
     Sapphire Rapids and later) or AVX-512 BF16 (AMD Zen 4 and later), where index builds embed
-    2.5-3x as fast with vectors 0.99999 cosine to float32's (bench/RESULTS.md, "Build speed").
+    2.4-3x as fast with vectors 0.99999 cosine to float32's (bench/RESULTS.md, "Build speed").
     Questions go through it only for models the numpy encoder does not cover. RAG_BF16=0 turns it
     off, RAG_BF16=1 forces it."""
     raw = os.environ.get("RAG_BF16", "auto")
@@ -162,12 +162,13 @@ def builds_in_bf16() -> bool:
         return raw == "1"
     if raw != "auto":
         raise ModelError(
-            f"RAG_BF16 must be 0 (float32), 1 (bfloat16) or auto (bfloat16 where the CPU has AMX or AVX-512 BF16), not {raw!r}"
+            "RAG_BF16 must be 0 (float32), 1 (bfloat16) or auto (bfloat16 where the CPU has AMX or "
+            f"AVX-512 BF16), not {raw!r}"
         )
     import torch
 
-    supported = (getattr(torch.cpu, name, lambda: False) for name in ("_is_amx_tile_supported", "_is_avx512_bf16_supported"))
-    return any(bool(check()) for check in supported)
+    checks = ("_is_amx_tile_supported", "_is_avx512_bf16_supported")
+    return any(bool(getattr(torch.cpu, name, lambda: False)()) for name in checks)
 
 
 def encode(
