@@ -85,14 +85,16 @@ BLIND4_FLOORS ?= --fail-under answer_pass=0.52 --fail-under refusal_accuracy=0.2
 # The fifth blind set (tests/blind5: 6 essays in Markdown and text, 50 cases: 30 plain questions, 4
 # lists, 3 why, 2 comparisons, 3 follow-ups, 6 near misses, 2 off-topic; written on 2026-12-05 by a
 # helper who never saw the code or the other sets, to judge reader experiments; only its summary line
-# is ever read): floors at its first run (answer pass 0.643, refusal 0.625), minus a margin.
-BLIND5_FLOORS ?= --fail-under answer_pass=0.58 --fail-under refusal_accuracy=0.50 \
+# is ever read): floors at its first run (answer pass 0.643, refusal 0.625), minus a margin; the answer
+# pass floor raised on 2026-12-06 to that day's 0.667 (the why-question's premise) minus two cases.
+BLIND5_FLOORS ?= --fail-under answer_pass=0.62 --fail-under refusal_accuracy=0.50 \
 	--fail-under citation_validity=1.0
 # The sixth blind set (tests/blind6: 6 essays in Markdown and text, 50 cases: 30 plain questions, 4
 # lists, 3 why, 2 comparisons, 3 follow-ups, 6 near misses, 2 off-topic; written on 2026-12-05 by a
 # helper who never saw the code or the other sets, to judge the four-layer reader; only its summary
-# line is ever read): floors at its first run (answer pass 0.571, refusal 0.25), minus a margin.
-BLIND6_FLOORS ?= --fail-under answer_pass=0.56 --fail-under refusal_accuracy=0.12 \
+# line is ever read): floors at its first run (answer pass 0.571, refusal 0.25), minus a margin; the
+# answer pass floor raised on 2026-12-06 to that day's 0.643 minus two cases.
+BLIND6_FLOORS ?= --fail-under answer_pass=0.59 --fail-under refusal_accuracy=0.12 \
 	--fail-under citation_validity=1.0
 # The seventh blind set (tests/blind7: 6 essays in Markdown and text, 50 cases: 34 plain questions, 2
 # lists, 4 why, 6 near misses, 4 off-topic; written on 2026-12-06 by a helper who never saw the code or
