@@ -102,6 +102,12 @@ BLIND6_FLOORS ?= --fail-under answer_pass=0.59 --fail-under refusal_accuracy=0.1
 # read): floors at its first run (answer pass 0.800, refusal 0.400), minus a margin.
 BLIND7_FLOORS ?= --fail-under answer_pass=0.74 --fail-under refusal_accuracy=0.28 \
 	--fail-under citation_validity=1.0
+# The eighth blind set (tests/blind8: 6 essays in Markdown and text, 50 cases: 34 plain questions, 2
+# lists, 4 why, 6 near misses, 4 off-topic; written on 2026-12-06 (second session) by a helper who never
+# saw the code or the other sets; only its summary line is ever read): floors at its first run (answer
+# pass 0.700, refusal 0.500), minus a margin.
+BLIND8_FLOORS ?= --fail-under answer_pass=0.64 --fail-under refusal_accuracy=0.38 \
+	--fail-under citation_validity=1.0
 BLIND3_ESSAYS := index/blind3-essays
 export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
@@ -122,6 +128,7 @@ test: setup browser-deps $(BLIND3_ESSAYS)/.built   ## set up and run the whole t
 	$(call blind,blind5,tests/blind5/essays,$(BLIND5_FLOORS))
 	$(call blind,blind6,tests/blind6/essays,$(BLIND6_FLOORS))
 	$(call blind,blind7,tests/blind7/essays,$(BLIND7_FLOORS))
+	$(call blind,blind8,tests/blind8/essays,$(BLIND8_FLOORS))
 	$(call blind,ablation4,tests/ablation4/essays,$(ABLATION4_FLOORS))
 	$(call blind,ablation5,tests/ablation5/essays,$(ABLATION5_FLOORS))
 	$(call blind,ablation6,tests/ablation6/essays,$(ABLATION6_FLOORS))
