@@ -144,9 +144,10 @@ def reads_plainly(intent: Intent) -> bool:
     """True for a question the reader was trained for: one fact, asked plainly (SQuAD's kind).
 
     Lists, comparisons, "the second one" and why-questions are answered by the structure of
-    the essay (its enumerations, its reasons), which SQuAD does not teach.
+    the essay (its enumerations, its reasons), which SQuAD does not teach (a why-question's
+    premise excepted: ``reads_why``).
     """
-    return not (intent.list_size or intent.cross or intent.ordinal or intent.reason or intent.says_about)
+    return not (intent.reason or _shaped(intent))
 
 
 def reads_why(intent: Intent) -> bool:
@@ -154,7 +155,12 @@ def reads_why(intent: Intent) -> bool:
     reader's pick: the rule score led "Why were horses not used ...?" with the road's description,
     the reader with "Horses, for their part, did poorly at altitude ..."; the reason after it is
     still found by the rule score (``select``), which SQuAD does not teach."""
-    return intent.reason and not (intent.list_size or intent.cross or intent.ordinal or intent.says_about)
+    return intent.reason and not _shaped(intent)
+
+
+def _shaped(intent: Intent) -> bool:
+    """True when the answer takes the essay's structure: a list, a comparison, an item or a topic."""
+    return bool(intent.list_size or intent.cross or intent.ordinal or intent.says_about)
 
 
 def quotable(sentence: Sentence) -> bool:
