@@ -75,6 +75,14 @@ ABLATION7_FLOORS ?= --fail-under answer_pass=0.79 --fail-under refusal_accuracy=
 # minus a margin. Its answer pass is the lowest of any set: the right passage ranks first for only 0.47.
 ABLATION8_FLOORS ?= --fail-under answer_pass=0.44 --fail-under refusal_accuracy=0.38 \
 	--fail-under citation_validity=1.0
+# The sixth ablation set (tests/ablation9: 5 essays in Markdown and text, 50 cases: 22 list questions
+# over enumerations written every way (a count and a colon, semicolons, First/Second, written lists, no
+# count, two lists of one count in an essay), 16 plain, 2 follow-ups, 6 near misses, 4 off-topic; written
+# on 2026-12-06 (third session) by a helper who never saw the code or the other sets, to judge the rule
+# for a counted list named in one sentence; only its summary line is ever read): floors at its first run
+# with that rule (answer pass 0.950, refusal 0.500; 0.850 without it), minus a margin.
+ABLATION9_FLOORS ?= --fail-under answer_pass=0.90 --fail-under refusal_accuracy=0.40 \
+	--fail-under citation_validity=1.0
 # The fourth blind set (tests/blind4: 6 essays in Markdown and text, 48 cases: 40 answerable (4
 # lists, 5 why, 2 comparisons, 4 follow-ups), 6 near misses, 2 off-topic; written on 2026-12-05 by a
 # helper who never saw the code or the other sets; only its summary line was read, until its failing
@@ -134,6 +142,7 @@ test: setup browser-deps $(BLIND3_ESSAYS)/.built   ## set up and run the whole t
 	$(call blind,ablation6,tests/ablation6/essays,$(ABLATION6_FLOORS))
 	$(call blind,ablation7,tests/ablation7/essays,$(ABLATION7_FLOORS))
 	$(call blind,ablation8,tests/ablation8/essays,$(ABLATION8_FLOORS))
+	$(call blind,ablation9,tests/ablation9/essays,$(ABLATION9_FLOORS))
 
 # A blind set's run (name, essays folder, floors): only the summary is printed, the cases stay
 # in index/NAME-report.txt, unread.

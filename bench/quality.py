@@ -67,6 +67,8 @@ ANSWER_ABLATIONS: dict[str, list[tuple[Any, str, Any]]] = {
     "ours − an announcing sentence read with its points, wherever it ranks": [
         (evidence_module, "points_to_read", lambda r, row, intent: [])],
     "ours − a why-question's premise picked by the reader": [(evidence_module, "reads_why", lambda intent: False)],
+    "ours − a counted list answered by the one sentence that names its items": [
+        (evidence_module, "names_its_items", lambda sentence, size: False)],
     "ours − \"the second one\" of the last answer's list and essays": [
         (assistant_module, "in_quoted_essays", lambda candidates, shown: list(candidates)),
         (evidence_module, "ordinal_item", lambda r, c, n, shown="", _real=evidence_module.ordinal_item: _real(r, c, n))],

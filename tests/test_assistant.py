@@ -279,6 +279,44 @@ def test_list_named_in_one_sentence_is_quoted(assistant) -> None:
     assert "Trans-Pacific Partnership" in answer.text
 
 
+BAKERY = """# The Loaves of Annick Street
+
+By Ruth Calder
+
+The bakery on Annick Street reopened as a cooperative in 2017. Its members took three steps to reopen it:
+
+1. They raised £31,000 in shares from 280 households.
+2. They borrowed £40,000 from a community bank for two deck ovens.
+3. They signed a fifteen-year lease on the shop with the founder's family.
+
+Each year the cooperative divides its surplus in three ways: a reserve fund for replacing the ovens, a dividend paid to members in bread vouchers, and small grants to clubs in the valley. In 2023 the reserve fund took half of the surplus.
+
+The members gave three reasons for keeping the old recipes: the sourdough starter, which the founder had kept alive since 1952; the slow proving, which customers said they could taste; and the local flour, milled twelve miles away at Drumbeg.
+"""
+
+
+@pytest.mark.parametrize(
+    ("question", "sentence"),
+    [
+        ("What are the three ways the cooperative divides its surplus?", "divides its surplus in three ways"),
+        ("What three reasons did the members give for keeping the old recipes?", "three reasons for keeping"),
+    ],
+)
+def test_a_counted_list_named_in_one_sentence_is_that_sentence(tmp_path, question, sentence) -> None:
+    """"In three ways: a, b and c." (or "a; b; and c") answers "what are the three ways ...?" alone:
+    not the three steps of a numbered list nearby, nor three sentences around it (a walk-through
+    of fresh essays, 2026-12-06; tests/ablation9 +4/-0)."""
+    from rag import Retriever
+
+    (tmp_path / "seeds").mkdir()
+    (tmp_path / "seeds" / "annick-street.md").write_text(BAKERY, encoding="utf-8")
+    retriever = Retriever.build(tmp_path / "seeds", tmp_path / "index")
+    got = Assistant(retriever).ask(question)
+    assert not got.refused, got.text
+    assert len(got.citations) == 1 and sentence in got.citations[0].quote, got.text
+    assert_grounded(got, retriever)
+
+
 def test_a_quote_that_leans_on_the_sentence_before_it_gets_that_sentence(assistant, retriever) -> None:
     answer = assistant.ask("what does Cooper mean when he talks about linking up the spokes?")
     quote = answer.citations[0].quote

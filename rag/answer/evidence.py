@@ -182,7 +182,8 @@ def select(
     A list gathered from prose (not a written list, no number asked) leads with the reader's
     best sentence when its probability reaches ``floor`` (the reader's refusal line): "what
     animals are more sensitive to ...?" asks with a plural, but on held-out SQuAD articles one
-    sentence answers most such questions.
+    sentence answers most such questions. A list that says how many is the reader's pick alone
+    when that sentence announces as many things and names them ("... in three ways: a, b and c.").
     """
     if not candidates:
         return []
@@ -194,6 +195,8 @@ def select(
         written = markup_list(retriever, candidates, intent.list_size if intent.counted else 0)
         items = _in_reading_order(written or _list_items(retriever, candidates, intent.list_size))
         lead = max(candidates, key=lambda e: e.probability)
+        if intent.counted and lead.probability >= floor and names_its_items(lead.text, intent.list_size):
+            return [lead]  # "... divides its surplus in three ways: a, b and c." answers it alone
         if written or intent.counted or lead.probability < floor:  # an enumeration is read in order
             return items
         return [lead, *(i for i in items if i.row != lead.row)]
@@ -253,6 +256,13 @@ def introduces(sentence: str) -> bool:
     """True for a sentence that hands over to what follows it: "The crew included:", "The main
     suspects were the following."""
     return bool(_INTRODUCES.search(sentence.rstrip()))
+
+
+def names_its_items(sentence: str, size: int) -> bool:
+    """True for one sentence that announces ``size`` things and names them after the count:
+    "Whitlow identified three reasons for the collapse: the weirs ...; a parasite ...; and ..."."""
+    count = _COUNTED.search(sentence)
+    return count is not None and NUMBER_WORDS[count.group(1).lower()] == size and lists_inline(sentence[count.start() :])
 
 
 def announced(retriever: Retriever, ev: Evidence) -> list[Evidence]:

@@ -50,6 +50,7 @@ _SERIES = re.compile(
     r", [^,;:.]{1,50}, (?:and|or)(?: even| also)? \w"  # "a, b, and c"
     r"|(?::|\bsuch as|\bincluding) [^,;.]{1,60}, [^,;.]{1,60}(?:,| and | or )"  # "areas: a, b and c"
     r"|\bfrom [^,;.]{1,50} to [^,;.]{1,50} to "  # "everything from a to b to c"
+    r"|: [^;:]{3,200}; [^;:]{3,200};? (?:and|or) \w"  # "three reasons: a, which ...; b, ...; and c"
 )
 
 
