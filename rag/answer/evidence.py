@@ -183,7 +183,8 @@ def select(
     best sentence when its probability reaches ``floor`` (the reader's refusal line): "what
     animals are more sensitive to ...?" asks with a plural, but on held-out SQuAD articles one
     sentence answers most such questions. A list that says how many is the reader's pick alone
-    when that sentence announces as many things and names them ("... in three ways: a, b and c.").
+    when that sentence announces as many things and names them ("... in three ways: a, b and c.")
+    and the essay does not take them one by one right after it ("First, ...").
     """
     if not candidates:
         return []
@@ -195,7 +196,8 @@ def select(
         written = markup_list(retriever, candidates, intent.list_size if intent.counted else 0)
         items = _in_reading_order(written or _list_items(retriever, candidates, intent.list_size))
         lead = max(candidates, key=lambda e: e.probability)
-        if intent.counted and lead.probability >= floor and names_its_items(lead.text, intent.list_size):
+        named = intent.counted and lead.probability >= floor and names_its_items(lead.text, intent.list_size)
+        if named and not takes_them_in_turn(retriever, lead, items):
             return [lead]  # "... divides its surplus in three ways: a, b and c." answers it alone
         if written or intent.counted or lead.probability < floor:  # an enumeration is read in order
             return items
@@ -263,6 +265,22 @@ def names_its_items(sentence: str, size: int) -> bool:
     "Whitlow identified three reasons for the collapse: the weirs ...; a parasite ...; and ..."."""
     count = _COUNTED.search(sentence)
     return count is not None and NUMBER_WORDS[count.group(1).lower()] == size and lists_inline(sentence[count.start() :])
+
+
+def takes_them_in_turn(retriever: Retriever, lead: Evidence, items: Sequence[Evidence]) -> bool:
+    """True when one of ``items`` opens a point ("First up should be ...") shortly after ``lead``'s
+    sentence, or after another copy of it in its essay (a summary may repeat it at the top)."""
+    key = normalize(lead.text)
+    for item in items:
+        if item.passage.source != lead.passage.source or not enumerates(item.text):
+            continue
+        for row in range(item.row - 1, -1, -1):
+            before = retriever.sentences[row]
+            if before.source != lead.passage.source or item.start - before.end > _FOLLOWS_WITHIN:
+                break
+            if normalize(before.text) == key:
+                return True
+    return False
 
 
 def announced(retriever: Retriever, ev: Evidence) -> list[Evidence]:
