@@ -248,6 +248,16 @@ def test_essay_html_and_markdown_links_are_shown_as_text(page):
     assert page.locator("a[href^='javascript']").count() == 0
 
 
+def test_an_essays_emphasis_is_emphasis_in_the_answer_and_the_panel(page):
+    """"the *Gion Maru*" shows in italics, not with its asterisks, in the quote and the highlight."""
+    answer = ask(page, "What is the oldest float in the festival parade?")
+    assert "Gion Maru" in answer and "*" not in answer, answer
+    bot = page.locator("#rag-chat .bot").last
+    assert bot.locator("em", has_text="Gion Maru").count() == 1 and bot.locator("strong", has_text="forty").count() == 1
+    assert page.locator("#rag-sources mark em", has_text="Gion Maru").count() >= 1
+    assert "*" not in page.locator("#rag-sources .rag-passage").first.inner_text()
+
+
 def test_a_question_shows_as_typed_and_makes_the_browser_fetch_nothing(page, app):
     """HTML and Markdown in the user's own bubble stay text: no image, no link, no request."""
     origin = app.url.rstrip("/")

@@ -262,6 +262,26 @@ def test_two_quotes_from_one_passage_share_one_card_with_both_marked():
     assert "score 0.500" in html
 
 
+def test_an_essays_emphasis_shows_as_emphasis_in_the_quote_and_the_panel():
+    """"the emigrant ship *Aurelia*" was shown with its asterisks; its markup is now emphasis in both
+    places, while a lone asterisk, "5 * 3 * 2" and "snake_case" stay as written."""
+    from rag.types import Answer
+    from ui.render import plain_text, safe_markdown, sources_html
+
+    text = "Intro. The wreck of the *Aurelia* was **never** forgotten, though 5 * 3 * 2 = 30 and odd_name_here. End."
+    quote = text[7:-5]
+    doc = Document("ships.md", text, "Ships", None, "0" * 64)
+    passage = Passage(text, doc.source, doc.title, None, 0, len(text), 0.5, quote, 7, 7 + len(quote))
+    answer = f"Someone writes: “{quote}” [1]"
+    markdown = safe_markdown(answer, [quote])
+    assert "*Aurelia*" in markdown and "**never**" in markdown and "\\*Aurelia" not in markdown
+    assert "5 \\* 3 \\* 2" in markdown and "odd\\_name\\_here" in markdown
+    assert plain_text(markdown) == answer
+    html = sources_html(Answer(answer, (Citation(1, passage, quote, 7, 7 + len(quote)),), False), lambda s: doc)
+    assert "<em>Aurelia</em>" in html and "<strong>never</strong>" in html
+    assert "5 * 3 * 2" in html and "odd_name_here" in html
+
+
 def test_a_refusal_without_a_passage_says_why_in_the_panel():
     from rag.types import Answer
     from ui.render import sources_html

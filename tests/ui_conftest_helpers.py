@@ -30,6 +30,8 @@ The festival programme lists <script>window.__xss=1</script> as the opening act 
 Tickets for the cherry blossom festival are sold at [the riverside booth](javascript:window.__xss=2) next to Kyoto station.
 
 Lanterns line the river during the festival nights, and <img src=x onerror="window.__xss=3"> is painted on one of them.
+
+The oldest float in the parade is the *Gion Maru*, which is pulled by **forty** men from the Shijo district.
 """
 HOSTILE_AUTHOR = "Test <i>Author</i> & Co"
 

@@ -29,12 +29,13 @@ def safe_markdown(text: str, quotes: Iterable[str] = ()) -> str:
     Everywhere: ``&`` and ``<`` become entities (so no HTML and no autolinks) and square
     brackets other than ``[n]`` citation markers are escaped (so no link or image syntax).
     Inside the quoted sentences every other Markdown character is escaped too, so a quote
-    renders exactly as written; the answerer's own emphasis and lists keep working.
+    renders exactly as written, save the essay's own emphasis (``*Aurelia*``, ``**never**``),
+    shown as emphasis as in the sources panel; the answerer's own emphasis and lists keep working.
     """
     out, pos = [], 0
     for start, end in _quote_spans(text, quotes):
         out.append(_neutral(text[pos:start]))
-        out.append(_literal(text[start:end]))
+        out.append(_emphasised(_literal(text[start:end])))
         pos = end
     out.append(_neutral(text[pos:]))
     return "".join(out)
@@ -94,6 +95,17 @@ def _literal(text: str) -> str:
     return _QUOTE_SPECIALS.sub(escape, text).replace("&", "&amp;").replace("<", "&lt;")
 
 
+# An essay's inline emphasis, once ``_literal`` has escaped it: "\\*Aurelia\\*" renders as *Aurelia* again.
+# Only a pair around words, as Markdown reads it ("5 * 3 * 2" and "window.__xss" stay as they are).
+_ESCAPED_STRONG = re.compile(r"\\\*\\\*(?=[^\s\\])((?:(?!\\\*)[^\n])+?)(?<=[^\s\\])\\\*\\\*(?![\w\\])")
+_ESCAPED_EM = re.compile(r"(?<![\w\\])\\([*_])(?=[^\s\\])((?:(?!\\[*_])[^\n])+?)(?<=[^\s\\])\\\1(?![\w\\])")
+
+
+def _emphasised(literal: str) -> str:
+    """``_literal``'s output with the essay's emphasis pairs unescaped, so they render as emphasis."""
+    return _ESCAPED_EM.sub(r"\1\2\1", _ESCAPED_STRONG.sub(r"**\1**", literal))
+
+
 def _quote_spans(text: str, quotes: Iterable[str]) -> list[tuple[int, int]]:
     """Non-overlapping (start, end) of each quote's first occurrence in ``text``, in order."""
     spans: list[tuple[int, int]] = []
@@ -142,10 +154,13 @@ def _prose(text: str) -> str:
         return "<br><br>" if match.group().count("\n") > 1 else "<br>"
 
     escaped = _HEADING_LINE.sub(r"<strong>\1</strong>", html.escape(text))  # "## Parts" shows as a heading
+    escaped = _EM.sub(r"<em>\2</em>", _STRONG.sub(r"<strong>\1</strong>", escaped))  # "*Aurelia*" in italics
     return _LINE_BREAKS.sub(br, escaped)
 
 
 _HEADING_LINE = re.compile(r"^#{1,6} (.+)$", re.MULTILINE)
+_STRONG = re.compile(r"\*\*(?=\S)([^*\n]+?)(?<=\S)\*\*(?!\w)")
+_EM = re.compile(r"(?<![\w*])([*_])(?=[^\s*_])([^*_\n]+?)(?<=[^\s*_])\1(?![\w*])")
 
 
 def _marked(text: str, base: int, spans: Sequence[tuple[int, int, int]]) -> str:
