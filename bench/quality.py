@@ -67,6 +67,8 @@ ANSWER_ABLATIONS: dict[str, list[tuple[Any, str, Any]]] = {
     "ours − an announcing sentence read with its points, wherever it ranks": [
         (evidence_module, "points_to_read", lambda r, row, intent: [])],
     "ours − a why-question's premise picked by the reader": [(evidence_module, "reads_why", lambda intent: False)],
+    "ours − a follow-up reads the sentence after the last quote with that quote": [
+        (assistant_module, "continuing", lambda r, reader, question, candidates, passages, shown: list(candidates))],
     "ours − a counted list answered by the one sentence that names its items": [
         (evidence_module, "names_its_items", lambda sentence, size: False)],
     "ours − \"the second one\" of the last answer's list and essays": [

@@ -317,6 +317,36 @@ def test_a_counted_list_named_in_one_sentence_is_that_sentence(tmp_path, questio
     assert_grounded(got, retriever)
 
 
+FIBRE = """# Fibre on the Wold
+
+By Nadia Okafor
+
+The Wold Fibre Compact was formed in June 2021 by the county council, the rural electric cooperative and eleven townships. It borrowed $38 million from a federal programme in 2022.
+
+The first village to be connected under the Compact was Bexley Ford, a village of 740 people on the Lune. Its first customers went online on 14 March 2023. By the end of 2024 the network passed 11,300 homes.
+
+The standard package costs $55 a month, with a reduced rate of $25 for households that qualify for help with heating bills.
+"""
+
+
+def test_a_follow_up_reads_the_sentence_after_the_last_quote_with_it(tmp_path) -> None:
+    """"When did that happen?" after "The first village ... was Bexley Ford." is answered by the
+    sentence after it, which alone does not say whose customers ("Its first customers went online
+    on 14 March 2023."), not by the Compact's founding date (a walk-through of fresh essays)."""
+    from rag import Retriever
+
+    (tmp_path / "seeds").mkdir()
+    (tmp_path / "seeds" / "wold-fibre.md").write_text(FIBRE, encoding="utf-8")
+    retriever = Retriever.build(tmp_path / "seeds", tmp_path / "index")
+    assistant = Assistant(retriever)
+    first = assistant.ask("Which village was the first to be connected under the Wold Fibre Compact?")
+    assert "Bexley Ford" in first.text
+    history = [{"role": "user", "content": first.question}, {"role": "assistant", "content": first.text}]
+    got = assistant.ask("When did that happen?", history)
+    assert not got.refused and "14 March 2023" in got.citations[0].quote, got.text
+    assert_grounded(got, retriever)
+
+
 def test_a_quote_that_leans_on_the_sentence_before_it_gets_that_sentence(assistant, retriever) -> None:
     answer = assistant.ask("what does Cooper mean when he talks about linking up the spokes?")
     quote = answer.citations[0].quote

@@ -21,8 +21,8 @@ from ..retrieve.query import clean_query
 from ..retrieve.retriever import Retriever
 from ..types import Answer, Citation
 from .evidence import (
-    Evidence, dense_best, gather, in_quoted_essays, introduces, join_adjacent, quoted_in, reads_plainly, select,
-    unrepeated, with_announced, with_context, with_next,
+    Evidence, continuing, dense_best, gather, in_quoted_essays, introduces, join_adjacent, quoted_in, reads_plainly,
+    select, unrepeated, with_announced, with_context, with_next,
 )
 from .followup import check_history, for_reader, last_answer, needs_earlier, resolve, user_turns
 from .intent import Intent, read_intent
@@ -75,10 +75,12 @@ class Assistant:
             asked = self.retriever.expand(for_reader(text, history))
             wordings[:0] = [self.retriever.expand(text), asked]
         candidates = gather(self.retriever, self.reader, wordings, passages, intent, asked)
+        shown = last_answer(history) if resolved != text else ""
+        if shown and reads_plainly(intent):  # "When did that happen?": the sentence after the last quote
+            candidates = continuing(self.retriever, self.reader, asked, candidates, passages, shown)
         if intent.authorship and candidates and not self._names_other_work(text):
             referred = [*quoted_in(candidates, last_answer(history)), candidates[0]][0]  # what "that" is
             return self._authorship(text, query, referred)
-        shown = last_answer(history) if resolved != text else ""
         if intent.ordinal and shown:
             candidates = in_quoted_essays(candidates, shown)
         chosen = select(self.retriever, candidates, intent, self._floor(), shown)

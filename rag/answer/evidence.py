@@ -378,6 +378,29 @@ def _rest_of_paragraph(retriever: Retriever, ev: Evidence, most: int) -> list[Ev
     return out
 
 
+def continuing(
+    retriever: Retriever, reader: Reader, question: str, candidates: Sequence[Evidence], passages: Sequence[Passage],
+    shown: str,
+) -> list[Evidence]:
+    """``candidates``, with each sentence that follows a quote of ``shown`` (the last answer) in its
+    paragraph read after that quote too, and ranked again: "When did that happen?" after "The first
+    town to be connected ... was Bexley Ford." is answered by the sentence after it, "Its first
+    customers went online on 14 March 2023.", which read alone does not say whose customers."""
+    by_row = {c.row: c for c in candidates}
+    pairs = [(q.row, by_row[q.row + 1]) for q in quoted_in(candidates, shown)
+             if q.row + 1 in by_row and _one_paragraph(retriever, q.row, q.row + 1)]  # fmt: skip
+    if not pairs:
+        return list(candidates)
+    read = reader.probabilities(question, [reading_text(retriever, before, [after.row]) for before, after in pairs])
+    place = {id(p): n for n, p in enumerate(passages)}
+    better: dict[int, Evidence] = {}
+    for (_, after), p in zip(pairs, read, strict=True):
+        if p > after.probability:
+            score = reader.ranking(np.array([p]), np.array([place.get(id(after.passage), 0)]))[0]
+            better[after.row] = replace(after, probability=float(p), score=float(score))
+    return sorted((better.get(c.row, c) for c in candidates), key=lambda e: (-e.score, e.passage.source, e.start))
+
+
 def with_next(retriever: Retriever, reader: Reader, question: str, chosen: Sequence[Evidence]) -> list[Evidence]:
     """``chosen``, with the sentence after its first quote (in its paragraph and passage) quoted
     too when the reader finds the two likelier to answer than the quote alone: the answer may
