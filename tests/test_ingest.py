@@ -293,3 +293,17 @@ def test_a_plain_text_essay_takes_its_title_and_byline_from_its_first_lines(tmp_
     assert (docs["plain.txt"].title, docs["plain.txt"].author) == ("Plain", None)  # no title line, no byline
     assert (docs["sidecar.txt"].title, docs["sidecar.txt"].author) == ("Sea notes", "The Real Author")
     assert docs["coral.txt"].text.startswith("Coral reefs\nby Priya Raman\n")  # read exactly as written
+
+
+def test_a_long_first_line_above_a_byline_is_the_title_never_a_sentence(tmp_path: Path) -> None:
+    """"Leaning Against the Bubble: How the Reserve Bank ... Prices" over "By Priya Ramanathan" was
+    read as the essay's first sentence, title and byline together, and quoted as an answer."""
+    from rag.ingest.structure import HEADING, blocks
+
+    title = "Leaning Against the Bubble: How the Reserve Bank of Calvera Should Respond to Runaway House Prices"
+    write(tmp_path, "bubble.txt", f"{title}\nBy Priya Ramanathan\n\nHouse prices have risen by 68 percent. Incomes have not.\n")
+    doc = by_source(load_corpus(tmp_path))["bubble.txt"]
+    assert (doc.title, doc.author) == (title, "Priya Ramanathan")
+    first = blocks(doc.text)
+    assert first[0].kind == HEADING and doc.text[first[0].start : first[0].end] == title
+    assert all(title not in doc.text[b.start : b.end] and "Ramanathan" not in doc.text[b.start : b.end] for b in first[1:])

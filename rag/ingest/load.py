@@ -191,11 +191,13 @@ BYLINE = re.compile(
     r"^[ \t]*(?i:(?:written )?by)[ \t]+([A-Z][\w.'’-]*(?:[ \t]+(?:[A-Z][\w.'’-]*|de|la|van|von|da|bin|and|&))*)[ \t]*$"
 )  # "by Priya Raman", "By Ana de la Cruz and Li Wei": capitalised words, a few particles
 TOP_LINES = 6  # a byline is looked for among the first non-empty lines
+TITLE_WORDS = 30  # a first line right above a byline is the title up to this long, whatever it ends with
 
 
 def top_lines(text: str, plain: bool) -> dict[str, str]:
     """Title and author read off an essay's first lines: a "by NAME" line is the author, and in
-    plain text a short first line without closing punctuation is the title."""
+    plain text a short first line without closing punctuation, or any first line right above the
+    byline, is the title."""
     lines = [line.strip() for line in _FRONT_MATTER.sub("", text, count=1).splitlines() if line.strip()][:TOP_LINES]
     found: dict[str, str] = {}
     for line in lines:
@@ -204,9 +206,9 @@ def top_lines(text: str, plain: bool) -> dict[str, str]:
             found["author"] = match.group(1)
             break
     first = lines[0] if lines else ""
-    if plain and first and len(first.split()) <= 14 and not first.endswith((".", "!", "?", ":", ";", ",")) and (
-        not BYLINE.match(first)
-    ):
+    above_byline = len(lines) > 1 and bool(BYLINE.match(lines[1].strip("*_ "))) and len(first.split()) <= TITLE_WORDS
+    short = len(first.split()) <= 14 and not first.endswith((".", "!", "?", ":", ";", ","))
+    if plain and first and (short or above_byline) and not BYLINE.match(first):
         found["title"] = first
     return found
 

@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from ..types import Sentence
-from .load import BYLINE, body_start
+from .load import BYLINE, TITLE_WORDS, body_start
 
 SEPARATOR = " › "
 HEADING, TEXT, ITEM, ROW, HEADER = "heading", "text", "item", "row", "header"
@@ -208,6 +208,8 @@ class _Parser:
         ("Why corals bleach"), or a line of bold ("**Costs**")."""
         line = self.text[a:b].strip()
         words = line.strip("*_ ").split()
+        if not self.out and not self.path and words and BYLINE.match(following.strip().strip("*_ ")):
+            return len(words) <= TITLE_WORDS  # the essay's title above its byline, however long
         if not words or len(words) > HEADING_WORDS or not (words[0][:1].isupper() or words[0][:1].isdigit()):
             return False
         if line.rstrip(_CLOSERS).endswith((".", "!", "?", "…", ",", ";", ":")):
