@@ -347,6 +347,39 @@ def test_a_follow_up_reads_the_sentence_after_the_last_quote_with_it(tmp_path) -
     assert_grounded(got, retriever)
 
 
+FOG = """# How the Ridge-Backed Fog Beetle Drinks From Thin Air
+
+*By Priya Halvorsen*
+
+Before sunrise on the coast of the Karavesh Desert, the sand is cold and grey, and the air smells faintly of salt. Nothing seems to move. Then, one by one, small black beetles climb to the crests of the dunes, turn their backs to the wind, and lower their heads as if bowing. They are not praying. They are drinking.
+
+The ridge-backed fog beetle, Nebulocara dorsalis, survives in one of the driest places on Earth without ever sipping from a pool or a puddle. Instead, it pulls water straight out of the fog that drifts in from the ocean. How it does this is a small marvel of physics, chemistry and behaviour, and it has caught the attention of engineers who would like to do the same thing on a much larger scale.
+
+That last number is the one that surprises people. A single foggy morning can leave a beetle carrying up to a third of its own body weight in fresh water, enough to keep it alive through several days of heat.
+
+## How the harvest works, step by step
+
+The process of turning fog into a drink happens in a clear sequence. First, before dawn, the beetle climbs to the windward crest of a dune, where the fog is thickest and moves fastest. Second, it turns to face away from the wind and raises its hind legs so that its back tilts forward at an angle of about 45 degrees, presenting the bumpy shield directly to the incoming fog. Third, tiny fog droplets strike the hydrophilic tips of the bumps, stick there, and merge with their neighbours until each tip holds a bead of water. Fourth, once a bead grows to roughly five millimetres across, it becomes too heavy to stay put, breaks free of the tip, and rolls down the waxy valleys toward the beetle's head. Finally, the water collects at the front of the shield, where the beetle's mouthparts are waiting, and the beetle drinks.
+
+The whole performance lasts as long as the fog does. Most beetles spend between 40 and 90 minutes fog-basking each morning, then scurry down the slope and bury themselves in the cooler sand before the sun climbs high.
+"""
+
+
+def test_a_list_of_ordinal_points_is_read_in_order_whichever_the_reader_picks(tmp_path) -> None:
+    """"What are the steps ...?" over "First, ... Second, ... Third, ... Finally, ..." quoted "Third"
+    first, the reader's pick, then the rest (a walk-through of fresh essays): the steps stay in order."""
+    from rag import Retriever
+
+    (tmp_path / "seeds").mkdir()
+    (tmp_path / "seeds" / "fog-beetle.md").write_text(FOG, encoding="utf-8")
+    retriever = Retriever.build(tmp_path / "seeds", tmp_path / "index")
+    got = Assistant(retriever).ask("What are the steps the fog beetle follows to turn fog into drinking water?")
+    order = {"First": 1, "Second": 2, "Third": 3, "Fourth": 4, "Finally": 5}
+    firsts = [order[c.quote.split(",")[0]] for c in got.citations if c.quote.split(",")[0] in order]
+    assert len(firsts) >= 3 and firsts == sorted(firsts), got.text
+    assert_grounded(got, retriever)
+
+
 def test_a_quote_that_leans_on_the_sentence_before_it_gets_that_sentence(assistant, retriever) -> None:
     answer = assistant.ask("what does Cooper mean when he talks about linking up the spokes?")
     quote = answer.citations[0].quote

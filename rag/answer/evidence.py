@@ -199,7 +199,8 @@ def select(
         named = intent.counted and lead.probability >= floor and names_its_items(lead.text, intent.list_size)
         if named and not takes_them_in_turn(retriever, lead, items):
             return [lead]  # "... divides its surplus in three ways: a, b and c." answers it alone
-        if written or intent.counted or lead.probability < floor:  # an enumeration is read in order
+        in_order = any(i.row == lead.row for i in items) and sum(enumerates(i.text) for i in items) >= 2
+        if written or intent.counted or in_order or lead.probability < floor:  # an enumeration is read in order
             return items
         return [lead, *(i for i in items if i.row != lead.row)]
     if intent.cross:  # the best two sentences of each essay that answers at all
