@@ -380,6 +380,30 @@ def test_a_list_of_ordinal_points_is_read_in_order_whichever_the_reader_picks(tm
     assert_grounded(got, retriever)
 
 
+FLOOD = """The Tarrow Ferry Flood
+By Eleanor Whitcombe
+
+At twenty minutes past four on the morning of 11 March 1911, the levee at Cobb's Bend gave way along a stretch of about sixty yards.
+
+The telegraph operator, twenty-three-year-old Edith Marsh, refused to leave her post on the upper floor of the office on Front Street. At 4:41 a.m. she sent a message down the line to the towns of Hollin's Mill and Dunmere. She repeated it every ten minutes until the wire went dead.
+
+Fourteen people died in the flood, among them the miller Harmon Blythe.
+"""
+
+
+def test_a_quote_that_opens_with_she_gets_the_sentence_naming_her(tmp_path) -> None:
+    """"Who sent the telegraph warning?" was answered "At 4:41 a.m. she sent a message ...", which does
+    not say who: a quote whose subject is "he", "she" or "they" gets the sentence before it (walk-through 3)."""
+    from rag import Retriever
+
+    (tmp_path / "seeds").mkdir()
+    (tmp_path / "seeds" / "tarrow-flood.txt").write_text(FLOOD, encoding="utf-8")
+    retriever = Retriever.build(tmp_path / "seeds", tmp_path / "index")
+    got = Assistant(retriever).ask("Who sent the telegraph warning to the towns downstream?")
+    assert not got.refused and "Edith Marsh" in got.citations[0].quote and "she sent" in got.citations[0].quote, got.text
+    assert_grounded(got, retriever)
+
+
 def test_a_quote_that_leans_on_the_sentence_before_it_gets_that_sentence(assistant, retriever) -> None:
     answer = assistant.ask("what does Cooper mean when he talks about linking up the spokes?")
     quote = answer.citations[0].quote

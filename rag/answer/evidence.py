@@ -226,7 +226,10 @@ def select(
 
 
 _LEANS_BACK = re.compile(
-    r"^\W*(?:\w+\s+){0,2}?(?:this|these|those|such|doing so|that is|they|it is|as a result)\b", re.I
+    r"^\W*(?:\w+\s+){0,2}?(?:this|these|those|such|doing so|that is|they|it is|as a result|he|she|his|her)\b"
+    r"|^\W*(?:in|on|at|after|before|by|during|within|from|until|then|later|that|the next)\b[^,;]{0,40}?,?\s+"
+    r"(?:he|she|they)\s",  # "At 4:41 a.m. she sent ...", "In 1911, he ..."
+    re.I,
 )
 
 
