@@ -83,6 +83,14 @@ ABLATION8_FLOORS ?= --fail-under answer_pass=0.44 --fail-under refusal_accuracy=
 # with that rule (answer pass 0.950, refusal 0.500; 0.850 without it), minus a margin.
 ABLATION9_FLOORS ?= --fail-under answer_pass=0.90 --fail-under refusal_accuracy=0.40 \
 	--fail-under citation_validity=1.0
+# The seventh ablation set (tests/ablation10: 5 essays in Markdown and text, a history, a biography, a
+# process, a policy essay and an interview; 50 cases: 30 follow-ups with one or two earlier questions,
+# 8 plain (some answered by a sentence opening "He"/"She"), 8 near misses (4 of them follow-ups), 4
+# off-topic; written on 2026-12-06 (third session) by a helper who never saw the code or the other sets,
+# to judge conversation rules; only its summary line is ever read): floors at its run with the he/she
+# rule (answer pass 0.526, refusal 0.583; 0.447 without it), minus about two cases.
+ABLATION10_FLOORS ?= --fail-under answer_pass=0.47 --fail-under refusal_accuracy=0.41 \
+	--fail-under citation_validity=1.0
 # The fourth blind set (tests/blind4: 6 essays in Markdown and text, 48 cases: 40 answerable (4
 # lists, 5 why, 2 comparisons, 4 follow-ups), 6 near misses, 2 off-topic; written on 2026-12-05 by a
 # helper who never saw the code or the other sets; only its summary line was read, until its failing
@@ -143,6 +151,7 @@ test: setup browser-deps $(BLIND3_ESSAYS)/.built   ## set up and run the whole t
 	$(call blind,ablation7,tests/ablation7/essays,$(ABLATION7_FLOORS))
 	$(call blind,ablation8,tests/ablation8/essays,$(ABLATION8_FLOORS))
 	$(call blind,ablation9,tests/ablation9/essays,$(ABLATION9_FLOORS))
+	$(call blind,ablation10,tests/ablation10/essays,$(ABLATION10_FLOORS))
 
 # A blind set's run (name, essays folder, floors): only the summary is printed, the cases stay
 # in index/NAME-report.txt, unread.
