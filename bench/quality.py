@@ -69,6 +69,8 @@ ANSWER_ABLATIONS: dict[str, list[tuple[Any, str, Any]]] = {
     "ours − a why-question's premise picked by the reader": [(evidence_module, "reads_why", lambda intent: False)],
     "ours − a follow-up reads the sentence after the last quote with that quote": [
         (assistant_module, "continuing", lambda r, reader, question, candidates, passages, shown: list(candidates))],
+    "ours − \"and what does Cooper say?\" asked again of the other author": [
+        (assistant_module, "with_author_swapped", lambda question, history, documents: "")],
     "ours − a counted list answered by the one sentence that names its items": [
         (evidence_module, "names_its_items", lambda sentence, size: False)],
     "ours − \"the second one\" of the last answer's list and essays": [

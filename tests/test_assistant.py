@@ -422,6 +422,19 @@ def test_when_questions_the_essays_do_not_date_are_refused_by_the_reader(assista
     assert not answered.refused and "August 2023" in answered.text
 
 
+@pytest.mark.parametrize("follow_up", ["And what does Cooper say?", "What about Cooper?"])
+def test_a_follow_up_naming_the_other_author_asks_the_same_of_him(assistant, retriever, follow_up) -> None:
+    """"And what does Cooper say?" after "What does Govella say about NATO?" was refused, with Govella's
+    passage as the closest: it asks "What does Cooper say about NATO?" (a walk-through of fresh essays)."""
+    first = assistant.ask("What does Govella say about China?")
+    history = [{"role": "user", "content": first.question}, {"role": "assistant", "content": first.text}]
+    got = assistant.ask(follow_up, history)
+    assert not got.refused and got.question == follow_up, got.text
+    assert {c.source for c in got.citations} == {COOPER}, got.text
+    assert "China" in got.citations[0].quote, got.text
+    assert_grounded(got, retriever)
+
+
 def test_naming_both_authors_searches_both_without_quoting_their_bios(assistant) -> None:
     answer = assistant.ask("what do cooper and govella each say about russia?")
     assert {c.passage.source for c in answer.citations} == {COOPER, GOVELLA}

@@ -24,7 +24,9 @@ from .evidence import (
     Evidence, continuing, dense_best, gather, in_quoted_essays, introduces, join_adjacent, quoted_in, reads_plainly,
     select, unrepeated, with_announced, with_context, with_next,
 )
-from .followup import check_history, for_reader, last_answer, needs_earlier, resolve, user_turns
+from .followup import (
+    check_history, for_reader, last_answer, needs_earlier, resolve, user_turns, with_author_swapped,
+)
 from .intent import Intent, read_intent
 
 _AUTHORSHIP_WORDS = frozenset(terms("who wrote write written writes penned authored author writer essay piece article this that"))
@@ -58,6 +60,9 @@ class Assistant:
         QueryError for an empty, overlong or wordless question, or a malformed history."""
         text = check_question(question)
         history = check_history(history)
+        swapped = with_author_swapped(text, history, self.retriever.heads)
+        if swapped:  # "And what does Cooper say?" after "What does Govella say about NATO?"
+            return replace(self.ask(swapped, history), question=text)
         if needs_earlier(text) and not user_turns(history):  # "and the second one?" as the first question
             note = "There is no earlier answer for that to follow up; please ask the whole question."
             return Answer(note, (), refused=True, question=text, search_query=text)

@@ -51,7 +51,7 @@ def _named(query: str, docs: list[Document]) -> tuple[set[str], set[str]]:
     named: set[str] = set()
     matched: set[str] = set()
     for doc in docs:
-        parts = _name_parts(doc.author or "")
+        parts = name_parts(doc.author or "")
         found = parts & words
         if found and not _someone_else(tokens, parts, found):
             named.add(doc.source)
@@ -70,7 +70,7 @@ def _someone_else(tokens: list[str], parts: frozenset[str], found: frozenset[str
 
 
 @lru_cache(maxsize=1 << 14)
-def _name_parts(author: str) -> frozenset[str]:
+def name_parts(author: str) -> frozenset[str]:
     """The parts of an author's name a question may use (3+ letters, lower case), read once per
     name: every question checks every essay's author, a linear cost at thousands of essays."""
     return frozenset(p.lower() for p in re.findall(r"[^\W\d_]{3,}", author))
