@@ -435,6 +435,14 @@ def test_a_follow_up_naming_the_other_author_asks_the_same_of_him(assistant, ret
     assert_grounded(got, retriever)
 
 
+def test_an_author_swap_after_a_question_of_one_word_besides_the_name_ends(assistant) -> None:
+    """"What does Govella think?" is itself a follow-up by its words (one content word), so the swapped
+    "What does Cooper think?" would be swapped again, and again: it is answered once."""
+    history = [{"role": "user", "content": "What does Govella think?"}, {"role": "assistant", "content": "..."}]
+    got = assistant.ask("And Cooper?", history)
+    assert got.question == "And Cooper?" and got.text
+
+
 def test_naming_both_authors_searches_both_without_quoting_their_bios(assistant) -> None:
     answer = assistant.ask("what do cooper and govella each say about russia?")
     assert {c.passage.source for c in answer.citations} == {COOPER, GOVELLA}

@@ -130,7 +130,8 @@ def with_author_swapped(question: str, history: Sequence[Any] | None, documents:
         return ""
     typed = " ".join(w for w in re.findall(r"[^\W\d_]+", question) if w.lower() in parts)  # as the user wrote it
     names = "|".join(sorted({re.escape(p) for author in old for p in name_parts(author)}, key=len, reverse=True))
-    return re.sub(rf"\b(?:{names})(?:\s+(?:{names}))*\b", typed, anchor, flags=re.IGNORECASE)
+    swapped = re.sub(rf"\b(?:{names})(?:\s+(?:{names}))*\b", typed, anchor, flags=re.IGNORECASE)
+    return "" if swapped.strip().lower() == question.strip().lower() else swapped  # asked already: never again
 
 
 def for_reader(question: str, history: Sequence[Any] | None) -> str:
