@@ -23,6 +23,9 @@ EVAL_FLOORS ?= --fail-under hit@1=0.85 --fail-under hit@5=0.93 --fail-under mrr=
 	--fail-under citation_validity=1.0
 DEV_FLOORS ?= --fail-under hit@5=0.90 --fail-under mrr=0.78 --fail-under quote_recall@5=0.88 \
 	--fail-under answer_pass=0.62 --fail-under refusal_accuracy=0.75 --fail-under citation_validity=1.0
+# On 2026-12-06 (third session) the answer_pass floors of blind2, ablation4, ablation6 and ablation7 were
+# raised to that session's figures (0.708, 0.850, 0.763, 0.879: the follow-up and he/she steps) minus
+# about two cases: 0.62, 0.80, 0.71, 0.81.
 # On 2026-12-06 the answer_pass floors of ablation4-8, blind4 and blind6 were raised to that day's
 # figures (announcing sentences read with their points, the next sentence quoted where the answer
 # goes on) minus about two cases: 0.825, 0.750, 0.737, 0.848, 0.500, 0.575 and 0.619.
@@ -30,7 +33,7 @@ DEV_FLOORS ?= --fail-under hit@5=0.90 --fail-under mrr=0.78 --fail-under quote_r
 # code; only its summary line is ever read): floors at the cross-encoder reader's first run
 # (answer pass 0.62, refusal 0.92), minus a margin. The refusal floor fell to 0.70 when the figure
 # and absent-topic checks were deleted on the ablation sets' evidence (blind2: 0.667 and 0.75 after).
-BLIND2_FLOORS ?= --fail-under answer_pass=0.58 --fail-under refusal_accuracy=0.70 \
+BLIND2_FLOORS ?= --fail-under answer_pass=0.62 --fail-under refusal_accuracy=0.70 \
 	--fail-under citation_validity=1.0
 # The third blind set (tests/blind3: 6 essays in Markdown, text, HTML, PDF and DOCX, 60 cases,
 # written by a helper who never saw the code, before any tuning on it): floors at the cross-encoder
@@ -42,7 +45,7 @@ BLIND3_FLOORS ?= --fail-under answer_pass=0.77 --fail-under refusal_accuracy=0.4
 # The ablation set (tests/ablation4: 5 essays, 50 cases with lists, why-questions, follow-ups and
 # near misses, written by a helper who never saw the code; only summary rows are ever read): floors
 # at its first run with the cross-encoder reader (answer pass 0.75, refusal 0.3), minus a margin.
-ABLATION4_FLOORS ?= --fail-under answer_pass=0.77 --fail-under refusal_accuracy=0.20 \
+ABLATION4_FLOORS ?= --fail-under answer_pass=0.80 --fail-under refusal_accuracy=0.20 \
 	--fail-under citation_validity=1.0
 # The second ablation set (tests/ablation5: 5 essays, 50 cases with acronyms, essays' own questions,
 # prose enumerations and leaning sentences, written by a helper who never saw the code; only summary
@@ -57,14 +60,14 @@ ABLATION5_FLOORS ?= --fail-under answer_pass=0.69 --fail-under refusal_accuracy=
 # rows are ever read): floors at its first run without the figure and absent-topic checks (answer
 # pass 0.684, refusal 0.167; with them 0.579 and 0.25), minus a margin. The answer threshold refuses
 # one more near miss (0.25); the date check's deletion one fewer (0.167, its one case in this set).
-ABLATION6_FLOORS ?= --fail-under answer_pass=0.68 --fail-under refusal_accuracy=0.08 \
+ABLATION6_FLOORS ?= --fail-under answer_pass=0.71 --fail-under refusal_accuracy=0.08 \
 	--fail-under citation_validity=1.0
 # The fourth ablation set (tests/ablation7: 5 Markdown essays, 50 cases: 33 answerable, 14 near misses
 # that ask for a fact the essays never give, 3 off-topic; written on 2026-12-05 by a helper who never
 # saw the code, to judge the answer threshold; only summary rows are ever read): floors at its run
 # with the answer threshold of 0.271 (answer pass 0.788, refusal 0.412; 0.818 and 0.353 with the
 # paragraph threshold), minus a margin.
-ABLATION7_FLOORS ?= --fail-under answer_pass=0.79 --fail-under refusal_accuracy=0.35 \
+ABLATION7_FLOORS ?= --fail-under answer_pass=0.81 --fail-under refusal_accuracy=0.35 \
 	--fail-under citation_validity=1.0
 # The fifth ablation set (tests/ablation8: 5 Markdown essays with written lists, lists introduced by
 # "the following." or a colon, prose enumerations announced by a count, causes, a table; 50 cases: 32
