@@ -80,12 +80,12 @@ class Assistant:
             asked = self.retriever.expand(for_reader(text, history))
             wordings[:0] = [self.retriever.expand(text), asked]
         candidates = gather(self.retriever, self.reader, wordings, passages, intent, asked)
-        shown = last_answer(history) if resolved != text else ""
-        if shown and reads_plainly(intent):  # "When did that happen?": the sentence after the last quote
-            candidates = continuing(self.retriever, self.reader, asked, candidates, passages, shown)
         if intent.authorship and candidates and not self._names_other_work(text):
             referred = [*quoted_in(candidates, last_answer(history)), candidates[0]][0]  # what "that" is
             return self._authorship(text, query, referred)
+        shown = last_answer(history) if resolved != text else ""
+        if shown and reads_plainly(intent):  # "When did that happen?": the sentence after the last quote
+            candidates = continuing(self.retriever, self.reader, asked, candidates, passages, shown)
         if intent.ordinal and shown:
             candidates = in_quoted_essays(candidates, shown)
         chosen = select(self.retriever, candidates, intent, self._floor(), shown)
