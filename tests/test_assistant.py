@@ -347,6 +347,37 @@ def test_a_follow_up_reads_the_sentence_after_the_last_quote_with_it(tmp_path) -
     assert_grounded(got, retriever)
 
 
+MARROWBY = """# The Woman Who Moved Water: The Life of Edith Marrowby
+
+By Jonathan Pelling
+
+Edith Marrowby was born on 14 March 1861 in Hexley, a mill town on the River Coln in the north of England. She was the third of five children of a dyer named Samuel Marrowby and his wife, Agnes, who kept the accounts for a local foundry. She later wrote that her earliest memory was of watching the dye vats drain into the river and turn it the colour of rust. That image, she said, made her want to understand where water went and why.
+
+She attended the Hexley Board School until the age of fourteen. She then worked as a clerk in her mother's foundry office, where she taught herself mathematics from borrowed textbooks. In 1881 she won a scholarship to study natural sciences at Bedford College in London. She was one of only six women in her year to take the advanced course in mechanics. She graduated with distinction in 1884, but no engineering firm in London would employ her.
+
+In 1901 she married Arthur Penhale, a schoolmaster and amateur astronomer. They moved to Bristol in 1903, where she set up a small consulting practice under the name "E. Marrowby & Co." They had one daughter, Ruth, born in 1905. She kept working throughout, and she often took Ruth with her to survey sites in the Mendip Hills.
+"""
+
+
+def test_a_follow_up_reads_on_from_the_answer_not_from_what_it_adds(tmp_path) -> None:
+    """"Where did she go to university?" after "When was Edith Marrowby born?", whose answer added
+    "In 1901 she married ..." (it reads "born" in Ruth's birth), gets Bedford College, not the
+    sentence after that added quote ("They moved to Bristol ..."), which reads on from the wrong
+    quote (a walk-through of fresh essays)."""
+    from rag import Retriever
+
+    (tmp_path / "seeds").mkdir()
+    (tmp_path / "seeds" / "marrowby.md").write_text(MARROWBY, encoding="utf-8")
+    retriever = Retriever.build(tmp_path / "seeds", tmp_path / "index")
+    assistant = Assistant(retriever)
+    first = assistant.ask("When was Edith Marrowby born?")
+    assert first.citations[0].quote.startswith("Edith Marrowby was born on 14 March 1861"), first.text
+    history = [{"role": "user", "content": first.question}, {"role": "assistant", "content": first.text}]
+    got = assistant.ask("Where did she go to university?", history)
+    assert not got.refused and "Bedford College" in got.citations[0].quote, got.text
+    assert_grounded(got, retriever)
+
+
 FOG = """# How the Ridge-Backed Fog Beetle Drinks From Thin Air
 
 *By Priya Halvorsen*

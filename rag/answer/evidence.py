@@ -386,12 +386,14 @@ def continuing(
     retriever: Retriever, reader: Reader, question: str, candidates: Sequence[Evidence], passages: Sequence[Passage],
     shown: str,
 ) -> list[Evidence]:
-    """``candidates``, with each sentence that follows a quote of ``shown`` (the last answer) in its
-    paragraph read after that quote too, and ranked again: "When did that happen?" after "The first
-    town to be connected ... was Bexley Ford." is answered by the sentence after it, "Its first
-    customers went online on 14 March 2023.", which read alone does not say whose customers."""
+    """``candidates``, with each sentence that follows the first quote of ``shown`` (the last answer)
+    in its paragraph read after that quote too, and ranked again: "When did that happen?" after "The
+    first town to be connected ... was Bexley Ford." is answered by the sentence after it, "Its first
+    customers went online on 14 March 2023.", which read alone does not say whose customers. Only
+    the first quote, the answer: a follow-up is about it, not about what "It adds"."""
     by_row = {c.row: c for c in candidates}
-    pairs = [(q.row, by_row[q.row + 1]) for q in quoted_in(candidates, shown)
+    first = shown.split("[1]", 1)[0]
+    pairs = [(q.row, by_row[q.row + 1]) for q in quoted_in(candidates, first)
              if q.row + 1 in by_row and _one_paragraph(retriever, q.row, q.row + 1)]  # fmt: skip
     if not pairs:
         return list(candidates)
