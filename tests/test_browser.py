@@ -191,6 +191,28 @@ def test_the_whole_essay_opens_at_the_quote(page):
     assert top <= quote.evaluate("q => q.getBoundingClientRect().top") < bottom
 
 
+def test_a_new_answers_first_quote_is_in_view_in_the_sources_panel(browser, app):
+    """On a short screen the quote lies below the panel's fold at the end of a long passage: the
+    panel (not the page) scrolls to it as the answer arrives, and the page stays where it was."""
+    context = browser.new_context(viewport={"width": 1280, "height": 700})
+    page = context.new_page()
+    page.set_default_timeout(TIMEOUT_MS)
+    page.goto(app.url, wait_until="domcontentloaded")
+    page.wait_for_selector("#rag-input textarea")
+    ask(page, "what subject does kristi govella teach at oxford?")
+    panel = page.locator("#rag-sources")
+    quote = panel.locator(".rag-passage mark").first
+
+    def in_view() -> bool:
+        top, bottom = panel.evaluate("p => [p.getBoundingClientRect().top, p.getBoundingClientRect().bottom]")
+        q = quote.evaluate("q => [q.getBoundingClientRect().top, q.getBoundingClientRect().bottom]")
+        return top <= q[0] and q[1] <= bottom
+
+    assert wait_for(lambda: panel.evaluate("p => p.scrollTop") > 0 and in_view())
+    assert page.evaluate("() => window.scrollY") == 0
+    context.close()
+
+
 def test_undo_shows_the_sources_of_the_answer_left_last(page):
     ask(page, QUESTION)
     ask(page, "What tariffs does Japan face?")

@@ -3,7 +3,7 @@
   // focusable span.rag-cite as it renders (the answer's text, its copy and the API stay as they
   // are). A click (or Enter) on an answer shows that answer's sources (ui/app.py: show_sources),
   // then window.ragShowCited brings the quote of the marker clicked into view and flashes it, or
-  // the panel's top. Opening "Read the whole essay" scrolls its text to the first quote. A
+  // the first quote (showFirstQuote), as a new answer's sources are shown. Opening "Read the whole essay" scrolls its text to the first quote. A
   // question of nothing but spaces is not sent.
   const MARKER = /\[(\d{1,3})\]/g, HAS_MARKER = /\[\d{1,3}\]/;
   let cited = null;
@@ -82,6 +82,28 @@
     }
   }, true);
 
+  // the panel's top, or, when its first source's first quote lies below the panel's fold (a long
+  // passage), that quote a quarter of the way down: the panel scrolls, never the page
+  const showFirstQuote = (panel) => {
+    const quote = panel.querySelector(".rag-passage mark");
+    let top = 0;
+    if (quote) {
+      const at = quote.getBoundingClientRect(), box = panel.getBoundingClientRect();
+      if (at.bottom - box.top + panel.scrollTop > panel.clientHeight) {
+        top = at.top - box.top + panel.scrollTop - panel.clientHeight / 4;
+      }
+    }
+    panel.scrollTo({ top, behavior: "smooth" });
+  };
+  // a new answer's sources (not those of an answer clicked: ragShowCited places them)
+  let placing = false;
+  new MutationObserver((mutations) => {
+    const panel = document.querySelector("#rag-sources");
+    if (!panel || placing || cited !== null || !mutations.some((m) => panel.contains(m.target))) return;
+    placing = true;
+    requestAnimationFrame(() => { placing = false; showFirstQuote(panel); });
+  }).observe(document.body, { childList: true, subtree: true });
+
   window.ragShowCited = () => {
     const panel = document.querySelector("#rag-sources");
     if (!panel) return;
@@ -89,7 +111,7 @@
     cited = null;
     const quote = n && panel.querySelector(`.rag-passage mark.rag-q${n}, .rag-quote mark.rag-q${n}`);
     if (!quote) {
-      panel.scrollTo({ top: 0, behavior: "smooth" });
+      showFirstQuote(panel);
       return;
     }
     quote.scrollIntoView({ behavior: "smooth", block: "center" });
