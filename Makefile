@@ -127,6 +127,15 @@ BLIND7_FLOORS ?= --fail-under answer_pass=0.74 --fail-under refusal_accuracy=0.2
 # pass 0.700, refusal 0.500), minus a margin.
 BLIND8_FLOORS ?= --fail-under answer_pass=0.64 --fail-under refusal_accuracy=0.38 \
 	--fail-under citation_validity=1.0
+# The ninth blind set (tests/blind9: 5 documents as users drop them in, an FAQ in Markdown with
+# question headings, a Word history, an HTML report with a table, a text profile and an op-ed; 50
+# cases: 22 plain (3 answered only by a table row, 3 by a sentence opening He/She/They/It, 3 FAQ
+# questions worded unlike the headings), 4 lists, 4 why, 8 follow-ups, 8 near misses, 4 off-topic;
+# written on 2026-12-06 (fourth session) by a helper who never saw the code or the other sets, to judge
+# a rule for FAQ headings, which it rejected; only its summary line is ever read): floors at its first
+# run (answer pass 0.895, refusal 0.500), minus about two cases.
+BLIND9_FLOORS ?= --fail-under answer_pass=0.84 --fail-under refusal_accuracy=0.33 \
+	--fail-under citation_validity=1.0
 BLIND3_ESSAYS := index/blind3-essays
 export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
@@ -148,6 +157,7 @@ test: setup browser-deps $(BLIND3_ESSAYS)/.built   ## set up and run the whole t
 	$(call blind,blind6,tests/blind6/essays,$(BLIND6_FLOORS))
 	$(call blind,blind7,tests/blind7/essays,$(BLIND7_FLOORS))
 	$(call blind,blind8,tests/blind8/essays,$(BLIND8_FLOORS))
+	$(call blind,blind9,tests/blind9/essays,$(BLIND9_FLOORS))
 	$(call blind,ablation4,tests/ablation4/essays,$(ABLATION4_FLOORS))
 	$(call blind,ablation5,tests/ablation5/essays,$(ABLATION5_FLOORS))
 	$(call blind,ablation6,tests/ablation6/essays,$(ABLATION6_FLOORS))
