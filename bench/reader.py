@@ -148,7 +148,7 @@ def sentence_top1(seeds: Path, index: Path, articles: list[Any]) -> dict[str, fl
             qv = retriever.embed_query(q.text)
             cos = retriever.data.sentence_vectors[own] @ qv
             lex = BM25([retriever.sentences[r].text for r in own]).scores(q.text)
-            probs = reader.probabilities(q.text, [reading_text(retriever, r, lean=reader.leaning_context) for r in own])
+            probs = reader.probabilities(q.text, [reading_text(retriever, r) for r in own])
             hits["cosine"] += bool(truth[np.argmax(cos)])
             hits["cosine + BM25"] += bool(truth[np.argmax(cos + 0.3 * lex / (lex.max() or 1.0))])
             hits["reader"] += bool(truth[np.argmax(probs)])

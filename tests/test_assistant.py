@@ -596,7 +596,7 @@ class _Recording:
     """The reader, remembering every text it was given to read."""
 
     def __init__(self, reader) -> None:
-        self.reader, self.texts, self.leaning_context = reader, [], reader.leaning_context
+        self.reader, self.texts = reader, []
 
     def probabilities(self, question, texts, batch_size=16):
         self.texts += list(texts)

@@ -52,7 +52,6 @@ class _Recording:
 
     def __init__(self, reader: Reader, place_discount: float) -> None:
         self.reader, self.threshold, self.place_discount = reader, reader.threshold, place_discount
-        self.leaning_context = reader.leaning_context
         self.best: float | None = None
         self.ranked = False
 

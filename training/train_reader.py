@@ -167,42 +167,21 @@ def candidate_text(sentence: str, title: str) -> str:
     return f"{sentence} — {title}" if title else sentence
 
 
-# a sentence that leans on the one before it ("He was born ...", "These reforms ..."): the product's
-# _LEANS_BACK in rag/answer/evidence.py, copied so that this script needs no rag (tests check they agree)
-LEANS_BACK = re.compile(
-    r"^\W*(?:\w+\s+){0,2}?(?:this|these|those|such|doing so|that is|they|it is|as a result|he|she|his|her)\b"
-    r"|^\W*(?:in|on|at|after|before|by|during|within|from|until|then|later|that|the next)\b[^,;]{0,40}?,?\s+"
-    r"(?:he|she|they)\s",
-    re.I,
-)
-CONTEXT_WORDS = 30  # of the sentence a leaning sentence leans on, what is read before it (evidence.BEFORE_WORDS)
-
-
-def reading(article: dict, row: int, leaning: bool) -> str:
-    """Sentence ``row`` of ``article`` as the model reads it; with ``leaning``, a sentence that leans
-    on the one before it in its paragraph is read after (the start of) that one."""
-    sentences, text = article["sentences"], article["sentences"][row]
-    if leaning and row > 0 and article["paragraph_of"][row - 1] == article["paragraph_of"][row] and LEANS_BACK.match(text):
-        text = " ".join(sentences[row - 1].split()[:CONTEXT_WORDS]) + " " + text
-    return candidate_text(text, article["title"])
-
-
-def training_pairs(articles: list[dict], rng: random.Random, limit: int, hard: int = 0,
-                   leaning: bool = False) -> list[tuple[str, str, float]]:  # fmt: skip
+def training_pairs(articles: list[dict], rng: random.Random, limit: int, hard: int = 0) -> list[tuple[str, str, float]]:
     """(question, candidate text, label) for every training question (see the module docstring); with
     ``hard``, that many hard negatives (see hard_negatives) stand in for the two random sentences."""
     train = [a for a in articles if a["split"] == "train"]
     pairs = []
     for a in train:
-        sentences = a["sentences"]
+        sentences, title = a["sentences"], a["title"]
         for q in a["questions"][: limit or None]:
             positives = set(q["positives"])
             others = [i for i in range(len(sentences)) if i not in q["rows"]]
             rows = q["rows"] + (hard_negatives(a, q, hard) if hard else rng.sample(others, min(2, len(others))))
-            pairs += [(q["text"], reading(a, r, leaning), float(r in positives)) for r in rows]
+            pairs += [(q["text"], candidate_text(sentences[r], title), float(r in positives)) for r in rows]
             stranger = rng.choice(train)
             if stranger is not a:
-                pairs.append((q["text"], reading(stranger, rng.randrange(len(stranger["sentences"])), leaning), 0.0))
+                pairs.append((q["text"], candidate_text(rng.choice(stranger["sentences"]), stranger["title"]), 0.0))
     return pairs
 
 
@@ -312,8 +291,7 @@ def probabilities(model: Cross, encoded: list[tuple[list[int], list[int]]], devi
     return out
 
 
-def held_out_figures(model: Cross, tokenizer: Tokenizer, articles: list[dict], device: str, limit: int,
-                     leaning: bool = False) -> dict:  # fmt: skip
+def held_out_figures(model: Cross, tokenizer: Tokenizer, articles: list[dict], device: str, limit: int) -> dict:
     """Top-1 within the paragraph, and near misses refused at the calibration half's 5%-false-refusal threshold."""
     figures: dict[str, dict] = {}
     for split in ("calibration", "test"):
@@ -322,7 +300,7 @@ def held_out_figures(model: Cross, tokenizer: Tokenizer, articles: list[dict], d
             for q in a["questions"][: limit or None]:
                 at, hard = len(pairs), hard_negatives(a, q, HARD_HELD_OUT)
                 rows = q["rows"] + hard
-                pairs += [(q["text"], reading(a, r, leaning)) for r in rows]
+                pairs += [(q["text"], candidate_text(a["sentences"][r], a["title"])) for r in rows]
                 groups.append((at, [r in set(q["positives"]) for r in q["rows"]], len(hard)))
         p = probabilities(model, encode(tokenizer, pairs), device)
         top1, best, without, harder = [], [], [], []
@@ -363,8 +341,7 @@ def ship(shipped: dict[str, torch.Tensor], out: Path, base: dict, log: dict) -> 
             "trained": {"command": "make train-reader", "pairs": log["pairs"], "positives": round(log["positives"], 4),
                         "epochs": len(log["epochs"]), "device": log["device"], "seed": SEED,
                         **({"after": log["start"]["trained"]} if "start" in log else {})},
-            "held_out": {"calibration": last["calibration"], "test": last["test"]},
-            **({"leaning_context": CONTEXT_WORDS} if log["recipe"].get("leaning_context") else {})}  # fmt: skip
+            "held_out": {"calibration": last["calibration"], "test": last["test"]}}  # fmt: skip
     (out / "reader.json").write_text(json.dumps(card, indent=1) + "\n")
     (out / "training.json").write_text(json.dumps(log, indent=1) + "\n")
 
@@ -426,7 +403,7 @@ def finish(model: Cross, args: argparse.Namespace, base: dict, tokenizer: Tokeni
     shipped = int8_rows(model.shipped()) if args.int8 else model.shipped()
     measured = copy.deepcopy(model)
     measured.load_state_dict(state_dict_of(shipped, base["layers"]), strict=False)
-    figures = held_out_figures(measured, tokenizer, articles, device, args.limit, args.leaning_context)
+    figures = held_out_figures(measured, tokenizer, articles, device, args.limit)
     log["epochs"].append(entry | figures | {"seconds": round(time.time() - started)})
     ship(shipped, args.out, base, log)
     print(json.dumps(log["epochs"][-1]), flush=True)
@@ -454,8 +431,6 @@ def main() -> None:
                         help="minutes between checkpoints (FOLDER/checkpoints/), also saved at each epoch's end")
     parser.add_argument("--resume", action="store_true", help="go on from this run's checkpoint, if there is one")
     parser.add_argument("--int8", action="store_true", help="ship the layers' matrices as int8 (see int8_rows)")
-    parser.add_argument("--leaning-context", action="store_true",
-                        help="read a sentence that leans on the one before it after that one (see reading)")
     args = parser.parse_args()
     torch.manual_seed(SEED)
     rng = random.Random(SEED)
@@ -474,8 +449,7 @@ def main() -> None:
         log["start"] = {"weights": str(start), "sha256": hashlib.sha256(start.read_bytes()).hexdigest(),
                         "trained": json.loads(start.with_suffix(".json").read_text()).get("trained")}  # fmt: skip
         if args.measure_start:  # the same-run baseline (20 minutes on 2 CPU cores)
-            log["start"]["figures"] = held_out_figures(model, tokenizer, articles, device, args.limit,
-                                                       args.leaning_context)
+            log["start"]["figures"] = held_out_figures(model, tokenizer, articles, device, args.limit)
             print(json.dumps(log["start"]["figures"]), flush=True)
     if not args.epochs:  # --start as it would ship (rounded with --int8), measured; its own log goes on
         if not args.start:
@@ -494,7 +468,7 @@ def main() -> None:
     if args.hard:
         pairs = hard_pairs(articles, rng, args.questions, args.hard)
     else:
-        pairs = training_pairs(articles, rng, args.limit, args.mix_hard, args.leaning_context)
+        pairs = training_pairs(articles, rng, args.limit, args.mix_hard)
     encoded = encode(tokenizer, [(q, c) for q, c, _ in pairs])
     labels = torch.tensor([y for _, _, y in pairs])
     steps = args.epochs * math.ceil(len(pairs) / args.batch)

@@ -80,11 +80,10 @@ def gather(
         top = list(np.argsort(-ranks, kind="stable")[:READ_TOP])
         top += [i for i in range(len(rows)) if points[i] and i not in top]  # "There were three reasons ..."
         question = asked or wordings[-1]
-        lean = reader.leaning_context
-        probability[top] = reader.probabilities(question, [reading_text(retriever, rows[i], lean=lean) for i in top])
+        probability[top] = reader.probabilities(question, [reading_text(retriever, rows[i]) for i in top])
         announcing = [i for i in top if points[i]]  # read alone and with its points: it answers if either does
         if announcing:  # read apart: one batch is padded to its longest text, and these are long
-            texts = [reading_text(retriever, rows[i], points[i], lean) for i in announcing]
+            texts = [reading_text(retriever, rows[i], points[i]) for i in announcing]
             probability[announcing] = np.maximum(probability[announcing], reader.probabilities(question, texts))
         if plain or why:
             place = {id(p): n for n, p in enumerate(passages)}
@@ -109,17 +108,14 @@ def gather(
 READ_TOP = 5
 
 
-def reading_text(retriever: Retriever, row: int, after: Sequence[int] = (), lean: int = 0) -> str:
+def reading_text(retriever: Retriever, row: int, after: Sequence[int] = ()) -> str:
     """Sentence ``row`` as the reader reads it: as matched (a table row with its header), then its
     document's title and section path, as the reader was trained (a SQuAD sentence and its article's title).
     With ``after`` (the points it announces, or the sentence after it), the start of those is read
-    too, as an answer quoting them would read. With ``lean`` (the reader's ``leaning_context``), a
-    sentence that leans on the one before it is read after the first ``lean`` words of that one."""
+    too, as an answer quoting them would read."""
     sentence = retriever.sentences[row]
     title = SEPARATOR.join(t for t in (retriever.document(sentence.source).title, sentence.section) if t)
     text = retriever.reading(row)
-    if lean and leans_back(retriever, row):
-        text = " ".join(retriever.sentences[row - 1].text.split()[:lean]) + " " + text
     if after:
         words = " ".join(retriever.sentences[r].text for r in after).split()
         text += " " + " ".join(words[:AFTER_WORDS])
@@ -235,11 +231,6 @@ _LEANS_BACK = re.compile(
     r"(?:he|she|they)\s",  # "At 4:41 a.m. she sent ...", "In 1911, he ..."
     re.I,
 )
-
-
-def leans_back(retriever: Retriever, row: int) -> bool:
-    """Sentence ``row`` leans on the one before it in its paragraph ("He ...", "These reforms ...")."""
-    return row > 0 and bool(_LEANS_BACK.match(retriever.sentences[row].text)) and _one_paragraph(retriever, row - 1, row)
 
 
 def with_context(retriever: Retriever, chosen: Sequence[Evidence]) -> list[Evidence]:
@@ -406,8 +397,7 @@ def continuing(
              if q.row + 1 in by_row and _one_paragraph(retriever, q.row, q.row + 1)]  # fmt: skip
     if not pairs:
         return list(candidates)
-    lean = reader.leaning_context
-    read = reader.probabilities(question, [reading_text(retriever, before, [after.row], lean) for before, after in pairs])
+    read = reader.probabilities(question, [reading_text(retriever, before, [after.row]) for before, after in pairs])
     place = {id(p): n for n, p in enumerate(passages)}
     better: dict[int, Evidence] = {}
     for (_, after), p in zip(pairs, read, strict=True):
@@ -426,8 +416,7 @@ def with_next(retriever: Retriever, reader: Reader, question: str, chosen: Seque
     after = _rest_of_paragraph(retriever, best, 1) if best is not None and best.probability > 0 else []
     if best is None or not after or any(e.row == after[0].row for e in chosen):
         return list(chosen)
-    text = reading_text(retriever, best.row, [after[0].row], reader.leaning_context)
-    pair = float(reader.probabilities(question, [text])[0])
+    pair = float(reader.probabilities(question, [reading_text(retriever, best.row, [after[0].row])])[0])
     return [best, after[0], *chosen[1:]] if pair >= best.probability + NEXT_MARGIN else list(chosen)
 
 

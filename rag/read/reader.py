@@ -40,8 +40,7 @@ class Reader:
     ``answer_threshold`` in the product, where the candidates come from a whole folder
     (training/calibrate_answers.py; a card without it falls back to ``threshold``). Also fitted
     there, ``place_discount``: how much a candidate's logit drops per place its passage ranks
-    below the search's first (0 in a card without it). ``leaning_context``: a reader trained to read
-    a sentence that leans on the one before it ("He was born ...") after that many words of it (0: alone).
+    below the search's first (0 in a card without it).
     """
 
     def __init__(self, weights: Mapping[str, np.ndarray], word: np.ndarray, position: np.ndarray,
@@ -62,7 +61,6 @@ class Reader:
             self.threshold = float(card["threshold"])
             self.answer_threshold = float(card.get("answer_threshold", self.threshold))
             self.place_discount = float(card.get("place_discount", 0.0))
-            self.leaning_context = int(card.get("leaning_context", 0))  # words of the sentence a leaning one follows
             max_len = int(card["max_len"])
         except (KeyError, ValueError, TypeError) as exc:
             raise ModelError(f"reader weights or card are incomplete ({exc})") from exc
