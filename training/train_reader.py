@@ -2,8 +2,8 @@
 
 Step 2 of ``make train-reader`` (step 1, training/reader_data.py, writes FOLDER). Needs only
 torch, tokenizers, safetensors and numpy (not this package), so it runs wherever those are: on
-one GPU an epoch takes about 65 s; on 2 CPU cores with AMX tiles (Intel Sapphire Rapids and later),
-which train in bfloat16 too, about 70 minutes; on other CPUs days.
+one GPU an epoch takes about 65 s; on 2 CPU cores with AMX tiles (Intel Sapphire Rapids and later)
+or AVX-512 BF16 (AMD Zen 4 and later), which train in bfloat16 too, about an hour; on other CPUs days.
 
 The model reads "[CLS] question [SEP] sentence — title [SEP]" through the packaged MiniLM's
 embeddings (word and position embeddings frozen, so they are not shipped) and its first
