@@ -268,6 +268,18 @@ def test_a_list_question_collects_the_items_without_their_markers(assistant, que
         assert not re.match(r"[-*+•]|\d+[.)]", quote)
 
 
+@pytest.mark.parametrize(
+    ("question", "marks"),
+    [("What four things did Gutenberg combine?", ["1. “", "2. “", "3. “", "4. “"]),  # a numbered list: numbered
+     ("What markets did salt find?", ["- “", "- “", "- “"])],  # an HTML <ul>: bulleted
+)
+def test_a_numbered_lists_items_are_numbered_in_the_answer(assistant, question: str, marks: list[str]) -> None:
+    """Steps keep their numbers: the items of a numbered list are answered as one, a bulleted
+    list's as bullets (the quotes themselves never hold the marker)."""
+    lines = [line for line in assistant.ask(question).text.splitlines() if line.startswith(("- ", "1", "2", "3", "4"))]
+    assert [line[: len(mark)] for line, mark in zip(lines, marks, strict=True)] == marks
+
+
 @pytest.mark.slow
 @pytest.mark.parametrize(("follow_up", "item"), [("and the second one?", "oil-based ink"), ("and the last one?", "hand mould")])
 def test_the_second_item_of_a_written_list_answers_the_follow_up(assistant, follow_up: str, item: str) -> None:

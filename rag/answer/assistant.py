@@ -21,8 +21,8 @@ from ..retrieve.query import clean_query
 from ..retrieve.retriever import Retriever
 from ..types import Answer, Citation
 from .evidence import (
-    Evidence, continuing, dense_best, gather, in_quoted_essays, introduces, join_adjacent, quoted_in, reads_plainly,
-    select, unrepeated, with_announced, with_context, with_next,
+    Evidence, continuing, dense_best, gather, in_quoted_essays, introduces, join_adjacent, numbered, quoted_in,
+    reads_plainly, select, unrepeated, with_announced, with_context, with_next,
 )
 from .followup import (
     check_history, for_reader, last_answer, needs_earlier, resolve, user_turns, with_author_swapped,
@@ -100,7 +100,7 @@ class Assistant:
         quotes = with_context(self.retriever, chosen)
         if not intent.list_size:  # a list keeps one bullet per point
             quotes = join_adjacent(self.retriever, quotes)
-        body, citations = compose(quotes, intent)
+        body, citations = compose(quotes, intent, numbered(self.retriever, quotes))
         return Answer(body, citations, refused=False, question=text, search_query=query)
 
     def refuses(self, intent: Intent, candidates: Sequence[Evidence], chosen: Sequence[Evidence]) -> bool:
@@ -159,16 +159,21 @@ class Assistant:
         return Answer(text, (citation,), refused=False, question=question, search_query=about)
 
 
-def compose(chosen: Sequence[Evidence], intent: Intent) -> tuple[str, tuple[Citation, ...]]:
-    """Readable answer text with [n] markers, and its citations in marker order."""
+def compose(chosen: Sequence[Evidence], intent: Intent, steps: bool = False) -> tuple[str, tuple[Citation, ...]]:
+    """Readable answer text with [n] markers, and its citations in marker order; a list's points are
+    numbered when they are ``steps`` (the items of a numbered list), else bulleted."""
     citations = tuple(_cite(n, ev) for n, ev in enumerate(chosen, 1))
     quoted = [f"{_quoted(ev.text)} [{n}]" for n, ev in enumerate(chosen, 1)]
     authors = {_who(ev) for ev in chosen}
+
+    def points(qs: Sequence[str]) -> str:
+        return "\n".join(f"{n}. {q}" if steps else f"- {q}" for n, q in enumerate(qs, 1))
+
     if len(chosen) > 2 and introduces(chosen[0].text) and len(authors) == 1:  # "The crew included:", then each
-        return f"{_who(chosen[0])} writes: {quoted[0]}\n\n" + "\n".join(f"- {q}" for q in quoted[1:]), citations
+        return f"{_who(chosen[0])} writes: {quoted[0]}\n\n" + points(quoted[1:]), citations
     if intent.list_size and len(chosen) > 1:
         lead = f"{_who(chosen[0])} makes these points:" if len(authors) == 1 else "The essays make these points:"
-        return lead + "\n\n" + "\n".join(f"- {q}" for q in quoted), citations
+        return lead + "\n\n" + points(quoted), citations
     if intent.cross and len(authors) > 1:
         said: dict[str, list[str]] = {}
         for ev, q in zip(chosen, quoted, strict=True):

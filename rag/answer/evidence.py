@@ -530,22 +530,32 @@ def markup_list(retriever: Retriever, candidates: Sequence[Evidence], size: int)
     return _as_evidence(retriever, rows, anchor, {c.row: c.passage for c in candidates})
 
 
+def _marker(retriever: Retriever, row: int) -> str:
+    """The kind of list marker before sentence ``row`` on its line: "1." for a number, else its first character."""
+    sentence = retriever.sentences[row]
+    text = retriever.document(sentence.source).text
+    line = text[text.rfind("\n", 0, sentence.start) + 1 : sentence.start].strip()
+    return "1." if line[:1].isdigit() else line[:1]
+
+
+def numbered(retriever: Retriever, chosen: Sequence[Evidence]) -> bool:
+    """True when the quotes are the items of a numbered list ("1. Check ...", "2. Fill in ..."), as
+    steps are: the answer numbers them too."""
+    items = [e for e in chosen if retriever.sentences[e.row].kind == ITEM]
+    return len(items) > 1 and all(_marker(retriever, e.row) == "1." for e in items)
+
+
 def _list_rows(retriever: Retriever, row: int) -> list[int]:
     """The first sentence row of each item of the list holding item sentence ``row``: items in
     consecutive blocks with the same kind of marker ("1." or "-")."""
     sentences = retriever.sentences
-    text = retriever.document(sentences[row].source).text
-
-    def marker(r: int) -> str:
-        line = text[text.rfind("\n", 0, sentences[r].start) + 1 : sentences[r].start].strip()
-        return "1." if line[:1].isdigit() else line[:1]
 
     def joined(a: int, b: int) -> bool:
         first, second = sentences[a], sentences[b]
         if first.source != second.source or not first.kind == second.kind == ITEM:
             return False
         return first.paragraph == second.paragraph or (
-            second.paragraph == first.paragraph + 1 and marker(a) == marker(b))
+            second.paragraph == first.paragraph + 1 and _marker(retriever, a) == _marker(retriever, b))
 
     lo, hi = row, row
     while lo > 0 and joined(lo - 1, lo):
