@@ -3,8 +3,8 @@
   // focusable span.rag-cite as it renders (the answer's text, its copy and the API stay as they
   // are). A click (or Enter) on an answer shows that answer's sources (ui/app.py: show_sources),
   // then window.ragShowCited brings the quote of the marker clicked into view and flashes it, or
-  // the first quote (showFirstQuote), as a new answer's sources are shown. Opening "Read the whole essay" scrolls its text to the first quote. A
-  // question of nothing but spaces is not sent.
+  // the first quote (showFirstQuote), as when a new answer's sources are shown. Opening "Read the
+  // whole essay" scrolls its text to the first quote. A question of nothing but spaces is not sent.
   const MARKER = /\[(\d{1,3})\]/g, HAS_MARKER = /\[\d{1,3}\]/;
   let cited = null;
 
