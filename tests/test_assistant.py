@@ -378,6 +378,49 @@ def test_a_follow_up_reads_on_from_the_answer_not_from_what_it_adds(tmp_path) ->
     assert_grounded(got, retriever)
 
 
+GLOSSARY = """# Tidal Terrace Gardening: A Glossary
+
+Tidal terrace gardening is the practice of growing salt-tolerant food plants on stepped beds built into estuary banks, where the tide floods the lowest beds twice a day. The craft grew out of small cooperatives on the Wenmouth estuary in the 1990s and has since developed a vocabulary of its own. This glossary explains the terms a newcomer is most likely to hear in the first season.
+
+**Terrace.** A terrace is a flat, walled bed cut into a sloping bank, usually between 4 and 6 metres long. Terraces are numbered from the water upward, so Terrace 1 is the one the tide reaches most often.
+
+**Brine line.** A brine line is the highest point on a bank that seawater reaches during an ordinary spring tide. Gardeners mark it with a painted stake each April, because everything planted below it must cope with salt.
+
+**Tolerance score.** A tolerance score is the number a plant receives on the Brine Tolerance Rating (BTR), a scale from 1 to 10 that describes how much salt its roots can bear. The scale was drawn up in 2003 by the Wenmouth Growers' Cooperative after several seasons of failed trials. A plant scored 1 wilts after a single splash of seawater, while a plant scored 10 can stand in seawater for days.
+
+**Halo crop.** A halo crop is an edible plant that can be grown on Terrace 1 without ever being rinsed. Marsh samphire and sea purslane are the classic halo crops, and both have a BTR of 9.
+
+**Rinse bed.** A rinse bed is a terrace above the brine line that is kept for plants with a BTR of 3 or lower, such as lettuce and radish. Rinse beds are watered only with collected rainwater.
+
+**Sluice board.** A sluice board is a removable wooden plank set into a terrace wall to let the tide in or hold it out. Lifting the board floods the bed, and sliding it back traps the water for a slow soak.
+
+**Flush cycle.** A flush cycle is a deliberate soaking of a bed with fresh rainwater to wash out built-up salt. Most gardeners run a flush cycle after three dry weeks in summer. Plants with a BTR below 4 need a flush cycle at least once a week.
+
+**Salt crust.** A salt crust is the white, brittle layer that forms on the soil surface when seawater evaporates. A thin crust protects the soil from drying out, but a crust thicker than 2 millimetres starves the roots of air and should be raked off.
+
+**Slack window.** A slack window is the short period around high or low tide when the water barely moves. It lasts about twenty minutes on the Wenmouth, and it is the only safe time to work the sluice boards.
+
+**Wrack mulch.** A wrack mulch is a layer of dried seaweed spread over the beds to hold in moisture and feed the soil. It must be rinsed before use, because unrinsed wrack adds enough salt to kill plants with a BTR below 5.
+
+**Tide card.** A tide card is a printed weekly chart of high and low water times that gardeners pin beside the sluice boards. Most cooperatives reprint their tide cards every Sunday evening.
+"""
+
+
+@pytest.mark.parametrize("question", ["What does BTR stand for?", "What is BTR short for?"])
+def test_what_an_acronym_stands_for_is_answered_by_its_definition(tmp_path, question: str) -> None:
+    """The glossary writes "BTR" in five sentences and spells it out once, "... the Brine Tolerance
+    Rating (BTR), ...": asked what it stands for, the answer quotes that sentence, not one that
+    merely uses it ("... plants with a BTR of 3 or lower ...", a walk-through of fresh essays)."""
+    from rag import Retriever
+
+    (tmp_path / "seeds").mkdir()
+    (tmp_path / "seeds" / "glossary.md").write_text(GLOSSARY, encoding="utf-8")
+    retriever = Retriever.build(tmp_path / "seeds", tmp_path / "index")
+    got = Assistant(retriever).ask(question)
+    assert not got.refused and "Brine Tolerance Rating (BTR)" in got.citations[0].quote, got.text
+    assert_grounded(got, retriever)
+
+
 FOG = """# How the Ridge-Backed Fog Beetle Drinks From Thin Air
 
 *By Priya Halvorsen*

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 import os
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
@@ -245,9 +246,10 @@ class Retriever:
         """``text`` with the names its acronyms stand for in these essays (see acronyms.py).
 
         Only acronyms the essays never write are expanded ("CPTPP" gains "... Trans-Pacific
-        Partnership"): one they use is matched as it is.
+        Partnership"): one they use is matched as it is, unless the question asks what it stands for.
         """
-        return expand_acronyms(text, self._spelled_out, self._common_words, self.vocabulary)
+        written = frozenset() if _ASKS_EXPANSION.search(text) else self.vocabulary
+        return expand_acronyms(text, self._spelled_out, self._common_words, written)
 
     def focus_vector(self, text: str) -> np.ndarray | None:
         """The vector of ``text`` without the corpus-wide names (see focus.py), or None."""
@@ -355,6 +357,9 @@ class Retriever:
             terms(text), self.data.terms, self.data.term_vectors,
             lambda words: encode(self.model, words), min_similarity,
         ))
+
+
+_ASKS_EXPANSION = re.compile(r"\b(?:stands?|short) for\b|\babbreviat|\bacronym", re.I)  # "what does BTR stand for?"
 
 
 def _reciprocal_rank_fusion(
