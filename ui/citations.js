@@ -44,8 +44,6 @@
   });
   // the chat re-renders an answer as it streams; the sources panel's (large) updates are not walked
   const inChat = (node) => (node.nodeType === Node.ELEMENT_NODE ? node : node.parentElement)?.closest("#rag-chat");
-  new MutationObserver((mutations) => { if (mutations.some((m) => inChat(m.target))) wrapAll(); })
-    .observe(document.body, { childList: true, subtree: true, characterData: true });
 
   const flash = (element) => {
     element.classList.remove("rag-flash");
@@ -95,14 +93,16 @@
     }
     panel.scrollTo({ top, behavior: "smooth" });
   };
-  // a new answer's sources (not those of an answer clicked: ragShowCited places them)
+  // one observer: answers streaming into the chat get their markers wrapped; a new answer's sources
+  // get their first quote placed (not those of an answer clicked: ragShowCited places them)
   let placing = false;
   new MutationObserver((mutations) => {
+    if (mutations.some((m) => inChat(m.target))) wrapAll();
     const panel = document.querySelector("#rag-sources");
     if (!panel || placing || cited !== null || !mutations.some((m) => panel.contains(m.target))) return;
     placing = true;
     requestAnimationFrame(() => { placing = false; showFirstQuote(panel); });
-  }).observe(document.body, { childList: true, subtree: true });
+  }).observe(document.body, { childList: true, subtree: true, characterData: true });
 
   window.ragShowCited = () => {
     const panel = document.querySelector("#rag-sources");
