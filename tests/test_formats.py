@@ -377,3 +377,42 @@ def test_a_pdf_list_keeps_one_item_per_line(tmp_path: Path) -> None:
     assert [b[:12] for b in blocks[1:4]] == ["- One member", "- The highes", "- Ten per ce"]
     assert blocks[2].endswith("worked there.") and blocks[4].startswith("The pay rule")  # a wrapped item stays whole
     assert len(blocks) == 5 and blocks[4].endswith("after the war - and never opened again.")  # a dash carries it on
+
+
+BROWSER_PAGE = """<!DOCTYPE html><html><head><meta charset="utf-8"><title>Harbour Notes print edition</title>
+<style>body { font-family: "DejaVu Serif", serif; font-size: 12pt; } h1 { font-size: 26pt; width: 11cm; }
+h2 { font-size: 16pt; }</style></head><body>
+<h1>The Efficient Ferries of the Northern Fjords and Their Finances</h1>
+<h2>Why did the harbour board refit the fleet?</h2>
+""" + "".join(
+    f"<p>In the {n}th year of the scheme the official figures show that fifty-{n} affluent firms financed "
+    f"the refit of the flagship, and the first fleet of efficient ferries flowed through the fjord "
+    f"without a single stoppage, while the office in the harbour kept the accounts in a ledger of its own.</p>"
+    for n in range(4, 34)
+) + "</body></html>"
+
+
+def test_a_page_printed_to_pdf_by_a_browser_reads_like_the_page(tmp_path: Path) -> None:
+    """Chromium's "print to PDF" of a web page (walk-through 7): its ligatures ("ﬁ", "ﬂ") are
+    written as letters (the model read "ﬁnal" as "ﬁ ##nal", and no question matched it), its date-and-title header, drawn
+    after the page's text, is dropped as a running header, a title wrapped over two lines is one
+    heading, and a larger line that asks ("Why did ...?") is a heading."""
+    import subprocess
+
+    from pypdf import PdfReader
+
+    from rag.ingest.formats import pdf_text
+    from ui_conftest_helpers import CHROMIUM, CHROMIUM_ARGS
+
+    page, path = tmp_path / "page.html", tmp_path / "page.pdf"
+    page.write_text(BROWSER_PAGE, encoding="utf-8")
+    subprocess.run([str(CHROMIUM), *CHROMIUM_ARGS, "--headless", f"--print-to-pdf={path}", page.as_uri()],
+                   check=True, capture_output=True, timeout=120)  # fmt: skip
+    raw = "".join(p.extract_text() for p in PdfReader(path).pages)
+    assert re.search("[\ufb00-\ufb06]", raw) and raw.count("Harbour Notes print edition") >= 3  # what a browser writes
+    text = pdf_text(path.read_bytes()).text
+    assert not re.search("[\ufb00-\ufb06]", text) and "efficient ferries flowed" in text
+    assert "Harbour Notes" not in text
+    headings = [text[b.start : b.end] for b in blocks(text) if b.kind == HEADING]
+    assert headings == ["The Efficient Ferries of the Northern Fjords and Their Finances",
+                        "Why did the harbour board refit the fleet?"]  # fmt: skip

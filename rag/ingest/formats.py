@@ -7,9 +7,11 @@ file carries (title, author, date). An extractor raises ``Unreadable`` with a me
 user when a file cannot give text.
 
 - PDF (pypdf): lines are rebuilt from the text layer with their font size and position; a
-  larger or bold short line is a heading, a wider gap between lines ends a paragraph, page
-  numbers and running headers repeated on most pages are dropped, and a paragraph broken by
-  a page break is joined again. A PDF without a text layer (a scan) is Unreadable.
+  larger or bold short line is a heading (one wrapped over two lines is one heading), a wider
+  gap between lines ends a paragraph, page numbers and running headers repeated on most pages
+  (a page's first, last, topmost or bottommost line) are dropped, a paragraph broken by a page
+  break is joined again, and ligatures ("ﬁ") are written as letters. A PDF without a text
+  layer (a scan) is Unreadable.
 - HTML (BeautifulSoup with Python's html.parser): the ``<article>`` or ``<main>`` element when
   there is one, else ``<body>``; scripts, styles, navigation, headers, footers, asides and
   forms are dropped; entities are decoded and inline white space is collapsed.
@@ -85,8 +87,14 @@ def pdf_text(raw: bytes) -> Extracted:
     in_item = False  # the last block is a list item
     gap = _line_gap(pages)
     for page_number, page in enumerate(pages):
+        heading: _Line | None = None  # the heading line just read, which the next line may wrap on
         for i, line in enumerate(page):
             level = _heading_level(line, body, sizes)
+            if level and heading is not None and _wraps_heading(heading, line, level, body, sizes):
+                blocks[-1] += " " + line.text  # a title too long for one line is one heading
+                heading = line
+                continue
+            heading = line if level else None
             if level:
                 blocks.append("#" * level + " " + line.text)
                 previous = None
@@ -139,7 +147,7 @@ def _page_lines(page: Any) -> list[_Line]:
                 lines.append(_Line(y, size, bold, part))
     out = []
     for line in lines:
-        line.text = " ".join(line.text.split())
+        line.text = " ".join(line.text.translate(_LIGATURES).split())
         if line.text:
             out.append(line)
     return out
@@ -151,7 +159,7 @@ def _without_running_lines(pages: list[list[_Line]]) -> list[list[_Line]]:
     if len(pages) < 2:
         return [[ln for ln in page if not _PAGE_NUMBER.fullmatch(ln.text)] for page in pages]
     edges = Counter(
-        _digitless(ln.text) for page in pages for ln in {id(x): x for x in page[:1] + page[-1:]}.values()
+        _digitless(ln.text) for page in pages for ln in {id(x): x for x in _edge_lines(page)}.values()
         if len(ln.text.split()) <= RUNNING_WORDS
     )
     repeated = {text for text, n in edges.items() if n >= max(2, len(pages) // 2 + 1)}
@@ -161,7 +169,18 @@ def _without_running_lines(pages: list[list[_Line]]) -> list[list[_Line]]:
     ]
 
 
+def _edge_lines(page: list[_Line]) -> list[_Line]:
+    """The lines a running header or footer may be: first and last in the content stream, and
+    topmost and bottommost on the page (a browser's print header is drawn after the page's text)."""
+    if not page:
+        return []
+    return [page[0], page[-1], max(page, key=lambda ln: ln.y), min(page, key=lambda ln: ln.y)]
+
+
 RUNNING_WORDS = 12  # a running header or footer is a short line
+# typographic ligatures as their letters: "ﬁnal" was read "ﬁ ##nal" by the model and matched no "final" in a question
+_LIGATURES = str.maketrans({"\ufb00": "ff", "\ufb01": "fi", "\ufb02": "fl", "\ufb03": "ffi", "\ufb04": "ffl",
+                            "\ufb05": "st", "\ufb06": "st"})  # fmt: skip
 _PAGE_NUMBER = re.compile(r"(?:page\s+)?\d{1,4}(?:\s*(?:/|of)\s*\d{1,4})?|[-–]\s*\d{1,4}\s*[-–]", re.I)
 
 
@@ -186,8 +205,23 @@ def _line_gap(pages: list[list[_Line]]) -> float:
 
 
 def _heading_level(line: _Line, body: float, sizes: list[int]) -> int:
+    """The line's heading level (0: not a heading); a line set larger than the body may end in
+    "?" ("Why change the ticketing system?"), a bold one in the body size may not."""
     level = _level_of(line, body, sizes)
-    return level if level and len(line.text.split()) <= 16 and not _ends_sentence(line.text) else 0
+    larger = line.size >= body * 1.15 and line.text.rstrip(" ”\"’')]").endswith("?")
+    return level if level and len(line.text.split()) <= 16 and (larger or not _ends_sentence(line.text)) else 0
+
+
+def _wraps_heading(above: _Line, line: _Line, level: int, body: float, sizes: list[int]) -> bool:
+    """True when ``line`` carries on the heading line ``above``: the same level, size and weight,
+    on the next line down, and ``above`` not closed by a stop or colon."""
+    return (
+        _heading_level(above, body, sizes) == level
+        and round(above.size) == round(line.size)
+        and above.bold == line.bold
+        and 0 < above.y - line.y <= 1.8 * line.size
+        and not _ends_sentence(above.text)
+    )
 
 
 def _level_of(line: _Line, body: float, sizes: list[int]) -> int:
