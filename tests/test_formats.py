@@ -392,22 +392,29 @@ h2 { font-size: 16pt; }</style></head><body>
 ) + "</body></html>"
 
 
+def print_to_pdf(html: str, folder: Path) -> Path:
+    """``html`` printed to PDF by headless Chromium, with its default header and footer."""
+    import subprocess
+
+    from ui_conftest_helpers import CHROMIUM, CHROMIUM_ARGS
+
+    page, path = folder / "page.html", folder / "page.pdf"
+    page.write_text(html, encoding="utf-8")
+    subprocess.run([str(CHROMIUM), *CHROMIUM_ARGS, "--headless", f"--print-to-pdf={path}", page.as_uri()],
+                   check=True, capture_output=True, timeout=120)  # fmt: skip
+    return path
+
+
 def test_a_page_printed_to_pdf_by_a_browser_reads_like_the_page(tmp_path: Path) -> None:
     """Chromium's "print to PDF" of a web page (walk-through 7): its ligatures ("ﬁ", "ﬂ") are
     written as letters (the model read "ﬁnal" as "ﬁ ##nal", and no question matched it), its date-and-title header, drawn
     after the page's text, is dropped as a running header, a title wrapped over two lines is one
     heading, and a larger line that asks ("Why did ...?") is a heading."""
-    import subprocess
-
     from pypdf import PdfReader
 
     from rag.ingest.formats import pdf_text
-    from ui_conftest_helpers import CHROMIUM, CHROMIUM_ARGS
 
-    page, path = tmp_path / "page.html", tmp_path / "page.pdf"
-    page.write_text(BROWSER_PAGE, encoding="utf-8")
-    subprocess.run([str(CHROMIUM), *CHROMIUM_ARGS, "--headless", f"--print-to-pdf={path}", page.as_uri()],
-                   check=True, capture_output=True, timeout=120)  # fmt: skip
+    path = print_to_pdf(BROWSER_PAGE, tmp_path)
     raw = "".join(p.extract_text() for p in PdfReader(path).pages)
     assert re.search("[\ufb00-\ufb06]", raw) and raw.count("Harbour Notes print edition") >= 3  # what a browser writes
     text = pdf_text(path.read_bytes()).text
@@ -416,3 +423,26 @@ def test_a_page_printed_to_pdf_by_a_browser_reads_like_the_page(tmp_path: Path) 
     headings = [text[b.start : b.end] for b in blocks(text) if b.kind == HEADING]
     assert headings == ["The Efficient Ferries of the Northern Fjords and Their Finances",
                         "Why did the harbour board refit the fleet?"]  # fmt: skip
+
+
+def test_a_printed_pages_bullets_are_drawn_but_its_items_are_kept(tmp_path: Path) -> None:
+    """A browser draws a list's bullets as shapes, not text (walk-through 7: six recommendations
+    came out as one paragraph): lines set in from the margin that end sentences short of the
+    longest are items; a quoted block, set in too, and first-line indents stay paragraphs."""
+    from rag.ingest.formats import pdf_text
+
+    quote = ("The board said that the ferries had carried more people in the winter than in any winter "
+             "before, and that the new timetable had been kept in all but the worst storms of the year. It "
+             "thanked the crews for their work through the dark months and the long nights at sea.")  # fmt: skip
+    items = ["Install meters on every pump that lifts more than five hundred litres an hour, with the board "
+             "paying half of what each one costs to buy and fit.", "Publish the readings each month.",
+             "Close the old wells by the harbour."]  # fmt: skip
+    prose = " ".join(f"Paragraph {n} tells how the harbour grew in the {n}th decade of its life." for n in range(1, 6))
+    html = ("<html><head><meta charset='utf-8'><style>body { font-size: 12pt; } p.t { text-indent: 2em; }</style>"
+            f"</head><body><p class='t'>{prose}</p><p>The board recommends three measures:</p>"
+            f"<ul>{''.join(f'<li>{t}</li>' for t in items)}</ul><blockquote>{quote}</blockquote>"
+            f"<p class='t'>{prose}</p></body></html>")  # fmt: skip
+    text = pdf_text(print_to_pdf(html, tmp_path).read_bytes()).text
+    got = [(b.kind, text[b.start : b.end]) for b in blocks(text)]
+    assert [t for kind, t in got if kind == "item"] == items
+    assert ("text", quote) in got and [t for kind, t in got if kind == "text"].count(prose) == 2

@@ -10,8 +10,10 @@ user when a file cannot give text.
   larger or bold short line is a heading (one wrapped over two lines is one heading), a wider
   gap between lines ends a paragraph, page numbers and running headers repeated on most pages
   (a page's first, last, topmost or bottommost line) are dropped, a paragraph broken by a page
-  break is joined again, and ligatures ("ﬁ") are written as letters. A PDF without a text
-  layer (a scan) is Unreadable.
+  break is joined again, and ligatures ("ﬁ") are written as letters. A line starting with a
+  bullet or "1." opens a list item, and so does each sentence-opening line of a run set in
+  from the margin (a browser draws a list's bullets as shapes, not text). A PDF without a
+  text layer (a scan) is Unreadable.
 - HTML (BeautifulSoup with Python's html.parser): the ``<article>`` or ``<main>`` element when
   there is one, else ``<body>``; scripts, styles, navigation, headers, footers, asides and
   forms are dropped; entities are decoded and inline white space is collapsed.
@@ -59,6 +61,7 @@ def extract(suffix: str, raw: bytes) -> Extracted:
 
 @dataclass
 class _Line:
+    x: float  # where the line starts
     y: float
     size: float
     bold: bool
@@ -86,6 +89,7 @@ def pdf_text(raw: bytes) -> Extracted:
     previous: _Line | None = None
     in_item = False  # the last block is a list item
     gap = _line_gap(pages)
+    drawn = _drawn_bullets(pages, body, sizes, gap)
     for page_number, page in enumerate(pages):
         heading: _Line | None = None  # the heading line just read, which the next line may wrap on
         for i, line in enumerate(page):
@@ -99,13 +103,18 @@ def pdf_text(raw: bytes) -> Extracted:
                 blocks.append("#" * level + " " + line.text)
                 previous = None
                 continue
+            if (page_number, i) in drawn and not _PDF_ITEM.match(line.text):  # a written marker is read below
+                blocks.append("- " + line.text)
+                in_item, previous = True, line
+                continue
             # a list item starts a block of its own, "- ..." as in Markdown; not a line that carries on
             # a sentence ("the war" / "– and its aftermath": a dash wrapped to the line's start)
             opens = previous is None or in_item or _ends_sentence(previous.text)
             item = _PDF_ITEM.match(line.text) if opens else None
             item_ended = in_item and previous is not None and _ends_sentence(previous.text)  # not wrapped on
             continues = previous is not None and not item and not item_ended and (
-                (i > 0 and previous.y - line.y <= gap * 1.3 and not _level_of(page[i - 1], body, sizes))
+                (i > 0 and previous.y - line.y <= gap * 1.3 and not _level_of(page[i - 1], body, sizes)
+                 and (previous.y > line.y or not _ends_sentence(previous.text)))  # a line above: a new column
                 or (i == 0 and page_number > 0 and not _ends_sentence(previous.text) and line.text[:1].islower())
             )
             if continues and blocks:
@@ -122,21 +131,54 @@ def pdf_text(raw: bytes) -> Extracted:
     return Extracted("\n\n".join(blocks) + "\n", meta)
 
 
+def _drawn_bullets(pages: list[list[_Line]], body: float, sizes: list[int], gap: float) -> set[tuple[int, int]]:
+    """(page, line) of each line that opens a list item whose bullet is drawn as a shape, not
+    written (a browser's printed list): in a run of lines set in from their column's margin by
+    the same amount, one below the other, the first and each after a line that ends a sentence. A run is a list when
+    two or more of its lines end a sentence short of its longest line (a quoted block, set in
+    too, runs to its full width until its last line; a first-line indent is a run of one)."""
+    starts = Counter(round(ln.x) for page in pages for ln in page)
+    common = [x for x, n in starts.items() if n >= 0.1 * sum(starts.values())]
+    margins = [x for x in common if not any(x - 6 * body < m < x for m in common)]  # each column's left edge
+    out: set[tuple[int, int]] = set()
+    for p, page in enumerate(pages):
+        run: list[int] = []
+        for i, line in enumerate([*page, None]):
+            inset = line is not None and not _level_of(line, body, sizes) and _set_in(line, margins)
+            if inset and line is not None and (not run or abs(page[run[-1]].x - line.x) <= 1
+                                               and 0 < page[run[-1]].y - line.y <= gap * 1.3):
+                run.append(i)
+                continue
+            texts = [page[k].text for k in run]
+            longest = max(map(len, texts), default=0)
+            if sum(_ends_sentence(t) and len(t) < 0.85 * longest for t in texts) >= 2:
+                out |= {(p, k) for n, k in enumerate(run) if n == 0 or _ends_sentence(texts[n - 1])}
+            run = [i] if inset else []
+    return out
+
+
+def _set_in(line: _Line, margins: list[int]) -> bool:
+    """True when ``line`` starts at least 0.8 em right of the nearest margin on its left."""
+    left = [m for m in margins if m <= line.x + 1]
+    return bool(left) and line.x - max(left) >= 0.8 * line.size
+
+
 def _page_lines(page: Any) -> list[_Line]:
     """The page's text lines, top to bottom, each with its font size and boldness."""
-    pieces: list[tuple[float, float, bool, str]] = []
+    pieces: list[tuple[float, float, float, bool, str]] = []
 
     def visit(text: str, cm: Any, tm: Any, font: Any, size: float) -> None:
         if not text:
             return
         scale = abs(float(tm[3]) * float(cm[3])) or 1.0
+        x = float(cm[0]) * float(tm[4]) + float(cm[4])
         y = float(cm[3]) * float(tm[5]) + float(cm[5])
         name = str(font.get("/BaseFont", "")) if font else ""
-        pieces.append((y, float(size) * scale, bool(re.search(r"bold|black|heavy|semibold", name, re.I)), text))
+        pieces.append((x, y, float(size) * scale, bool(re.search(r"bold|black|heavy|semibold", name, re.I)), text))
 
     page.extract_text(visitor_text=visit)
     lines: list[_Line] = []
-    for y, size, bold, text in pieces:
+    for x, y, size, bold, text in pieces:
         for k, part in enumerate(text.split("\n")):
             if lines and k == 0 and abs(lines[-1].y - y) < max(size, 1.0) * 0.5:
                 last = lines[-1]
@@ -144,7 +186,7 @@ def _page_lines(page: Any) -> list[_Line]:
                 last.bold = last.bold and (bold or not part.strip())
                 last.size = max(last.size, size)
             elif part.strip() or k == 0:
-                lines.append(_Line(y, size, bold, part))
+                lines.append(_Line(x, y, size, bold, part))
     out = []
     for line in lines:
         line.text = " ".join(line.text.translate(_LIGATURES).split())
