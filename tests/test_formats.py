@@ -446,3 +446,42 @@ def test_a_printed_pages_bullets_are_drawn_but_its_items_are_kept(tmp_path: Path
     got = [(b.kind, text[b.start : b.end]) for b in blocks(text)]
     assert [t for kind, t in got if kind == "item"] == items
     assert ("text", quote) in got and [t for kind, t in got if kind == "text"].count(prose) == 2
+
+
+TABLE_ROWS = [["Route", "Vessel", "Crossings a day", "Passengers in 2024"],
+              ["Vessbury Quay to Skellan Island by the northern channel", "MV Grey Tern", "8", "96,450"],
+              ["Skellan Island to Haddow Bay", "MV Petrel Star", "4", "38,900"],
+              ["Haddow Bay to Vessbury Quay", "MV Heron Lark", "12", "121,300"]]  # fmt: skip
+
+
+def test_a_pdf_tables_rows_are_kept_as_table_rows(tmp_path: Path) -> None:
+    """A table printed by a browser (a wrapped cell, numbers set beside it) and one drawn by fpdf2
+    come out as pipe tables, one row a line, as HTML and Word tables do, so a question whose answer
+    is one row is answered by it (walk-through 7's table came out as headings and loose lines)."""
+    from fpdf import FPDF
+
+    from rag.ingest.formats import pdf_text
+
+    head = "".join(f"<th>{c}</th>" for c in TABLE_ROWS[0])
+    body = "".join("<tr>" + "".join(f"<td>{c}</td>" for c in row) + "</tr>" for row in TABLE_ROWS[1:])
+    html = ("<html><head><meta charset='utf-8'><style>table { border-collapse: collapse; width: 100%; } "
+            "th, td { border: 1px solid #999; padding: 6px; } td:first-child { width: 30%; }</style></head><body>"
+            "<p>The ferries carried more passengers than ever before in the year of the survey.</p>"
+            f"<table><tr>{head}</tr>{body}</table><p>The busiest crossing was the oldest one.</p></body></html>")  # fmt: skip
+    pdf = FPDF()
+    pdf.add_page()
+    pdf.set_font("Helvetica", "", 11)
+    pdf.multi_cell(0, 6, "The ferries carried more passengers than ever before in the year of the survey.")
+    with pdf.table() as table:
+        for row in TABLE_ROWS:
+            cells = table.row()
+            for text in row:
+                cells.cell(text)
+    pdf.multi_cell(0, 6, "The busiest crossing was the oldest one.")
+    pdf.output(str(tmp_path / "drawn.pdf"))
+    want = "\n".join(["| " + " | ".join(TABLE_ROWS[0]) + " |", "|---|---|---|---|"]
+                     + ["| " + " | ".join(row) + " |" for row in TABLE_ROWS[1:]])  # fmt: skip
+    for path in (print_to_pdf(html, tmp_path), tmp_path / "drawn.pdf"):
+        text = pdf_text(path.read_bytes()).text
+        assert want in text, (path.name, text)
+        assert text.startswith("The ferries carried") and f"{want}\n\nThe busiest crossing was the oldest one.\n" in text

@@ -66,6 +66,23 @@ class _Line:
     size: float
     bold: bool
     text: str
+    rows: list[list[str]] = field(default_factory=list)  # a table's rows, when the line stands for one
+
+
+@dataclass
+class _Cell:
+    """Consecutive text pieces of one box: a table cell, or a paragraph outside any table."""
+
+    x: float  # its left edge
+    top: float  # the y of its first line and of its last
+    bottom: float
+    end: float  # where its last piece ends, estimated from its characters
+    size: float
+    parts: list[tuple[int, str, float]]  # (index, text, estimated width) of its pieces
+
+    @property
+    def text(self) -> str:
+        return " ".join(text for _, text, _ in self.parts)
 
 
 def pdf_text(raw: bytes) -> Extracted:
@@ -99,6 +116,10 @@ def pdf_text(raw: bytes) -> Extracted:
                 heading = line
                 continue
             heading = line if level else None
+            if line.rows:
+                blocks.append(pipe_table(line.rows))
+                previous, in_item = None, False
+                continue
             if level:
                 blocks.append("#" * level + " " + line.text)
                 previous = None
@@ -177,8 +198,16 @@ def _page_lines(page: Any) -> list[_Line]:
         pieces.append((x, y, float(size) * scale, bool(re.search(r"bold|black|heavy|semibold", name, re.I)), text))
 
     page.extract_text(visitor_text=visit)
+    tables = {start: (end, rows) for start, end, rows in _tables(pieces)}
     lines: list[_Line] = []
-    for x, y, size, bold, text in pieces:
+    skip_to = -1
+    for n, (x, y, size, bold, text) in enumerate(pieces):
+        if n in tables:
+            skip_to, rows = tables[n]
+            lines.append(_Line(x, y, size, False, " ".join(c for row in rows for c in row), rows))
+            lines.append(_Line(x, y, size, False, ""))  # nothing after the table joins its line
+        if n <= skip_to:
+            continue
         for k, part in enumerate(text.split("\n")):
             if lines and k == 0 and abs(lines[-1].y - y) < max(size, 1.0) * 0.5:
                 last = lines[-1]
@@ -193,6 +222,79 @@ def _page_lines(page: Any) -> list[_Line]:
         if line.text:
             out.append(line)
     return out
+
+
+def _tables(pieces: list[tuple[float, float, float, bool, str]]) -> list[tuple[int, int, list[list[str]]]]:
+    """The tables among a page's text pieces (in content order): (first piece, last piece, rows).
+
+    Pieces make cells (a piece one line below the last at its left edge, or on its line within an
+    em of its end and not where other pieces start, goes on with it), cells make rows (a cell
+    right of the last and beside it on the page joins its row), and a run of rows of two or more
+    cells is a table when at least three column edges are each shared by two of its rows, every
+    cell lies in a column of its own, and its cells are short (a median of at most 60 characters):
+    paragraphs and page columns are not.
+    """
+    starts = Counter(round(x) for x, _, _, _, text in pieces if text.strip())
+    cells: list[_Cell] = []
+    for n, (x, y, size, _, raw) in enumerate(pieces):
+        text = " ".join(raw.translate(_LIGATURES).split())
+        if not text:
+            continue
+        c = cells[-1] if cells else None
+        edge = sum(starts[round(x) + d] for d in (-1, 0, 1)) > 1  # other pieces start here too: a column's
+        below = c is not None and abs(x - c.x) <= 2 and 0 < c.bottom - y <= 2.2 * size
+        along = c is not None and not edge and abs(c.bottom - y) < 0.5 * size and c.end - size <= x <= c.end + size
+        width = 0.55 * size * len(text)
+        if c is not None and (below or along):
+            c.parts.append((n, text, width))
+            c.bottom, c.end = min(c.bottom, y), x + width
+        else:
+            cells.append(_Cell(x, y, y, x + width, size, [(n, text, width)]))
+    rows: list[list[_Cell]] = []
+    for c in cells:
+        row = rows[-1] if rows else None
+        if row is not None and c.x > row[-1].x + 2 and c.top >= min(r.bottom for r in row) - 0.5 * c.size \
+                and c.bottom <= max(r.top for r in row) + 0.5 * c.size:  # fmt: skip
+            row.append(c)
+        else:
+            rows.append([c])
+    out: list[tuple[int, int, list[list[str]]]] = []
+    run: list[list[_Cell]] = []
+    for row in [*rows, []]:
+        if len(row) >= 2:
+            run.append(row)
+            continue
+        if len(run) >= 2 and (table := _as_table(run)):
+            out.append((run[0][0].parts[0][0], run[-1][-1].parts[-1][0], table))
+        run = []
+    return out
+
+
+def _as_table(run: list[list[_Cell]]) -> list[list[str]]:
+    """The rows of ``run`` as table rows, one text per column, or [] when it is no table (see
+    _tables). A paragraph right above the table at its left edge was read into its first cell:
+    its lines, wider than that column, are left out of the table (``run`` is trimmed)."""
+    edges: list[float] = []  # the left edges of the cells, two points apart at least
+    for c in (c for row in run for c in row):
+        if all(abs(e - c.x) > 2 for e in edges):
+            edges.append(c.x)
+    columns = sorted(e for e in edges if sum(any(abs(c.x - e) <= 2 for c in row) for row in run) >= 2)
+    lengths = sorted(len(c.text) for row in run for c in row)
+    if len(columns) < 3 or lengths[len(lengths) // 2] > 60:
+        return []
+    first = run[0][0]
+    while len(first.parts) > 1 and first.parts[0][2] > columns[1] - columns[0] + first.size:
+        first.parts.pop(0)
+    table = []
+    for row in run:
+        texts = [""] * len(columns)
+        for c in row:  # a centred header or a number set right lies within its column
+            k = max((k for k, e in enumerate(columns) if e <= c.x + 2), default=-1)
+            if k < 0 or texts[k]:
+                return []
+            texts[k] = c.text
+        table.append(texts)
+    return table
 
 
 def _without_running_lines(pages: list[list[_Line]]) -> list[list[_Line]]:
