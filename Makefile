@@ -136,7 +136,18 @@ BLIND8_FLOORS ?= --fail-under answer_pass=0.64 --fail-under refusal_accuracy=0.3
 # run (answer pass 0.895, refusal 0.500), minus about two cases.
 BLIND9_FLOORS ?= --fail-under answer_pass=0.84 --fail-under refusal_accuracy=0.33 \
 	--fail-under citation_validity=1.0
+# The tenth blind set (tests/blind10: 5 PDFs as users drop them in, made at test time from
+# tests/blind10/sources by make_essays.py: a report printed by Chromium with its date-and-title
+# header, a list and a bordered table, a two-column paper, an fpdf2 newsletter with question
+# headings and numbered steps, a one-page memo, an FAQ guide; 50 cases: 14 plain, 3 paraphrased,
+# 2 He/She, 3 table rows, 4 lists, 4 why, 8 follow-ups, 8 near misses, 4 off-topic; written on
+# 2026-12-06 (fifth session) by a helper who never saw the code or the other sets, after the PDF
+# fixes of walk-through 7; only its summary line is ever read): floors at its first run (answer
+# pass 0.737, refusal 0.667), minus about two cases.
+BLIND10_FLOORS ?= --fail-under answer_pass=0.68 --fail-under refusal_accuracy=0.50 \
+	--fail-under citation_validity=1.0
 BLIND3_ESSAYS := index/blind3-essays
+BLIND10_ESSAYS := index/blind10-essays
 export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 
@@ -145,7 +156,7 @@ export TRANSFORMERS_OFFLINE := 1
 chat: setup            ## set up, build the index if missing or stale, start the web chat
 	$(BIN)/rag serve
 
-test: setup browser-deps $(BLIND3_ESSAYS)/.built   ## set up and run the whole test suite
+test: setup browser-deps $(BLIND3_ESSAYS)/.built $(BLIND10_ESSAYS)/.built   ## set up and run the whole test suite
 	$(BIN)/python -m mypy
 	$(BIN)/python -m pytest
 	$(BIN)/rag eval tests/questions.yaml --baseline tests/baseline.json $(EVAL_FLOORS)
@@ -158,6 +169,7 @@ test: setup browser-deps $(BLIND3_ESSAYS)/.built   ## set up and run the whole t
 	$(call blind,blind7,tests/blind7/essays,$(BLIND7_FLOORS))
 	$(call blind,blind8,tests/blind8/essays,$(BLIND8_FLOORS))
 	$(call blind,blind9,tests/blind9/essays,$(BLIND9_FLOORS))
+	$(call blind,blind10,$(BLIND10_ESSAYS),$(BLIND10_FLOORS))
 	$(call blind,ablation4,tests/ablation4/essays,$(ABLATION4_FLOORS))
 	$(call blind,ablation5,tests/ablation5/essays,$(ABLATION5_FLOORS))
 	$(call blind,ablation6,tests/ablation6/essays,$(ABLATION6_FLOORS))
@@ -178,6 +190,10 @@ endef
 # from tests/blind3/make_essays.py (no binary fixture in git).
 $(BLIND3_ESSAYS)/.built: tests/blind3/make_essays.py $(wildcard tests/blind3/sources/*) | setup
 	rm -rf $(BLIND3_ESSAYS) && $(BIN)/python tests/blind3/make_essays.py $(BLIND3_ESSAYS) && touch $@
+
+# The PDF blind set's documents, printed by Debian Chromium and drawn by fpdf2 from its sources.
+$(BLIND10_ESSAYS)/.built: tests/blind10/make_essays.py $(wildcard tests/blind10/sources/*) | setup browser-deps
+	rm -rf $(BLIND10_ESSAYS) && $(BIN)/python tests/blind10/make_essays.py $(BLIND10_ESSAYS) && touch $@
 
 setup: $(STAMP)
 
