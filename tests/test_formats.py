@@ -351,6 +351,7 @@ def test_a_how_many_question_is_answered_by_a_table_row(assistant) -> None:
     answer = assistant.ask("How many wind pumps did Aermotor sell?")
     assert not answer.refused, answer.text
     assert "800,000" in answer.citations[0].quote
+    assert "800,000” [1] (its columns: “Maker | Units sold”)" in answer.text  # the row's numbers under their names
 
 
 def test_a_pdf_list_keeps_one_item_per_line(tmp_path: Path) -> None:

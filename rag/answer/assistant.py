@@ -9,7 +9,7 @@ the retrieved sentences do not answer the question the Answer is a refusal
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -22,7 +22,7 @@ from ..retrieve.retriever import Retriever
 from ..types import Answer, Citation
 from .evidence import (
     Evidence, continuing, dense_best, gather, in_quoted_essays, introduces, join_adjacent, numbered, quoted_in,
-    reads_plainly, select, unrepeated, with_announced, with_context, with_next,
+    reads_plainly, row_headers, select, unrepeated, with_announced, with_context, with_next,
 )
 from .followup import (
     check_history, for_reader, last_answer, needs_earlier, resolve, user_turns, with_author_swapped,
@@ -100,7 +100,7 @@ class Assistant:
         quotes = with_context(self.retriever, chosen)
         if not intent.list_size:  # a list keeps one bullet per point
             quotes = join_adjacent(self.retriever, quotes)
-        body, citations = compose(quotes, intent, numbered(self.retriever, quotes))
+        body, citations = compose(quotes, intent, numbered(self.retriever, quotes), row_headers(self.retriever, quotes))
         return Answer(body, citations, refused=False, question=text, search_query=query)
 
     def refuses(self, intent: Intent, candidates: Sequence[Evidence], chosen: Sequence[Evidence]) -> bool:
@@ -159,11 +159,18 @@ class Assistant:
         return Answer(text, (citation,), refused=False, question=question, search_query=about)
 
 
-def compose(chosen: Sequence[Evidence], intent: Intent, steps: bool = False) -> tuple[str, tuple[Citation, ...]]:
+def compose(
+    chosen: Sequence[Evidence], intent: Intent, steps: bool = False, headers: Mapping[int, str] | None = None
+) -> tuple[str, tuple[Citation, ...]]:
     """Readable answer text with [n] markers, and its citations in marker order; a list's points are
-    numbered when they are ``steps`` (the items of a numbered list), else bulleted."""
+    numbered when they are ``steps`` (the items of a numbered list), else bulleted; a table row is
+    followed by its table's header when ``headers`` holds one for it (see ``row_headers``)."""
     citations = tuple(_cite(n, ev) for n, ev in enumerate(chosen, 1))
-    quoted = [f"{_quoted(ev.text)} [{n}]" for n, ev in enumerate(chosen, 1)]
+    heads = headers or {}
+    quoted = [
+        f"{_quoted(ev.text)} [{n}]" + (f" (its columns: {_quoted(heads[ev.row])})" if ev.row in heads else "")
+        for n, ev in enumerate(chosen, 1)
+    ]
     authors = {_who(ev) for ev in chosen}
 
     def points(qs: Sequence[str]) -> str:

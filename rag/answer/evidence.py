@@ -17,7 +17,7 @@ from dataclasses import dataclass, replace
 import numpy as np
 
 from ..ingest.sentences import is_heading, normalize
-from ..ingest.structure import ITEM, SEPARATOR, TEXT
+from ..ingest.structure import ITEM, ROW, SEPARATOR, TEXT, table_header
 from ..retrieve.lexical import terms
 from ..retrieve.retriever import Retriever
 from ..types import Passage, Sentence
@@ -536,6 +536,19 @@ def _marker(retriever: Retriever, row: int) -> str:
     text = retriever.document(sentence.source).text
     line = text[text.rfind("\n", 0, sentence.start) + 1 : sentence.start].strip()
     return "1." if line[:1].isdigit() else line[:1]
+
+
+def row_headers(retriever: Retriever, chosen: Sequence[Evidence]) -> dict[int, str]:
+    """The header row of each quoted table row's table, keyed by the row's sentence, for the first
+    quoted row of each table: a row's numbers say what they are only under their columns."""
+    out: dict[int, str] = {}
+    for ev in chosen:
+        sentence = retriever.sentences[ev.row]
+        if sentence.kind == ROW:
+            header = table_header(retriever.document(sentence.source).text, sentence)
+            if header and header not in out.values():
+                out[ev.row] = header
+    return out
 
 
 def numbered(retriever: Retriever, chosen: Sequence[Evidence]) -> bool:
