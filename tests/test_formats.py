@@ -486,3 +486,58 @@ def test_a_pdf_tables_rows_are_kept_as_table_rows(tmp_path: Path) -> None:
         text = pdf_text(path.read_bytes()).text
         assert want in text, (path.name, text)
         assert text.startswith("The ferries carried") and f"{want}\n\nThe busiest crossing was the oldest one.\n" in text
+
+
+SAVED_PAGE = """<!DOCTYPE html><html><head><title>Orlesk Canal - Openwiki</title></head><body>
+<a class="skip" href="#content">Skip to content</a>
+<div class="site-nav"><ul><li><a href="/">Home</a></li><li><a href="/growing">Growing</a></li></ul></div>
+<div id="content">
+<h1>Orlesk Canal<span class="mw-editsection">[<a href="?edit">edit</a>]</span></h1>
+<p class="byline">By Ann Lee &middot; 14 January 2025</p>
+<div id="toc"><ul><li><a href="#history">1 History</a><ul><li><a href="#origins">1.1 Origins</a></li></ul></li>
+<li><a href="#route">2 Route</a></li></ul></div>
+<h2 id="history">History<span class="mw-editsection">[<a href="?edit=1">edit</a>]</span></h2>
+<p>The canal opened in 1887.<sup class="reference"><a href="#cite-1">[1]</a></sup> It carried slate to the river.</p>
+<div class="related-stories"><h3>Related stories</h3><p>Lock keepers strike over pay in 1911.</p></div>
+<h2>Questions</h2>
+<details><summary>Can boats longer than 21 metres use the canal?</summary><p>No, the locks are 21.3 metres long.</p></details>
+<div id="comments"><p>Great article! The canal opened in 1890, my grandfather said.</p></div>
+<div class="author-box"><p>Ann Lee writes about waterways.</p><a rel="author" href="/ann">View all posts by Ann Lee &rarr;</a></div>
+</div></body></html>"""
+
+
+def test_a_saved_web_page_keeps_its_article_and_drops_what_wraps_it() -> None:
+    """A page saved from a browser (walk-through 8): reference and edit markers, a table of
+    contents, a site menu, a skip link, related stories and readers' comments are not the
+    article; a <details> FAQ's summary is its question's heading; the author link's "View all
+    posts by ... →" names the author."""
+    from rag.ingest.formats import html_text
+
+    page = html_text(SAVED_PAGE.encode())
+    assert page.metadata["author"] == "Ann Lee"
+    assert page.text == (
+        "# Orlesk Canal\n\nBy Ann Lee · 14 January 2025\n\n## History\n\n"
+        "The canal opened in 1887. It carried slate to the river.\n\n## Questions\n\n"
+        "### Can boats longer than 21 metres use the canal?\n\nNo, the locks are 21.3 metres long.\n\n"
+        "Ann Lee writes about waterways.\n\nView all posts by Ann Lee →\n"
+    )
+
+
+@pytest.mark.slow
+def test_an_infobox_row_is_quoted_without_its_title_row_as_columns(tmp_path: Path) -> None:
+    """A wiki infobox is a table whose first row is its title, one cell over two: it names no
+    column, so a row quoted from it is not followed by "(its columns: ...)" (walk-through 8)."""
+    from rag import Retriever
+    from rag.answer.assistant import Assistant
+
+    (tmp_path / "seeds").mkdir()
+    (tmp_path / "seeds" / "canal.html").write_text(
+        "<html><body><h1>Orlesk Canal</h1><table><tr><th colspan='2'>Orlesk Canal</th></tr>"
+        "<tr><th>Length</th><td>14.6 km</td></tr><tr><th>Locks</th><td>9</td></tr>"
+        "<tr><th>Date of first use</th><td>14 June 1887</td></tr></table>"
+        "<p>The Orlesk Canal links Lake Morvay with the River Aundle.</p></body></html>",
+        encoding="utf-8",
+    )
+    answer = Assistant(Retriever.build(tmp_path / "seeds", tmp_path / "index")).ask("How many locks does the canal have?")
+    assert answer.citations and answer.citations[0].quote == "Locks | 9", answer.text
+    assert "its columns" not in answer.text

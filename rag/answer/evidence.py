@@ -17,7 +17,7 @@ from dataclasses import dataclass, replace
 import numpy as np
 
 from ..ingest.sentences import is_heading, normalize
-from ..ingest.structure import ITEM, ROW, SEPARATOR, TEXT, table_header
+from ..ingest.structure import ITEM, ROW, SEPARATOR, TEXT, as_read, table_header
 from ..retrieve.lexical import terms
 from ..retrieve.retriever import Retriever
 from ..types import Passage, Sentence
@@ -540,13 +540,15 @@ def _marker(retriever: Retriever, row: int) -> str:
 
 def row_headers(retriever: Retriever, chosen: Sequence[Evidence]) -> dict[int, str]:
     """The header row of each quoted table row's table, keyed by the row's sentence, for the first
-    quoted row of each table: a row's numbers say what they are only under their columns."""
+    quoted row of each table whose header names each of its cells (an infobox's title row does
+    not): a row's numbers say what they are only under their columns."""
     out: dict[int, str] = {}
     for ev in chosen:
         sentence = retriever.sentences[ev.row]
-        if sentence.kind == ROW:
-            header = table_header(retriever.document(sentence.source).text, sentence)
-            if header and header not in out.values():
+        text = retriever.document(sentence.source).text
+        if sentence.kind == ROW and as_read(text, sentence) != sentence.text:  # a header cell for each cell
+            header = table_header(text, sentence)
+            if header not in out.values():
                 out[ev.row] = header
     return out
 

@@ -16,7 +16,11 @@ user when a file cannot give text.
   text layer (a scan) is Unreadable.
 - HTML (BeautifulSoup with Python's html.parser): the ``<article>`` or ``<main>`` element when
   there is one, else ``<body>``; scripts, styles, navigation, headers, footers, asides and
-  forms are dropped; entities are decoded and inline white space is collapsed.
+  forms are dropped, and so is what a saved page wraps its text in: elements whose class or id
+  names furniture (comments, related stories, menus, share buttons, a wiki's references;
+  Mozilla Readability's pattern), "[3]" and "[edit]" markers, lists that are only links (a
+  menu, a table of contents) and skip links; a ``<details>`` element's summary is a heading;
+  entities are decoded and inline white space is collapsed.
 - DOCX (python-docx): paragraphs and tables in document order; "Title" and "Heading N"
   styles become headings, "List ..." styles and numbered paragraphs list items.
 """
@@ -415,6 +419,7 @@ def html_text(raw: bytes) -> Extracted:
     soup = BeautifulSoup(raw, "html.parser")
     meta = _html_metadata(soup)
     root = soup.find("article") or soup.find("main") or soup.find("body") or soup
+    _drop_furniture(root)
     for tag in root.find_all(_DROP):
         if tag.find(["h1"]) is None or tag.name != "header":
             tag.decompose()
@@ -428,6 +433,46 @@ def html_text(raw: bytes) -> Extracted:
     if not text.strip():
         raise Unreadable("the page has no text outside scripts, styles and navigation")
     return Extracted(text, meta)
+
+
+# Mozilla Readability's "unlikely candidates": class or id names of page furniture, unless the name
+# also says it holds the text (its "maybe candidate" pattern)
+_FURNITURE = re.compile(
+    r"-ad-|ai2html|banner|breadcrumbs|combx|comment|community|cover-wrap|disqus|extra|footer|gdpr|header|"
+    r"legends|menu|related|remark|replies|rss|shoutbox|sidebar|skyscraper|social|sponsor|supplemental|"
+    r"ad-break|agegate|pagination|pager|popup|yom-remote|"
+    r"references|reflist", re.I)  # fmt: skip  # and a wiki's list of references ("^ "Title". Publisher.")
+_HOLDS_TEXT = re.compile(r"and|article|body|column|content|main|shadow", re.I)
+_MARKER = re.compile(r"\[[^\[\]]{1,30}\]")  # "[3]", "[edit]", "[citation needed]"
+
+
+def _drop_furniture(root: Any) -> None:
+    """Drop what a saved web page wraps its text in: elements named as furniture (comments,
+    related stories, share buttons, menus ...; see _FURNITURE), reference and edit markers,
+    lists whose every item is only a link (a site menu, a table of contents) and links that
+    skip to the content. The element holding the page's <h1> is kept."""
+    keep = {id(t) for t in (root.find("h1"), *root.find("h1").parents)} if root.find("h1") else set()
+    for tag in reversed(root.find_all(True)):  # inner first: a table of contents' nested lists go before it
+        if tag.parent is None or id(tag) in keep:  # dropped with an inner one, or holds the title
+            continue
+        name = " ".join([*tag.get("class", []), tag.get("id", "")])
+        text = " ".join(tag.get_text(" ").split())
+        if _FURNITURE.search(name) and not _HOLDS_TEXT.search(name) or _MARKER.fullmatch(text) and tag.name != "li":
+            tag.decompose()
+        elif tag.name in ("ul", "ol") and _only_links(tag):
+            tag.decompose()
+        elif tag.name == "a" and str(tag.get("href", "")).startswith("#") and re.match(r"skip\b", text, re.I):
+            tag.decompose()
+
+
+def _only_links(listing: Any) -> bool:
+    """True for a list whose every item is a link and nothing else (a menu, a table of contents)."""
+    items = listing.find_all("li", recursive=False)
+    return bool(items) and all(
+        (link := item.find("a")) is not None
+        and " ".join(link.get_text(" ").split()) == " ".join(item.get_text(" ").split())
+        for item in items
+    )
 
 
 def _html_metadata(soup: Any) -> dict[str, str]:
@@ -451,8 +496,9 @@ def _html_metadata(soup: Any) -> dict[str, str]:
         found["title"] = " ".join(soup.title.get_text(" ").split())
     if not found["author"]:
         by = soup.find(attrs={"rel": "author"}) or soup.find(attrs={"itemprop": "author"})
-        if by is not None:
-            found["author"] = " ".join(by.get_text(" ").split())
+        if by is not None:  # "View all posts by Priya Lindqvist →" names Priya Lindqvist
+            name = re.sub(r"^.*?\bby\s+", "", " ".join(by.get_text(" ").split()), flags=re.I)
+            found["author"] = name.strip(" →»›>|-–—·")
     if not found["date"]:
         time = soup.find("time")
         if time is not None and time.get("datetime"):
@@ -467,6 +513,7 @@ class _HtmlWriter:
         self.blocks: list[str] = []
         self.inline: list[str] = []
         self.prefix = ""
+        self.level = 1  # of the last heading written: a <summary> is a heading one level below
 
     def walk(self, node: Any) -> None:
         from bs4 import Comment, Declaration, Doctype, NavigableString, ProcessingInstruction
@@ -480,11 +527,13 @@ class _HtmlWriter:
             name = child.name
             if name not in _BLOCKS:
                 self.walk(child)
-            elif name in _HEADINGS:
+            elif name in _HEADINGS or name == "summary":  # a <details> element's summary: an FAQ's question
                 self.flush()
-                self.prefix = "#" * _HEADINGS[name] + " "
+                self.prefix = "#" * (_HEADINGS.get(name) or self.level + 1) + " "
                 self.walk(child)
                 self.flush()
+                if name != "summary":
+                    self.level = _HEADINGS[name]
             elif name in ("ul", "ol"):
                 self.flush()
                 for n, item in enumerate(child.find_all("li", recursive=False), 1):
