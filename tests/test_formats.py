@@ -533,11 +533,15 @@ def test_an_infobox_row_is_quoted_without_its_title_row_as_columns(tmp_path: Pat
     (tmp_path / "seeds").mkdir()
     (tmp_path / "seeds" / "canal.html").write_text(
         "<html><body><h1>Orlesk Canal</h1><table><tr><th colspan='2'>Orlesk Canal</th></tr>"
-        "<tr><th>Length</th><td>14.6 km</td></tr><tr><th>Locks</th><td>9</td></tr>"
+        "<tr><td colspan='2'>The lock flight in 2014</td></tr><tr><th>Length</th><td>14.6 km</td></tr><tr><th>Locks</th><td>9</td></tr>"
         "<tr><th>Date of first use</th><td>14 June 1887</td></tr></table>"
         "<p>The Orlesk Canal links Lake Morvay with the River Aundle.</p></body></html>",
         encoding="utf-8",
     )
-    answer = Assistant(Retriever.build(tmp_path / "seeds", tmp_path / "index")).ask("How many locks does the canal have?")
+    assistant = Assistant(Retriever.build(tmp_path / "seeds", tmp_path / "index"))
+    answer = assistant.ask("How many locks does the canal have?")
     assert answer.citations and answer.citations[0].quote == "Locks | 9", answer.text
     assert "its columns" not in answer.text
+    answer = assistant.ask("In what year was the lock flight pictured?")
+    assert answer.citations and answer.citations[0].quote == "The lock flight in 2014", answer.text
+    assert "its columns" not in answer.text  # a one-cell row under the one-cell title row

@@ -540,13 +540,13 @@ def _marker(retriever: Retriever, row: int) -> str:
 
 def row_headers(retriever: Retriever, chosen: Sequence[Evidence]) -> dict[int, str]:
     """The header row of each quoted table row's table, keyed by the row's sentence, for the first
-    quoted row of each table whose header names each of its cells (an infobox's title row does
-    not): a row's numbers say what they are only under their columns."""
+    quoted row of each table whose header names each of its two or more cells (an infobox's title
+    row does not): a row's numbers say what they are only under their columns."""
     out: dict[int, str] = {}
     for ev in chosen:
         sentence = retriever.sentences[ev.row]
         text = retriever.document(sentence.source).text
-        if sentence.kind == ROW and as_read(text, sentence) != sentence.text:  # a header cell for each cell
+        if sentence.kind == ROW and " | " in sentence.text and as_read(text, sentence) != sentence.text:  # a header cell each
             header = table_header(text, sentence)
             if header not in out.values():
                 out[ev.row] = header
