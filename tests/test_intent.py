@@ -54,3 +54,15 @@ def test_a_sentence_that_names_a_series_is_recognised() -> None:
 def test_a_question_for_one_figure_date_or_place_is_recognised(question: str, one: bool) -> None:
     """How many, how much, when and where ask for one fact, which no enumeration of points answers."""
     assert read_intent(question).one_fact is one
+
+
+@pytest.mark.parametrize(("question", "cross"), [
+    ("how do the two essays differ on regional institutions?", True),
+    ("What is the difference between their views on China?", True),
+    ("Where do the authors differ?", True),
+    ("What does the council charge to switch a permit to a different car?", False),  # walk-through 8
+    ("Can I use my permit in a different zone?", False),
+])
+def test_a_comparison_is_asked_by_differ_not_by_different(question: str, cross: bool) -> None:
+    """"differ" and "difference" ask to compare the essays; "a different car" does not."""
+    assert read_intent(question).cross is cross

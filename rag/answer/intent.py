@@ -15,7 +15,7 @@ _LIST = re.compile(
 )
 _CROSS = re.compile(
     r"\bboth\s+(authors?|essays?|writers?|pieces?|articles?)\b|\bcompare\b|\bcomparison\b|"
-    r"\beach\s+(author|essay|writer)\b|\bdiffer|\bin common\b|\bagree\b|\bthe two (essays|authors)\b"
+    r"\beach\s+(author|essay|writer)\b|\bdiffer(?:s|ed|ing|ences?)?\b|\bin common\b|\bagree\b|\bthe two (essays|authors)\b"
 )
 _QUANTITY = re.compile(
     r"\bhow (many|much)\b|\bwhat (percentage|percent|number|amount|share|figure)\b|"
