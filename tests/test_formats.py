@@ -488,7 +488,8 @@ def test_a_pdf_tables_rows_are_kept_as_table_rows(tmp_path: Path) -> None:
         assert text.startswith("The ferries carried") and f"{want}\n\nThe busiest crossing was the oldest one.\n" in text
 
 
-SAVED_PAGE = """<!DOCTYPE html><html><head><title>Orlesk Canal - Openwiki</title></head><body>
+SAVED_PAGE = """<!DOCTYPE html><html><head><title>Orlesk Canal - Openwiki</title>
+<meta property="og:title" content="Orlesk Canal - Openwiki"></head><body>
 <a class="skip" href="#content">Skip to content</a>
 <div class="site-nav"><ul><li><a href="/">Home</a></li><li><a href="/growing">Growing</a></li></ul></div>
 <div id="content">
@@ -510,11 +511,11 @@ def test_a_saved_web_page_keeps_its_article_and_drops_what_wraps_it() -> None:
     """A page saved from a browser (walk-through 8): reference and edit markers, a table of
     contents, a site menu, a skip link, related stories and readers' comments are not the
     article; a <details> FAQ's summary is its question's heading; the author link's "View all
-    posts by ... →" names the author."""
+    posts by ... →" names the author; the title is the page's, not "... - Openwiki"."""
     from rag.ingest.formats import html_text
 
     page = html_text(SAVED_PAGE.encode())
-    assert page.metadata["author"] == "Ann Lee"
+    assert page.metadata["author"] == "Ann Lee" and page.metadata["title"] == "Orlesk Canal"  # not "... - Openwiki"
     assert page.text == (
         "# Orlesk Canal\n\nBy Ann Lee · 14 January 2025\n\n## History\n\n"
         "The canal opened in 1887. It carried slate to the river.\n\n## Questions\n\n"

@@ -490,8 +490,11 @@ def _html_metadata(soup: Any) -> dict[str, str]:
         "date": meta("article:published_time", "date", "citation_publication_date", "dc.date"),
     }
     heading = soup.find("h1")
-    if not found["title"] and heading is not None:
-        found["title"] = " ".join(heading.get_text(" ").split())
+    h1 = " ".join(_MARKER.sub(" ", heading.get_text(" ")).split()) if heading is not None else ""  # no "[edit]"
+    if h1 and re.match(re.escape(h1) + r"\s+[-|–—·:]\s+\S", found["title"]):  # "Orlesk Canal - Openwiki"
+        found["title"] = h1  # the page's own title, without the site's name
+    if not found["title"] and h1:
+        found["title"] = h1
     if not found["title"] and soup.title is not None:
         found["title"] = " ".join(soup.title.get_text(" ").split())
     if not found["author"]:
