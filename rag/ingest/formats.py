@@ -114,16 +114,16 @@ def pdf_text(raw: bytes) -> Extracted:
     for page_number, page in enumerate(pages):
         heading: _Line | None = None  # the heading line just read, which the next line may wrap on
         for i, line in enumerate(page):
+            if line.rows:
+                blocks.append(pipe_table(line.rows))
+                previous, in_item, heading = None, False, None
+                continue
             level = _heading_level(line, body, sizes)
             if level and heading is not None and _wraps_heading(heading, line, level, body, sizes):
                 blocks[-1] += " " + line.text  # a title too long for one line is one heading
                 heading = line
                 continue
             heading = line if level else None
-            if line.rows:
-                blocks.append(pipe_table(line.rows))
-                previous, in_item = None, False
-                continue
             if level:
                 blocks.append("#" * level + " " + line.text)
                 previous = None
@@ -159,9 +159,10 @@ def pdf_text(raw: bytes) -> Extracted:
 def _drawn_bullets(pages: list[list[_Line]], body: float, sizes: list[int], gap: float) -> set[tuple[int, int]]:
     """(page, line) of each line that opens a list item whose bullet is drawn as a shape, not
     written (a browser's printed list): in a run of lines set in from their column's margin by
-    the same amount, one below the other, the first and each after a line that ends a sentence. A run is a list when
-    two or more of its lines end a sentence short of its longest line (a quoted block, set in
-    too, runs to its full width until its last line; a first-line indent is a run of one)."""
+    the same amount, one below the other, the first and each after a line that ends a sentence.
+    A run is a list when two or more of its lines end a sentence short of its longest line (a
+    quoted block, set in too, runs to its full width until its last line; a first-line indent
+    is a run of one)."""
     starts = Counter(round(ln.x) for page in pages for ln in page)
     common = [x for x, n in starts.items() if n >= 0.1 * sum(starts.values())]
     margins = [x for x in common if not any(x - 6 * body < m < x for m in common)]  # each column's left edge
