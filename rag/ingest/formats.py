@@ -444,7 +444,7 @@ _FURNITURE = re.compile(
     r"ad-break|agegate|pagination|pager|popup|yom-remote|"
     r"references|reflist", re.I)  # fmt: skip  # and a wiki's list of references ("^ "Title". Publisher.")
 _HOLDS_TEXT = re.compile(r"and|article|body|column|content|main|shadow", re.I)
-_MARKER = re.compile(r"\[[^\[\]]{1,30}\]")  # "[3]", "[edit]", "[citation needed]"
+_BRACKETED = re.compile(r"\[[^\[\]]{1,30}\]")  # "[3]", "[edit]", "[citation needed]"
 
 
 def _drop_furniture(root: Any) -> None:
@@ -458,7 +458,7 @@ def _drop_furniture(root: Any) -> None:
             continue
         name = " ".join([*tag.get("class", []), tag.get("id", "")])
         text = " ".join(tag.get_text(" ").split())
-        if _FURNITURE.search(name) and not _HOLDS_TEXT.search(name) or _MARKER.fullmatch(text) and tag.name != "li":
+        if _FURNITURE.search(name) and not _HOLDS_TEXT.search(name) or _BRACKETED.fullmatch(text) and tag.name != "li":
             tag.decompose()
         elif tag.name in ("ul", "ol") and _only_links(tag):
             tag.decompose()
@@ -491,7 +491,7 @@ def _html_metadata(soup: Any) -> dict[str, str]:
         "date": meta("article:published_time", "date", "citation_publication_date", "dc.date"),
     }
     heading = soup.find("h1")
-    h1 = " ".join(_MARKER.sub(" ", heading.get_text(" ")).split()) if heading is not None else ""  # no "[edit]"
+    h1 = " ".join(_BRACKETED.sub(" ", heading.get_text(" ")).split()) if heading is not None else ""  # no "[edit]"
     if h1 and re.match(re.escape(h1) + r"\s+[-|–—·:]\s+\S", found["title"]):  # "Orlesk Canal - Openwiki"
         found["title"] = h1  # the page's own title, without the site's name
     if not found["title"] and h1:
