@@ -546,3 +546,27 @@ def test_an_infobox_row_is_quoted_without_its_title_row_as_columns(tmp_path: Pat
     answer = assistant.ask("In what year was the lock flight pictured?")
     assert answer.citations and answer.citations[0].quote == "The lock flight in 2014", answer.text
     assert "its columns" not in answer.text  # a one-cell row under the one-cell title row
+
+
+def test_a_word_files_bold_lines_are_its_headings(tmp_path: Path) -> None:
+    """Office users make headings by setting a short line in bold, not with a heading style
+    (walk-through 9: a club's report, meeting minutes with "3. Finance report"): the first is the
+    title, the rest section headings; a bold label opening a sentence ("Agreed: ...") is not."""
+    import docx
+
+    from rag.ingest.formats import docx_text
+
+    document = docx.Document()
+    document.add_paragraph().add_run("Harrowmere Wheelers – Annual Report").bold = True
+    document.add_paragraph("Prepared by Gwen Latimer for the meeting in March.")
+    document.add_paragraph().add_run("3. Membership").bold = True
+    document.add_paragraph("We finished the year with 187 members.")
+    agreed = document.add_paragraph()
+    agreed.add_run("Agreed:").bold = True
+    agreed.add_run(" the rent will rise to £55.")
+    document.save(str(tmp_path / "report.docx"))
+    text = docx_text((tmp_path / "report.docx").read_bytes()).text
+    assert text.split("\n\n") == [
+        "# Harrowmere Wheelers – Annual Report", "Prepared by Gwen Latimer for the meeting in March.",
+        "## 3. Membership", "We finished the year with 187 members.", "Agreed: the rent will rise to £55.\n",
+    ]  # fmt: skip

@@ -594,7 +594,7 @@ def docx_text(raw: bytes) -> Extracted:
         if not text:
             continue
         style = (paragraph.style.name if paragraph.style is not None else "") or ""
-        level = _docx_heading(style)
+        level = _docx_heading(style) or _bold_heading(paragraph, text, titled=any(not b.startswith("#") for b in blocks))
         if level:
             blocks.append("#" * level + " " + text)
         elif style.startswith("List Number"):
@@ -615,6 +615,18 @@ def docx_text(raw: bytes) -> Extracted:
     if not blocks:
         raise Unreadable("the document has no text")
     return Extracted("\n\n".join(blocks) + "\n", {k: v.strip() for k, v in meta.items() if v and v.strip()})
+
+
+def _bold_heading(paragraph: Any, text: str, titled: bool) -> int:
+    """2 for a short paragraph set all in bold and not closed by a stop ("Membership", "3. Finance
+    report": a heading as office users make one, without a heading style); 1 when nothing but
+    such lines is above it (``titled`` False: the document's title); else 0."""
+    runs = [r for r in paragraph.runs if r.text.strip()]
+    style_bold = bool(paragraph.style is not None and paragraph.style.font.bold)
+    bold = bool(runs) and all(r.bold or (r.bold is None and style_bold) for r in runs)
+    if not bold or len(text.split()) > 12 or _ends_sentence(text):
+        return 0
+    return 2 if titled else 1
 
 
 def _docx_heading(style: str) -> int:
