@@ -243,11 +243,13 @@ def test_comment_in_code_fence_is_not_taken_for_the_heading(tmp_path: Path) -> N
 def test_title_falls_back_to_file_name(tmp_path: Path) -> None:
     write(tmp_path, "korea-japan_relations.txt", "An essay with no heading.\n")
     write(tmp_path, "untitled.md", "Markdown without any heading.\n")
+    write(tmp_path, "Letter to Ms Okafor - roof works 2023-24.txt", "A letter with no heading.\n")
 
     docs = by_source(load_corpus(tmp_path))
 
     assert docs["korea-japan_relations.txt"].title == "Korea japan relations"
     assert docs["untitled.md"].title == "Untitled"
+    assert docs["Letter to Ms Okafor - roof works 2023-24.txt"].title == "Letter to Ms Okafor - roof works 2023-24"
 
 
 # -- corpus hashes -----------------------------------------------------------------------

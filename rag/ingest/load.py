@@ -223,8 +223,9 @@ def markdown_title(text: str) -> str | None:
 
 
 def title_from_name(path: Path) -> str:
-    """A readable title from a file name: ``my-essay_2024`` -> ``My essay 2024``."""
-    words = re.sub(r"[-_]+", " ", path.stem).strip()
+    """A readable title from a file name: ``my-essay_2024`` -> ``My essay 2024``; a spaced dash and
+    a range of years stay (``Letter to Ms Okafor - roof works``, ``report 2023-24``)."""
+    words = " ".join(re.sub(r"_+|(?<=[^\W\d_])-+(?=[^\W\d_])", " ", path.stem).split())
     return words[:1].upper() + words[1:] if words else path.name
 
 
