@@ -570,3 +570,24 @@ def test_a_word_files_bold_lines_are_its_headings(tmp_path: Path) -> None:
         "# Harrowmere Wheelers – Annual Report", "Prepared by Gwen Latimer for the meeting in March.",
         "## 3. Membership", "We finished the year with 187 members.", "Agreed: the rent will rise to £55.\n",
     ]  # fmt: skip
+
+
+def test_in_an_extracted_file_only_marked_lines_are_headings(tmp_path: Path) -> None:
+    """A PDF, HTML or Word file's extractor marks the headings it finds; a short unpunctuated
+    paragraph of it is text, and may be quoted (walk-through 9: "Apologies: Lorna Fitch, Eamon
+    Quigley" in meeting minutes never could), where in a .txt file it is a plain-text heading."""
+    import docx
+
+    from rag.answer.evidence import quotable
+    from rag.ingest.structure import TEXT
+
+    document = docx.Document()
+    document.add_heading("Minutes of the February meeting", level=1)
+    document.add_paragraph("Apologies: Lorna Fitch, Eamon Quigley")
+    document.add_paragraph("The minutes of the last meeting were accepted.")
+    document.save(str(tmp_path / "minutes.docx"))
+    (tmp_path / "minutes.txt").write_text("Minutes\n\nApologies: Lorna Fitch, Eamon Quigley\n\nThe minutes were accepted.\n")
+    docs = {d.source: d for d in load_corpus(tmp_path)}
+    word = [s for s in document_sentences([docs["minutes.docx"]]) if s.text.startswith("Apologies")]
+    assert len(word) == 1 and word[0].kind == TEXT and quotable(word[0])
+    assert not [s for s in document_sentences([docs["minutes.txt"]]) if s.text.startswith("Apologies")]

@@ -504,6 +504,20 @@ def test_stale_reason_notices_other_settings(seeds_dir: Path, index_copy: Path) 
     assert stale_reason(seeds_dir, index_copy.parent / "nothing-here", settings)
 
 
+def test_an_index_of_files_read_otherwise_is_stale(seeds_dir: Path, index_copy: Path) -> None:
+    """An index built by a version that read or split the same files otherwise (another CHUNKER:
+    PDF tables, saved pages' furniture ...) is rebuilt, though no file changed."""
+    import json
+
+    from rag.ingest.chunk import CHUNKER
+
+    manifest = index_copy / "manifest.json"
+    data = json.loads(manifest.read_text())
+    assert data["chunker"] == CHUNKER and stale_reason(seeds_dir, index_copy, settings_from_env()) is None
+    manifest.write_text(json.dumps({**data, "chunker": CHUNKER - 1}))
+    assert stale_reason(seeds_dir, index_copy, settings_from_env()) == "built by a version that read the files otherwise"
+
+
 @pytest.fixture(scope="module")
 def reopened_after_edit(seeds_dir: Path, index_dir: Path, tmp_path_factory: pytest.TempPathFactory):
     """Copy seeds and index, edit an essay, and let Retriever.open notice and rebuild (one build)."""

@@ -17,7 +17,7 @@ from dataclasses import dataclass, replace
 import numpy as np
 
 from ..ingest.sentences import is_heading, normalize
-from ..ingest.structure import ITEM, ROW, SEPARATOR, TEXT, as_read, table_header
+from ..ingest.structure import ITEM, ROW, SEPARATOR, TEXT, as_read, marked, table_header
 from ..retrieve.lexical import terms
 from ..retrieve.retriever import Retriever
 from ..types import Passage, Sentence
@@ -165,12 +165,13 @@ def _shaped(intent: Intent) -> bool:
 
 def quotable(sentence: Sentence) -> bool:
     """False for what is never an answer alone: a short unpunctuated line of prose (a heading the
-    structure did not mark), a bare label. List items and table rows need no full stop."""
+    structure did not mark; in a PDF, HTML or Word file the extractor marks them all), a bare
+    label. List items and table rows need no full stop."""
     words = terms(sentence.text)
     if sentence.kind != TEXT:
         return bool(words)
     heading = is_heading(sentence.text) and not introduces(sentence.text)  # "... four things:" opens a list
-    return len(words) >= 2 and not (heading and len(sentence.text.split()) < 8)
+    return len(words) >= 2 and not (heading and len(sentence.text.split()) < 8 and not marked(sentence.source))
 
 
 def select(

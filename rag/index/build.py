@@ -240,7 +240,8 @@ def holds_corpus(seeds_dir: str | Path, index_dir: str | Path) -> bool:
 
 
 def stale_reason(seeds_dir: str | Path, index_dir: str | Path, settings: Settings) -> str | None:
-    """Why the index must be rebuilt (missing, other model, other chunking, changed corpus), or None."""
+    """Why the index must be rebuilt (missing, other model, other chunking, built by a version that
+    read the files otherwise, changed corpus), or None."""
     from ..errors import IndexMismatchError, IndexMissingError, RagError
 
     try:
@@ -255,6 +256,8 @@ def stale_reason(seeds_dir: str | Path, index_dir: str | Path, settings: Setting
         return f"built with model {manifest.get('model')!r}, settings ask for {settings.model!r}"
     if manifest.get("chunking") != settings.chunking():
         return "chunking settings changed"
+    if manifest.get("chunker") != CHUNKER:
+        return "built by a version that read the files otherwise"
     if Path(seeds_dir).is_dir() and manifest.get("corpus") != corpus_hashes(seeds_dir):
         return f"the essays in {str(seeds_dir)!r} changed"
     return None

@@ -25,6 +25,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from ..types import Sentence
+from .formats import SUFFIXES
 from .load import BYLINE, TITLE_WORDS, body_start
 
 SEPARATOR = " › "
@@ -60,16 +61,24 @@ def own_line(line: str) -> bool:
     return bool(_ATX.match(line) or _MARKER.match(line) or _TABLE.match(line))
 
 
+def marked(source: str) -> bool:
+    """True for a document extracted from a PDF, HTML or Word file: its extractor marked every
+    heading it found with ``#``, so no other line is taken for one (a minutes' "Apologies: Lorna
+    Fitch, Eamon Quigley" is a paragraph, not a plain-text heading)."""
+    return source.lower().endswith(SUFFIXES)
+
+
 @lru_cache(maxsize=64)
-def blocks(text: str) -> tuple[Block, ...]:
-    """Every block of ``text`` (after any front matter), in reading order."""
-    return tuple(_Parser(text).run())
+def blocks(text: str, marked: bool = False) -> tuple[Block, ...]:
+    """Every block of ``text`` (after any front matter), in reading order; with ``marked``, only
+    ``#`` lines are headings (see ``marked``)."""
+    return tuple(_Parser(text, marked).run())
 
 
-def section_within(text: str, start: int, end: int) -> str:
+def section_within(text: str, start: int, end: int, marked: bool = False) -> str:
     """The section of the first non-heading block starting inside ``[start, end)`` (a chunk may
     open on its heading), else of the block holding ``start``."""
-    units, starts = _units(text)
+    units, starts = _units(text, marked)
     first = bisect.bisect_left(starts, start)
     if first < len(units) and units[first].start < end:
         return units[first].section
@@ -77,9 +86,9 @@ def section_within(text: str, start: int, end: int) -> str:
 
 
 @lru_cache(maxsize=64)
-def _units(text: str) -> tuple[tuple[Block, ...], list[int]]:
+def _units(text: str, marked: bool) -> tuple[tuple[Block, ...], list[int]]:
     """The non-heading blocks of ``text`` and their start offsets, for bisecting."""
-    units = tuple(b for b in blocks(text) if b.kind != HEADING)
+    units = tuple(b for b in blocks(text, marked) if b.kind != HEADING)
     return units, [b.start for b in units]
 
 
@@ -101,7 +110,7 @@ def _cells(row: str) -> list[str]:
 
 def table_header(text: str, row: Sentence) -> str:
     """The header row of the table a row sentence belongs to, or "" when the table has none."""
-    for block in reversed(blocks(text)[: row.paragraph]):
+    for block in reversed(blocks(text, marked(row.source))[: row.paragraph]):
         if block.kind == HEADER:
             return text[block.start : block.end]
         if block.kind != ROW:
@@ -112,8 +121,9 @@ def table_header(text: str, row: Sentence) -> str:
 class _Parser:
     """One pass over the lines of an essay (see module docstring)."""
 
-    def __init__(self, text: str) -> None:
+    def __init__(self, text: str, marked: bool = False) -> None:
         self.text = text
+        self.marked = marked  # only "#" lines are headings
         self.out: list[Block] = []
         self.path: list[tuple[int, str]] = []  # (level, heading) of the open sections
         self.paragraph: list[tuple[int, int]] = []  # lines of the paragraph being read
@@ -191,7 +201,7 @@ class _Parser:
             self.close()
         if self.paragraph and not self.wraps(self.paragraph[-1]):
             self.close()
-        if not self.paragraph and self.is_heading(a, b, after_blank, following):
+        if not self.paragraph and not self.marked and self.is_heading(a, b, after_blank, following):
             self.heading(2 if self.path else 1, *self.trim(a, b))
             return
         self.paragraph.append((a, b))
