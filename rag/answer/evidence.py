@@ -17,7 +17,7 @@ from dataclasses import dataclass, replace
 import numpy as np
 
 from ..ingest.sentences import is_heading, normalize
-from ..ingest.structure import ITEM, ROW, SEPARATOR, TEXT, as_read, marked, table_header
+from ..ingest.structure import ITEM, ROW, SEPARATOR, TEXT, as_read, extracted, table_header
 from ..retrieve.lexical import terms
 from ..retrieve.retriever import Retriever
 from ..types import Passage, Sentence
@@ -171,7 +171,7 @@ def quotable(sentence: Sentence) -> bool:
     if sentence.kind != TEXT:
         return bool(words)
     heading = is_heading(sentence.text) and not introduces(sentence.text)  # "... four things:" opens a list
-    return len(words) >= 2 and not (heading and len(sentence.text.split()) < 8 and not marked(sentence.source))
+    return len(words) >= 2 and not (heading and len(sentence.text.split()) < 8 and not extracted(sentence.source))
 
 
 def select(

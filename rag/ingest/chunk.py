@@ -17,7 +17,7 @@ from typing import Any
 from ..types import Chunk, Document, Sentence
 from .load import body_start
 from .sentences import has_words, normalize, sentence_spans
-from .structure import ITEM, ROW, TEXT, blocks, marked, section_within
+from .structure import ITEM, ROW, TEXT, blocks, extracted, section_within
 
 SEPARATORS = ["\n\n", "\n", ". ", "? ", "! ", "; ", ", ", " ", ""]
 CHUNKER = 2  # recorded in the manifest; change it when the same file would be read or split into other
@@ -43,7 +43,7 @@ def chunk_documents(
             found = locate(doc.text, splitter.split_text(doc.text[body:]), body)
             spans = [(start, end) for start, end in found if has_words(doc.text[start:end])]
         for start, end in spans:
-            section = section_within(doc.text, start, end, marked(doc.source))
+            section = section_within(doc.text, start, end, extracted(doc.source))
             chunks.append(Chunk(len(chunks), doc.source, start, end, doc.text[start:end], section=section))
     return mark_duplicates(chunks, documents)
 
@@ -85,7 +85,7 @@ def document_sentences(
         if (reused := (known or {}).get(doc.source)) is not None:
             out.extend(reused)
             continue
-        for block in blocks(doc.text, marked(doc.source)):
+        for block in blocks(doc.text, extracted(doc.source)):
             if block.kind in (TEXT, ITEM):
                 spans = sentence_spans(doc.text, block.start, block.end, wrapped=True)
             elif block.kind == ROW and has_words(doc.text[block.start : block.end]):

@@ -5,7 +5,8 @@ Word files are first extracted to Markdown-flavoured text (see formats.py). What
 
 - ``#`` headings, a short unpunctuated line standing alone (a plain-text heading) and an
   underlined (``===`` / ``---``) line are headings: never quoted, they make each block's
-  section path ("Printing press › Gutenberg's press");
+  section path ("Printing press › Gutenberg's press"); in the text of a PDF, HTML or Word file
+  only ``#`` lines are, as its extractor marked every heading it found;
 - ``-``, ``*``, ``+``, ``•``, ``1.`` and ``1)`` lines are list items; the block starts after
   the marker, so a quote leaves the marker out;
 - ``|`` lines are table rows; the separator row is dropped, the row above it is the header
@@ -61,7 +62,7 @@ def own_line(line: str) -> bool:
     return bool(_ATX.match(line) or _MARKER.match(line) or _TABLE.match(line))
 
 
-def marked(source: str) -> bool:
+def extracted(source: str) -> bool:
     """True for a document extracted from a PDF, HTML or Word file: its extractor marked every
     heading it found with ``#``, so no other line is taken for one (a minutes' "Apologies: Lorna
     Fitch, Eamon Quigley" is a paragraph, not a plain-text heading)."""
@@ -71,7 +72,7 @@ def marked(source: str) -> bool:
 @lru_cache(maxsize=64)
 def blocks(text: str, marked: bool = False) -> tuple[Block, ...]:
     """Every block of ``text`` (after any front matter), in reading order; with ``marked``, only
-    ``#`` lines are headings (see ``marked``)."""
+    ``#`` lines are headings (the text of an ``extracted`` file)."""
     return tuple(_Parser(text, marked).run())
 
 
@@ -110,7 +111,7 @@ def _cells(row: str) -> list[str]:
 
 def table_header(text: str, row: Sentence) -> str:
     """The header row of the table a row sentence belongs to, or "" when the table has none."""
-    for block in reversed(blocks(text, marked(row.source))[: row.paragraph]):
+    for block in reversed(blocks(text, extracted(row.source))[: row.paragraph]):
         if block.kind == HEADER:
             return text[block.start : block.end]
         if block.kind != ROW:
