@@ -359,7 +359,7 @@ def test_a_pdf_list_keeps_one_item_per_line(tmp_path: Path) -> None:
     list question on a PDF got only the line that introduces the list)."""
     from fpdf import FPDF
 
-    from rag.ingest.formats import pdf_text
+    from rag.ingest.pdf import pdf_text
 
     pdf = FPDF()
     pdf.add_page()
@@ -413,7 +413,7 @@ def test_a_page_printed_to_pdf_by_a_browser_reads_like_the_page(tmp_path: Path) 
     heading, and a larger line that asks ("Why did ...?") is a heading."""
     from pypdf import PdfReader
 
-    from rag.ingest.formats import pdf_text
+    from rag.ingest.pdf import pdf_text
 
     path = print_to_pdf(BROWSER_PAGE, tmp_path)
     raw = "".join(p.extract_text() for p in PdfReader(path).pages)
@@ -430,7 +430,7 @@ def test_a_printed_pages_bullets_are_drawn_but_its_items_are_kept(tmp_path: Path
     """A browser draws a list's bullets as shapes, not text (walk-through 7: six recommendations
     came out as one paragraph): lines set in from the margin that end sentences short of the
     longest are items; a quoted block, set in too, and first-line indents stay paragraphs."""
-    from rag.ingest.formats import pdf_text
+    from rag.ingest.pdf import pdf_text
 
     quote = ("The board said that the ferries had carried more people in the winter than in any winter "
              "before, and that the new timetable had been kept in all but the worst storms of the year. It "
@@ -461,7 +461,7 @@ def test_a_pdf_tables_rows_are_kept_as_table_rows(tmp_path: Path) -> None:
     is one row is answered by it (walk-through 7's table came out as headings and loose lines)."""
     from fpdf import FPDF
 
-    from rag.ingest.formats import pdf_text
+    from rag.ingest.pdf import pdf_text
 
     head = "".join(f"<th>{c}</th>" for c in TABLE_ROWS[0])
     body = "".join("<tr>" + "".join(f"<td>{c}</td>" for c in row) + "</tr>" for row in TABLE_ROWS[1:])
