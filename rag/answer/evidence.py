@@ -17,7 +17,7 @@ from dataclasses import dataclass, replace
 import numpy as np
 
 from ..ingest.sentences import is_heading, normalize
-from ..ingest.structure import ITEM, ROW, SEPARATOR, TEXT, as_read, extracted, table_header
+from ..ingest.structure import ITEM, ROW, SEPARATOR, TEXT, extracted, table_header
 from ..retrieve.lexical import terms
 from ..retrieve.retriever import Retriever
 from ..types import Passage, Sentence
@@ -546,11 +546,11 @@ def row_headers(retriever: Retriever, chosen: Sequence[Evidence]) -> dict[int, s
     out: dict[int, str] = {}
     for ev in chosen:
         sentence = retriever.sentences[ev.row]
-        text = retriever.document(sentence.source).text
-        if sentence.kind == ROW and " | " in sentence.text and as_read(text, sentence) != sentence.text:  # a header cell each
-            header = table_header(text, sentence)
-            if header not in out.values():
-                out[ev.row] = header
+        if sentence.kind != ROW or " | " not in sentence.text or retriever.reading(ev.row) == sentence.text:
+            continue  # not a row, one cell, or read without a header (it names no cell of it)
+        header = table_header(retriever.document(sentence.source).text, sentence)
+        if header not in out.values():
+            out[ev.row] = header
     return out
 
 

@@ -97,6 +97,7 @@ _FURNITURE = re.compile(
     r"references|reflist", re.I)  # fmt: skip  # and a wiki's list of references ("^ "Title". Publisher.")
 _HOLDS_TEXT = re.compile(r"and|article|body|column|content|main|shadow", re.I)
 _BRACKETED = re.compile(r"\[[^\[\]]{1,30}\]")  # "[3]", "[edit]", "[citation needed]"
+_INLINE = frozenset("a span sup sub small".split())  # where such markers and skip links are set
 
 
 def _drop_furniture(root: Any) -> None:
@@ -104,18 +105,22 @@ def _drop_furniture(root: Any) -> None:
     related stories, share buttons, menus ...; see _FURNITURE), reference and edit markers,
     lists whose every item is only a link (a site menu, a table of contents) and links that
     skip to the content. The element holding the page's <h1> is kept."""
-    keep = {id(t) for t in (root.find("h1"), *root.find("h1").parents)} if root.find("h1") else set()
+    title = root.find("h1")
+    keep = {id(t) for t in (title, *title.parents)} if title is not None else set()
     for tag in reversed(root.find_all(True)):  # inner first: a table of contents' nested lists go before it
         if tag.parent is None or id(tag) in keep:  # dropped with an inner one, or holds the title
             continue
         name = " ".join([*tag.get("class", []), tag.get("id", "")])
-        text = " ".join(tag.get_text(" ").split())
-        if _FURNITURE.search(name) and not _HOLDS_TEXT.search(name) or _BRACKETED.fullmatch(text) and tag.name != "li":
+        if _FURNITURE.search(name) and not _HOLDS_TEXT.search(name):
             tag.decompose()
-        elif tag.name in ("ul", "ol") and _only_links(tag):
-            tag.decompose()
-        elif tag.name == "a" and str(tag.get("href", "")).startswith("#") and re.match(r"skip\b", text, re.I):
-            tag.decompose()
+        elif tag.name in ("ul", "ol"):
+            if _only_links(tag):
+                tag.decompose()
+        elif tag.name in _INLINE:  # a marker, or a link that skips to the content
+            text = " ".join(tag.get_text(" ").split())
+            skip = tag.name == "a" and str(tag.get("href", "")).startswith("#") and re.match(r"skip\b", text, re.I)
+            if _BRACKETED.fullmatch(text) or skip:
+                tag.decompose()
 
 
 def _only_links(listing: Any) -> bool:
