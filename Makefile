@@ -146,6 +146,15 @@ BLIND9_FLOORS ?= --fail-under answer_pass=0.84 --fail-under refusal_accuracy=0.3
 # pass 0.737, refusal 0.667), minus about two cases.
 BLIND10_FLOORS ?= --fail-under answer_pass=0.68 --fail-under refusal_accuracy=0.50 \
 	--fail-under citation_validity=1.0
+# The eleventh blind set (tests/blind11: 6 essays in Markdown and text, each stating its case in a
+# different place (first sentence, after a hook, only in its close, a listicle, a personal essay); 25
+# cases: 18 gist questions ("summarize ...", "what's the essay on X about?", "what is Doe's thesis?"),
+# 3 gist follow-ups, 4 gist requests for essays the folder lacks; written on 2026-12-06 (sixth session)
+# by a helper who never saw the code or the other sets, to judge the gist answers; only its summary line
+# is ever read): answer pass 0.048 and false refusals 0.762 before them, 0.667 and 0.190 after (refusal
+# 1.000 both); floors at that run minus about two cases.
+BLIND11_FLOORS ?= --fail-under answer_pass=0.57 --fail-under refusal_accuracy=0.75 \
+	--fail-under citation_validity=1.0
 BLIND3_ESSAYS := index/blind3-essays
 BLIND10_ESSAYS := index/blind10-essays
 export HF_HUB_OFFLINE := 1
@@ -170,6 +179,7 @@ test: setup browser-deps $(BLIND3_ESSAYS)/.built $(BLIND10_ESSAYS)/.built   ## s
 	$(call blind,blind8,tests/blind8/essays,$(BLIND8_FLOORS))
 	$(call blind,blind9,tests/blind9/essays,$(BLIND9_FLOORS))
 	$(call blind,blind10,$(BLIND10_ESSAYS),$(BLIND10_FLOORS))
+	$(call blind,blind11,tests/blind11/essays,$(BLIND11_FLOORS))
 	$(call blind,ablation4,tests/ablation4/essays,$(ABLATION4_FLOORS))
 	$(call blind,ablation5,tests/ablation5/essays,$(ABLATION5_FLOORS))
 	$(call blind,ablation6,tests/ablation6/essays,$(ABLATION6_FLOORS))

@@ -25,10 +25,13 @@ from .evidence import (
     reads_plainly, row_headers, select, unrepeated, with_announced, with_context, with_next,
 )
 from .followup import (
-    check_history, for_reader, last_answer, needs_earlier, resolve, user_turns, with_author_swapped,
+    all_answers, check_history, for_reader, last_answer, needs_earlier, resolve, user_turns, with_author_swapped,
 )
+from .gist import GIST_SENTENCES, OVERVIEW_ESSAYS, asks_gist, central_rows, is_about, topic_terms
 from .intent import Intent, read_intent
+from .more import evidence, following_rows, paragraph_rows, quoted_rows
 
+_EVERY = re.compile(r"\b(?:essays|articles|pieces|posts|papers|reports|documents|them|these|they|all|folder|collection)\b", re.I)
 _AUTHORSHIP_WORDS = frozenset(terms("who wrote write written writes penned authored author writer essay piece article this that"))
 
 
@@ -63,13 +66,18 @@ class Assistant:
         swapped = with_author_swapped(text, history, self.retriever.heads)
         if swapped:  # "And what does Cooper say?" after "What does Govella say about NATO?"
             return replace(self.ask(swapped, history), question=text)
-        if needs_earlier(text) and not user_turns(history):  # "and the second one?" as the first question
+        intent = read_intent(text)
+        if (needs_earlier(text) or intent.more) and not user_turns(history):  # "and the second one?" first
             note = "There is no earlier answer for that to follow up; please ask the whole question."
             return Answer(note, (), refused=True, question=text, search_query=text)
+        if intent.more in ("on", "context"):  # "tell me more", "the whole paragraph"
+            return self._more(text, intent, last_answer(history))
+        named = named_authors(text, self.retriever.heads)
+        if asks_gist(text, names_author=bool(named)):  # "summarize Cooper's essay"
+            return self._gist(text, named, history)
         resolved = resolve(text, history)
         query = self.retriever.expand(resolved)
-        intent = read_intent(text)
-        if len(named_authors(text, self.retriever.heads)) > 1:
+        if len(named) > 1:
             intent = replace(intent, cross=True)  # "do Govella and Cooper both ...?"
         k = max(self.k, 8) if intent.list_size or intent.cross else self.k
         passages = self.retriever.search(query, k=k)
@@ -88,8 +96,13 @@ class Assistant:
             candidates = continuing(self.retriever, self.reader, asked, candidates, passages, shown)
         if intent.ordinal and shown:
             candidates = in_quoted_essays(candidates, shown)
+        if intent.more == "else":  # "what else?": what the conversation has not quoted yet
+            said = {c.row for c in quoted_in(candidates, all_answers(history))}
+            candidates = [c for c in candidates if c.row not in said]
         chosen = select(self.retriever, candidates, intent, self._floor(), shown)
         if self.refuses(intent, candidates, chosen):
+            if intent.more == "else":
+                return Answer("The essays say nothing more on that.", (), refused=True, question=text, search_query=query)
             return self._refusal(text, query, candidates)
         if intent.reason and shown:  # "why?" after an answer: the reason, not the answer again
             chosen = unrepeated(chosen, shown)
@@ -135,6 +148,62 @@ class Assistant:
             citations = (_cite(1, closest),)
             text += f" The closest passage, from {_who(closest)}, says: {_quoted(closest.text)} [1]"
         return Answer(text, citations, refused=True, question=question, search_query=query)
+
+    def _more(self, question: str, intent: Intent, shown: str) -> Answer:
+        """"Tell me more": what follows the last answer's last quote in its essay; "more context":
+        the paragraph around its first quote."""
+        rows = quoted_rows(self.retriever, shown, last=intent.more == "on")
+        if not rows:
+            note = "The last answer quotes nothing to go on from; please ask the whole question."
+            return Answer(note, (), refused=True, question=question, search_query=question)
+        picked = paragraph_rows(self.retriever, rows) if intent.more == "context" else following_rows(self.retriever, rows[-1])
+        if not picked:
+            title = self.retriever.document(self.retriever.sentences[rows[-1]].source).title
+            note = f"That is where “{title}” ends: there is nothing more to quote."
+            return Answer(note, (), refused=True, question=question, search_query=question)
+        quotes = join_adjacent(self.retriever, evidence(self.retriever, picked))
+        body, citations = compose(quotes, intent, numbered(self.retriever, quotes), row_headers(self.retriever, quotes))
+        return Answer(body, citations, refused=False, question=question, search_query=question)
+
+    def _gist(self, question: str, named: frozenset[str], history: Sequence[Any]) -> Answer:
+        """What an essay is about, in its central sentences (gist.py); every essay's one sentence
+        when the question names none. A topic no essay's words hold is refused."""
+        sources = self._gist_sources(question, named, history)
+        quotes = [ev for s in sources[:OVERVIEW_ESSAYS]
+                  for ev in evidence(self.retriever, central_rows(self.retriever, s, 1 if len(sources) > 1 else GIST_SENTENCES))]  # fmt: skip
+        if not quotes:
+            note = "None of the essays is about that." if sources == [] else "The essays don't answer that question."
+            return Answer(note, (), refused=True, question=question, search_query=question)
+        citations = tuple(_cite(n, ev) for n, ev in enumerate(quotes, 1))
+        if len(sources) == 1:
+            doc = self.retriever.document(sources[0])
+            lead = f"“{doc.title}”" + (f" by {doc.author}" if doc.author else "") + ", in its own words:"
+            lines = [f"- {_quoted(ev.text)} [{n}]" for n, ev in enumerate(quotes, 1)]
+        else:
+            lead = "What each essay argues, in its own words:"
+            lines = [f"- {ev.passage.author + ', ' if ev.passage.author else ''}“{ev.passage.title}”: {_quoted(ev.text)} [{n}]"
+                     for n, ev in enumerate(quotes, 1)]  # fmt: skip
+            if len(sources) > OVERVIEW_ESSAYS:
+                lines.append(f"\n…and {len(sources) - OVERVIEW_ESSAYS} more essays; name one to hear what it says.")
+        return Answer(lead + "\n\n" + "\n".join(lines), citations, refused=False, question=question, search_query=question)
+
+    def _gist_sources(self, question: str, named: frozenset[str], history: Sequence[Any]) -> list[str]:
+        """The essays a gist question means: those of the author it names; the one its topic words
+        name ("the piece on night trains"), or none when no essay holds them all; the one the last
+        answer quoted (or the last question found); else every essay ("what are these about?")."""
+        every = [d.source for d in self.retriever.heads]
+        if named:
+            return [d.source for d in self.retriever.heads if d.author in named]
+        topic = topic_terms(question, list(named))
+        if topic:
+            found = self.retriever.search(question, k=1)
+            return [p.source for p in found if is_about(self.retriever.document(p.source), topic)]
+        if _EVERY.search(question) or not user_turns(history):
+            return every
+        earlier = quoted_rows(self.retriever, last_answer(history))
+        if earlier:
+            return [self.retriever.sentences[earlier[0]].source]
+        return [p.source for p in self.retriever.search(user_turns(history)[-1], k=1)] or every  # questions alone
 
     def _authorship(self, question: str, query: str, top: Evidence) -> Answer:
         """'Who wrote that?': the author of the essay the conversation is about, with their bio line."""

@@ -73,6 +73,17 @@ def last_answer(history: Sequence[Any] | None) -> str:
     return ""
 
 
+def all_answers(history: Sequence[Any] | None) -> str:
+    """The text of every assistant turn in ``history``, oldest first: what the conversation has quoted."""
+    texts = []
+    for item in history or ():
+        if isinstance(item, dict) and item.get("role") == "assistant":
+            texts.append(_text(item.get("content")))
+        elif isinstance(item, (list, tuple)) and len(item) > 1:
+            texts.append(_text(item[1]))
+    return "\n".join(texts)
+
+
 def is_follow_up(question: str) -> bool:
     """True when the question cannot stand alone: very short, opening as a reply ("and ...",
     "what about ..."), asking for an item ("the second one?"), a bare "why?", or short and

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from ..retrieve.lexical import terms
 from ..retrieve.ordinals import asked_ordinal
 
 NUMBER_WORDS = {"two": 2, "three": 3, "four": 4, "five": 5, "six": 6}
@@ -38,6 +39,14 @@ _AUTHORSHIP = re.compile(
     r"\bwho (wrote|is the author|authored|penned|is the writer)\b|\bwhose (essay|piece|article)\b"
     r"|\bwho('s| is) (the )?(writer|author)\b"
 )
+# "tell me more", "go on", "more context", "what else?": more of the last answer, naming nothing new
+_GO_ON = re.compile(r"\b(?:more|go on|read on|continue|keep going|carry on|elaborate|expand|further)\b", re.I)
+_CONTEXT = re.compile(r"\b(?:context|paragraph|passage|surrounding|in full|whole quote|full quote)\b", re.I)
+_ELSE = re.compile(r"\b(?:what|anything|something)\s+else\b", re.I)
+_ASKS_NO_MORE = frozenset(terms(
+    "tell more go read continue keep going carry elaborate expand further context paragraph passage surrounding "
+    "whole full entire rest show quote give please detail details else anything something ok okay thanks great"
+))
 
 
 @dataclass(frozen=True)
@@ -52,6 +61,7 @@ class Intent:
     counted: bool = False  # the list question says how many ("what four things ...?")
     says_about: bool = False  # asks what an essay says about a topic, not for one fact
     one_fact: bool = False  # asks how many, how much, when or where: one figure, date or place
+    more: str = ""  # "on" (what follows the last quote), "context" (its paragraph), "else" (other evidence)
 
 
 def _asked_plural(q: str) -> str:
@@ -90,4 +100,18 @@ def read_intent(question: str) -> Intent:
         counted=bool(count) and is_list,
         says_about=bool(_SAYS_ABOUT.search(q)),
         one_fact=one_fact,
+        more="" if ordinal else asks_more(q),
     )
+
+
+def asks_more(question: str) -> str:
+    """What more of the last answer a question asks for, naming nothing else: "context" for "more
+    context" or "the whole paragraph", "else" for "what else?", "on" for "tell me more" or "go
+    on"; '' for any other question ("tell me more about Russia" asks anew)."""
+    if any(t not in _ASKS_NO_MORE for t in terms(question)):
+        return ""
+    if _CONTEXT.search(question):
+        return "context"
+    if _ELSE.search(question):
+        return "else"
+    return "on" if _GO_ON.search(question) else ""

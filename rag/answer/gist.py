@@ -1,0 +1,115 @@
+"""What an essay is about, for "summarize ...", "what is X's essay about?", "what is her main point?".
+
+Extractive like every answer: an essay's central sentences are those nearest its centroid (the
+mean of its sentence vectors, as in centroid summarisation, Radev et al. 2004), a little favoured
+in its opening and its close, where essays state their case, none saying what another already
+says. SQuAD, which the reader learnt from, asks no such question, so the reader is not used.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+import numpy as np
+
+from ..ingest.structure import TEXT
+from ..retrieve.lexical import terms
+from ..retrieve.retriever import Retriever
+from ..types import Document
+
+GIST_SENTENCES = 3  # quoted for one essay
+OVERVIEW_ESSAYS = 10  # an overview of the folder quotes one sentence of each, for at most this many
+EDGE_SHARE = (0.2, 0.15)  # the opening and closing shares of an essay's sentences that are favoured
+EDGE_BONUS = 0.05  # how much (cosine); set before any figure, as were the shares
+SAME = 0.8  # a sentence this close (cosine) to one already picked says the same thing
+MIN_WORDS = 8  # shorter sentences are lead-ins and asides, not a case stated
+
+_STRONG = re.compile(
+    r"\bsumm(?:ary|aries|ari[sz]e[sd]?|ari[sz]ing)\b|\bgist\b|\btl\W?dr\b|\boverview\b|\bthesis\b|\brecap\b|"
+    r"\bsynopsis\b|\brun-?down\b|\bnutshell\b|\bsum(?:s|med)? (?:it |this |that |them )?up\b|\bboils? (?:it |this )?down\b",
+    re.I,
+)
+_MAIN = re.compile(
+    r"\b(?:main|central|core|key|overall|big)\s+(?:argument|point|idea|claim|message|takeaway|thrust|lesson)s?\b", re.I
+)
+_OF_A_DOCUMENT = re.compile(
+    r"\b(?:essays?|articles?|pieces?|posts?|papers?|reports?|op-?eds?|columns?|his|her|their|its|the author|the writer)\b",
+    re.I,
+)
+_ABOUT = re.compile(  # "what's the essay on night trains about?", "what is it about?", "what is Doe's piece about?"
+    r"\bwhat(?:'s|s| is| was| are)\b.{0,60}(?:\b(?:essays?|articles?|pieces?|posts?|papers?|reports?|op-?eds?|"
+    r"columns?|work|writing)\b(?:\s+\S+){0,8}?|\b(?:it|this|that|they|these|them))\s+(?:all\s+|really\s+)?about"
+    r"(?:\s+overall)?\W*$",
+    re.I,
+)
+# words of a gist question that name no topic: what is left names the essay ("the piece on night trains")
+_NOT_TOPIC = frozenset(terms(
+    "summary summaries summarize summarise summarized summarizing gist tldr tl dr overview thesis main central core key "
+    "overall big argument arguments point points idea ideas claim claims message messages takeaway takeaways thrust "
+    "lesson lessons essay essays article articles piece pieces post posts paper papers report reports work writing "
+    "text story blog document author writer give short brief quick please tell explain whole basically really all "
+    "one two three four five sentence sentences words paragraph can could would you me us recap synopsis rundown "
+    "nutshell version sum summed up boil boils down bottom line trying saying arguing making getting across simple "
+    "simply plain terms english quickly briefly general generally mostly mainly broadly high level outline"
+))
+
+
+def asks_gist(question: str, names_author: bool = False) -> bool:
+    """True for a question about what an essay (or the folder) says as a whole: "summarize ...",
+    "what is the piece on night trains about?", and "what is Doe's main point?", but not "what
+    is the key idea behind carbon pricing?" (a "main point" asks about an essay only when it
+    names one, its author or "her", or names nothing else)."""
+    if _STRONG.search(question) or _ABOUT.search(question):
+        return True
+    return bool(_MAIN.search(question)) and (
+        names_author or bool(_OF_A_DOCUMENT.search(question)) or not topic_terms(question, ())
+    )
+
+
+def topic_terms(question: str, authors: Sequence[str]) -> list[str]:
+    """The words of a gist question that say which essay it means ("night trains"), less its
+    gist words and the authors' names it holds."""
+    names = set(terms(" ".join(authors)))
+    return [t for t in terms(question) if t not in _NOT_TOPIC and t not in names]
+
+
+def is_about(document: Document, topic: Sequence[str]) -> bool:
+    """True when every topic word is a word of the essay's title or text (by its first five
+    letters: "commuting" finds "commute"), so a gist question about an essay the folder lacks
+    is refused rather than answered with the nearest one."""
+    words = set(terms(f"{document.title} {document.text}"))
+    prefixes = {w[:5] for w in words}
+    return all(t in words or t[:5] in prefixes for t in topic)
+
+
+def central_rows(retriever: Retriever, source: str, most: int = GIST_SENTENCES) -> list[int]:
+    """The rows of essay ``source``'s ``most`` central sentences, in reading order (see module doc)."""
+    doc = retriever.document(source)
+    surname = doc.author.split()[-1].lower() if doc.author else ""
+    rows = [r for r in retriever.sentence_rows(source) if _states_case(retriever.sentences[r].text,
+                                                                      retriever.sentences[r].kind, surname)]
+    if not rows:
+        return []
+    vectors = np.asarray(retriever.data.sentence_vectors[rows], dtype=np.float32)
+    centroid = vectors.mean(axis=0)
+    scores = vectors @ (centroid / (np.linalg.norm(centroid) or 1.0))
+    place = np.arange(len(rows))
+    edges = (place < EDGE_SHARE[0] * len(rows)) | (place >= (1 - EDGE_SHARE[1]) * len(rows))
+    scores = scores + EDGE_BONUS * edges
+    picked: list[int] = []
+    for i in np.argsort(-scores, kind="stable"):
+        if all(float(vectors[i] @ vectors[j]) <= SAME for j in picked):
+            picked.append(int(i))
+        if len(picked) == most:
+            break
+    return sorted(rows[i] for i in picked)
+
+
+def _states_case(text: str, kind: str, surname: str) -> bool:
+    """True for a sentence that can state an essay's case: prose of MIN_WORDS words or more, not a
+    question, not about its author (a byline or the biography at its end)."""
+    words = text.split()
+    if kind != TEXT or len(words) < MIN_WORDS or text.rstrip(" \"'”’)").endswith("?"):
+        return False
+    return not (surname and surname in (w.strip(".,;:’'\"()").lower() for w in words))

@@ -1,0 +1,226 @@
+"""Conversation beyond one fact: "tell me more", "more context", "what else?", and what an essay is about."""
+
+from __future__ import annotations
+
+import pytest
+
+from rag import Assistant, Retriever
+from rag.answer.gist import asks_gist
+from rag.answer.intent import asks_more
+
+from test_assistant import assert_grounded
+
+FERRIES = """# Bring Back the Night Ferry
+
+By Ingrid Holm
+
+The overnight ferry between Harwich and Esbjerg carried its last passengers in September 2014, after 139 years of service. Its operator blamed falling bookings and the rising cost of fuel. Few people mourned it at the time, because budget airlines had made the crossing by air cheaper than a cabin.
+
+That judgement now looks short-sighted. A night ferry moves a traveller and a car across the North Sea for a fraction of the carbon of a flight, and it arrives in the morning with the day still ahead. Governments that want people out of planes should pay to bring such routes back.
+
+## What it would cost
+
+A restored service would need two ships and a subsidy of about 30 million euros a year for its first decade. That is less than Denmark spends each year on a single motorway junction. Ticket prices could then be held at the level of a mid-priced flight.
+
+The ships themselves can be leased rather than built. Three suitable vessels are laid up in Baltic ports today. Their owners would welcome a charter of ten years or more.
+
+## Who would use it
+
+Families travelling with children would be the first to return, since a cabin costs less than a hotel night. Hauliers would follow: a lorry driver can sleep on board and meet the rest rules without losing a day. Tourism boards on both coasts have said they would market the route.
+
+Ingrid Holm is a transport writer based in Aarhus.
+"""
+
+LIBRARIES = """# The Library Is the Last Free Room
+
+By Marcus Webb
+
+Public libraries are the only indoor places left where anyone can stay all day without buying anything. That is why councils that cut their hours are making a mistake that will cost them more later.
+
+In Sheffield, opening hours fell by a third between 2011 and 2019. Over the same years, visits to the city's day centres rose by half, as people who had sat in the library looked for somewhere else to be warm. The savings from the library budget were spent again, and more, on the centres.
+
+Libraries also do work no other service does. Librarians help people fill in benefit forms, print job applications and learn to use a phone. Children who cannot read at home do their homework there.
+
+A council that wants to save money should keep its libraries open longer, not shorter.
+
+Marcus Webb has worked in public libraries in Sheffield for twenty years and chairs a campaign to keep them open.
+"""
+
+
+@pytest.fixture(scope="module")
+def talk(tmp_path_factory) -> tuple[Assistant, Retriever]:
+    root = tmp_path_factory.mktemp("conversation")
+    (root / "seeds").mkdir()
+    (root / "seeds" / "night-ferry.md").write_text(FERRIES, encoding="utf-8")
+    (root / "seeds" / "libraries.md").write_text(LIBRARIES, encoding="utf-8")
+    retriever = Retriever.build(root / "seeds", root / "index")
+    return Assistant(retriever), retriever
+
+
+def _turns(*pairs) -> list[dict[str, str]]:
+    history = []
+    for answer in pairs:
+        history += [{"role": "user", "content": answer.question}, {"role": "assistant", "content": answer.text}]
+    return history
+
+
+@pytest.mark.parametrize(
+    "question, kind",
+    [("tell me more", "on"), ("Go on.", "on"), ("can you elaborate?", "on"), ("more please", "on"),
+     ("can you give more context?", "context"), ("show me the whole paragraph", "context"),
+     ("quote the full passage", "context"), ("what else?", "else"), ("anything else?", "else"),
+     ("tell me more about the ships", ""), ("what is the context of the 2014 closure?", ""), ("why?", "")],
+)  # fmt: skip
+def test_a_request_for_more_is_told_from_a_question(question, kind) -> None:
+    assert asks_more(question) == kind
+
+
+def test_tell_me_more_quotes_what_follows_the_last_quote_not_the_quote_again(talk) -> None:
+    assistant, retriever = talk
+    first = assistant.ask("How much subsidy would a restored night ferry need?")
+    assert "30 million euros" in first.text
+    more = assistant.ask("tell me more", _turns(first))
+    assert not more.refused
+    assert "30 million euros" not in more.text  # not the answer again
+    assert more.citations[0].quote.startswith("That is less than Denmark spends"), more.text  # the rest of its paragraph
+    assert "Ticket prices could then be held" in more.text
+    assert_grounded(more, retriever)
+    on = assistant.ask("go on", _turns(first, more))
+    assert on.citations[0].quote.startswith("The ships themselves"), on.text  # then the next paragraph
+
+
+def test_go_on_after_the_last_sentence_of_a_paragraph_reads_the_next_one(talk) -> None:
+    assistant, retriever = talk
+    first = assistant.ask("How many suitable vessels are laid up in Baltic ports?")
+    assert "Three suitable vessels" in first.text
+    more = assistant.ask("go on", _turns(first))
+    assert "would welcome a charter" in more.text
+    then = assistant.ask("go on", _turns(first, more))
+    assert then.citations[0].quote.startswith("Families travelling with children"), then.text  # the next paragraph
+    assert_grounded(then, retriever)
+
+
+def test_more_context_quotes_the_whole_paragraph_around_the_answer(talk) -> None:
+    assistant, retriever = talk
+    first = assistant.ask("By how much did Sheffield library opening hours fall?")
+    assert "a third" in first.text
+    context = assistant.ask("can you give more context?", _turns(first))
+    quoted = " ".join(c.quote for c in context.citations)
+    assert quoted.startswith("In Sheffield, opening hours fell") and quoted.endswith("more, on the centres."), quoted
+    assert_grounded(context, retriever)
+
+
+def test_what_else_quotes_what_the_conversation_has_not(talk) -> None:
+    assistant, _ = talk
+    first = assistant.ask("How long did the Harwich to Esbjerg ferry run?")
+    assert "139 years" in first.text
+    other = assistant.ask("what else?", _turns(first))
+    assert "139 years" not in other.text, other.text
+
+
+def test_more_context_for_a_one_sentence_paragraph_gives_the_paragraphs_beside_it(talk) -> None:
+    assistant, _ = talk
+    first = assistant.ask("What should a council that wants to save money do with its libraries?")
+    assert first.citations[0].quote.startswith("A council that wants to save money"), first.text
+    context = assistant.ask("show me the whole paragraph", _turns(first))
+    assert "Children who cannot read at home" in context.text, context.text
+
+
+def test_more_without_an_earlier_answer_says_so(talk) -> None:
+    assistant, _ = talk
+    got = assistant.ask("tell me more")
+    assert got.refused and "no earlier answer" in got.text
+
+
+@pytest.mark.parametrize(
+    "question, gist",
+    [("Summarize the essay on night ferries", True), ("What is Holm's main argument?", True),
+     ("tl;dr of the library piece?", True), ("What's the gist?", True), ("What is that essay about overall?", True),
+     ("what is the key idea behind a night ferry?", False), ("What does Webb say about Sheffield?", False),
+     ("What is the subsidy about?", False)],
+)  # fmt: skip
+def test_a_question_about_an_essay_as_a_whole_is_told_from_others(question, gist) -> None:
+    assert asks_gist(question, names_author="Holm" in question) == gist
+
+
+@pytest.mark.parametrize("question", ["Summarize Ingrid Holm's essay", "What is the piece on the night ferry about?"])
+def test_a_gist_question_quotes_the_named_essays_case(talk, question) -> None:
+    assistant, retriever = talk
+    got = assistant.ask(question)
+    assert not got.refused and len(got.citations) == 3, got.text
+    assert {c.passage.source for c in got.citations} == {"night-ferry.md"}
+    assert not any("Holm" in c.quote for c in got.citations)  # the bio line says who, not what
+    assert "Bring Back the Night Ferry" in got.text
+    assert_grounded(got, retriever)
+
+
+def test_a_gist_never_quotes_the_authors_biography(talk) -> None:
+    """Webb's biography line names the essay's topic twice and ends it, so it is central and favoured."""
+    assistant, _ = talk
+    got = assistant.ask("Summarize Marcus Webb's essay")
+    assert got.citations and not any("Webb" in c.quote for c in got.citations), got.text
+
+
+def test_a_gist_follow_up_is_about_the_essay_just_quoted(talk) -> None:
+    assistant, _ = talk
+    first = assistant.ask("How much did visits to Sheffield's day centres rise?")
+    got = assistant.ask("Can you summarize it?", _turns(first))
+    assert {c.passage.source for c in got.citations} == {"libraries.md"}, got.text
+
+
+def test_a_gist_of_the_folder_quotes_each_essay_once(talk) -> None:
+    assistant, _ = talk
+    got = assistant.ask("What are these essays about?")
+    assert sorted(c.passage.source for c in got.citations) == ["libraries.md", "night-ferry.md"], got.text
+
+
+def test_a_gist_of_an_essay_the_folder_lacks_is_refused(talk) -> None:
+    assistant, _ = talk
+    got = assistant.ask("Summarize the essay about volcano tourism")
+    assert got.refused and not got.citations
+
+
+def test_a_gist_of_these_essays_after_an_answer_is_of_every_essay_not_the_one_quoted(talk) -> None:
+    assistant, _ = talk
+    first = assistant.ask("How much did visits to Sheffield's day centres rise?")
+    got = assistant.ask("What are these essays about?", _turns(first))
+    assert sorted(c.passage.source for c in got.citations) == ["libraries.md", "night-ferry.md"], got.text
+
+
+def test_a_gist_follow_up_to_a_history_of_questions_alone_is_about_the_essay_they_found(talk) -> None:
+    assistant, _ = talk
+    got = assistant.ask("Can you summarize it?", ["How much did visits to Sheffield's day centres rise?"])
+    assert {c.passage.source for c in got.citations} == {"libraries.md"}, got.text
+
+
+def test_a_gist_does_not_quote_one_claim_twice(tmp_path) -> None:
+    """An essay that restates its case in its close, word for word, has it quoted once."""
+    case = "Cities should plant fruit trees in their parks, because shared orchards feed people and bring neighbours together."
+    text = f"""# Orchards in the Park
+
+By Dana Price
+
+{case} Most parks grow only grass and ornamental shrubs. A fruit tree costs about the same to plant as an ornamental cherry.
+
+In Bristol, volunteers planted forty apple and pear trees in 2016. The first harvest fed a school kitchen for a month. Neighbours who had never spoken now meet at the autumn picking days.
+
+Critics worry about fallen fruit and wasps. Pruning and a picking rota answer both, and they cost little.
+
+{case}
+"""
+    (tmp_path / "seeds").mkdir()
+    (tmp_path / "seeds" / "orchards.md").write_text(text, encoding="utf-8")
+    assistant = Assistant(Retriever.build(tmp_path / "seeds", tmp_path / "index"))
+    got = assistant.ask("Summarize the essay")
+    quotes = [c.quote for c in got.citations]
+    assert len(quotes) == 3 and len(set(quotes)) == 3, got.text
+
+
+def test_tell_me_more_passes_over_the_chats_sources_line(talk) -> None:
+    """The web chat's answers end with "Sources: [1] Title, Author (file)", which quotes nothing."""
+    assistant, _ = talk
+    first = assistant.ask("How much subsidy would a restored night ferry need?")
+    shown = first.text + "\n\nSources: [1] Bring Back the Night Ferry, Ingrid Holm (night-ferry.md)"
+    history = [{"role": "user", "content": first.question}, {"role": "assistant", "content": shown}]
+    more = assistant.ask("tell me more", history)
+    assert not more.refused and more.citations[0].quote.startswith("That is less than Denmark spends"), more.text
