@@ -20,6 +20,7 @@ from types import SimpleNamespace
 import pytest
 from ui_conftest_helpers import free_port, read_jsonl, wait_for
 
+from rag import Assistant
 from rag.settings import Settings
 from rag.types import Citation, Document, Passage
 
@@ -55,15 +56,17 @@ def ask(app, question: str, history: list | None = None, k: int = 5) -> dict:
 
 
 def test_example_questions_are_offered_only_over_the_essays_they_ask_about(app):
-    """The seed essays' example questions would only be refused over any other folder of essays."""
+    """The seed essays' example questions would only be refused over any other folder of essays,
+    which is offered the one question every folder answers."""
     import urllib.request
 
-    from ui.app import EXAMPLES, example_questions
+    from ui.app import ANY_FOLDER, EXAMPLES, example_questions
 
     seeds = {d.source for d in app.retriever.heads}
     assert example_questions(seeds) == EXAMPLES
-    assert example_questions({"molasses-flood.md", "voyager.md"}) == []
-    assert example_questions(seeds - {"cooper-korea-japan-new-chapter.txt"}) == []
+    assert example_questions({"molasses-flood.md", "voyager.md"}) == ANY_FOLDER
+    assert example_questions(seeds - {"cooper-korea-japan-new-chapter.txt"}) == ANY_FOLDER
+    assert not Assistant(app.retriever).ask(ANY_FOLDER[0]).refused
     with urllib.request.urlopen(f"{app.url.rstrip('/')}/config", timeout=30) as page:
         assert EXAMPLES[0] in page.read().decode("utf-8")  # served over the seed essays
 
@@ -307,14 +310,15 @@ def test_an_answer_in_the_chat_ends_with_its_sources_one_line_per_essay():
     assert sources_footer(()) == "" and Answer("x", (), True).citations == ()
 
 
-def test_a_list_point_the_search_did_not_rank_says_how_it_was_found():
+def test_a_quote_the_search_did_not_rank_says_how_it_was_found():
+    """A list's next point, what follows the last quote, an essay's central sentences: no score."""
     from rag.types import Answer
     from ui.render import sources_html
 
     doc = Document("one.md", "Second, do this.", "One", None, "0" * 64)
     passage = Passage(doc.text, doc.source, doc.title, None, 0, 16, 0.0, doc.text, 0, 16)
     html = sources_html(Answer("“Second, do this.” [1]", (Citation(1, passage, doc.text, 0, 16),), False), lambda s: doc)
-    assert "found by its place in the list" in html and "score 0.000" not in html
+    assert "read from the essay, not ranked by the search" in html and "score 0.000" not in html
 
 
 def test_answer_markdown_neutralises_html_and_links_in_quotes():

@@ -43,12 +43,13 @@ EXAMPLES = [  # about the two seed essays: offered only when the index holds bot
     "Do both authors worry about North Korea?",
 ]
 EXAMPLE_ESSAYS = frozenset({"govella-japan-south-korea-cooperation.txt", "cooper-korea-japan-new-chapter.txt"})
+ANY_FOLDER = ["What are these essays about?"]  # answered over any folder: one central sentence of each essay
 
 
 def example_questions(sources: set[str]) -> list[str]:
     """The example questions to offer: the seed essays' own, when the index holds those essays;
-    none over any other folder, where they would only be refused."""
-    return EXAMPLES if EXAMPLE_ESSAYS <= sources else []
+    over any other folder, where those would only be refused, the one every folder answers."""
+    return EXAMPLES if EXAMPLE_ESSAYS <= sources else ANY_FOLDER
 
 
 def build_app(retriever: Retriever, settings: Settings) -> gr.Blocks:

@@ -211,8 +211,8 @@ def citation_html(citations: Sequence[Citation], document: Document | None) -> s
     author = f"{html.escape(p.author)} · " if p.author else ""
     essay = essay_html(citations, document) if document is not None else ""
     numbers = "".join(f'<span class="rag-num">{c.number}</span>' for c in citations)
-    # a passage the search did not rank was found as an item of the essay's numbered list
-    score = f"score {p.score:.3f}" if p.score else "found by its place in the list"
+    # a passage the search did not rank: a list's next point, what follows a quote, an essay's central sentences
+    score = f"score {p.score:.3f}" if p.score else "read from the essay, not ranked by the search"
     path = p.section.split(" › ")
     path = path[1:] if path and path[0] == p.title else path  # the title is shown just above
     section = f'<div class="rag-section">{html.escape(" › ".join(path))}</div>' if path and path != [""] else ""
