@@ -15,8 +15,8 @@ from typing import Any
 
 from ..errors import QueryError
 from ..read.reader import Reader
-from ..retrieve.authors import named_authors, named_sources
-from ..retrieve.lexical import terms
+from ..retrieve.authors import name_parts, named_authors, named_sources
+from ..retrieve.lexical import holds_terms, terms
 from ..retrieve.query import clean_query
 from ..retrieve.retriever import Retriever
 from ..types import Answer, Citation
@@ -27,12 +27,23 @@ from .evidence import (
 from .followup import (
     all_answers, check_history, for_reader, last_answer, needs_earlier, resolve, user_turns, with_author_swapped,
 )
-from .gist import GIST_SENTENCES, OVERVIEW_ESSAYS, asks_gist, central_rows, is_about, topic_terms
+from .gist import CLOSING_SENTENCES, GIST_SENTENCES, OVERVIEW_ESSAYS, asks_gist, central_rows, is_about, topic_terms
 from .intent import Intent, read_intent
+from .meta import meta_reply
 from .more import evidence, following_rows, paragraph_rows, quoted_rows
 
 _EVERY = re.compile(r"\b(?:essays|articles|pieces|posts|papers|reports|documents|them|these|they|all|folder|collection)\b", re.I)
+_MENTION_WORDS = frozenset(terms("part parts anything ever anywhere all bring brings up cover covers address addresses "
+                                 "refer refers deal deals write writes wrote"))
 _AUTHORSHIP_WORDS = frozenset(terms("who wrote write written writes penned authored author writer essay piece article this that"))
+
+
+@dataclass(frozen=True)
+class Topic:
+    """What a where-or-whether question asks the essays to mention ("Where does Cooper mention Hiroshima?")."""
+
+    words: tuple[str, ...]  # its search terms, less the authors' names
+    names: frozenset[str]  # those of them asked capitalised: names, which have no other word
 
 
 @dataclass(frozen=True)
@@ -63,6 +74,9 @@ class Assistant:
         QueryError for an empty, overlong or wordless question, or a malformed history."""
         text = check_question(question)
         history = check_history(history)
+        reply = meta_reply(text, self.retriever.heads)
+        if reply:  # "hi", "thanks", "what can you do?", "what essays do you have?"
+            return Answer(reply, (), refused=False, question=text, search_query="")
         swapped = with_author_swapped(text, history, self.retriever.heads)
         if swapped:  # "And what does Cooper say?" after "What does Govella say about NATO?"
             return replace(self.ask(swapped, history), question=text)
@@ -73,8 +87,9 @@ class Assistant:
         if intent.more in ("on", "context"):  # "tell me more", "the whole paragraph"
             return self._more(text, intent, last_answer(history))
         named = named_authors(text, self.retriever.heads)
-        if asks_gist(text, names_author=bool(named)):  # "summarize Cooper's essay"
-            return self._gist(text, named, history)
+        whole = asks_gist(text, [a for author in named for a in name_parts(author)])
+        if whole:  # "summarize Cooper's essay", "what does Govella conclude?"
+            return self._gist(text, named, history, closing=whole == "close")
         resolved = resolve(text, history)
         query = self.retriever.expand(resolved)
         if len(named) > 1:
@@ -100,7 +115,7 @@ class Assistant:
             said = {c.row for c in quoted_in(candidates, all_answers(history))}
             candidates = [c for c in candidates if c.row not in said]
         chosen = select(self.retriever, candidates, intent, self._floor(), shown)
-        if self.refuses(intent, candidates, chosen):
+        if self.refuses(intent, candidates, chosen, self._topic(text, named) if intent.mentions else None):
             if intent.more == "else":
                 return Answer("The essays say nothing more on that.", (), refused=True, question=text, search_query=query)
             return self._refusal(text, query, candidates)
@@ -116,17 +131,37 @@ class Assistant:
         body, citations = compose(quotes, intent, numbered(self.retriever, quotes), row_headers(self.retriever, quotes))
         return Answer(body, citations, refused=False, question=text, search_query=query)
 
-    def refuses(self, intent: Intent, candidates: Sequence[Evidence], chosen: Sequence[Evidence]) -> bool:
+    def refuses(
+        self, intent: Intent, candidates: Sequence[Evidence], chosen: Sequence[Evidence], topic: Topic | None = None
+    ) -> bool:
         """True when nothing retrieved answers the question: no sentence of a plain question reaches
         the reader's answer threshold, or (for the other kinds) the essays are about something else.
         The reader alone decides a plain question: "Where does Marguerite Halloway run her
         workshop?" is far in cosine from her "I run a reading workshop in Shrewsbury", which it
-        reads as the answer."""
-        if not chosen:
+        reads as the answer. "Where does Govella talk about Brazil?" asks for ``topic`` by name,
+        so a quote without it does not answer (see _holds)."""
+        if not chosen or topic is not None and not self._holds(" ".join(c.text for c in chosen), topic):
             return True
         if reads_plainly(intent):
             return max(c.probability for c in candidates) < self._floor()
         return dense_best(candidates) < self.policy.min_dense
+
+    def _topic(self, question: str, named: frozenset[str]) -> Topic:
+        """What a where-or-whether question asks the essays to mention: its words less its authors'
+        names, and less a word the essays never use that Retriever.expand spells out: an acronym
+        ("CPTPP") or a misspelling ("hiroshma")."""
+        authors = {p for author in named for p in name_parts(author)}
+        spelled = self.retriever.expand(question) != question  # also a misspelt word the essays hold, corrected
+        words = tuple(t for t in terms(question) if t not in authors and t not in _MENTION_WORDS
+                      and not (spelled and t not in self.retriever.vocabulary))  # fmt: skip
+        return Topic(words, frozenset(terms(" ".join(w for w in question.split()[1:] if w[:1].isupper()))))
+
+    def _holds(self, text: str, topic: Topic) -> bool:
+        """True when ``text`` holds every topic word, or for a word the essays never use, one of
+        their words for it (Retriever.related_terms: "trade" in an essay that says "commerce");
+        but a name has no other word, so "Brazil" is not "China"."""
+        return all(holds_terms(text, [t]) or t not in topic.names and any(
+            holds_terms(text, [r]) for r in self.retriever.related_terms(t)) for t in topic.words)  # fmt: skip
 
     def _floor(self) -> float:
         """The reader probability below which a plain question is refused (the policy's, else the reader's own)."""
@@ -165,22 +200,25 @@ class Assistant:
         body, citations = compose(quotes, intent, numbered(self.retriever, quotes), row_headers(self.retriever, quotes))
         return Answer(body, citations, refused=False, question=question, search_query=question)
 
-    def _gist(self, question: str, named: frozenset[str], history: Sequence[Any]) -> Answer:
-        """What an essay is about, in its central sentences (gist.py); every essay's one sentence
-        when the question names none. A topic no essay's words hold is refused."""
+    def _gist(self, question: str, named: frozenset[str], history: Sequence[Any], closing: bool = False) -> Answer:
+        """What an essay is about, in its central sentences (gist.py), or with ``closing`` what it
+        concludes; every essay's one sentence when the question names none. A topic no essay's
+        words hold is refused."""
         sources = self._gist_sources(question, named, history)
+        most = 1 if len(sources) > 1 else CLOSING_SENTENCES if closing else GIST_SENTENCES
         quotes = [ev for s in sources[:OVERVIEW_ESSAYS]
-                  for ev in evidence(self.retriever, central_rows(self.retriever, s, 1 if len(sources) > 1 else GIST_SENTENCES))]  # fmt: skip
+                  for ev in evidence(self.retriever, central_rows(self.retriever, s, most, closing))]  # fmt: skip
         if not quotes:
             note = "None of the essays is about that." if sources == [] else "The essays don't answer that question."
             return Answer(note, (), refused=True, question=question, search_query=question)
         citations = tuple(_cite(n, ev) for n, ev in enumerate(quotes, 1))
         if len(sources) == 1:
             doc = self.retriever.document(sources[0])
-            lead = f"“{doc.title}”" + (f" by {doc.author}" if doc.author else "") + ", in its own words:"
+            lead = f"“{doc.title}”" + (f" by {doc.author}" if doc.author else "") + (
+                " concludes:" if closing else ", in its own words:")
             lines = [f"- {_quoted(ev.text)} [{n}]" for n, ev in enumerate(quotes, 1)]
         else:
-            lead = "What each essay argues, in its own words:"
+            lead = "What each essay concludes:" if closing else "What each essay argues, in its own words:"
             lines = [f"- {ev.passage.author + ', ' if ev.passage.author else ''}“{ev.passage.title}”: {_quoted(ev.text)} [{n}]"
                      for n, ev in enumerate(quotes, 1)]  # fmt: skip
             if len(sources) > OVERVIEW_ESSAYS:

@@ -14,15 +14,17 @@ from collections.abc import Sequence
 import numpy as np
 
 from ..ingest.structure import TEXT
-from ..retrieve.lexical import terms
+from ..retrieve.lexical import holds_terms, terms
 from ..retrieve.retriever import Retriever
 from ..types import Document
 
 GIST_SENTENCES = 3  # quoted for one essay
+CLOSING_SENTENCES = 2  # quoted for what one essay concludes
 OVERVIEW_ESSAYS = 10  # an overview of the folder quotes one sentence of each, for at most this many
 EDGE_SHARE = (0.2, 0.15)  # the opening and closing shares of an essay's sentences that are favoured
 EDGE_BONUS = 0.05  # how much (cosine); set before any figure, as were the shares
 SAME = 0.8  # a sentence this close (cosine) to one already picked says the same thing
+CLOSING_SHARE = 0.25  # of an essay's sentences, its close ("what does Doe conclude?"), at least its last three
 MIN_WORDS = 8  # shorter sentences are lead-ins and asides, not a case stated
 
 _STRONG = re.compile(
@@ -33,6 +35,7 @@ _STRONG = re.compile(
 _MAIN = re.compile(
     r"\b(?:main|central|core|key|overall|big)\s+(?:argument|point|idea|claim|message|takeaway|thrust|lesson)s?\b", re.I
 )
+_CONCLUDES = re.compile(r"\bconclu(?:de|des|ded|sion|sions|ding)\b|\bend(?:s|ed)? (?:up )?(?:by )?saying\b", re.I)
 _OF_A_DOCUMENT = re.compile(
     r"\b(?:essays?|articles?|pieces?|posts?|papers?|reports?|op-?eds?|columns?|his|her|their|its|the author|the writer)\b",
     re.I,
@@ -51,20 +54,23 @@ _NOT_TOPIC = frozenset(terms(
     "text story blog document author writer give short brief quick please tell explain whole basically really all "
     "one two three four five sentence sentences words paragraph can could would you me us recap synopsis rundown "
     "nutshell version sum summed up boil boils down bottom line trying saying arguing making getting across simple "
-    "simply plain terms english quickly briefly general generally mostly mainly broadly high level outline"
+    "simply plain terms english quickly briefly general generally mostly mainly broadly high level outline "
+    "conclude concludes concluded conclusion conclusions concluding end ends ended saying"
 ))
 
 
-def asks_gist(question: str, names_author: bool = False) -> bool:
-    """True for a question about what an essay (or the folder) says as a whole: "summarize ...",
-    "what is the piece on night trains about?", and "what is Doe's main point?", but not "what
-    is the key idea behind carbon pricing?" (a "main point" asks about an essay only when it
-    names one, its author or "her", or names nothing else)."""
+def asks_gist(question: str, authors: Sequence[str] = ()) -> str:
+    """What a question about an essay (or the folder) as a whole asks for: "gist" for "summarize
+    ...", "what is the piece on night trains about?" and "what is Doe's main point?" (but not
+    "what is the key idea behind carbon pricing?": a "main point" asks about an essay only when it
+    names one, its author or "her", or names nothing else); "close" for "what does Doe
+    conclude?"; '' for any other question. ``authors``: the authors the question names."""
+    if _CONCLUDES.search(question) and not topic_terms(question, authors):
+        return "close"
     if _STRONG.search(question) or _ABOUT.search(question):
-        return True
-    return bool(_MAIN.search(question)) and (
-        names_author or bool(_OF_A_DOCUMENT.search(question)) or not topic_terms(question, ())
-    )
+        return "gist"
+    about_one = bool(authors) or bool(_OF_A_DOCUMENT.search(question)) or not topic_terms(question, authors)
+    return "gist" if _MAIN.search(question) and about_one else ""
 
 
 def topic_terms(question: str, authors: Sequence[str]) -> list[str]:
@@ -75,16 +81,14 @@ def topic_terms(question: str, authors: Sequence[str]) -> list[str]:
 
 
 def is_about(document: Document, topic: Sequence[str]) -> bool:
-    """True when every topic word is a word of the essay's title or text (by its first five
-    letters: "commuting" finds "commute"), so a gist question about an essay the folder lacks
-    is refused rather than answered with the nearest one."""
-    words = set(terms(f"{document.title} {document.text}"))
-    prefixes = {w[:5] for w in words}
-    return all(t in words or t[:5] in prefixes for t in topic)
+    """True when every topic word is a word of the essay's title or text (see holds_terms), so a
+    gist question about an essay the folder lacks is refused rather than answered with the nearest one."""
+    return holds_terms(f"{document.title} {document.text}", topic)
 
 
-def central_rows(retriever: Retriever, source: str, most: int = GIST_SENTENCES) -> list[int]:
-    """The rows of essay ``source``'s ``most`` central sentences, in reading order (see module doc)."""
+def central_rows(retriever: Retriever, source: str, most: int = GIST_SENTENCES, closing: bool = False) -> list[int]:
+    """The rows of essay ``source``'s ``most`` central sentences, in reading order (see module doc);
+    with ``closing``, of its last CLOSING_SHARE only (what it concludes)."""
     doc = retriever.document(source)
     surname = doc.author.split()[-1].lower() if doc.author else ""
     rows = [r for r in retriever.sentence_rows(source) if _states_case(retriever.sentences[r].text,
@@ -97,8 +101,12 @@ def central_rows(retriever: Retriever, source: str, most: int = GIST_SENTENCES) 
     place = np.arange(len(rows))
     edges = (place < EDGE_SHARE[0] * len(rows)) | (place >= (1 - EDGE_SHARE[1]) * len(rows))
     scores = scores + EDGE_BONUS * edges
+    if closing:  # the essay's close: the rest can never be picked
+        scores[place < min(len(rows) - 3, int((1 - CLOSING_SHARE) * len(rows)))] = -np.inf
     picked: list[int] = []
     for i in np.argsort(-scores, kind="stable"):
+        if not np.isfinite(scores[i]):
+            break
         if all(float(vectors[i] @ vectors[j]) <= SAME for j in picked):
             picked.append(int(i))
         if len(picked) == most:

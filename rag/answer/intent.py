@@ -34,7 +34,19 @@ _REASON = re.compile(
     r"\bwhy\b|\bhow come\b|\bwhat(?:'s|s| is| was) the (reason|point|logic|rationale)\b"
 )
 # "what does Govella say about NATO?": whatever the essay says on the topic answers (SQuAD asks no such question)
-_SAYS_ABOUT = re.compile(r"\bwhat (?:do|does|did)\b.{0,40}\b(?:say|think|write|argue|mean)s?\b.{0,10}\babout\b")
+_SAYS_ABOUT = re.compile(r"\bwhat (?:do|does|did)\b.{0,40}\b(?:say|think|write|argue|mean|conclude)s?\b.{0,10}\babout\b")
+# "where does Cooper mention Hiroshima?", "which essay talks about the WTO?": where the essays take up a
+# topic, which whatever they say on it answers (not a place, not a list of essays)
+_LOCATE = re.compile(
+    r"^\W*(?:where|in which (?:essays?|articles?|pieces?|parts?)|which (?:essays?|articles?|pieces?|authors?|writers?|parts?))"
+    r"\b.{0,60}?\b(?:mention|discuss|talk|write|say|cover|address|describe|refer|deal|bring)\w*\b"
+)
+# "does Cooper mention Hiroshima?": whether the essays take it up; both this and _LOCATE are answered only by
+# a quote that holds the topic's words (see Assistant.refuses)
+_WHETHER = re.compile(
+    r"^\W*(?:does|do|did)\b.{0,60}?\b(?:mention|discuss|talk about|write about|say anything about|cover|address|refer to|"
+    r"bring up)\b"
+)
 _AUTHORSHIP = re.compile(
     r"\bwho (wrote|is the author|authored|penned|is the writer)\b|\bwhose (essay|piece|article)\b"
     r"|\bwho('s| is) (the )?(writer|author)\b"
@@ -62,6 +74,7 @@ class Intent:
     says_about: bool = False  # asks what an essay says about a topic, not for one fact
     one_fact: bool = False  # asks how many, how much, when or where: one figure, date or place
     more: str = ""  # "on" (what follows the last quote), "context" (its paragraph), "else" (other evidence)
+    mentions: bool = False  # asks where or whether the essays take up a topic ("where does X mention Y?")
 
 
 def _asked_plural(q: str) -> str:
@@ -86,8 +99,10 @@ def read_intent(question: str) -> Intent:
     # "why ... top of the to-do list?" wants a reason, and a comparison is answered per essay,
     # but "what reasons does she give for why ...?" opens by asking for several things
     asked = _asked_plural(q)
-    one_fact = bool(_QUANTITY.search(q) or _ONE_FACT.match(q))
-    is_list = not one_fact and (
+    whether = bool(_WHETHER.search(q))
+    locate = whether or bool(_LOCATE.search(q))
+    one_fact = not locate and bool(_QUANTITY.search(q) or _ONE_FACT.match(q))
+    is_list = not (one_fact or locate) and (
         bool(asked) or bool(_LIST.search(q)) and not (reason or cross)
     )
     ordinal = asked_ordinal(q)
@@ -98,9 +113,10 @@ def read_intent(question: str) -> Intent:
         ordinal=ordinal,
         reason=reason,
         counted=bool(count) and is_list,
-        says_about=bool(_SAYS_ABOUT.search(q)),
+        says_about=locate or bool(_SAYS_ABOUT.search(q)),
         one_fact=one_fact,
         more="" if ordinal else asks_more(q),
+        mentions=locate,
     )
 
 

@@ -43,6 +43,14 @@ def terms(text: str) -> list[str]:
     return [t for t in map(_term, _WORD.findall(text.lower().replace("’", "'"))) if t]
 
 
+def holds_terms(text: str, wanted: Sequence[str]) -> bool:
+    """True when every term of ``wanted`` is a term of ``text``, or shares its first five letters
+    with one ("commuting" finds "commute"): the test of whether a text takes up a named topic."""
+    words = set(terms(text))
+    prefixes = {w[:5] for w in words}
+    return all(t in words or t[:5] in prefixes for t in wanted)
+
+
 @lru_cache(maxsize=1 << 17)
 def _term(word: str) -> str:
     """A lower-case word as a search term, or "" for a stopword or a single letter (cached:
@@ -161,6 +169,11 @@ class BM25:
         self._weights = bm25_weights(counted, k1, b) if weights is None else weights
         self.terms = frozenset(counted.vocabulary[i] for i in np.flatnonzero(np.diff(self._weights.indptr)))
         self._column = {t: i for i, t in enumerate(counted.vocabulary)}
+
+    def spread(self, term: str) -> int:
+        """How many texts hold ``term`` (0 for a term none holds)."""
+        column = self._column.get(term)
+        return 0 if column is None else int(self._weights.indptr[column + 1] - self._weights.indptr[column])
 
     def scores(self, query: str, extra: Sequence[str] = (), extra_weight: float = 0.5) -> np.ndarray:
         """One score per text; 0 where no query term occurs.
