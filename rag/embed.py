@@ -133,6 +133,14 @@ def model_dimension(model: Any) -> int:
     return int(get())
 
 
+def whole_words(model: Any) -> frozenset[str]:
+    """The model's vocabulary tokens that are whole lower-case words (not "##" pieces): the common
+    English words its tokenizer knows, which a spelling corrector must leave alone."""
+    get_vocab = getattr(getattr(model, "tokenizer", None), "get_vocab", None)
+    vocabulary = get_vocab() if get_vocab is not None else {}
+    return frozenset(w for w in vocabulary if w.isalpha() and w.islower() and w.isascii())
+
+
 def model_max_tokens(model: Any) -> int:
     """How many tokens the model reads before it truncates."""
     return int(getattr(model, "max_seq_length", 256) or 256)

@@ -19,7 +19,7 @@ from pathlib import Path
 
 import numpy as np
 
-from ..embed import encode, load_query_encoder, model_dimension
+from ..embed import encode, load_query_encoder, model_dimension, whole_words
 from ..errors import IndexMismatchError, IndexMissingError, IndexWriteError, QueryError, RagError
 from ..index.build import BuildProgress, build_index, stale_reason
 from ..index.store import FIX, ExactSearch, IndexData, documents_by_source, read_index, unique_chunks
@@ -28,6 +28,7 @@ from ..ingest.structure import as_read
 from ..settings import Settings, settings_from_env
 from ..types import Chunk, Document, Passage, Sentence
 from .acronyms import expand_acronyms
+from .spelling import Speller
 from .authors import named_sources
 from .focus import focus_query
 from .lexical import BM25, terms
@@ -55,6 +56,7 @@ class Weights:
     candidates: int = 40  # chunks scored in full per query
     fusion: str = "weighted"  # or "rrf": reciprocal-rank fusion of dense and BM25 (for comparison)
     author_filter: bool = True  # a question naming an author searches that author's essays
+    spelling: bool = True  # correct a question's misspelt words to the essays' (spelling.py)
 
 
 class Retriever:
@@ -98,6 +100,8 @@ class Retriever:
         self._sentence_lexical = lru_cache(maxsize=SENTENCE_SCORES_KEPT)(self._sentence_bm25.scores)
         self._related = lru_cache(maxsize=512)(self._related_terms)
         self.vocabulary: frozenset[str] = self._sentence_bm25.terms  # every search term in the essays
+        self._speller: Speller | None = None  # built on the first question, not at load (a cold start counts)
+        self._corrected = lru_cache(maxsize=512)(lambda text: self.speller().corrected(text))
 
     # -- construction -------------------------------------------------------------------
     @classmethod
@@ -235,6 +239,7 @@ class Retriever:
     def clear_caches(self) -> None:
         """Forget cached query vectors and BM25 scores (for benchmarks that time cold queries)."""
         self._embed_cached.cache_clear()
+        self._corrected.cache_clear()
         self._sentence_lexical.cache_clear()
         self._related.cache_clear()
 
@@ -243,13 +248,22 @@ class Retriever:
         return self._embed_cached(text)
 
     def expand(self, text: str) -> str:
-        """``text`` with the names its acronyms stand for in these essays (see acronyms.py).
+        """``text`` with its misspelt words corrected to the essays' (see spelling.py), and the
+        names its acronyms stand for in these essays (see acronyms.py).
 
         Only acronyms the essays never write are expanded ("CPTPP" gains "... Trans-Pacific
         Partnership"): one they use is matched as it is, unless the question asks what it stands for.
         """
+        if self.weights.spelling:
+            text = self._corrected(text)
         written = frozenset() if _ASKS_EXPANSION.search(text) else self.vocabulary
         return expand_acronyms(text, self._spelled_out, self._common_words, written)
+
+    def speller(self) -> Speller:
+        """What corrects a question's misspelt words to the essays' (see spelling.py)."""
+        if self._speller is None:
+            self._speller = Speller(self.vocabulary, whole_words(self.model), self._sentence_bm25.spread)
+        return self._speller
 
     def focus_vector(self, text: str) -> np.ndarray | None:
         """The vector of ``text`` without the corpus-wide names (see focus.py), or None."""
