@@ -155,6 +155,23 @@ BLIND10_FLOORS ?= --fail-under answer_pass=0.68 --fail-under refusal_accuracy=0.
 # 1.000 both); floors at that run minus about two cases.
 BLIND11_FLOORS ?= --fail-under answer_pass=0.57 --fail-under refusal_accuracy=0.75 \
 	--fail-under citation_validity=1.0
+# The twelfth blind set (tests/blind12: 6 essays in Markdown and text that state their case in
+# different places, two ending with an author's biography; 25 cases: 13 gist, 5 "what does X
+# conclude?", 3 gist follow-ups, 4 summaries of essays the folder lacks; written on 2026-12-06 (sixth
+# session) by a helper who never saw the code or the other sets, to judge a title feature for gist
+# answers, which it rejected; only its summary line is read): answer pass 0.476, refusal 1.000 at its
+# first run; floors that minus about two cases.
+BLIND12_FLOORS ?= --fail-under answer_pass=0.38 --fail-under refusal_accuracy=0.75 \
+	--fail-under citation_validity=1.0
+# The thirteenth blind set (tests/blind13: 5 essays in Markdown and text; 40 cases: 16 "where does X
+# mention Y?" / "which essay talks about Y?" / "does X mention Y?" (4 in other words than the essay's),
+# 8 of these about things no essay mentions, 6 "what does X conclude?", 10 fact questions with one
+# typo; written on 2026-12-06 (sixth session) by a helper who never saw the code or the other sets;
+# only its summary lines are read): answer pass 0.562 and refusal 1.000 with the code before the
+# mentions, conclusion and spelling answers (19f52ed), 0.688 and 0.875 after; floors that minus about
+# two cases.
+BLIND13_FLOORS ?= --fail-under answer_pass=0.62 --fail-under refusal_accuracy=0.62 \
+	--fail-under citation_validity=1.0
 BLIND3_ESSAYS := index/blind3-essays
 BLIND10_ESSAYS := index/blind10-essays
 export HF_HUB_OFFLINE := 1
@@ -180,6 +197,8 @@ test: setup browser-deps $(BLIND3_ESSAYS)/.built $(BLIND10_ESSAYS)/.built   ## s
 	$(call blind,blind9,tests/blind9/essays,$(BLIND9_FLOORS))
 	$(call blind,blind10,$(BLIND10_ESSAYS),$(BLIND10_FLOORS))
 	$(call blind,blind11,tests/blind11/essays,$(BLIND11_FLOORS))
+	$(call blind,blind12,tests/blind12/essays,$(BLIND12_FLOORS))
+	$(call blind,blind13,tests/blind13/essays,$(BLIND13_FLOORS))
 	$(call blind,ablation4,tests/ablation4/essays,$(ABLATION4_FLOORS))
 	$(call blind,ablation5,tests/ablation5/essays,$(ABLATION5_FLOORS))
 	$(call blind,ablation6,tests/ablation6/essays,$(ABLATION6_FLOORS))

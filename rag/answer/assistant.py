@@ -27,7 +27,7 @@ from .evidence import (
 from .followup import (
     all_answers, check_history, for_reader, last_answer, needs_earlier, resolve, user_turns, with_author_swapped,
 )
-from .gist import CLOSING_SENTENCES, GIST_SENTENCES, OVERVIEW_ESSAYS, asks_gist, central_rows, is_about, topic_terms
+from .gist import CLOSING_SENTENCES, GIST_SENTENCES, OVERVIEW_ESSAYS, asks_gist, central_rows, topic_terms
 from .intent import Intent, read_intent
 from .meta import meta_reply
 from .more import evidence, following_rows, paragraph_rows, quoted_rows
@@ -154,14 +154,15 @@ class Assistant:
         spelled = self.retriever.expand(question) != question  # also a misspelt word the essays hold, corrected
         words = tuple(t for t in terms(question) if t not in authors and t not in _MENTION_WORDS
                       and not (spelled and t not in self.retriever.vocabulary))  # fmt: skip
-        return Topic(words, frozenset(terms(" ".join(w for w in question.split()[1:] if w[:1].isupper()))))
+        return Topic(words, _asked_capitalised(question))
 
     def _holds(self, text: str, topic: Topic) -> bool:
         """True when ``text`` holds every topic word, or for a word the essays never use, one of
         their words for it (Retriever.related_terms: "trade" in an essay that says "commerce");
         but a name has no other word, so "Brazil" is not "China"."""
-        return all(holds_terms(text, [t]) or t not in topic.names and any(
-            holds_terms(text, [r]) for r in self.retriever.related_terms(t)) for t in topic.words)  # fmt: skip
+        held = set(terms(text))
+        return all(holds_terms(held, [t]) or t not in topic.names and any(
+            holds_terms(held, [r]) for r in self.retriever.related_terms(t)) for t in topic.words)  # fmt: skip
 
     def _floor(self) -> float:
         """The reader probability below which a plain question is refused (the policy's, else the reader's own)."""
@@ -233,9 +234,9 @@ class Assistant:
         if named:
             return [d.source for d in self.retriever.heads if d.author in named]
         topic = topic_terms(question, list(named))
-        if topic:
-            found = self.retriever.search(question, k=1)
-            return [p.source for p in found if is_about(self.retriever.document(p.source), topic)]
+        if topic:  # the essay the search finds first, if its title or text holds every topic word
+            found = [self.retriever.document(p.source) for p in self.retriever.search(question, k=1)]
+            return [d.source for d in found if holds_terms(set(terms(f"{d.title} {d.text}")), topic)]
         if _EVERY.search(question) or not user_turns(history):
             return every
         earlier = quoted_rows(self.retriever, last_answer(history))
@@ -307,6 +308,11 @@ def check_question(question: object) -> str:
         if visible and odd / len(visible) > 0.3:
             raise QueryError("that does not look like a question in words: please type your question")
     return clean_query(question)
+
+
+def _asked_capitalised(question: str) -> frozenset[str]:
+    """The terms of the words a question capitalises past its first: names, as asked."""
+    return frozenset(terms(" ".join(w for w in question.split()[1:] if w[:1].isupper())))
 
 
 def _cite(number: int, ev: Evidence) -> Citation:

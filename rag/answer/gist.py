@@ -14,9 +14,8 @@ from collections.abc import Sequence
 import numpy as np
 
 from ..ingest.structure import TEXT
-from ..retrieve.lexical import holds_terms, terms
+from ..retrieve.lexical import terms
 from ..retrieve.retriever import Retriever
-from ..types import Document
 
 GIST_SENTENCES = 3  # quoted for one essay
 CLOSING_SENTENCES = 2  # quoted for what one essay concludes
@@ -78,12 +77,6 @@ def topic_terms(question: str, authors: Sequence[str]) -> list[str]:
     gist words and the authors' names it holds."""
     names = set(terms(" ".join(authors)))
     return [t for t in terms(question) if t not in _NOT_TOPIC and t not in names]
-
-
-def is_about(document: Document, topic: Sequence[str]) -> bool:
-    """True when every topic word is a word of the essay's title or text (see holds_terms), so a
-    gist question about an essay the folder lacks is refused rather than answered with the nearest one."""
-    return holds_terms(f"{document.title} {document.text}", topic)
 
 
 def central_rows(retriever: Retriever, source: str, most: int = GIST_SENTENCES, closing: bool = False) -> list[int]:

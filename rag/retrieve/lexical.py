@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
@@ -43,12 +43,12 @@ def terms(text: str) -> list[str]:
     return [t for t in map(_term, _WORD.findall(text.lower().replace("’", "'"))) if t]
 
 
-def holds_terms(text: str, wanted: Sequence[str]) -> bool:
-    """True when every term of ``wanted`` is a term of ``text``, or shares its first five letters
-    with one ("commuting" finds "commute"): the test of whether a text takes up a named topic."""
-    words = set(terms(text))
-    prefixes = {w[:5] for w in words}
-    return all(t in words or t[:5] in prefixes for t in wanted)
+def holds_terms(held: Collection[str], wanted: Sequence[str]) -> bool:
+    """True when every term of ``wanted`` is one of the terms ``held`` (``set(terms(text))``), or
+    shares its first five letters with one ("commuting" finds "commute"): the test of whether a
+    text takes up a named topic."""
+    prefixes = {w[:5] for w in held}
+    return all(t in held or t[:5] in prefixes for t in wanted)
 
 
 @lru_cache(maxsize=1 << 17)
