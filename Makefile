@@ -1,10 +1,14 @@
 # The two commands (see README):  `make chat`  and  `make test`.
-# Both create .venv on first use and install the project with the CPU build of torch.
+# Both create .venv on first use and install the project with torch 2.13 from the configured package
+# index (the CPU build on this project's machines; plain PyPI gives Linux the larger CUDA build, which
+# runs on a CPU too: `make TORCH_INDEX=--extra-index-url=https://download.pytorch.org/whl/cpu` picks
+# the CPU build where that index is reachable).
 PY ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 TORCH := torch==2.13.0
+TORCH_INDEX ?=
 # Floors for the question-set checks in `make test`: the figures reached (see bench/RESULTS.md)
 # minus a small margin. The committed baselines (tests/baseline.json, tests/dev_baseline.json)
 # catch any regression of a single case. The answer_pass floors were 0.85 and 0.70 before the
@@ -229,7 +233,7 @@ setup: $(STAMP)
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PY) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[dev]' $(TORCH)
+	$(BIN)/python -m pip install --quiet $(TORCH_INDEX) -e '.[dev]' $(TORCH)
 	touch $(STAMP)
 
 browser-deps:          ## Debian Chromium for the browser test (never a Playwright download)
