@@ -83,7 +83,7 @@ def central_rows(retriever: Retriever, source: str, most: int = GIST_SENTENCES, 
     """The rows of essay ``source``'s ``most`` central sentences, in reading order (see module doc);
     with ``closing``, of its last CLOSING_SHARE only (what it concludes)."""
     doc = retriever.document(source)
-    surname = doc.author.split()[-1].lower() if doc.author else ""
+    surname = doc.author.split()[-1] if doc.author else ""  # as written: author Sarah Young, not "young"
     rows = [r for r in retriever.sentence_rows(source) if _states_case(retriever.sentences[r].text,
                                                                       retriever.sentences[r].kind, surname)]
     if not rows:
@@ -113,4 +113,4 @@ def _states_case(text: str, kind: str, surname: str) -> bool:
     words = text.split()
     if kind != TEXT or len(words) < MIN_WORDS or text.rstrip(" \"'”’)").endswith("?"):
         return False
-    return not (surname and surname in (w.strip(".,;:’'\"()").lower() for w in words))
+    return not (surname and surname in (w.strip(".,;:’'\"()").removesuffix("’s").removesuffix("'s") for w in words))
