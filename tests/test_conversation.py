@@ -298,3 +298,56 @@ def test_what_an_essay_concludes_is_quoted_from_its_close(talk) -> None:
     rows = retriever.sentence_rows("libraries.md")
     first_close = retriever.sentences[rows[int(0.6 * len(rows))]].start
     assert all(c.quote_start >= first_close for c in got.citations), got.text
+
+
+RUNNERS = """# The Runners Who Are Paid Not to Win
+
+By Lucas Reyes
+
+Marathons are won by the runners who finish first, but marathons are shaped by the pacers who never finish. Pacemakers shelter the favourites from the wind and then step off the course. Few spectators notice them.
+
+In an event called the INEOS 1:59 Challenge, Eliud Kipchoge ran the marathon distance in under two hours. A rotating team of pacers ran in front of him the whole way.
+
+The big city marathons pay their pacers by the kilometre. Berlin pays the most, and its course is the flattest. The sport should name pacers in its results, as it names winners.
+"""
+
+
+TORTILLAS = """# The Chemistry Inside a Tortilla
+
+Walk into almost any tortillería in Oaxaca before dawn and you will smell it before you see it: a warm, slightly mineral aroma, somewhere between popcorn and wet stone. It comes from nixtamal, dried corn that has been simmered and soaked overnight in water mixed with cal, or slaked lime. By six in the morning the softened kernels are being ground into masa, pressed into thin rounds and slapped onto a hot comal. Most of the people waiting in line have never thought about the process at all. They simply know that a proper tortilla tastes the way it does.
+
+## An Ancient Technique
+
+Nixtamalization, from the Nahuatl words for ash and dough, is one of the oldest food technologies in the Americas. Archaeologists have found evidence of lime-treated maize in Mesoamerica dating back roughly 3,000 years, and the practice was well established long before Spanish ships reached the Gulf Coast in 1519. Cooks used wood ash or crushed limestone and shells to make the alkaline solution, depending on what was available locally.
+
+The basic steps have barely changed since then:
+
+- dried field corn is boiled for about an hour in water containing roughly one percent calcium hydroxide
+- it is left to steep, usually overnight, for eight to twelve hours
+- the kernels are rinsed to remove the loosened skins and excess lime
+- the corn is ground, by metate or mill, into a moist dough
+
+What happens inside the kernel during those hours is remarkable. The alkaline bath dissolves the tough outer hull, the pericarp, making the grain easier to grind. It changes the proteins and starches so that the dough holds together and can be pressed into a thin, flexible sheet. Untreated cornmeal, by contrast, crumbles when you try. The treatment also adds a significant amount of calcium to the diet, an important benefit in regions where dairy was historically scarce.
+
+Most important of all, it makes niacin, one of the B vitamins, available to the body. In raw maize, most niacin is chemically bound in a form that human digestion cannot easily release. The lime frees it.
+
+## A Lesson Learned the Hard Way
+
+When maize crossed the Atlantic after 1492, it traveled without the knowledge that made it safe as a staple. The crop thrived in southern Europe, and by the eighteenth century poor farmers in northern Italy, northern Spain and parts of southern France were eating cornmeal porridge, polenta or its equivalents, day after day. The result was pellagra, a disease marked by what physicians later summarized as the "three Ds": dermatitis, diarrhea and dementia, often followed by death.
+
+The Spanish physician Gaspar Casal described the illness in Asturias in the 1730s, calling it mal de la rosa for the reddened skin of its victims. In Italy, the name pellagra, roughly "rough skin," took hold. For well over a century, doctors blamed spoiled corn, toxins or infections.
+
+"""  # the start of a walk-through essay (2026-12-06)
+
+
+@pytest.mark.parametrize(
+    "essay, question, quote",
+    [(RUNNERS, "Does Reyes mention Eliud Kipchoge?", "Eliud Kipchoge ran"),  # a surname that ends like a plural
+     (RUNNERS, "Does the essay on marathons mention Berlin?", "Berlin pays the most"),
+     (TORTILLAS, "Does the essay on tortillas mention Italy?", "Italy")],  # it quoted "a proper tortilla ..." first
+)  # fmt: skip
+def test_whether_an_essay_mentions_a_name_quotes_a_sentence_that_names_it_first(tmp_path, essay, question, quote) -> None:
+    (tmp_path / "seeds").mkdir()
+    (tmp_path / "seeds" / "essay.md").write_text(essay, encoding="utf-8")
+    got = Assistant(Retriever.build(tmp_path / "seeds", tmp_path / "index")).ask(question)
+    assert not got.refused and quote in got.citations[0].quote, got.text

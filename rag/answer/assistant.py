@@ -35,6 +35,11 @@ from .more import evidence, following_rows, paragraph_rows, quoted_rows
 _EVERY = re.compile(r"\b(?:essays|articles|pieces|posts|papers|reports|documents|them|these|they|all|folder|collection)\b", re.I)
 _MENTION_WORDS = frozenset(terms("part parts anything ever anywhere all bring brings up cover covers address addresses "
                                  "refer refers deal deals write writes wrote"))
+_NAMED_ESSAY = re.compile(  # "the essay on tortillas" in "does the essay on tortillas mention Italy?"
+    r"\b(?:the|this|that|his|her|their)\s+(?:essay|article|piece|post|paper|story|report|op-?ed)\s+(?:on|about)\s+"
+    r".{1,40}?(?=\s+(?:mention|discuss|talk|say|cover|address|refer|bring|deal|write)\w*\b)",
+    re.I,
+)
 _AUTHORSHIP_WORDS = frozenset(terms("who wrote write written writes penned authored author writer essay piece article this that"))
 
 
@@ -114,8 +119,11 @@ class Assistant:
         if intent.more == "else":  # "what else?": what the conversation has not quoted yet
             said = {c.row for c in quoted_in(candidates, all_answers(history))}
             candidates = [c for c in candidates if c.row not in said]
+        topic = self._topic(text, named) if intent.mentions else None
+        if topic is not None:  # "does Reyes mention Eliud Kipchoge?": the sentences that do, if any
+            candidates = [c for c in candidates if self._holds(c.text, topic)] or candidates
         chosen = select(self.retriever, candidates, intent, self._floor(), shown)
-        if self.refuses(intent, candidates, chosen, self._topic(text, named) if intent.mentions else None):
+        if self.refuses(intent, candidates, chosen, topic):
             if intent.more == "else":
                 return Answer("The essays say nothing more on that.", (), refused=True, question=text, search_query=query)
             return self._refusal(text, query, candidates)
@@ -150,9 +158,10 @@ class Assistant:
         """What a where-or-whether question asks the essays to mention: its words less its authors'
         names, and less a word the essays never use that Retriever.expand spells out: an acronym
         ("CPTPP") or a misspelling ("hiroshma")."""
-        authors = {p for author in named for p in name_parts(author)}
+        authors = set(terms(" ".join(p for author in named for p in name_parts(author))))  # "Reyes" -> "reye"
         spelled = self.retriever.expand(question) != question  # also a misspelt word the essays hold, corrected
-        words = tuple(t for t in terms(question) if t not in authors and t not in _MENTION_WORDS
+        asked = _NAMED_ESSAY.sub(" ", question)  # "does the essay on tortillas mention Italy?": Italy, not tortillas
+        words = tuple(t for t in terms(asked) if t not in authors and t not in _MENTION_WORDS
                       and not (spelled and t not in self.retriever.vocabulary))  # fmt: skip
         return Topic(words, _asked_capitalised(question))
 
