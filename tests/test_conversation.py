@@ -351,3 +351,10 @@ def test_whether_an_essay_mentions_a_name_quotes_a_sentence_that_names_it_first(
     (tmp_path / "seeds" / "essay.md").write_text(essay, encoding="utf-8")
     got = Assistant(Retriever.build(tmp_path / "seeds", tmp_path / "index")).ask(question)
     assert not got.refused and quote in got.citations[0].quote, got.text
+
+
+def test_an_essay_that_names_no_author_is_introduced_by_its_title(tmp_path) -> None:
+    (tmp_path / "seeds").mkdir()
+    (tmp_path / "seeds" / "tortilla.md").write_text(TORTILLAS, encoding="utf-8")
+    got = Assistant(Retriever.build(tmp_path / "seeds", tmp_path / "index")).ask("When did Spanish ships reach the Gulf Coast?")
+    assert got.text.startswith("“The Chemistry Inside a Tortilla” says: "), got.text

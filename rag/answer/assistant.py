@@ -294,7 +294,7 @@ def compose(
         return "\n".join(f"{n}. {q}" if steps else f"- {q}" for n, q in enumerate(qs, 1))
 
     if len(chosen) > 2 and introduces(chosen[0].text) and len(authors) == 1:  # "The crew included:", then each
-        return f"{_who(chosen[0])} writes: {quoted[0]}\n\n" + points(quoted[1:]), citations
+        return f"{_writes(chosen[0])}: {quoted[0]}\n\n" + points(quoted[1:]), citations
     if intent.list_size and len(chosen) > 1:
         lead = f"{_who(chosen[0])} makes these points:" if len(authors) == 1 else "The essays make these points:"
         return lead + "\n\n" + points(quoted), citations
@@ -303,9 +303,9 @@ def compose(
         for ev, q in zip(chosen, quoted, strict=True):
             said.setdefault(_who(ev), []).append(q)
         return "\n\n".join(f"**{who}**: {' '.join(qs)}" for who, qs in said.items()), citations
-    text = f"{_who(chosen[0])} writes: {quoted[0]}"
+    text = f"{_writes(chosen[0])}: {quoted[0]}"
     for ev, q in zip(chosen[1:], quoted[1:], strict=True):
-        text += f" {'It adds' if _who(ev) == _who(chosen[0]) else _who(ev) + ' writes'}: {q}"
+        text += f" {'It adds' if _who(ev) == _who(chosen[0]) else _writes(ev)}: {q}"
     return text, citations
 
 
@@ -326,6 +326,11 @@ def _asked_capitalised(question: str) -> frozenset[str]:
 
 def _cite(number: int, ev: Evidence) -> Citation:
     return Citation(number, ev.passage, ev.text, ev.start, ev.end)
+
+
+def _writes(ev: Evidence) -> str:
+    """"Kristi Govella writes", or for an essay that names no author "“The Chemistry Inside a Tortilla” says"."""
+    return f"{ev.passage.author} writes" if ev.passage.author else f"“{ev.passage.title}” says"
 
 
 def _who(ev: Evidence) -> str:
