@@ -358,3 +358,42 @@ def test_an_essay_that_names_no_author_is_introduced_by_its_title(tmp_path) -> N
     (tmp_path / "seeds" / "tortilla.md").write_text(TORTILLAS, encoding="utf-8")
     got = Assistant(Retriever.build(tmp_path / "seeds", tmp_path / "index")).ask("When did Spanish ships reach the Gulf Coast?")
     assert got.text.startswith("“The Chemistry Inside a Tortilla” says: "), got.text
+
+
+PACERS = """The Runners Who Are Paid Not to Win
+By Tomás Reyes
+
+At 7:30 on a cold Sunday morning in Berlin, a slender Kenyan runner named Peter Kiprono stood at the front of the elite field wearing a bib with no surname on it, only the word PACE. He would run 30 kilometers at precisely 2 minutes and 55 seconds per kilometer, shelter the favorites from the wind, and then step off the course onto a side street near the Potsdamer Platz while the race he had just shaped carried on without him. By the time the winner crossed the line, Kiprono was sitting on a curb, drinking water, largely unnoticed.
+
+"People think we are there by accident," he told me afterward. "We are the most planned part of the whole race."
+
+Pacemakers, or "rabbits," as they are often called, have become one of the central forces in modern distance running. They appear in almost every major marathon and at many track meets, and the world records of the past two decades have been built on their backs. Yet they remain nearly invisible to spectators and are often treated by the sport itself as hired help. That should change. Pacers deserve far more recognition, and a clearer place in the sport's rules and records, for four reasons:
+
+1. They make the fastest performances possible. Running in a pack reduces air resistance considerably, and a steady, even pace is the most efficient way to cover 42.195 kilometers. Almost every recent marathon world record has depended on a disciplined group of pacers through at least the first 25 to 30 kilometers.
+
+2. Their work demands elite talent. A pacer in a record attempt must run well under the world's best times for a half marathon or 30 kilometers, and must do it with metronomic consistency. Many are world-class athletes in their own right, some with personal bests that would win smaller marathons outright.
+
+3. They absorb the risk. A pacer who runs a few seconds too fast can wreck a favorite's race, and one who fades early leaves the leaders exposed. Their fees depend on hitting their targets, not on finishing, which means they take the physical strain of a hard effort with little of the reward.
+
+4. The sport already relies on them, so it should be honest about it. World Athletics tolerates and regulates pacing in some forms while barring it in others. Treating pacers as an open secret rather than as professionals creates confusion for fans and leaves the athletes themselves with little protection.
+
+THE EXPERIMENT THAT SHOWED EVERYTHING
+
+The clearest demonstration of what pacing can do came on October 12, 2019, in Vienna. In an event called the INEOS 1:59 Challenge, Eliud Kipchoge ran 42.195 kilometers in 1 hour, 59 minutes and 40 seconds, the first time anyone had covered the distance in under two hours. He was supported by 41 pacemakers, including Olympic medalists and world champions, who rotated in formations of seven, arranged in a V shape ahead of and around him. A car projected laser lines on the road to show the target pace.
+
+Because of that rotating pacing and other conditions, the time was not ratified as a world record. Two years earlier, in May 2017, a similar attempt at the Monza racing circuit in Italy had produced a time of 2:00:25, also unofficial. The two events made the point vividly: with enough help, the human limit moves.
+
+"""  # the start of a walk-through essay (2026-12-06)
+
+
+def test_why_after_the_third_point_does_not_quote_the_list_again(tmp_path) -> None:
+    """"why?" after "and the third one?" after a list re-quoted the whole list of the first answer."""
+    (tmp_path / "seeds").mkdir()
+    (tmp_path / "seeds" / "the-pacers.txt").write_text(PACERS, encoding="utf-8")
+    assistant = Assistant(Retriever.build(tmp_path / "seeds", tmp_path / "index"))
+    listed = assistant.ask("why should pacers get more recognition?")
+    assert "for four reasons" in listed.text, listed.text
+    third = assistant.ask("and the third one?", _turns(listed))
+    assert "They absorb the risk" in third.text, third.text
+    why = assistant.ask("why?", _turns(listed, third))
+    assert "for four reasons" not in why.text and not why.refused, why.text

@@ -21,7 +21,7 @@ from ..retrieve.query import clean_query
 from ..retrieve.retriever import Retriever
 from ..types import Answer, Citation
 from .evidence import (
-    Evidence, continuing, dense_best, gather, in_quoted_essays, introduces, join_adjacent, numbered, quoted_in,
+    Evidence, continuing, dense_best, gather, gives_reason, in_quoted_essays, introduces, join_adjacent, numbered, quoted_in,
     reads_plainly, row_headers, select, unrepeated, with_announced, with_context, with_next,
 )
 from .followup import (
@@ -117,8 +117,8 @@ class Assistant:
         if intent.ordinal and shown:
             candidates = in_quoted_essays(candidates, shown)
         if intent.more == "else":  # "what else?": what the conversation has not quoted yet
-            said = {c.row for c in quoted_in(candidates, all_answers(history))}
-            candidates = [c for c in candidates if c.row not in said]
+            quoted = {c.row for c in quoted_in(candidates, all_answers(history))}
+            candidates = [c for c in candidates if c.row not in quoted]
         topic = self._topic(text, named) if intent.mentions else None
         if topic is not None:  # "does Reyes mention Eliud Kipchoge?": the sentences that do, if any
             candidates = [c for c in candidates if self._holds(c.text, topic)] or candidates
@@ -127,8 +127,11 @@ class Assistant:
             if intent.more == "else":
                 return Answer("The essays say nothing more on that.", (), refused=True, question=text, search_query=query)
             return self._refusal(text, query, candidates)
-        if intent.reason and shown:  # "why?" after an answer: the reason, not the answer again
-            chosen = unrepeated(chosen, shown)
+        if intent.reason and shown:  # "why?" after an answer: a reason, not what the conversation has quoted
+            said = all_answers(history)
+            chosen = unrepeated(chosen, said)
+            if {e.row for e in chosen} <= {e.row for e in quoted_in(chosen, said) if not gives_reason(e.text)}:
+                chosen = select(self.retriever, unrepeated(candidates, said), intent, self._floor(), shown)
         if reads_plainly(intent):
             chosen = with_next(self.retriever, self.reader, asked, chosen)
         if not intent.ordinal:  # "The crew included:" is answered with the crew
