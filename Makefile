@@ -176,6 +176,14 @@ BLIND12_FLOORS ?= --fail-under answer_pass=0.38 --fail-under refusal_accuracy=0.
 # two cases.
 BLIND13_FLOORS ?= --fail-under answer_pass=0.62 --fail-under refusal_accuracy=0.62 \
 	--fail-under citation_validity=1.0
+# The fourteenth blind set (tests/blind14: 4 essays; 24 cases: 16 questions about what an essay argues
+# or concludes, each worded another way ("What's Smith arguing?", "the bottom line of ...", "How does
+# the essay on ... end?"), 4 about essays the folder lacks, 4 facts; written on 2026-12-06 (sixth
+# session) by a helper who never saw the code or the other sets, to judge wider wordings for gist
+# questions; only its summary lines are read): answer pass 0.400 before them, 0.500 after (gist 4 -> 6
+# of 16), refusal 0.750 both; floors that minus about two cases.
+BLIND14_FLOORS ?= --fail-under answer_pass=0.42 --fail-under refusal_accuracy=0.50 \
+	--fail-under citation_validity=1.0
 BLIND3_ESSAYS := index/blind3-essays
 BLIND10_ESSAYS := index/blind10-essays
 export HF_HUB_OFFLINE := 1
@@ -203,6 +211,7 @@ test: setup browser-deps $(BLIND3_ESSAYS)/.built $(BLIND10_ESSAYS)/.built   ## s
 	$(call blind,blind11,tests/blind11/essays,$(BLIND11_FLOORS))
 	$(call blind,blind12,tests/blind12/essays,$(BLIND12_FLOORS))
 	$(call blind,blind13,tests/blind13/essays,$(BLIND13_FLOORS))
+	$(call blind,blind14,tests/blind14/essays,$(BLIND14_FLOORS))
 	$(call blind,ablation4,tests/ablation4/essays,$(ABLATION4_FLOORS))
 	$(call blind,ablation5,tests/ablation5/essays,$(ABLATION5_FLOORS))
 	$(call blind,ablation6,tests/ablation6/essays,$(ABLATION6_FLOORS))

@@ -137,7 +137,13 @@ def test_more_without_an_earlier_answer_says_so(talk) -> None:
     [("Summarize the essay on night ferries", True), ("What is Holm's main argument?", True),
      ("tl;dr of the library piece?", True), ("What's the gist?", True), ("What is that essay about overall?", True),
      ("what is the key idea behind a night ferry?", False), ("What does Webb say about Sheffield?", False),
-     ("What is the subsidy about?", False)],
+     ("What is the subsidy about?", False),
+     ("What’s Holm arguing?", True), ("What point is the author of the library piece making?", True),
+     ("What is Holm’s take on ferries?", True), ("Give me the short version of the ferry essay", True),
+     ("What’s the bottom line of the library piece?", True), ("In a sentence, what is Holm saying?", True),
+     ("What does Holm argue about fuel?", False), ("Which port could reopen, in Holm's view?", False),
+     ("What was the bottom line on the ferry's accounts?", False), ("What is the mayor saying?", False),
+     ("Explain the library essay in one sentence", True)],
 )  # fmt: skip
 def test_a_question_about_an_essay_as_a_whole_is_told_from_others(question, gist) -> None:
     assert bool(asks_gist(question, ["holm"] if "Holm" in question else [])) == gist
@@ -289,6 +295,16 @@ def test_what_an_essay_concludes_about_a_topic_is_what_it_says_about_it(talk) ->
     assistant, _ = talk
     got = assistant.ask("What does Webb conclude about council savings?")
     assert not got.refused and "save money" in got.text, got.text
+
+
+@pytest.mark.parametrize(
+    "question, kind",
+    [("What does Webb conclude?", "close"), ("How does the essay on libraries end?", "close"),
+     ("What are Webb's final thoughts?", "close"), ("What does Webb conclude about Sheffield?", ""),
+     ("What does the library essay conclude about Sheffield?", "")],
+)  # fmt: skip
+def test_a_question_about_how_an_essay_ends_is_told_from_others(question, kind) -> None:
+    assert asks_gist(question, ["webb"] if "Webb" in question else []) == kind
 
 
 def test_what_an_essay_concludes_is_quoted_from_its_close(talk) -> None:

@@ -28,13 +28,25 @@ MIN_WORDS = 8  # shorter sentences are lead-ins and asides, not a case stated
 
 _STRONG = re.compile(
     r"\bsumm(?:ary|aries|ari[sz]e[sd]?|ari[sz]ing)\b|\bgist\b|\btl\W?dr\b|\boverview\b|\bthesis\b|\brecap\b|"
-    r"\bsynopsis\b|\brun-?down\b|\bnutshell\b|\bsum(?:s|med)? (?:it |this |that |them )?up\b|\bboils? (?:it |this )?down\b",
+    r"\bsynopsis\b|\brun-?down\b|\bnutshell\b|\bsum(?:s|med)? (?:it |this |that |them )?up\b|\bboils? (?:it |this )?down\b|"
+    r"\bin (?:a|one) (?:sentence|line)\b",
     re.I,
 )
 _MAIN = re.compile(
-    r"\b(?:main|central|core|key|overall|big)\s+(?:argument|point|idea|claim|message|takeaway|thrust|lesson)s?\b", re.I
+    r"\b(?:main|central|core|key|overall|big)\s+(?:argument|point|idea|claim|message|takeaway|thrust|lesson)s?\b"
+    r"|\bwhat(?:'s| is| was)\s+(?:[\w-]+\s+){0,3}?[\w-]+'s (?:take|stance|position|view|verdict|case)\b"  # not "in X's view"
+    r"|\bwhat (?:stance|position|view)\b|\bshort version\b|\bbottom line\b",
+    re.I,
 )
-_CONCLUDES = re.compile(r"\bconclu(?:de|des|ded|sion|sions|ding)\b|\bend(?:s|ed)? (?:up )?(?:by )?saying\b", re.I)
+# "What's Smith arguing?", "What point is the author of the bike-lane piece making?": asked last, so not
+# "What does Cooper argue about NATO?" (a topic: see intent._SAYS_ABOUT)
+_ARGUES = re.compile(r"\b(?:argu(?:e|es|ing)|saying|getting at|driving at|making|trying to say)\W*$", re.I)
+_CONCLUDES = re.compile(
+    r"\bconclu(?:de|des|ded|sion|sions|ding)\b|\bend(?:s|ed)? (?:up )?(?:by )?saying\b|\bhow does\b.{0,60}\bend(?: up)?\W*$"
+    r"|\bfinal (?:thoughts?|words?|points?)\b|\bin the end\b",
+    re.I,
+)
+_ON_A_TOPIC = re.compile(r"\bconclu\w*\s+(?:about|on|regarding)\b", re.I)  # "what does her essay conclude about China?"
 _OF_A_DOCUMENT = re.compile(
     r"\b(?:essays?|articles?|pieces?|posts?|papers?|reports?|op-?eds?|columns?|his|her|their|its|the author|the writer)\b",
     re.I,
@@ -54,7 +66,8 @@ _NOT_TOPIC = frozenset(terms(
     "one two three four five sentence sentences words paragraph can could would you me us recap synopsis rundown "
     "nutshell version sum summed up boil boils down bottom line trying saying arguing making getting across simple "
     "simply plain terms english quickly briefly general generally mostly mainly broadly high level outline "
-    "conclude concludes concluded conclusion conclusions concluding end ends ended saying"
+    "conclude concludes concluded conclusion conclusions concluding end ends ended saying take stance position view "
+    "verdict case final thought thoughts word point making trying say getting driving line sentence"
 ))
 
 
@@ -64,12 +77,15 @@ def asks_gist(question: str, authors: Sequence[str] = ()) -> str:
     "what is the key idea behind carbon pricing?": a "main point" asks about an essay only when it
     names one, its author or "her", or names nothing else); "close" for "what does Doe
     conclude?"; '' for any other question. ``authors``: the authors the question names."""
-    if _CONCLUDES.search(question) and not topic_terms(question, authors):
+    question = question.replace("’", "'")  # "What’s Smith arguing?"
+    names_one = bool(_OF_A_DOCUMENT.search(question))
+    if _CONCLUDES.search(question) and (names_one or not topic_terms(question, authors)) and not _ON_A_TOPIC.search(question):
         return "close"
     if _STRONG.search(question) or _ABOUT.search(question):
         return "gist"
-    about_one = bool(authors) or bool(_OF_A_DOCUMENT.search(question)) or not topic_terms(question, authors)
-    return "gist" if _MAIN.search(question) and about_one else ""
+    about_one = bool(authors) or names_one or not topic_terms(question, authors)
+    argues = _ARGUES.search(question) and (names_one or not topic_terms(question, authors))
+    return "gist" if _MAIN.search(question) and about_one or argues else ""
 
 
 def topic_terms(question: str, authors: Sequence[str]) -> list[str]:
