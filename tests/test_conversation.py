@@ -167,10 +167,11 @@ def test_a_gist_never_quotes_the_authors_biography(talk) -> None:
     assert got.citations and not any("Webb" in c.quote for c in got.citations), got.text
 
 
-def test_a_gist_follow_up_is_about_the_essay_just_quoted(talk) -> None:
+@pytest.mark.parametrize("follow_up", ["Can you summarize it?", "What is it all about?"])
+def test_a_gist_follow_up_is_about_the_essay_just_quoted(talk, follow_up) -> None:
     assistant, _ = talk
     first = assistant.ask("How much did visits to Sheffield's day centres rise?")
-    got = assistant.ask("Can you summarize it?", _turns(first))
+    got = assistant.ask(follow_up, _turns(first))
     assert {c.passage.source for c in got.citations} == {"libraries.md"}, got.text
 
 

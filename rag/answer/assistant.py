@@ -32,7 +32,7 @@ from .intent import Intent, read_intent
 from .meta import meta_reply
 from .more import evidence, following_rows, paragraph_rows, quoted_rows
 
-_EVERY = re.compile(r"\b(?:essays|articles|pieces|posts|papers|reports|documents|them|these|they|all|folder|collection)\b", re.I)
+_EVERY = re.compile(r"\b(?:essays|articles|pieces|posts|papers|reports|documents|them|these|they|folder|collection)\b", re.I)
 _MENTION_WORDS = frozenset(terms("part parts anything ever anywhere all bring brings up cover covers address addresses "
                                  "refer refers deal deals write writes wrote"))
 _NAMED_ESSAY = re.compile(  # "the essay on tortillas" in "does the essay on tortillas mention Italy?"
