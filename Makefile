@@ -184,6 +184,13 @@ BLIND13_FLOORS ?= --fail-under answer_pass=0.62 --fail-under refusal_accuracy=0.
 # of 16), refusal 0.750 both; floors that minus about two cases.
 BLIND14_FLOORS ?= --fail-under answer_pass=0.42 --fail-under refusal_accuracy=0.50 \
 	--fail-under citation_validity=1.0
+# The fifteenth blind set (tests/blind15: 5 opinion essays; 18 cases: 15 gist questions, 3 about essays the
+# folder lacks; written on 2026-12-06 (sixth session) by a helper who never saw the code or the other sets,
+# and not told of the rule it judged: a summary favours sentences that argue ("should", "must"); only its
+# summary lines are read): gist 7 -> 10 of 15 with that rule, refusals 2 of 3 both; floors that minus
+# about two cases.
+BLIND15_FLOORS ?= --fail-under answer_pass=0.53 --fail-under refusal_accuracy=0.33 \
+	--fail-under citation_validity=1.0
 BLIND3_ESSAYS := index/blind3-essays
 BLIND10_ESSAYS := index/blind10-essays
 export HF_HUB_OFFLINE := 1
@@ -212,6 +219,7 @@ test: setup browser-deps $(BLIND3_ESSAYS)/.built $(BLIND10_ESSAYS)/.built   ## s
 	$(call blind,blind12,tests/blind12/essays,$(BLIND12_FLOORS))
 	$(call blind,blind13,tests/blind13/essays,$(BLIND13_FLOORS))
 	$(call blind,blind14,tests/blind14/essays,$(BLIND14_FLOORS))
+	$(call blind,blind15,tests/blind15/essays,$(BLIND15_FLOORS))
 	$(call blind,ablation4,tests/ablation4/essays,$(ABLATION4_FLOORS))
 	$(call blind,ablation5,tests/ablation5/essays,$(ABLATION5_FLOORS))
 	$(call blind,ablation6,tests/ablation6/essays,$(ABLATION6_FLOORS))

@@ -414,3 +414,11 @@ def test_why_after_the_third_point_does_not_quote_the_list_again(tmp_path) -> No
     assert "They absorb the risk" in third.text, third.text
     why = assistant.ask("why?", _turns(listed, third))
     assert "for four reasons" not in why.text and not why.refused, why.text
+
+
+def test_a_gist_favours_the_sentence_that_argues(talk) -> None:
+    """The case a writer makes is worded as one ("should pay to bring such routes back"): without
+    that cue the subsidy's figures were quoted in its place."""
+    assistant, _ = talk
+    got = assistant.ask("Summarize Holm's essay")
+    assert any("should pay to bring such routes back" in c.quote for c in got.citations), got.text

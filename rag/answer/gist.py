@@ -2,8 +2,8 @@
 
 Extractive like every answer: an essay's central sentences are those nearest its centroid (the
 mean of its sentence vectors, as in centroid summarisation, Radev et al. 2004), a little favoured
-in its opening and its close, where essays state their case, none saying what another already
-says. SQuAD, which the reader learnt from, asks no such question, so the reader is not used.
+in its opening and its close, where essays state their case, and when they argue ("should",
+"must": Edmundson's cue words, 1969), none saying what another already says. SQuAD, which the reader learnt from, asks no such question, so the reader is not used.
 """
 
 from __future__ import annotations
@@ -22,6 +22,12 @@ CLOSING_SENTENCES = 2  # quoted for what one essay concludes
 OVERVIEW_ESSAYS = 10  # an overview of the folder quotes one sentence of each, for at most this many
 EDGE_SHARE = (0.2, 0.15)  # the opening and closing shares of an essay's sentences that are favoured
 EDGE_BONUS = 0.05  # how much (cosine); set before any figure, as were the shares
+CUE_BONUS = 0.05  # for a sentence that argues ("should", "must", "it is time"): Edmundson's cue words; set before any figure
+_CUE = re.compile(
+    r"\b(?:should|must|ought|needs? to|have to|has to|it is time|it's time|the answer is|the real|i argue|my argument|"
+    r"the point is)\b",
+    re.I,
+)
 SAME = 0.8  # a sentence this close (cosine) to one already picked says the same thing
 CLOSING_SHARE = 0.25  # of an essay's sentences, its close ("what does Doe conclude?"), at least its last three
 MIN_WORDS = 8  # shorter sentences are lead-ins and asides, not a case stated
@@ -110,6 +116,7 @@ def central_rows(retriever: Retriever, source: str, most: int = GIST_SENTENCES, 
     place = np.arange(len(rows))
     edges = (place < EDGE_SHARE[0] * len(rows)) | (place >= (1 - EDGE_SHARE[1]) * len(rows))
     scores = scores + EDGE_BONUS * edges
+    scores = scores + CUE_BONUS * np.array([bool(_CUE.search(retriever.sentences[r].text)) for r in rows])
     if closing:  # the essay's close: the rest can never be picked
         scores[place < min(len(rows) - 3, int((1 - CLOSING_SHARE) * len(rows)))] = -np.inf
     picked: list[int] = []
