@@ -21,8 +21,8 @@ from ..retrieve.query import clean_query
 from ..retrieve.retriever import Retriever
 from ..types import Answer, Citation
 from .evidence import (
-    Evidence, continuing, dense_best, gather, gives_reason, in_quoted_essays, introduces, join_adjacent, numbered, quoted_in,
-    reads_plainly, row_headers, select, unrepeated, with_announced, with_context, with_next,
+    Evidence, as_evidence, continuing, dense_best, gather, gives_reason, in_quoted_essays, introduces, join_adjacent,
+    numbered, quoted_in, reads_plainly, row_headers, select, unrepeated, with_announced, with_context, with_next,
 )
 from .followup import (
     all_answers, check_history, for_reader, last_answer, needs_earlier, resolve, user_turns, with_author_swapped,
@@ -30,7 +30,7 @@ from .followup import (
 from .gist import CLOSING_SENTENCES, GIST_SENTENCES, OVERVIEW_ESSAYS, asks_gist, central_rows, topic_terms
 from .intent import Intent, read_intent
 from .meta import meta_reply
-from .more import evidence, following_rows, paragraph_rows, quoted_rows
+from .more import following_rows, paragraph_rows, quoted_rows
 
 _EVERY = re.compile(r"\b(?:essays|articles|pieces|posts|papers|reports|documents|them|these|they|folder|collection)\b", re.I)
 _MENTION_WORDS = frozenset(terms("part parts anything ever anywhere all bring brings up cover covers address addresses "
@@ -209,7 +209,7 @@ class Assistant:
             title = self.retriever.document(self.retriever.sentences[rows[-1]].source).title
             note = f"That is where “{title}” ends: there is nothing more to quote."
             return Answer(note, (), refused=True, question=question, search_query=question)
-        quotes = join_adjacent(self.retriever, evidence(self.retriever, picked))
+        quotes = join_adjacent(self.retriever, as_evidence(self.retriever, picked))
         body, citations = compose(quotes, intent, numbered(self.retriever, quotes), row_headers(self.retriever, quotes))
         return Answer(body, citations, refused=False, question=question, search_query=question)
 
@@ -220,7 +220,7 @@ class Assistant:
         sources = self._gist_sources(question, named, history)
         most = 1 if len(sources) > 1 else CLOSING_SENTENCES if closing else GIST_SENTENCES
         quotes = [ev for s in sources[:OVERVIEW_ESSAYS]
-                  for ev in evidence(self.retriever, central_rows(self.retriever, s, most, closing))]  # fmt: skip
+                  for ev in as_evidence(self.retriever, central_rows(self.retriever, s, most, closing))]  # fmt: skip
         if not quotes:
             note = "None of the essays is about that." if sources == [] else "The essays don't answer that question."
             return Answer(note, (), refused=True, question=question, search_query=question)
@@ -242,13 +242,13 @@ class Assistant:
         """The essays a gist question means: those of the author it names; the one its topic words
         name ("the piece on night trains"), or none when no essay holds them all; the one the last
         answer quoted (or the last question found); else every essay ("what are these about?")."""
-        every = [d.source for d in self.retriever.heads]
         if named:
             return [d.source for d in self.retriever.heads if d.author in named]
         topic = topic_terms(question, list(named))
         if topic:  # the essay the search finds first, if its title or text holds every topic word
             found = [self.retriever.document(p.source) for p in self.retriever.search(question, k=1)]
             return [d.source for d in found if holds_terms(set(terms(f"{d.title} {d.text}")), topic)]
+        every = [d.source for d in self.retriever.heads]
         if _EVERY.search(question) or not user_turns(history):
             return every
         earlier = quoted_rows(self.retriever, last_answer(history))

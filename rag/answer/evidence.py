@@ -290,7 +290,7 @@ def takes_them_in_turn(retriever: Retriever, lead: Evidence, items: Sequence[Evi
 
 def announced(retriever: Retriever, ev: Evidence) -> list[Evidence]:
     """What quote ``ev`` announces (see ``announced_rows``), as evidence."""
-    return _as_evidence(retriever, announced_rows(retriever, ev.row), ev)
+    return as_evidence(retriever, announced_rows(retriever, ev.row), ev)
 
 
 def announced_rows(retriever: Retriever, row: int) -> list[int]:
@@ -349,17 +349,20 @@ def with_announced(
     return out
 
 
-def _as_evidence(
-    retriever: Retriever, rows: Sequence[int], like: Evidence, retrieved: Mapping[int, Passage] | None = None
+def as_evidence(
+    retriever: Retriever, rows: Sequence[int], like: Evidence | None = None,
+    retrieved: Mapping[int, Passage] | None = None,
 ) -> list[Evidence]:
     """Sentence ``rows`` as evidence ranked as ``like``, each in the passage that retrieved it
-    (``retrieved``, by row) or else the indexed passage that holds it."""
+    (``retrieved``, by row) or else the indexed passage that holds it; without ``like``, read from
+    the essay rather than ranked (what follows a quote, an essay's central sentences: no score)."""
     found = []
     for r in rows:
-        passage = (retrieved or {}).get(r) or retriever.passage_for_sentence(r, like.passage.score)
+        passage = (retrieved or {}).get(r) or retriever.passage_for_sentence(r, like.passage.score if like else 0.0)
         if passage is not None:
             s = retriever.sentences[r]
-            found.append(Evidence(passage, r, s.start, s.end, s.text, like.score, like.dense))
+            found.append(Evidence(passage, r, s.start, s.end, s.text, like.score if like else 1.0,
+                                  like.dense if like else 1.0))
     return found
 
 
@@ -528,7 +531,7 @@ def markup_list(retriever: Retriever, candidates: Sequence[Evidence], size: int)
     order = {c.row: i for i, c in enumerate(candidates)}
     if size and len(rows) > size:
         rows = sorted(sorted(rows, key=lambda r: order.get(r, len(order)))[:size])
-    return _as_evidence(retriever, rows, anchor, {c.row: c.passage for c in candidates})
+    return as_evidence(retriever, rows, anchor, {c.row: c.passage for c in candidates})
 
 
 def _marker(retriever: Retriever, row: int) -> str:

@@ -15,7 +15,6 @@ from collections.abc import Sequence
 from ..errors import QueryError
 from ..ingest.sentences import normalize
 from ..retrieve.retriever import Retriever
-from .evidence import Evidence
 
 _MARKER = re.compile(r"\[\d+\]")
 MORE_SENTENCES = 3  # what "go on" quotes: about a short paragraph
@@ -70,17 +69,6 @@ def paragraph_rows(retriever: Retriever, rows: Sequence[int]) -> list[int]:
         later = _paragraph(retriever, after) if after < len(sentences) and sentences[after].source == source else []
         own = [*before, *own, *later]
     return own[:CONTEXT_SENTENCES]
-
-
-def evidence(retriever: Retriever, rows: Sequence[int]) -> list[Evidence]:
-    """Sentence ``rows`` as evidence to quote, each in the indexed passage that holds it."""
-    found = []
-    for r in rows:
-        passage = retriever.passage_for_sentence(r)
-        if passage is not None:
-            s = retriever.sentences[r]
-            found.append(Evidence(passage, r, s.start, s.end, s.text, 1.0, 1.0))
-    return found
 
 
 def _paragraph(retriever: Retriever, row: int) -> list[int]:
