@@ -236,6 +236,7 @@ def test_tell_me_more_passes_over_the_chats_sources_line(talk) -> None:
 @pytest.mark.parametrize(
     "question, opens",
     [("hi", "Hello!"), ("Hello there!", "Hello!"), ("thanks!", "You're welcome"), ("OK, thank you so much", "You're welcome"),
+     ("ok", "Ask me anything else"), ("bye!", "Goodbye!"), ("thanks, bye", "Goodbye!"),
      ("what can you do?", "I answer questions about the 2 essays"), ("What essays do you have?", "The folder holds 2 essays"),
      ("how many essays are there?", "The folder holds 2 essays"), ("list the authors", "The folder holds 2 essays")],
 )  # fmt: skip

@@ -18,8 +18,10 @@ LISTED = 20  # essays a catalogue names before saying how many more there are
 _GREETING = re.compile(r"^(?:hi|hello|hey|hiya|howdy|greetings|good (?:morning|afternoon|evening|day))(?: there| all| everyone)?$")
 _THANKS = re.compile(
     r"^(?:(?:ok(?:ay)?|great|cool|nice|perfect|good|got it|brilliant)\W*)*(?:thanks?|thank you|thx|ta|cheers|many thanks)"
-    r"(?: (?:so much|a lot|very much|again))?$|^(?:ok(?:ay)?|great|cool|nice|perfect|got it|brilliant|bye|goodbye)$"
+    r"(?: (?:so much|a lot|very much|again))?$"
 )
+_NOTED = re.compile(r"^(?:ok(?:ay)?|great|cool|nice|perfect|got it|brilliant|i see|understood|alright|right)$")
+_FAREWELL = re.compile(r"^(?:(?:ok(?:ay)?|thanks?|thank you)\W*)?(?:bye|goodbye|bye bye|see you|see ya|good night|that's all)$")
 _HELP = re.compile(
     r"^(?:help|what can you do|what do you do|who are you|what are you|how do(?:es)? (?:i use )?(?:this|it|you) work"
     r"|how do i use (?:this|you)|how can you help(?: me)?|what (?:kind of )?questions can i ask(?: you)?)$"
@@ -46,6 +48,10 @@ def meta_reply(question: str, documents: Sequence[Document]) -> str:
                 "Try “What are these essays about?”, or ask about anything they discuss.")  # fmt: skip
     if _THANKS.match(q):
         return "You're welcome. Ask me anything else about the essays."
+    if _NOTED.match(q):
+        return "Ask me anything else about the essays."
+    if _FAREWELL.match(q):
+        return "Goodbye! The essays will be here when you come back."
     if _HELP.match(q):
         return (f"I answer questions about the {count} in this folder (“What essays do you have?” lists them). "
                 "Every answer quotes the essays word for word, with a numbered citation for each quote, and "
