@@ -10,7 +10,7 @@ from rag.retrieve.spelling import Speller, distance
 VOCABULARY = ["tariff", "japan", "three", "area", "trace", "hiroshima", "widen", "wider", "bidden", "cooperation",
               "coercion", "ripe"]
 SPREAD = {"tariff": 5, "japan": 40, "three": 9, "area": 3, "trace": 2, "hiroshima": 2, "widen": 1, "wider": 3}
-KNOWN = {"trade", "what", "which", "face", "does", "areas"}  # whole words of the model's vocabulary
+KNOWN = {"trade", "what", "which", "face", "does", "areas", "biden"}  # whole words of the model's vocabulary
 
 
 @pytest.fixture(scope="module")
@@ -24,7 +24,9 @@ def speller() -> Speller:
      ("wich thre areas are ripe?", "which three areas are ripe?"),
      ("what happened at hiroshma?", "what happened at hiroshima?"),
      ("Japn and trade", "Japan and trade"),  # capitalised as typed; "trade" is a word, never "trace"
-     ("why did Biden act?", "why did Biden act?"),  # a capitalised word past the first is a name, not "bidden"
+     ("why did Biden act?", "why did Biden act?"),  # a name the model knows is never "Bidden"
+     ("what happened at Hiroshma?", "what happened at Hiroshima?"),  # a capitalised word past the first: one edit
+     ("what happened at Hroshma?", "what happened at Hroshma?"),  # ... but not two, as "hroshma" would be
      ("did it widem?", "did it wider?"),  # of two one edit away, the one more texts use
      ("what about coopertion and coersion?", "what about cooperation and coercion?")],
 )  # fmt: skip

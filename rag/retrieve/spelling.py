@@ -7,7 +7,8 @@ word of the model's vocabulary (about 20,000 common English words, so "trade" is
 fewest edits away (a letter dropped, added, changed, or two swapped: one edit for a word of up
 to five letters, two for a longer one), starting with the same letter; of several, the one
 most texts use. The question's first word may instead be a question word one edit away ("waht",
-"wich"). A capitalised word past the first is taken for a name and left as typed. BM25 matches
+"wich"). A capitalised word past the first may be a name the essays lack, so it is allowed one
+edit only ("Hiroshma" is "Hiroshima"; a name the model knows, "Biden", is never touched). BM25 matches
 no misspelt word, and the model reads one as unrelated word pieces.
 """
 
@@ -42,15 +43,14 @@ class Speller:
 
     def _fix(self, word: str, opening: bool) -> str:
         lower = word.lower()
-        if word[0].isupper() and not opening:  # a name as typed ("Biden" in essays that say "widen")
-            return word
+        name = word[0].isupper() and not opening
         if lower in self.known or lower in STOPWORDS or lower in self.vocabulary or stem(lower) in self.vocabulary:
             return word
         if opening:
             asked = [w for w in QUESTION_WORDS if distance(lower, w, 1) <= 1]
             if asked:
                 return _cased(asked[0], word)
-        limit = 1 if len(lower) <= SHORT else 2
+        limit = 1 if len(lower) <= SHORT or name else 2
         near = [(d, t) for t in self._by_letter.get(lower[0], ())
                 if abs(len(t) - len(lower)) <= limit and (d := distance(lower, t, limit)) <= limit]  # fmt: skip
         if not near:
