@@ -191,6 +191,12 @@ BLIND14_FLOORS ?= --fail-under answer_pass=0.42 --fail-under refusal_accuracy=0.
 # about two cases.
 BLIND15_FLOORS ?= --fail-under answer_pass=0.53 --fail-under refusal_accuracy=0.33 \
 	--fail-under citation_validity=1.0
+# The sixteenth blind set (tests/blind16: 6 essays, 4 Markdown and 2 plain text; 50 cases: 32 facts,
+# 2 lists, 4 paraphrases, 8 near misses, 4 off-topic; written on 2026-12-06 (seventh session) by a
+# helper who never saw the code or the other sets, to judge readers; only its summary lines are read):
+# answer pass 0.684, refusal 0.500, false refusals 0.132 at its first run; floors that minus about two cases.
+BLIND16_FLOORS ?= --fail-under answer_pass=0.63 --fail-under refusal_accuracy=0.33 \
+	--fail-under citation_validity=1.0
 BLIND3_ESSAYS := index/blind3-essays
 BLIND10_ESSAYS := index/blind10-essays
 export HF_HUB_OFFLINE := 1
@@ -220,6 +226,7 @@ test: setup browser-deps $(BLIND3_ESSAYS)/.built $(BLIND10_ESSAYS)/.built   ## s
 	$(call blind,blind13,tests/blind13/essays,$(BLIND13_FLOORS))
 	$(call blind,blind14,tests/blind14/essays,$(BLIND14_FLOORS))
 	$(call blind,blind15,tests/blind15/essays,$(BLIND15_FLOORS))
+	$(call blind,blind16,tests/blind16/essays,$(BLIND16_FLOORS))
 	$(call blind,ablation4,tests/ablation4/essays,$(ABLATION4_FLOORS))
 	$(call blind,ablation5,tests/ablation5/essays,$(ABLATION5_FLOORS))
 	$(call blind,ablation6,tests/ablation6/essays,$(ABLATION6_FLOORS))
