@@ -265,7 +265,8 @@ def test_a_question_that_opens_with_a_greeting_is_still_a_question(talk, questio
      ("Which essay talks about hauliers?", "Hauliers would follow"),
      ("Does Holm mention Baltic ports?", "Three suitable vessels are laid up in Baltic ports"),
      ("Does Holm ever bring up Baltic ports?", "Three suitable vessels are laid up in Baltic ports"),
-     ("Where does Holm talk about boats?", "Three suitable vessels")],  # the essay's own word for boats
+     ("Where does Holm talk about boats?", "Three suitable vessels"),  # the essay's own word for boats
+     ("Where does Holm mention air travel?", "budget airlines")],  # the essay's own word for a phrase
 )  # fmt: skip
 def test_where_or_whether_an_essay_mentions_a_topic_quotes_where_it_does(talk, question, quote) -> None:
     assistant, retriever = talk
@@ -286,8 +287,9 @@ def test_whether_an_essay_mentions_a_topic_is_answered_where_it_does(retriever, 
 
 
 @pytest.mark.parametrize(
-    "question", ["Where does Webb mention Glasgow?", "Does Holm mention hovercraft?"]
-)  # a name has no other word: the model's nearest word in the essays for "glasgow" is "sheffield"
+    "question", ["Where does Webb mention Glasgow?", "Does Holm mention hovercraft?", "Does Webb mention public money?"]
+)  # a name has no other word: the model's nearest word in the essays for "glasgow" is "sheffield"; nor is
+#    "public" (in "public libraries") the essays' word for the phrase "public money"
 def test_where_an_essay_mentions_what_it_never_names_is_refused(talk, question) -> None:
     assistant, _ = talk
     assert assistant.ask(question).refused

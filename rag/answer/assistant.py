@@ -173,8 +173,14 @@ class Assistant:
         their words for it (Retriever.related_terms: "trade" in an essay that says "commerce");
         but a name has no other word, so "Brazil" is not "China"."""
         held = set(terms(text))
-        return all(holds_terms(held, [t]) or t not in topic.names and any(
-            holds_terms(held, [r]) for r in self.retriever.related_terms(t)) for t in topic.words)  # fmt: skip
+        if all(holds_terms(held, [t]) or t not in topic.names and any(
+                holds_terms(held, [r]) for r in self.retriever.related_terms(t)) for t in topic.words):  # fmt: skip
+            return True
+        if len(topic.words) < 2 or topic.names & set(topic.words):
+            return False
+        # a phrase's own word for it ("weed killers": "herbicides"), not one of its words ("public money": "public")
+        other = [r for r in self.retriever.related_terms(" ".join(topic.words), True) if r not in topic.words]
+        return any(holds_terms(held, [r]) for r in other)
 
     def _floor(self) -> float:
         """The reader probability below which a plain question is refused (the policy's, else the reader's own)."""

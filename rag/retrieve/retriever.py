@@ -359,16 +359,17 @@ class Retriever:
         asks = np.array([is_question(self.sentences[r].text) for r in rows])
         return np.where(asks, scores * 0.8, scores)
 
-    def related_terms(self, text: str) -> list[str]:
-        """The essays' words for the words of ``text`` they never use (see related.py)."""
-        return list(self._related(text, self.weights.related))
+    def related_terms(self, text: str, whole: bool = False) -> list[str]:
+        """The essays' words for the words of ``text`` they never use (see related.py); with
+        ``whole``, for ``text`` read as one phrase ("weed killer": "herbicide")."""
+        return list(self._related(text, self.weights.related, whole))
 
-    def _related_terms(self, text: str, min_similarity: float) -> tuple[str, ...]:
+    def _related_terms(self, text: str, min_similarity: float, whole: bool = False) -> tuple[str, ...]:
         """Cached by ``related_terms``; keyed on the threshold too, so changing weights is safe."""
         if min_similarity > 1:  # switched off
             return ()
         return tuple(related_terms(
-            terms(text), self.data.terms, self.data.term_vectors,
+            [text] if whole else terms(text), self.data.terms, self.data.term_vectors,
             lambda words: encode(self.model, words), min_similarity,
         ))
 
