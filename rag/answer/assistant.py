@@ -170,8 +170,9 @@ class Assistant:
 
     def _holds(self, text: str, topic: Topic) -> bool:
         """True when ``text`` holds every topic word, or for a word the essays never use, one of
-        their words for it (Retriever.related_terms: "trade" in an essay that says "commerce");
-        but a name has no other word, so "Brazil" is not "China"."""
+        their words for it (Retriever.related_terms: "trade" in an essay that says "commerce"), or
+        for a topic of several words, their word for the whole phrase; but a name has no other
+        word, so "Brazil" is not "China"."""
         held = set(terms(text))
         if all(holds_terms(held, [t]) or t not in topic.names and any(
                 holds_terms(held, [r]) for r in self.retriever.related_terms(t)) for t in topic.words):  # fmt: skip
