@@ -3,7 +3,8 @@
 Extractive like every answer: an essay's central sentences are those nearest its centroid (the
 mean of its sentence vectors, as in centroid summarisation, Radev et al. 2004), a little favoured
 in its opening and its close, where essays state their case, and when they argue ("should",
-"must": Edmundson's cue words, 1969), none saying what another already says. SQuAD, which the reader learnt from, asks no such question, so the reader is not used.
+"must": Edmundson's cue words, 1969), none saying what another already says. SQuAD, which the
+reader learnt from, asks no such question, so the reader is not used.
 """
 
 from __future__ import annotations

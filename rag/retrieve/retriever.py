@@ -28,7 +28,6 @@ from ..ingest.structure import as_read
 from ..settings import Settings, settings_from_env
 from ..types import Chunk, Document, Passage, Sentence
 from .acronyms import expand_acronyms
-from .spelling import Speller
 from .authors import named_sources
 from .focus import focus_query
 from .lexical import BM25, terms
@@ -37,6 +36,7 @@ from .structure import chunk_ids, membership, offsets, sentences_within, source_
 from .tables import derive, from_stored
 from .query import clean_query
 from .related import MIN_SIMILARITY, RELATED_WEIGHT, related_terms
+from .spelling import Speller
 
 log = logging.getLogger("rag")
 SENTENCE_SCORES_KEPT = 16  # texts whose BM25 scores over every sentence are cached (see Retriever.__init__)
