@@ -44,7 +44,7 @@ BLIND2_FLOORS ?= --fail-under answer_pass=0.62 --fail-under refusal_accuracy=0.7
 # reader's first run (answer pass 0.816, refusal 0.727; 0.755 with the feature MLP), minus a margin.
 # With the figure and absent-topic checks deleted (on the ablation sets' evidence): answer pass
 # 0.898, refusal 0.455, false refusals 0.08 -> 0.00; the refusal floor fell from 0.70 to 0.40.
-BLIND3_FLOORS ?= --fail-under answer_pass=0.77 --fail-under refusal_accuracy=0.40 \
+BLIND3_FLOORS ?= --fail-under answer_pass=0.77 --fail-under refusal_accuracy=0.60 \
 	--fail-under citation_validity=1.0
 # The ablation set (tests/ablation4: 5 essays, 50 cases with lists, why-questions, follow-ups and
 # near misses, written by a helper who never saw the code; only summary rows are ever read): floors
@@ -88,7 +88,7 @@ ABLATION8_FLOORS ?= --fail-under answer_pass=0.44 --fail-under refusal_accuracy=
 # on 2026-12-06 (third session) by a helper who never saw the code or the other sets, to judge the rule
 # for a counted list named in one sentence; only its summary line is ever read): floors at its first run
 # with that rule (answer pass 0.950, refusal 0.500; 0.850 without it), minus a margin.
-ABLATION9_FLOORS ?= --fail-under answer_pass=0.90 --fail-under refusal_accuracy=0.40 \
+ABLATION9_FLOORS ?= --fail-under answer_pass=0.90 --fail-under refusal_accuracy=0.68 \
 	--fail-under citation_validity=1.0
 # The seventh ablation set (tests/ablation10: 5 essays in Markdown and text, a history, a biography, a
 # process, a policy essay and an interview; 50 cases: 30 follow-ups with one or two earlier questions,
@@ -103,7 +103,7 @@ ABLATION10_FLOORS ?= --fail-under answer_pass=0.47 --fail-under refusal_accuracy
 # helper who never saw the code or the other sets; only its summary line was read, until its failing
 # cases were read on 2026-12-06 with ablation8's, so it is no longer unseen): floors at its first run
 # (answer pass 0.550, refusal 0.375), minus a margin.
-BLIND4_FLOORS ?= --fail-under answer_pass=0.52 --fail-under refusal_accuracy=0.25 \
+BLIND4_FLOORS ?= --fail-under answer_pass=0.52 --fail-under refusal_accuracy=0.60 \
 	--fail-under citation_validity=1.0
 # The fifth blind set (tests/blind5: 6 essays in Markdown and text, 50 cases: 30 plain questions, 4
 # lists, 3 why, 2 comparisons, 3 follow-ups, 6 near misses, 2 off-topic; written on 2026-12-05 by a
@@ -123,13 +123,13 @@ BLIND6_FLOORS ?= --fail-under answer_pass=0.59 --fail-under refusal_accuracy=0.1
 # lists, 4 why, 6 near misses, 4 off-topic; written on 2026-12-06 by a helper who never saw the code or
 # the other sets, after blind4 and ablation8 had been read case by case; only its summary line is ever
 # read): floors at its first run (answer pass 0.800, refusal 0.400), minus a margin.
-BLIND7_FLOORS ?= --fail-under answer_pass=0.74 --fail-under refusal_accuracy=0.28 \
+BLIND7_FLOORS ?= --fail-under answer_pass=0.74 --fail-under refusal_accuracy=0.48 \
 	--fail-under citation_validity=1.0
 # The eighth blind set (tests/blind8: 6 essays in Markdown and text, 50 cases: 34 plain questions, 2
 # lists, 4 why, 6 near misses, 4 off-topic; written on 2026-12-06 (second session) by a helper who never
 # saw the code or the other sets; only its summary line is ever read): floors at its first run (answer
 # pass 0.700, refusal 0.500), minus a margin.
-BLIND8_FLOORS ?= --fail-under answer_pass=0.64 --fail-under refusal_accuracy=0.38 \
+BLIND8_FLOORS ?= --fail-under answer_pass=0.64 --fail-under refusal_accuracy=0.58 \
 	--fail-under citation_validity=1.0
 # The ninth blind set (tests/blind9: 5 documents as users drop them in, an FAQ in Markdown with
 # question headings, a Word history, an HTML report with a table, a text profile and an op-ed; 50
@@ -195,7 +195,16 @@ BLIND15_FLOORS ?= --fail-under answer_pass=0.53 --fail-under refusal_accuracy=0.
 # 2 lists, 4 paraphrases, 8 near misses, 4 off-topic; written on 2026-12-06 (seventh session) by a
 # helper who never saw the code or the other sets, to judge readers; only its summary lines are read):
 # answer pass 0.684, refusal 0.500, false refusals 0.132 at its first run; floors that minus about two cases.
-BLIND16_FLOORS ?= --fail-under answer_pass=0.63 --fail-under refusal_accuracy=0.33 \
+BLIND16_FLOORS ?= --fail-under answer_pass=0.63 --fail-under refusal_accuracy=0.58 \
+	--fail-under citation_validity=1.0
+# The seventeenth blind set (tests/blind17: 6 essays, 4 Markdown and 2 plain text; 50 cases: 30 facts,
+# 3 lists, 4 paraphrases, 3 why, 7 near misses, 3 off-topic; written on 2026-12-06 (eighth session) by a
+# helper who never saw the code or the other sets, before the answer-type check (rag/answer/asked.py)
+# was judged; only its summary lines are read): answer pass 0.750 and refusal 0.300 before that check,
+# 0.750 and 0.600 after; floors that minus about two answers and one refusal. The refusal floors of
+# blind3, blind4, blind7, blind8, blind16 and ablation9 were raised with that check, to one case below
+# what it reaches.
+BLIND17_FLOORS ?= --fail-under answer_pass=0.68 --fail-under refusal_accuracy=0.48 \
 	--fail-under citation_validity=1.0
 BLIND3_ESSAYS := index/blind3-essays
 BLIND10_ESSAYS := index/blind10-essays
@@ -227,6 +236,7 @@ test: setup browser-deps $(BLIND3_ESSAYS)/.built $(BLIND10_ESSAYS)/.built   ## s
 	$(call blind,blind14,tests/blind14/essays,$(BLIND14_FLOORS))
 	$(call blind,blind15,tests/blind15/essays,$(BLIND15_FLOORS))
 	$(call blind,blind16,tests/blind16/essays,$(BLIND16_FLOORS))
+	$(call blind,blind17,tests/blind17/essays,$(BLIND17_FLOORS))
 	$(call blind,ablation4,tests/ablation4/essays,$(ABLATION4_FLOORS))
 	$(call blind,ablation5,tests/ablation5/essays,$(ABLATION5_FLOORS))
 	$(call blind,ablation6,tests/ablation6/essays,$(ABLATION6_FLOORS))

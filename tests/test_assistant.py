@@ -204,6 +204,7 @@ NEAR_MISS_LIMIT = (  # the reader's known limit: the seed-essay rules that refus
     "question",
     ["what is the capital of France?", "how do I bake bread at home?", "how many US troops are stationed in japan?",
      "what is the interest rate in japan?",  # refused since the answer threshold (calibrated in the product)
+     "how much did the camp david summit cost?", "how old is prime minister kishida?",  # no price, no age (asked.py)
      *(pytest.param(q, marks=pytest.mark.xfail(reason=NEAR_MISS_LIMIT, strict=True)) for q in (
          "what did kishida say about taiwan?", "what does govella say about the Philippines?",
          "what tariff rate does the US charge on chinese imports?"))],
@@ -219,7 +220,8 @@ def test_unanswerable_questions_are_refused_plainly(assistant, retriever, questi
     "question",
     ["what does govella say about martial law?", "what does govella say about the military?",
      "what does cooper say about Australia?", "how many dialogues followed camp david?",
-     "what tariff rate does Japan face?"],
+     "what tariff rate does Japan face?",
+     "how many times had yoon and kishida met by the time of the g7?"],  # "met for the third time"
 )
 def test_answerable_questions_in_other_words_are_not_refused(assistant, question) -> None:
     assert not assistant.ask(question).refused

@@ -20,6 +20,7 @@ from ..retrieve.lexical import holds_terms, terms
 from ..retrieve.query import clean_query
 from ..retrieve.retriever import Retriever
 from ..types import Answer, Citation
+from .asked import gives
 from .evidence import (
     Evidence, as_evidence, continuing, dense_best, gather, gives_reason, in_quoted_essays, introduces, join_adjacent,
     numbered, quoted_in, reads_plainly, row_headers, select, unrepeated, with_announced, with_context, with_next,
@@ -139,6 +140,8 @@ class Assistant:
         quotes = with_context(self.retriever, chosen)
         if not intent.list_size:  # a list keeps one bullet per point
             quotes = join_adjacent(self.retriever, quotes)
+        if reads_plainly(intent) and not gives(intent.asks, text, " ".join(q.text for q in quotes)):
+            return self._refusal(text, query, candidates)  # "How much did the ferry cost?" quoted with no price
         body, citations = compose(quotes, intent, numbered(self.retriever, quotes), row_headers(self.retriever, quotes))
         return Answer(body, citations, refused=False, question=text, search_query=query)
 

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from ..retrieve.lexical import terms
 from ..retrieve.ordinals import asked_ordinal
+from .asked import asked_kind
 
 NUMBER_WORDS = {"two": 2, "three": 3, "four": 4, "five": 5, "six": 6}
 _LIST = re.compile(
@@ -75,6 +76,7 @@ class Intent:
     one_fact: bool = False  # asks how many, how much, when or where: one figure, date or place
     more: str = ""  # "on" (what follows the last quote), "context" (its paragraph), "else" (other evidence)
     mentions: bool = False  # asks where or whether the essays take up a topic ("where does X mention Y?")
+    asks: str = ""  # the kind of fact asked for: "money", "year", "count", "name", "number" (see asked.py)
 
 
 def _asked_plural(q: str) -> str:
@@ -117,6 +119,7 @@ def read_intent(question: str) -> Intent:
         one_fact=one_fact,
         more="" if ordinal else asks_more(q),
         mentions=locate,
+        asks=asked_kind(question),
     )
 
 

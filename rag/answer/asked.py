@@ -1,0 +1,99 @@
+"""What kind of fact a question asks for (a price, a count, a year, a person's name, a measure),
+and whether a quote gives one: "How much did the ferry cost?" is not answered by a sentence
+about the ferry that names no price, however close it reads."""
+
+from __future__ import annotations
+
+import re
+
+_MONEY_WORDS = (
+    r"cost|costs|costing|price|prices|pay|paid|charge|charged|charges|sell|sold|sells|spend|spent|earn|earned|earns|"
+    r"fee|fees|fare|fares|worth|salary|wage|wages"
+)
+_PERSONS = (
+    "man men woman women person people boy girl wife husband sons? daughters? sisters? brothers? father mother parents? "
+    "child children uncle aunt cousin grandson granddaughter landlord landlady owner founder dealer teacher "
+    "schoolteacher keeper captain architect engineer builder designer artist author writer painter doctor priest "
+    "minister king queen leader president chairman director manager mayor apprentice partner friend assistant farmer "
+    "merchant journalist scientist student pupil successor predecessor"
+).split()
+_KINDS = (  # the first that matches the lower-cased question
+    ("money", re.compile(rf"\bhow much\b.*\b(?:{_MONEY_WORDS})\b|\bwhat (?:is|was|were|are) the "
+                         r"(?:price|cost|fare|fee|salary|wage|wages)\b|\bwhat (?:price|fare|fee)\b")),  # fmt: skip
+    ("year", re.compile(r"\b(?:what|which) year\b")),
+    ("count", re.compile(r"\bhow many\b")),
+    ("name", re.compile(rf"\bnames? of\b(?:\W+\w+){{0,4}}?\W+(?:{'|'.join(_PERSONS)})\b"
+                        r"|\bwhat (?:is|was) (?:his|her|their) name\b")),  # fmt: skip
+    ("number", re.compile(r"\bhow (?:tall|high|far|heavy|wide|deep|old|fast)\b"
+                          r"|\bwhat (?:percent|percentage|proportion|share|fraction)\b")),  # fmt: skip
+)
+_CURRENCY = re.compile(
+    r"[£$€¥₹₩₽]|\b(?:dollars?|pounds?|euros?|cents?|pence|penny|shillings?|guineas?|francs?|yen|yuan|renminbi|rupees?|"
+    r"pesos?|lira|lire|marks|ducats?|florins?|crowns?|roubles?|rubles?|kroner|kronor|krona|krone|zlotys?|forints?|rand|"
+    r"reais|real|dinars?|dirhams?|riyals?|baht|ringgit|naira|shekels?|rupiah|lei|leu|lev|leva|soms?|tenge|rials?|taka|"
+    r"kwacha|cedis?|quid|bucks|usd|eur|gbp)\b|\d\s+won\b",
+    re.I,
+)
+_NUMBER_WORDS = (
+    "one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen sixteen seventeen "
+    "eighteen nineteen twenty thirty forty fifty sixty seventy eighty ninety hundred thousand million billion dozen "
+    "dozens hundreds thousands millions once twice thrice"
+).split()
+_NUMBER = re.compile(r"\d+(?:[.,]\d+)*|\b(?:" + "|".join(_NUMBER_WORDS) + r")\b", re.I)
+_ORDINAL = re.compile(
+    r"\b(?:first|second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth|eleventh|twelfth|thirteenth|fourteenth|"
+    r"fifteenth|sixteenth|seventeenth|eighteenth|nineteenth|twentieth|\d+(?:st|nd|rd|th))\b",
+    re.I,
+)
+_YEAR = re.compile(r"\b([1-9]\d{2}|1\d{3}|20\d{2})(?:s|’s|'s)?\b")
+_ERA = re.compile(r"\d\s*(?:AD|BC|BCE|CE)\b|\b(?:AD|BC)\s*\d")
+_WORD = re.compile(r"[A-Za-z][\w'’-]*")
+_FUNCTION = frozenset(
+    "the a an in on at it he she they we i you this that these those his her their its our my for by from with as but "
+    "and or so yet when while after before since during following although though because if of to there here then "
+    "one some many most all each every both such what which who whose where why how no not".split()
+)
+
+
+def asked_kind(question: str) -> str:
+    """"money", "year", "count", "name" (a person's), "number" (a measure or share), or ''."""
+    q = question.lower()
+    return next((kind for kind, pattern in _KINDS if pattern.search(q)), "")
+
+
+def gives(kind: str, question: str, text: str) -> bool:
+    """True when ``text`` holds a fact of ``kind`` that the question does not already hold: a
+    price, a number (an ordinal too, for "how many times"), a year, or a capitalised word that is
+    not the question's (a person's name); always True for no kind."""
+    if kind == "money":
+        return bool(_CURRENCY.search(text))
+    if kind in ("count", "number"):
+        if kind == "count" and "how many times" in question.lower() and _ORDINAL.search(text):
+            return True  # "met for the third time"
+        return bool(_numbers(text) - _numbers(question))
+    if kind == "year":
+        return bool(_ERA.search(text) or _years(text) - _years(question))
+    if kind == "name":
+        asked = {w.lower() for w in _WORD.findall(question)}
+        return any(_names(sentence, asked) for sentence in re.split(r"(?<=[.!?])\s+", text))
+    return True
+
+
+def _numbers(text: str) -> set[str]:
+    return {m.group(0).lower() for m in _NUMBER.finditer(text)}
+
+
+def _years(text: str) -> set[str]:
+    return {m.group(1) for m in _YEAR.finditer(text)}
+
+
+def _names(sentence: str, asked: set[str]) -> bool:
+    """True when the sentence capitalises a word the question does not hold, its first word only
+    when that is not a function word ("Town Quay is ...", not "The ...")."""
+    for i, word in enumerate(_WORD.findall(sentence)):
+        base = re.sub(r"(?:'s|’s)$", "", word)
+        if i == 0 and base.lower() in _FUNCTION:
+            continue
+        if base[:1].isupper() and base.lower() not in asked:
+            return True
+    return False
