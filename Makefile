@@ -206,6 +206,14 @@ BLIND16_FLOORS ?= --fail-under answer_pass=0.63 --fail-under refusal_accuracy=0.
 # what it reaches.
 BLIND17_FLOORS ?= --fail-under answer_pass=0.68 --fail-under refusal_accuracy=0.48 \
 	--fail-under citation_validity=1.0
+# The eighteenth blind set (tests/blind18: 5 essays, 3 Markdown and 2 plain text; 30 "what does X say
+# about Y?" cases: 20 on topics an essay discusses (12 in its own word, 8 in other words), 10 on topics
+# no essay discusses; written on 2026-12-06 (eighth session) by a helper who never saw the code or the
+# other sets, after the rule it judged (a sentence naming the topic answers, however far in cosine) was
+# written down; only its summary lines are read): answer pass 0.500 and refusal 0.700 before that rule,
+# 0.600 and 0.700 after; floors that minus two answers and one refusal.
+BLIND18_FLOORS ?= --fail-under answer_pass=0.48 --fail-under refusal_accuracy=0.58 \
+	--fail-under citation_validity=1.0
 BLIND3_ESSAYS := index/blind3-essays
 BLIND10_ESSAYS := index/blind10-essays
 export HF_HUB_OFFLINE := 1
@@ -237,6 +245,7 @@ test: setup browser-deps $(BLIND3_ESSAYS)/.built $(BLIND10_ESSAYS)/.built   ## s
 	$(call blind,blind15,tests/blind15/essays,$(BLIND15_FLOORS))
 	$(call blind,blind16,tests/blind16/essays,$(BLIND16_FLOORS))
 	$(call blind,blind17,tests/blind17/essays,$(BLIND17_FLOORS))
+	$(call blind,blind18,tests/blind18/essays,$(BLIND18_FLOORS))
 	$(call blind,ablation4,tests/ablation4/essays,$(ABLATION4_FLOORS))
 	$(call blind,ablation5,tests/ablation5/essays,$(ABLATION5_FLOORS))
 	$(call blind,ablation6,tests/ablation6/essays,$(ABLATION6_FLOORS))

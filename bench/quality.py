@@ -76,6 +76,10 @@ ANSWER_ABLATIONS: dict[str, list[tuple[Any, str, Any]]] = {
     "ours − \"the second one\" of the last answer's list and essays": [
         (assistant_module, "in_quoted_essays", lambda candidates, shown: list(candidates)),
         (evidence_module, "ordinal_item", lambda r, c, n, shown="", _real=evidence_module.ordinal_item: _real(r, c, n))],
+    "ours − a quote must give the kind of fact asked for (a price, a count, a year, a name)": [
+        (assistant_module, "gives", lambda kind, question, text: True)],
+    "ours − \"what does X say about Y\" answered by a sentence naming Y, however far in cosine": [
+        (assistant_module.Assistant, "_naming_topic", lambda self, question, named, candidates: [])],
 }
 
 

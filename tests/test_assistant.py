@@ -824,3 +824,38 @@ def test_a_why_question_leads_with_the_readers_pick(tmp_path) -> None:
     assistant = Assistant(Retriever.build(tmp_path / "seeds", tmp_path / "index"))
     answer = assistant.ask("Why were horses not used on the Chayra Road?")
     assert not answer.refused and answer.citations[0].quote.startswith("Horses, for their part"), answer.text
+
+
+FRAME = """# Building a Cold Frame for Winter Salads
+
+By Tobias Renfrew
+
+A cold frame is the simplest piece of protected growing you can own: a bottomless box with a clear, sloping lid. It has no heater and no electricity. What it does is trap a little of the day's warmth and keep off the wind.
+
+A cold frame of this size costs about £38 in new materials, fits on the end of an ordinary bed, and needs nothing more than hand tools to put together.
+
+The slope matters more than most people think. Winter sun is low in the sky, and a lid tilted towards the south catches far more of it than a flat one would.
+
+## Looking After It Through Winter
+
+The most common cause of failure in a cold frame is not cold but damp. On a sunny day the air inside can climb past 20°C even when it is near freezing outside. Prop the lid open whenever the outside temperature rises above 10°C.
+"""
+
+
+@pytest.mark.parametrize(("question", "said"), [("What does Renfrew say about damp?", "damp"),
+                                                ("What does Renfrew say about pesticides?", None)])
+def test_what_an_author_says_about_a_topic_the_essay_names_is_answered(tmp_path, question, said) -> None:
+    """"What does Renfrew say about damp?" is answered by the sentence that names damp, though the
+    question is far from it in cosine (walk-through 18: it was refused); a topic the essay never
+    names is still refused. tests/blind18 (says-about questions) 10 -> 12 right answers with it."""
+    from rag import Retriever
+
+    (tmp_path / "seeds").mkdir()
+    (tmp_path / "seeds" / "cold-frame.md").write_text(FRAME, encoding="utf-8")
+    retriever = Retriever.build(tmp_path / "seeds", tmp_path / "index")
+    got = Assistant(retriever).ask(question)
+    if said is None:
+        assert got.refused, got.text
+        return
+    assert not got.refused and said in got.citations[0].quote, got.text
+    assert_grounded(got, retriever)

@@ -123,8 +123,11 @@ class Assistant:
         topic = self._topic(text, named) if intent.mentions else None
         if topic is not None:  # "does Reyes mention Eliud Kipchoge?": the sentences that do, if any
             candidates = [c for c in candidates if self._holds(c.text, topic)] or candidates
+        named_it = self._naming_topic(text, named, candidates) if intent.says_about and topic is None else []
+        if named_it:  # "what does Renfrew say about damp?": the sentences naming it lead, however far in cosine
+            candidates = [*named_it, *(c for c in candidates if c not in named_it)]
         chosen = select(self.retriever, candidates, intent, self._floor(), shown)
-        if self.refuses(intent, candidates, chosen, topic):
+        if not named_it and self.refuses(intent, candidates, chosen, topic):
             if intent.more == "else":
                 return Answer("The essays say nothing more on that.", (), refused=True, question=text, search_query=query)
             return self._refusal(text, query, candidates)
@@ -161,8 +164,8 @@ class Assistant:
         return dense_best(candidates) < self.policy.min_dense
 
     def _topic(self, question: str, named: frozenset[str]) -> Topic:
-        """What a where-or-whether question asks the essays to mention: its words less its authors'
-        names, and less a word the essays never use that Retriever.expand spells out: an acronym
+        """What a where-or-whether question asks the essays to mention, or "what does X say about Y?"
+        asks about: its words less its authors' names, and less a word the essays never use that Retriever.expand spells out: an acronym
         ("CPTPP") or a misspelling ("hiroshma")."""
         authors = set(terms(" ".join(p for author in named for p in name_parts(author))))  # "Reyes" -> "reye"
         spelled = self.retriever.expand(question) != question  # also a misspelt word the essays hold, corrected
@@ -185,6 +188,13 @@ class Assistant:
         # a phrase's own word for it ("weed killers": "herbicides"), not one of its words ("public money": "public")
         other = [r for r in self.retriever.related_terms(" ".join(topic.words), True) if r not in topic.words]
         return any(holds_terms(held, [r]) for r in other)
+
+    def _naming_topic(self, question: str, named: frozenset[str], candidates: Sequence[Evidence]) -> list[Evidence]:
+        """The candidates that name the topic of "what does X say about Y?" (as _holds reads it), which
+        answer it however far they are in cosine: "The most common cause of failure in a cold frame
+        is not cold but damp." for "What does Renfrew say about damp?" was refused below the dense line."""
+        about = self._topic(question, named)
+        return [c for c in candidates if about.words and self._holds(c.text, about)]
 
     def _floor(self) -> float:
         """The reader probability below which a plain question is refused (the policy's, else the reader's own)."""
