@@ -216,6 +216,11 @@ def test_unanswerable_questions_are_refused_plainly(assistant, retriever, questi
     assert_grounded(answer, retriever)
 
 
+def test_a_refusal_for_a_missing_kind_of_fact_says_which(assistant) -> None:
+    answer = assistant.ask("how much did the camp david summit cost?")
+    assert answer.refused and "They give no price for it." in answer.text, answer.text
+
+
 @pytest.mark.parametrize(
     "question",
     ["what does govella say about martial law?", "what does govella say about the military?",

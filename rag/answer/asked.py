@@ -27,6 +27,7 @@ _KINDS = (  # the first that matches the lower-cased question
     ("number", re.compile(r"\bhow (?:tall|high|far|heavy|wide|deep|old|fast)\b"
                           r"|\bwhat (?:percent|percentage|proportion|share|fraction)\b")),  # fmt: skip
 )
+NOUNS = {"money": "price", "year": "year", "count": "number", "name": "name", "number": "figure"}  # for a refusal
 _CURRENCY = re.compile(
     r"[£$€¥₹₩₽]|\b(?:dollars?|pounds?|euros?|cents?|pence|penny|shillings?|guineas?|francs?|yen|yuan|renminbi|rupees?|"
     r"pesos?|lira|lire|marks|ducats?|florins?|crowns?|roubles?|rubles?|kroner|kronor|krona|krone|zlotys?|forints?|rand|"

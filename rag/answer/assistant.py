@@ -20,7 +20,7 @@ from ..retrieve.lexical import holds_terms, terms
 from ..retrieve.query import clean_query
 from ..retrieve.retriever import Retriever
 from ..types import Answer, Citation
-from .asked import gives
+from .asked import NOUNS, gives
 from .evidence import (
     Evidence, as_evidence, continuing, dense_best, gather, gives_reason, in_quoted_essays, introduces, join_adjacent,
     numbered, quoted_in, reads_plainly, row_headers, select, unrepeated, with_announced, with_context, with_next,
@@ -144,7 +144,7 @@ class Assistant:
         if not intent.list_size:  # a list keeps one bullet per point
             quotes = join_adjacent(self.retriever, quotes)
         if reads_plainly(intent) and not gives(intent.asks, text, " ".join(q.text for q in quotes)):
-            return self._refusal(text, query, candidates)  # "How much did the ferry cost?" quoted with no price
+            return self._refusal(text, query, candidates, NOUNS[intent.asks])  # "How much did the ferry cost?", no price
         body, citations = compose(quotes, intent, numbered(self.retriever, quotes), row_headers(self.retriever, quotes))
         return Answer(body, citations, refused=False, question=text, search_query=query)
 
@@ -207,9 +207,10 @@ class Assistant:
         named = [t for t in terms(question) if t not in _AUTHORSHIP_WORDS]
         return any(t not in self.retriever.vocabulary for t in named)
 
-    def _refusal(self, question: str, query: str, candidates: Sequence[Evidence]) -> Answer:
-        """A plain refusal; the closest passage is shown when it is near the question."""
-        text = "The essays don't answer that question."
+    def _refusal(self, question: str, query: str, candidates: Sequence[Evidence], missing: str = "") -> Answer:
+        """A plain refusal, saying what is ``missing`` ("price") when a kind of fact was asked for; the
+        closest passage is shown when it is near the question."""
+        text = "The essays don't answer that question." + (f" They give no {missing} for it." if missing else "")
         citations: tuple[Citation, ...] = ()
         if candidates and dense_best(candidates) >= self.policy.closest_hint:
             closest = candidates[0]
