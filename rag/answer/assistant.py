@@ -165,8 +165,8 @@ class Assistant:
 
     def _topic(self, question: str, named: frozenset[str]) -> Topic:
         """What a where-or-whether question asks the essays to mention, or "what does X say about Y?"
-        asks about: its words less its authors' names, and less a word the essays never use that Retriever.expand spells out: an acronym
-        ("CPTPP") or a misspelling ("hiroshma")."""
+        asks about: its words less its authors' names, and less a word the essays never use that
+        Retriever.expand spells out: an acronym ("CPTPP") or a misspelling ("hiroshma")."""
         authors = set(terms(" ".join(p for author in named for p in name_parts(author))))  # "Reyes" -> "reye"
         spelled = self.retriever.expand(question) != question  # also a misspelt word the essays hold, corrected
         asked = _NAMED_ESSAY.sub(" ", question)  # "does the essay on tortillas mention Italy?": Italy, not tortillas
