@@ -214,6 +214,14 @@ BLIND17_FLOORS ?= --fail-under answer_pass=0.68 --fail-under refusal_accuracy=0.
 # 0.600 and 0.700 after; floors that minus two answers and one refusal.
 BLIND18_FLOORS ?= --fail-under answer_pass=0.48 --fail-under refusal_accuracy=0.58 \
 	--fail-under citation_validity=1.0
+# The nineteenth blind set (tests/blind19: 6 essays, 4 Markdown and 2 plain text; 50 cases: 26 facts,
+# 3 lists, 4 paraphrases, 3 why, 2 "what does X say about Y?", 9 near misses, 3 off-topic; written on
+# 2026-12-06 (eighth session) by a helper who never saw the code or the other sets, after every rule of
+# that session, as a clean estimate; only its summary lines are read): answer pass 0.632 and refusal
+# 0.250 with the session's starting code, 0.632 and 0.333 at its end; floors that minus about two
+# answers and one refusal.
+BLIND19_FLOORS ?= --fail-under answer_pass=0.57 --fail-under refusal_accuracy=0.24 \
+	--fail-under citation_validity=1.0
 BLIND3_ESSAYS := index/blind3-essays
 BLIND10_ESSAYS := index/blind10-essays
 export HF_HUB_OFFLINE := 1
@@ -246,6 +254,7 @@ test: setup browser-deps $(BLIND3_ESSAYS)/.built $(BLIND10_ESSAYS)/.built   ## s
 	$(call blind,blind16,tests/blind16/essays,$(BLIND16_FLOORS))
 	$(call blind,blind17,tests/blind17/essays,$(BLIND17_FLOORS))
 	$(call blind,blind18,tests/blind18/essays,$(BLIND18_FLOORS))
+	$(call blind,blind19,tests/blind19/essays,$(BLIND19_FLOORS))
 	$(call blind,ablation4,tests/ablation4/essays,$(ABLATION4_FLOORS))
 	$(call blind,ablation5,tests/ablation5/essays,$(ABLATION5_FLOORS))
 	$(call blind,ablation6,tests/ablation6/essays,$(ABLATION6_FLOORS))
