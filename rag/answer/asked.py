@@ -6,59 +6,63 @@ from __future__ import annotations
 
 import re
 
-_MONEY_WORDS = "|".join(
-    (
-        "cost costs costing price prices pay paid charge charged charges sell sold sells spend spent earn "
-        "earned earns fee fees fare fares worth salary wage wages"
-    ).split()
+
+def _either(words: str) -> str:
+    """A regular expression's alternation of the space-separated ``words``."""
+    return "|".join(words.split())
+
+
+_MONEY_WORDS = _either(
+    "cost costs costing price prices pay paid charge charged charges sell sold sells spend spent earn "
+    "earned earns fee fees fare fares worth salary wage wages"
 )
-_PERSONS = (
+_PERSONS = _either(
     "man men woman women person people boy girl wife husband sons? daughters? sisters? brothers? father "
     "mother parents? child children uncle aunt cousin grandson granddaughter landlord landlady owner founder "
     "dealer teacher schoolteacher keeper captain architect engineer builder designer artist author writer "
     "painter doctor priest minister king queen leader president chairman director manager mayor apprentice "
     "partner friend assistant farmer merchant journalist scientist student pupil successor predecessor"
-).split()
+)
 _KINDS = (  # the first that matches the lower-cased question
     ("money", re.compile(rf"\bhow much\b.*\b(?:{_MONEY_WORDS})\b"
                          r"|\bwhat (?:is|was|were|are) the (?:price|cost|fare|fee|salary|wage|wages)\b"
                          r"|\bwhat (?:price|fare|fee)\b")),  # fmt: skip
     ("year", re.compile(r"\b(?:what|which) year\b")),
     ("count", re.compile(r"\bhow many\b")),
-    ("name", re.compile(rf"\bnames? of\b(?:\W+\w+){{0,4}}?\W+(?:{'|'.join(_PERSONS)})\b"
+    ("name", re.compile(rf"\bnames? of\b(?:\W+\w+){{0,4}}?\W+(?:{_PERSONS})\b"
                         r"|\bwhat (?:is|was) (?:his|her|their) name\b")),  # fmt: skip
     ("number", re.compile(r"\bhow (?:tall|high|far|heavy|wide|deep|old|fast)\b"
                           r"|\bwhat (?:percent|percentage|proportion|share|fraction)\b")),  # fmt: skip
 )
 # what a refusal says the essays lack, by kind
 NOUNS = {"money": "price", "year": "year", "count": "number", "name": "name", "number": "figure"}
-_CURRENCY_NAMES = (
+_CURRENCIES = _either(
     "dollars? pounds? euros? cents? pence penny shillings? guineas? francs? yen yuan renminbi rupees? "
     "pesos? lira lire marks ducats? florins? crowns? roubles? rubles? kroner kronor krona krone zlotys? "
     "forints? rand reais real dinars? dirhams? riyals? baht ringgit naira shekels? rupiah lei leu lev "
     "leva soms? tenge rials? taka kwacha cedis? quid bucks usd eur gbp"
-).split()
-_CURRENCY = re.compile(r"[£$€¥₹₩₽]|\d\s+won\b|\b(?:" + "|".join(_CURRENCY_NAMES) + r")\b", re.I)
-_NUMBER_WORDS = (
+)
+_CURRENCY = re.compile(rf"[£$€¥₹₩₽]|\d\s+won\b|\b(?:{_CURRENCIES})\b", re.I)
+_NUMBER_WORDS = _either(
     "one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen sixteen "
     "seventeen eighteen nineteen twenty thirty forty fifty sixty seventy eighty ninety hundred thousand "
     "million billion dozen dozens hundreds thousands millions once twice thrice"
-).split()
-_NUMBER = re.compile(r"\d+(?:[.,]\d+)*|\b(?:" + "|".join(_NUMBER_WORDS) + r")\b", re.I)
-_ORDINAL_WORDS = (
+)
+_NUMBER = re.compile(rf"\d+(?:[.,]\d+)*|\b(?:{_NUMBER_WORDS})\b", re.I)
+_ORDINALS = _either(
     "first second third fourth fifth sixth seventh eighth ninth tenth eleventh twelfth thirteenth "
     "fourteenth fifteenth sixteenth seventeenth eighteenth nineteenth twentieth"
-).split()
-_ORDINAL = re.compile(r"\b(?:" + "|".join(_ORDINAL_WORDS) + r"|\d+(?:st|nd|rd|th))\b", re.I)
+)
+_ORDINAL = re.compile(rf"\b(?:{_ORDINALS}|\d+(?:st|nd|rd|th))\b", re.I)
 _YEAR = re.compile(r"\b([1-9]\d{2}|1\d{3}|20\d{2})(?:s|’s|'s)?\b")
 _ERA = re.compile(r"\d\s*(?:AD|BC|BCE|CE)\b|\b(?:AD|BC)\s*\d")
 _WORD = re.compile(r"[A-Za-z][\w'’-]*")
 _FUNCTION = frozenset(
     (
         "the a an in on at it he she they we i you this that these those his her their its our my for by "
-        "from  with as but and or so yet when while after before since during following although though "
-        "because if  of to there here then one some many most all each every both such what which who "
-        "whose where why how  no not"
+        "from with as but and or so yet when while after before since during following although though "
+        "because if of to there here then one some many most all each every both such what which who "
+        "whose where why how no not"
     ).split()
 )
 
