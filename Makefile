@@ -304,6 +304,7 @@ bench: setup           ## run the benchmarks; each rewrites its section of bench
 	$(BIN)/python bench/perf.py
 	$(BIN)/python bench/encoder.py
 	$(BIN)/python bench/reader.py
+	$(BIN)/python bench/asked.py
 	$(BIN)/python bench/busy.py
 	$(BIN)/python bench/formats.py
 	$(BIN)/python bench/scale.py
