@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import re
 
+from ..retrieve.lexical import STOPWORDS
+
 
 def _either(words: str) -> str:
     """A regular expression's alternation of the space-separated ``words``."""
@@ -57,14 +59,8 @@ _ORDINAL = re.compile(rf"\b(?:{_ORDINALS}|\d+(?:st|nd|rd|th))\b", re.I)
 _YEAR = re.compile(r"\b([1-9]\d{2}|1\d{3}|20\d{2})(?:s|’s|'s)?\b")
 _ERA = re.compile(r"\d\s*(?:AD|BC|BCE|CE)\b|\b(?:AD|BC)\s*\d")
 _WORD = re.compile(r"[A-Za-z][\w'’-]*")
-_FUNCTION = frozenset(
-    (
-        "the a an in on at it he she they we i you this that these those his her their its our my for by "
-        "from with as but and or so yet when while after before since during following although though "
-        "because if of to there here then one some many most all each every both such what which who "
-        "whose where why how no not"
-    ).split()
-)
+# a sentence's first word that is no name: the BM25 stop words and a few more openers
+_NOT_NAMES = STOPWORDS | frozenset("although every following many one since though whose yet".split())
 
 
 def asked_kind(question: str) -> str:
@@ -104,7 +100,7 @@ def _names(sentence: str, asked: set[str]) -> bool:
     when that is not a function word ("Town Quay is ...", not "The ...")."""
     for i, word in enumerate(_WORD.findall(sentence)):
         base = re.sub(r"(?:'s|’s)$", "", word)
-        if i == 0 and base.lower() in _FUNCTION:
+        if i == 0 and base.lower() in _NOT_NAMES:
             continue
         if base[:1].isupper() and base.lower() not in asked:
             return True
