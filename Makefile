@@ -222,6 +222,16 @@ BLIND18_FLOORS ?= --fail-under answer_pass=0.48 --fail-under refusal_accuracy=0.
 # answers and one refusal.
 BLIND19_FLOORS ?= --fail-under answer_pass=0.57 --fail-under refusal_accuracy=0.24 \
 	--fail-under citation_validity=1.0
+# The twentieth and twenty-first blind sets (tests/blind20: 6 essays and features; tests/blind21: 6
+# reference pages, one an FAQ; each 3 Markdown and 3 plain text, 60 cases: 30 facts, 6 paraphrases,
+# 4 why, 3 lists, 14 near misses, 3 off-topic; written on 2026-12-06 (ninth session) by two helpers
+# who never saw the code or the other sets, to judge that session's reader changes; only summary
+# lines are read): answer pass 0.767 and 0.628, refusal 0.412 and 0.353 with the session's starting
+# code; floors that minus about two answers and one refusal.
+BLIND20_FLOORS ?= --fail-under answer_pass=0.72 --fail-under refusal_accuracy=0.35 \
+	--fail-under citation_validity=1.0
+BLIND21_FLOORS ?= --fail-under answer_pass=0.58 --fail-under refusal_accuracy=0.29 \
+	--fail-under citation_validity=1.0
 BLIND3_ESSAYS := index/blind3-essays
 BLIND10_ESSAYS := index/blind10-essays
 export HF_HUB_OFFLINE := 1
@@ -255,6 +265,8 @@ test: setup browser-deps $(BLIND3_ESSAYS)/.built $(BLIND10_ESSAYS)/.built   ## s
 	$(call blind,blind17,tests/blind17/essays,$(BLIND17_FLOORS))
 	$(call blind,blind18,tests/blind18/essays,$(BLIND18_FLOORS))
 	$(call blind,blind19,tests/blind19/essays,$(BLIND19_FLOORS))
+	$(call blind,blind20,tests/blind20/essays,$(BLIND20_FLOORS))
+	$(call blind,blind21,tests/blind21/essays,$(BLIND21_FLOORS))
 	$(call blind,ablation4,tests/ablation4/essays,$(ABLATION4_FLOORS))
 	$(call blind,ablation5,tests/ablation5/essays,$(ABLATION5_FLOORS))
 	$(call blind,ablation6,tests/ablation6/essays,$(ABLATION6_FLOORS))
