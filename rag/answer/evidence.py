@@ -104,7 +104,8 @@ def gather(
 
 # The sentences the reader reads per question, the rule score's best first: about 30 ms each on
 # one core here. On the SQuAD corpus of bench/reader.py, reading the best 10 instead gives 0.779
-# first quotes against 0.771, at twice the time; the best 8, 0.833 against 0.828 (docs/READER.md).
+# first quotes against 0.771, at twice the time; the best 8, 0.833 against 0.828; the best 10 (E68),
+# no right answer more on two unseen essay sets (docs/READER.md).
 READ_TOP = 5
 
 
