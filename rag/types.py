@@ -91,3 +91,5 @@ class Answer:
     refused: bool
     question: str = ""
     search_query: str = ""  # the question after follow-up resolution
+    confidence: float | None = None  # a plain answer's reader probability (None: the rules chose the quotes)
+    hedged: bool = False  # answered, but under the reader's sure line: the text says it may not answer exactly

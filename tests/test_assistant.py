@@ -8,7 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from rag import Answer, Assistant, QueryError
+from rag import Answer, Assistant, QueryError, RefusalPolicy
+from rag.answer.assistant import HEDGE
 
 COOPER = "cooper-korea-japan-new-chapter.txt"
 GOVELLA = "govella-japan-south-korea-cooperation.txt"
@@ -214,6 +215,23 @@ def test_unanswerable_questions_are_refused_plainly(assistant, retriever, questi
     assert answer.refused
     assert answer.text.startswith("The essays don't answer that question.")
     assert_grounded(answer, retriever)
+
+
+def test_an_answer_under_the_sure_line_says_it_may_not_answer_exactly(assistant, retriever) -> None:
+    """A plain answer carries the reader's probability; under the sure line (nine in ten right above
+    it, calibrated on held-out SQuAD articles) it opens with HEDGE and is flagged, its quotes the same."""
+    question = "what did yoon call kishida's decision to join him at hiroshima?"
+    sure = Assistant(retriever, policy=RefusalPolicy(sure_probability=0.0)).ask(question)
+    doubtful = Assistant(retriever, policy=RefusalPolicy(sure_probability=1.01)).ask(question)
+    assert not sure.hedged and not sure.text.startswith(HEDGE)
+    assert doubtful.hedged and doubtful.text == f"{HEDGE} {sure.text}" and doubtful.citations == sure.citations
+    assert sure.confidence == doubtful.confidence and sure.confidence is not None and 0.9 < sure.confidence <= 1
+    assert_grounded(doubtful, retriever)
+    shipped = assistant.ask("what tariff rate does the US charge on chinese imports?")  # a near miss the reader answers
+    assert not shipped.refused and shipped.hedged and shipped.text.startswith(HEDGE), shipped.text
+    assert not assistant.ask(question).hedged  # 0.99: said plainly
+    listed = assistant.ask("What three areas are ripe for cooperation?")  # the rules chose its quotes
+    assert listed.confidence is None and not listed.hedged
 
 
 def test_a_refusal_for_a_missing_kind_of_fact_says_which(assistant) -> None:

@@ -207,6 +207,36 @@ def test_the_answer_threshold_refuses_the_share_it_is_calibrated_for() -> None:
     assert calibrate_answers.choose(cases, 0.01) == 0.0  # the other checks already refuse more than 1%
 
 
+def test_the_sure_line_is_where_nine_in_ten_answers_at_or_above_it_hold_the_answer() -> None:
+    """training/calibrate_answers.py: the sure line is the lowest best probability at or above which
+    the answered plain cases hold the answer 90% of the time (a near miss answered never does);
+    refused and rule-chosen cases do not count."""
+    sys.path.insert(0, str(ROOT / "training"))
+    import calibrate_answers  # type: ignore[import-not-found]
+
+    def case(best: float, answerable: bool = True, holds: bool = True, plain: bool = True) -> dict[str, Any]:
+        return {"answerable": answerable, "best": best, "other_refused": False, "plain": plain, "holds": holds}
+
+    cases = [case(0.95 + 0.004 * i) for i in range(10)] + [case(0.7) for _ in range(3)]
+    cases += [case(0.5, holds=False) for _ in range(5)] + [case(0.6, answerable=False) for _ in range(2)]
+    cases += [case(0.1, holds=False), case(0.2, holds=False, plain=False)]  # refused; chosen by the rules
+    assert calibrate_answers.sure_line(cases, 0.275, 0.9) == 0.7  # at 0.6: 13 of 15 hold it
+    figures = calibrate_answers.sure_figures(cases, 0.275, 0.7)
+    assert figures["answered"] == 20 and figures["hedged"] == 7 and figures["hedged_hold_answer"] == 0.0
+    assert figures["sure_hold_answer"] == 1.0 and figures["near_misses_answered"] == 2 and figures["of_them_hedged"] == 1.0
+
+
+def test_the_shipped_sure_line_splits_right_answers_from_doubtful_ones() -> None:
+    """reader.json: the sure line lies between the answer line and 1, and on the held-out test half the
+    answers at or above it hold the answer far more often than those hedged under it, which hold most
+    of the near misses answered."""
+    assert CARD["answer_threshold"] < CARD["sure_threshold"] < 1
+    assert Reader.load().sure_threshold == CARD["sure_threshold"]
+    test = CARD["hedging"]["test"]
+    assert test["sure_hold_answer"] >= 0.85 and test["hedged_hold_answer"] <= test["sure_hold_answer"] - 0.2
+    assert test["of_them_hedged"] >= 0.5
+
+
 def test_the_place_discount_ranks_a_sentence_of_a_later_passage_lower() -> None:
     """Reader.ranking: the logit drops by the discount per place, so a sentence of the first
     passage outranks an equally likely one of the third, and a much likelier one still wins."""

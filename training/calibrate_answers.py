@@ -42,6 +42,7 @@ RATE = 0.05  # false refusals the calibration half may have, all checks together
 PER_ARTICLE = 40  # answerable questions per article: 1,000 on the calibration half
 NEAR_MISS = 6  # questions per article whose answer sentences are deleted (as bench/reader.py)
 DISCOUNTS = tuple(round(0.1 * i, 1) for i in range(21))  # per place of a candidate's passage: 0 to 2
+SURE = 0.90  # how often the answers at or above the sure line must hold the answer (calibration half)
 
 
 class _Recording:
@@ -52,6 +53,7 @@ class _Recording:
 
     def __init__(self, reader: Reader, place_discount: float) -> None:
         self.reader, self.threshold, self.place_discount = reader, reader.threshold, place_discount
+        self.sure_threshold = 0.0  # hedging changes no answer's quotes, only its opening words
         self.best: float | None = None
         self.ranked = False
 
@@ -143,6 +145,36 @@ def choose(cases: list[dict[str, Any]], rate: float) -> float:
     return float(lines[max(0, min(allowed, len(lines) - 1))]) if allowed > 0 else 0.0
 
 
+def answered(cases: list[dict[str, Any]], threshold: float, below: float = 2.0) -> list[dict[str, Any]]:
+    """The plain cases the product answers at ``threshold`` whose best probability is under ``below``."""
+    return [c for c in cases if c["plain"] and c["best"] is not None and not refused(c, threshold) and c["best"] < below]
+
+
+def holds_share(cases: list[dict[str, Any]]) -> float:
+    """The share of answered ``cases`` whose first quote holds the answer (near misses never do)."""
+    return round(float(np.mean([c["answerable"] and c["holds"] for c in cases])), 4) if cases else 0.0
+
+
+def sure_line(cases: list[dict[str, Any]], threshold: float, precision: float) -> float:
+    """The lowest best probability at which the plain answers at or above it hold the answer at
+    least ``precision`` of the time: an answer under it is hedged (Assistant.ask)."""
+    lines = sorted({c["best"] for c in answered(cases, threshold)})
+    return next((t for t in lines if holds_share([c for c in answered(cases, threshold) if c["best"] >= t]) >= precision),
+                1.0)  # fmt: skip
+
+
+def sure_figures(cases: list[dict[str, Any]], threshold: float, sure: float) -> dict[str, float]:
+    """How the sure line splits what is answered: answers holding the answer at or above it and under
+    it, and the share of the near misses answered that are under it (so hedged)."""
+    under, everything = answered(cases, threshold, sure), answered(cases, threshold)
+    missed = [c for c in everything if not c["answerable"]]
+    return {"answered": len(everything), "hedged": len(under),
+            "sure_hold_answer": holds_share([c for c in everything if c["best"] >= sure]),
+            "hedged_hold_answer": holds_share(under),
+            "near_misses_answered": len(missed),
+            "of_them_hedged": round(sum(c["best"] < sure for c in missed) / len(missed), 4) if missed else 0.0}
+
+
 def figures(cases: list[dict[str, Any]], threshold: float) -> dict[str, float]:
     """First quote holds the answer, false refusals and near misses refused, at ``threshold``."""
     answerable = [c for c in cases if c["answerable"]]
@@ -175,8 +207,14 @@ def main() -> None:
     (args.out / "cases.json").write_text(json.dumps(cases))
     by_half = {half: [c for c in cases if c["half"] == half] for half in ("calibration", "test")}
     line = choose(by_half["calibration"], args.rate)
+    sure = sure_line(by_half["calibration"], line, SURE)
     result = {
         "answer_threshold": round(line, 6),
+        "sure_threshold": round(sure, 6),
+        "sure_threshold_means": (
+            f"in the product, the plain answers of the calibration half whose best probability is at or above it "
+            f"hold the answer at least {SURE:.0%} of the time; an answer under it is hedged"),
+        "hedging": {half: sure_figures(chosen, line, sure) for half, chosen in by_half.items()},
         "place_discount": discount,
         "place_discount_means": (
             "per place of its passage in the search, a candidate's logit drops by this much: of DISCOUNTS in "

@@ -63,7 +63,8 @@ def build_app(retriever: Retriever, settings: Settings) -> gr.Blocks:
 
     def ask(question: str, history_json: str = "[]", k: int = answerer.default_k) -> dict:
         """Answer `question` (with earlier turns as a JSON list of {"role", "content"}) using the
-        `k` best passages; returns text, refused, citations (source, title, author, score,
+        `k` best passages; returns text, refused, hedged (answered, but it may not answer exactly),
+        confidence (the reader's probability, or null), citations (source, title, author, score,
         start, end, quote, quote_start, quote_end, passage) and error (a message, or null)."""
         return ask_api(answerer, question, history_json, k)
 

@@ -187,6 +187,8 @@ def _error_dict(question: Any, message: str) -> dict[str, Any]:
     return {
         "text": message,
         "refused": False,
+        "hedged": False,
+        "confidence": None,
         "question": question[:ECHO_CHARS] if isinstance(question, str) else "",
         "search_query": "",
         "citations": [],

@@ -62,6 +62,12 @@ class RefusalPolicy:
     # None: the reader's answer threshold, calibrated in the product on held-out SQuAD articles
     # indexed as essays, for 5% false refusals (training/calibrate_answers.py)
     closest_hint: float = 0.45  # show the closest passage with a refusal above this similarity
+    sure_probability: float | None = None  # a plain answer whose best reader probability is below this
+    # is hedged (HEDGE); None: the reader's sure line, where nine in ten answers above it are right on
+    # held-out SQuAD articles indexed as essays (training/calibrate_answers.py)
+
+
+HEDGE = "The essays may not answer that exactly; this is the nearest they come."
 
 
 class Assistant:
@@ -146,7 +152,12 @@ class Assistant:
         if reads_plainly(intent) and not gives(intent.asks, text, " ".join(q.text for q in quotes)):
             return self._refusal(text, query, candidates, NOUNS[intent.asks])  # "How much did the ferry cost?", no price
         body, citations = compose(quotes, intent, numbered(self.retriever, quotes), row_headers(self.retriever, quotes))
-        return Answer(body, citations, refused=False, question=text, search_query=query)
+        confidence = max(c.probability for c in candidates) if reads_plainly(intent) else None
+        hedged = confidence is not None and confidence < self._sure()
+        if hedged:  # about half of such answers are right, and most near misses answered are among them
+            body = f"{HEDGE} {body}"
+        return Answer(body, citations, refused=False, question=text, search_query=query, confidence=confidence,
+                      hedged=hedged)  # fmt: skip
 
     def refuses(
         self, intent: Intent, candidates: Sequence[Evidence], chosen: Sequence[Evidence], topic: Topic | None = None
@@ -200,6 +211,11 @@ class Assistant:
         """The reader probability below which a plain question is refused (the policy's, else the reader's own)."""
         p = self.policy.min_probability
         return self.reader.answer_threshold if p is None else p
+
+    def _sure(self) -> float:
+        """The reader probability below which a plain answer is hedged (the policy's, else the reader's own)."""
+        p = self.policy.sure_probability
+        return self.reader.sure_threshold if p is None else p
 
     def _names_other_work(self, question: str) -> bool:
         """True for "who wrote Pride and Prejudice?": the question names something with a word

@@ -9,10 +9,12 @@ from ..types import Answer, Citation
 
 
 def answer_to_dict(answer: Answer) -> dict[str, Any]:
-    """A JSON-safe dict: text, refused, search_query and the citations with their passages."""
+    """A JSON-safe dict: text, refused, hedged, confidence, search_query and the citations with their passages."""
     return {
         "text": answer.text,
         "refused": answer.refused,
+        "hedged": answer.hedged,
+        "confidence": None if answer.confidence is None else round(answer.confidence, 4),
         "question": answer.question,
         "search_query": answer.search_query,
         "citations": [

@@ -40,7 +40,8 @@ class Reader:
     ``answer_threshold`` in the product, where the candidates come from a whole folder
     (training/calibrate_answers.py; a card without it falls back to ``threshold``). Also fitted
     there, ``place_discount``: how much a candidate's logit drops per place its passage ranks
-    below the search's first (0 in a card without it).
+    below the search's first (0 in a card without it), and ``sure_threshold``: the probability under
+    which an answer is hedged, nine in ten answers at or above it being right (0 without it: none is).
     """
 
     def __init__(self, weights: Mapping[str, np.ndarray], word: np.ndarray, position: np.ndarray,
@@ -61,6 +62,7 @@ class Reader:
             self.threshold = float(card["threshold"])
             self.answer_threshold = float(card.get("answer_threshold", self.threshold))
             self.place_discount = float(card.get("place_discount", 0.0))
+            self.sure_threshold = float(card.get("sure_threshold", 0.0))
             max_len = int(card["max_len"])
         except (KeyError, ValueError, TypeError) as exc:
             raise ModelError(f"reader weights or card are incomplete ({exc})") from exc
