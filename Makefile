@@ -280,7 +280,7 @@ test: setup browser-deps $(BLIND3_ESSAYS)/.built $(BLIND10_ESSAYS)/.built   ## s
 define blind
 	@mkdir -p index; $(BIN)/rag -q eval tests/$(1)/questions.yaml --seeds-dir $(2) --index-dir index/$(1) \
 	  $(3) > index/$(1)-report.txt 2>&1; rc=$$?; \
-	  echo "$(1) (summary only; the cases stay unread):"; grep -E '^(group|overall|rag eval)' index/$(1)-report.txt; exit $$rc
+	  echo "$(1) (summary only; the cases stay unread):"; grep -E '^(group|overall|hedged|rag eval)' index/$(1)-report.txt; exit $$rc
 endef
 
 # The mixed-format blind set's essays: Markdown, text and HTML as written, PDF and DOCX rendered

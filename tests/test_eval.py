@@ -34,7 +34,9 @@ from rag.eval import (
     parse_question_set,
     terminal_table,
 )
+from rag.answer.assistant import HEDGE
 from rag.eval.questionset import documents_of
+from rag.eval.render import hedging_line
 from rag.eval.scoring import (
     CaseResult,
     answer_reasons,
@@ -77,7 +79,7 @@ def result(case: Case, ans: Answer, passages: list[Passage] = (), latency: float
     checks = check_citations(ans, DOCS)
     return CaseResult(
         case, passage_views(list(passages), retrieval), retrieval, ans.text, case.question, ans.refused,
-        checks, tuple(answer_reasons(ans, case, checks)), latency,
+        checks, tuple(answer_reasons(ans, case, checks)), latency, ans.hedged, ans.confidence,
     )
 
 
@@ -330,6 +332,25 @@ def test_markdown_and_terminal_tables_show_groups_and_failures() -> None:
     assert "overall" in table and "kind factoid" in table and "split tune" in table
     assert "FAIL x<&>\"1" in table and "'zebra'" in table
     assert "    answer: a <fox> &" in table, "a failing case shows what was answered"
+
+
+def test_the_hedging_line_compares_hedged_answers_with_the_others() -> None:
+    """A hedged answer (Answer.hedged) is recorded per case and counted against the other plain
+    answers; an answered near miss counts as an answer that fails; a refusal, or an answer the rules
+    chose (no confidence), is not counted; no hedge, no line."""
+    q = A_TEXT.index("The quick")
+    right = replace(answer("brown fox [1]", cite(1, "a.txt", q, q + 45)), confidence=0.97)
+    doubtful = replace(right, text=f"{HEDGE} brown fox [1]", hedged=True, confidence=0.5)
+    listed = replace(right, text="wrong [1]", confidence=None)  # chosen by the rules: not counted
+    report = build_report([
+        result(FOX, doubtful), result(replace(FOX, id="f2"), right), result(OUT, replace(doubtful, citations=())),
+        result(replace(OUT, id="o2"), answer("no", refused=True)), result(replace(FOX, id="f3"), listed),
+    ])
+    assert hedging_line(report.cases) == "hedged 2 of 3 plain answers: 1 of them pass, 1 of the other 1"
+    assert "hedged 2 of 3 plain answers" in terminal_table(report)
+    cases = report.to_dict()["cases"]
+    assert [c["hedged"] for c in cases] == [True, False, True, False, False] and cases[0]["confidence"] == 0.5
+    assert hedging_line(sample_report().cases) == "" and "hedged" not in terminal_table(sample_report())
 
 
 # -- baseline and floors -------------------------------------------------------------------

@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 import textwrap
 import xml.etree.ElementTree as ET
+from collections.abc import Sequence
 from pathlib import Path
 
 from .report import EvalReport, Metrics, write_text
@@ -173,6 +174,9 @@ def terminal_table(report: EvalReport, width: int = 100) -> str:
         "n=cases  qrec@5=quote recall@5  pass=answer pass  refuse=refusal accuracy"
         "  falseref=false-refusal rate  cite=citation validity"
     )
+    hedging = hedging_line(report.cases)
+    if hedging:
+        out.append(hedging)
     failing = report.failures
     out.append("")
     out.append(f"{len(report.cases) - len(failing)}/{len(report.cases)} cases pass" + (":" if failing else "."))
@@ -183,6 +187,19 @@ def terminal_table(report: EvalReport, width: int = 100) -> str:
         if r.answer_text:
             out.append(f"    answer: {_short(r.answer_text, width - 12)}")
     return "\n".join(out)
+
+
+def hedging_line(results: Sequence[CaseResult]) -> str:
+    """How often the plain answers that hedge pass against the other plain answers (those the
+    reader chose, with a confidence; a near miss answered never passes): whether the hedge tells
+    a doubtful answer on this set. Empty when none hedges."""
+    read = [r for r in results if not r.refused and r.confidence is not None]
+    hedged = [r for r in read if r.hedged]
+    if not hedged:
+        return ""
+    sure = [r for r in read if not r.hedged]
+    return (f"hedged {len(hedged)} of {len(read)} plain answers: {sum(r.passed for r in hedged)} of them pass,"
+            f" {sum(r.passed for r in sure)} of the other {len(sure)}")
 
 
 def _short(text: str, limit: int) -> str:

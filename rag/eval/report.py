@@ -110,6 +110,8 @@ def case_to_dict(r: CaseResult) -> dict[str, Any]:
         ],
         "answer": r.answer_text,
         "refused": r.refused,
+        "hedged": r.hedged,
+        "confidence": r.confidence,
         "citations": [
             {
                 "number": x.number,

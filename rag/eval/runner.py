@@ -63,6 +63,8 @@ def evaluate_case(case: Case, retriever: Any, assistant: Any, documents: dict[st
         citations=citations,
         reasons=tuple(reasons),
         latency_ms=round(latency, 1),
+        hedged=bool(getattr(answer, "hedged", False)),
+        confidence=getattr(answer, "confidence", None),
     )
 
 

@@ -210,6 +210,8 @@ class CaseResult:
     citations: tuple[CitationCheck, ...]
     reasons: tuple[str, ...]
     latency_ms: float
+    hedged: bool = False  # answered, but saying it may not answer exactly (Answer.hedged)
+    confidence: float | None = None  # the reader's probability of a plain answer (Answer.confidence)
 
     @property
     def passed(self) -> bool:
