@@ -157,7 +157,7 @@ def header_html() -> str:
         "<p>Answers are quoted word for word from the essays. Click an <code>[n]</code> to see its"
         " passage in the <strong>Sources</strong> panel, with the quote highlighted, or an earlier"
         " answer to see its sources again; when the essays don't answer a question, the assistant"
-        " says so.</p></div>"
+        " says so, and when it is not sure its quote answers, it says that too.</p></div>"
     )
 
 
