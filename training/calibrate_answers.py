@@ -158,9 +158,9 @@ def holds_share(cases: list[dict[str, Any]]) -> float:
 def sure_line(cases: list[dict[str, Any]], threshold: float, precision: float) -> float:
     """The lowest best probability at which the plain answers at or above it hold the answer at
     least ``precision`` of the time: an answer under it is hedged (Assistant.ask)."""
-    lines = sorted({c["best"] for c in answered(cases, threshold)})
-    return next((t for t in lines if holds_share([c for c in answered(cases, threshold) if c["best"] >= t]) >= precision),
-                1.0)  # fmt: skip
+    done = answered(cases, threshold)
+    lines = sorted({c["best"] for c in done})
+    return next((t for t in lines if holds_share([c for c in done if c["best"] >= t]) >= precision), 1.0)
 
 
 def sure_figures(cases: list[dict[str, Any]], threshold: float, sure: float) -> dict[str, float]:

@@ -23,7 +23,8 @@ from ..types import Answer, Citation
 from .asked import NOUNS, gives
 from .evidence import (
     Evidence, as_evidence, continuing, dense_best, gather, gives_reason, in_quoted_essays, introduces, join_adjacent,
-    numbered, quoted_in, reads_plainly, row_headers, select, unrepeated, with_announced, with_context, with_next,
+    numbered, quoted_in, read_best, reads_plainly, row_headers, select, unrepeated, with_announced, with_context,
+    with_next,
 )
 from .followup import (
     all_answers, check_history, for_reader, last_answer, needs_earlier, resolve, user_turns, with_author_swapped,
@@ -152,7 +153,7 @@ class Assistant:
         if reads_plainly(intent) and not gives(intent.asks, text, " ".join(q.text for q in quotes)):
             return self._refusal(text, query, candidates, NOUNS[intent.asks])  # "How much did the ferry cost?", no price
         body, citations = compose(quotes, intent, numbered(self.retriever, quotes), row_headers(self.retriever, quotes))
-        confidence = max(c.probability for c in candidates) if reads_plainly(intent) else None
+        confidence = read_best(candidates) if reads_plainly(intent) else None
         hedged = confidence is not None and confidence < self._sure()
         if hedged:  # about half of such answers are right, and most near misses answered are among them
             body = f"{HEDGE} {body}"
@@ -171,7 +172,7 @@ class Assistant:
         if not chosen or topic is not None and not self._holds(" ".join(c.text for c in chosen), topic):
             return True
         if reads_plainly(intent):
-            return max(c.probability for c in candidates) < self._floor()
+            return read_best(candidates) < self._floor()
         return dense_best(candidates) < self.policy.min_dense
 
     def _topic(self, question: str, named: frozenset[str]) -> Topic:

@@ -662,3 +662,9 @@ def _word_overlap(a: str, b: str) -> float:
 def dense_best(candidates: Sequence[Evidence]) -> float:
     """The highest cosine similarity of any candidate sentence (0 when there is none)."""
     return float(np.max([c.dense for c in candidates])) if candidates else 0.0
+
+
+def read_best(candidates: Sequence[Evidence]) -> float:
+    """The highest reader probability of any candidate (0 when none was read): what refuses a
+    plain question and what hedges its answer, as training/calibrate_answers.py calibrates both."""
+    return max((c.probability for c in candidates), default=0.0)
