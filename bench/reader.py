@@ -37,7 +37,8 @@ BEFORE = "b0c9023"  # the last commit that answered with the feature MLP reader 
 BEFORE_NAME = "feature-MLP reader"
 OUT = ROOT / "bench" / "out" / "reader"
 ABLATION_SETS = ("ablation4", "ablation5", "ablation6", "ablation7", "ablation8", "ablation9",
-                 "ablation10")  # tests/<label>: written for the ablation, oldest first
+                 "ablation10", "ablation11", "ablation12")  # tests/<label>: written for the ablation, oldest first
+JUDGES = ("ablation11", "ablation12")  # written after every rule, never read: what keeps or deletes one
 SETS = ["tests/questions.yaml", "tests/dev_questions.yaml", "tests/fresh_questions.yaml",
         "tests/blind_questions.yaml", "tests/sealed_questions.yaml", "tests/blind2/questions.yaml"]  # fmt: skip
 
@@ -254,9 +255,9 @@ def ablate(seeds: Path, index: Path, cases: list[dict[str, Any]]) -> dict[str, d
                           if (c.refused if c.case.out_of_scope else c.passed)}  # fmt: skip
         full = right if full is None else full
         row["cases gained/lost"] = f"+{len(right - full)}/-{len(full - right)}"
-        newest = ABLATION_SETS[-1]  # the one set no rule was written or kept for: its own count
-        mine, theirs = ({c for c in got if c.startswith(f"{newest} ")} for got in (right, full))
-        row[f"{newest} gained/lost"] = f"+{len(mine - theirs)}/-{len(theirs - mine)}"
+        judged = ("squad ", *(f"{label} " for label in JUDGES))  # the cases no rule was written or kept for
+        mine, theirs = ({c for c in got if c.startswith(judged)} for got in (right, full))
+        row["judged gained/lost"] = f"+{len(mine - theirs)}/-{len(theirs - mine)}"
         out[name] = row
         print(name, row, flush=True)
     return out
