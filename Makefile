@@ -232,6 +232,16 @@ BLIND20_FLOORS ?= --fail-under answer_pass=0.72 --fail-under refusal_accuracy=0.
 	--fail-under citation_validity=1.0
 BLIND21_FLOORS ?= --fail-under answer_pass=0.58 --fail-under refusal_accuracy=0.29 \
 	--fail-under citation_validity=1.0
+# The judging sets of the deletion pass (tests/ablation11 and tests/ablation12: 5 essays and 60 cases each,
+# 3 Markdown and 2 plain text; 14 facts, 6 why, 10 lists, 12 follow-ups, 4 "what does X say about Y", 2
+# "does X mention Y", 9 near misses, 3 off-topic; written on 2026-12-06 (tenth session) by two helpers who
+# never saw the code or the other sets, after every rule, to judge which rules stay; only summary lines
+# are read): answer pass 0.521 and 0.438, refusal 0.583 both, after the pass (0.500 and 0.438 before);
+# floors that minus about two answers and one refusal.
+ABLATION11_FLOORS ?= --fail-under answer_pass=0.47 --fail-under refusal_accuracy=0.50 \
+	--fail-under citation_validity=1.0
+ABLATION12_FLOORS ?= --fail-under answer_pass=0.39 --fail-under refusal_accuracy=0.50 \
+	--fail-under citation_validity=1.0
 BLIND3_ESSAYS := index/blind3-essays
 BLIND10_ESSAYS := index/blind10-essays
 export HF_HUB_OFFLINE := 1
@@ -274,6 +284,8 @@ test: setup browser-deps $(BLIND3_ESSAYS)/.built $(BLIND10_ESSAYS)/.built   ## s
 	$(call blind,ablation8,tests/ablation8/essays,$(ABLATION8_FLOORS))
 	$(call blind,ablation9,tests/ablation9/essays,$(ABLATION9_FLOORS))
 	$(call blind,ablation10,tests/ablation10/essays,$(ABLATION10_FLOORS))
+	$(call blind,ablation11,tests/ablation11/essays,$(ABLATION11_FLOORS))
+	$(call blind,ablation12,tests/ablation12/essays,$(ABLATION12_FLOORS))
 
 # A blind set's run (name, essays folder, floors): only the summary is printed, the cases stay
 # in index/NAME-report.txt, unread.

@@ -51,6 +51,7 @@ import rag.answer.evidence as evidence_module  # noqa: E402
 import rag.answer.intent as intent_module  # noqa: E402
 
 NEVER = re.compile(r"(?!)")  # a pattern that matches nothing
+
 # Answer techniques switched off one at a time for the ablation. The product has no switches
 # for them, so the bench patches the function or pattern each one lives in.
 ANSWER_ABLATIONS: dict[str, list[tuple[Any, str, Any]]] = {
@@ -60,26 +61,23 @@ ANSWER_ABLATIONS: dict[str, list[tuple[Any, str, Any]]] = {
     "ours − lists named in one sentence": [(evidence_module, "lists_inline", lambda sentence: False),
                                            (intent_module, "_ASKED_NOUNS", NEVER)],
     "ours − \"what does X say about Y\" read as a topic, not a fact": [(intent_module, "_SAYS_ABOUT", NEVER)],
+    "ours − \"what does X say about Y\" answered by a sentence naming Y, however far in cosine": [
+        (assistant_module.Assistant, "_naming_topic", lambda self, question, named, candidates: [])],
+    "ours − where or whether an essay mentions Y answered only by a quote naming Y": [
+        (intent_module, "_WHETHER", NEVER), (intent_module, "_LOCATE", NEVER)],
+    "ours − a why-question's premise picked by the reader": [(evidence_module, "reads_why", lambda intent: False)],
+    "ours − \"why?\" after an answer drops the quotes it already gave": [
+        (assistant_module, "unrepeated", lambda chosen, shown: list(chosen))],
+    "ours − a follow-up reads the sentence after the last quote with that quote": [
+        (assistant_module, "continuing", lambda r, reader, question, candidates, passages, shown: list(candidates))],
     "ours − what an announcing quote announces (its list, its First/Second)": [
         (assistant_module, "with_announced", lambda r, chosen, **_: list(chosen))],
     "ours − the next sentence, where the reader finds the answer goes on in it": [
         (assistant_module, "with_next", lambda r, reader, question, chosen: list(chosen))],
-    "ours − an announcing sentence read with its points, wherever it ranks": [
-        (evidence_module, "points_to_read", lambda r, row, intent: [])],
-    "ours − a why-question's premise picked by the reader": [(evidence_module, "reads_why", lambda intent: False)],
-    "ours − a follow-up reads the sentence after the last quote with that quote": [
-        (assistant_module, "continuing", lambda r, reader, question, candidates, passages, shown: list(candidates))],
-    "ours − \"and what does Cooper say?\" asked again of the other author": [
-        (assistant_module, "with_author_swapped", lambda question, history, documents: "")],
-    "ours − a counted list answered by the one sentence that names its items": [
-        (evidence_module, "names_its_items", lambda sentence, size: False)],
-    "ours − \"the second one\" of the last answer's list and essays": [
-        (assistant_module, "in_quoted_essays", lambda candidates, shown: list(candidates)),
-        (evidence_module, "ordinal_item", lambda r, c, n, shown="", _real=evidence_module.ordinal_item: _real(r, c, n))],
     "ours − a quote must give the kind of fact asked for (a price, a count, a year, a name)": [
         (assistant_module, "gives", lambda kind, question, text: True)],
-    "ours − \"what does X say about Y\" answered by a sentence naming Y, however far in cosine": [
-        (assistant_module.Assistant, "_naming_topic", lambda self, question, named, candidates: [])],
+    "ours − a second quote scoring within 0.92 of the first": [(evidence_module, "SECOND_WITHIN", 9.0)],
+    "ours − written lists (- or 1.) read as the list's items": [(evidence_module, "markup_list", lambda r, c, size: [])],
 }
 
 

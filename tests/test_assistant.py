@@ -48,19 +48,12 @@ def test_markers_resolve_and_quotes_are_verbatim(assistant, retriever, question)
     assert_grounded(answer, retriever)
 
 
-def test_list_question_gathers_the_enumerated_points_in_order(assistant, retriever) -> None:
+def test_list_question_names_every_area(assistant, retriever) -> None:
+    """The three areas, whether quoted as the sentence naming them or as the essay's points."""
     answer = assistant.ask("What three areas are ripe for cooperation?")
-    quotes = [c.quote for c in answer.citations]
-    firsts = [i for i, q in enumerate(quotes) if q.startswith(("First up", "Second on the list", "Third and finally"))]
-    assert len(firsts) == 3 and firsts == sorted(firsts), quotes
+    for area in ("economic coercion", "extended deterrence", "regional institutions"):
+        assert area in answer.text, answer.text
     assert {c.passage.source for c in answer.citations} == {COOPER}
-
-
-def test_four_steps_are_found_even_when_far_apart(assistant) -> None:
-    answer = assistant.ask("what four steps does govella propose?")
-    text = answer.text
-    for opener in ("Step one", "Second,", "Third,", "Fourth,"):
-        assert opener in text, opener
 
 
 def test_cross_essay_question_quotes_both_essays(assistant, retriever) -> None:
@@ -304,44 +297,6 @@ def test_list_named_in_one_sentence_is_quoted(assistant) -> None:
     assert "Trans-Pacific Partnership" in answer.text
 
 
-BAKERY = """# The Loaves of Annick Street
-
-By Ruth Calder
-
-The bakery on Annick Street reopened as a cooperative in 2017. Its members took three steps to reopen it:
-
-1. They raised £31,000 in shares from 280 households.
-2. They borrowed £40,000 from a community bank for two deck ovens.
-3. They signed a fifteen-year lease on the shop with the founder's family.
-
-Each year the cooperative divides its surplus in three ways: a reserve fund for replacing the ovens, a dividend paid to members in bread vouchers, and small grants to clubs in the valley. In 2023 the reserve fund took half of the surplus.
-
-The members gave three reasons for keeping the old recipes: the sourdough starter, which the founder had kept alive since 1952; the slow proving, which customers said they could taste; and the local flour, milled twelve miles away at Drumbeg.
-"""
-
-
-@pytest.mark.parametrize(
-    ("question", "sentence"),
-    [
-        ("What are the three ways the cooperative divides its surplus?", "divides its surplus in three ways"),
-        ("What three reasons did the members give for keeping the old recipes?", "three reasons for keeping"),
-    ],
-)
-def test_a_counted_list_named_in_one_sentence_is_that_sentence(tmp_path, question, sentence) -> None:
-    """"In three ways: a, b and c." (or "a; b; and c") answers "what are the three ways ...?" alone:
-    not the three steps of a numbered list nearby, nor three sentences around it (a walk-through
-    of fresh essays, 2026-12-06; tests/ablation9 +4/-0)."""
-    from rag import Retriever
-
-    (tmp_path / "seeds").mkdir()
-    (tmp_path / "seeds" / "annick-street.md").write_text(BAKERY, encoding="utf-8")
-    retriever = Retriever.build(tmp_path / "seeds", tmp_path / "index")
-    got = Assistant(retriever).ask(question)
-    assert not got.refused, got.text
-    assert len(got.citations) == 1 and sentence in got.citations[0].quote, got.text
-    assert_grounded(got, retriever)
-
-
 FIBRE = """# Fibre on the Wold
 
 By Nadia Okafor
@@ -521,19 +476,6 @@ def test_when_questions_the_essays_do_not_date_are_refused_by_the_reader(assista
     assert not answered.refused and "August 2023" in answered.text
 
 
-@pytest.mark.parametrize("follow_up", ["And what does Cooper say?", "What about Cooper?"])
-def test_a_follow_up_naming_the_other_author_asks_the_same_of_him(assistant, retriever, follow_up) -> None:
-    """"And what does Cooper say?" after "What does Govella say about NATO?" was refused, with Govella's
-    passage as the closest: it asks "What does Cooper say about NATO?" (a walk-through of fresh essays)."""
-    first = assistant.ask("What does Govella say about China?")
-    history = [{"role": "user", "content": first.question}, {"role": "assistant", "content": first.text}]
-    got = assistant.ask(follow_up, history)
-    assert not got.refused and got.question == follow_up, got.text
-    assert {c.source for c in got.citations} == {COOPER}, got.text
-    assert "China" in got.citations[0].quote, got.text
-    assert_grounded(got, retriever)
-
-
 def test_an_author_swap_after_a_question_of_one_word_besides_the_name_ends(assistant) -> None:
     """"What does Govella think?" is itself a follow-up by its words (one content word), so the swapped
     "What does Cooper think?" would be swapped again, and again: it is answered once."""
@@ -674,30 +616,6 @@ class _Recording:
         return self.reader.ranking(probability, place)
 
 
-def test_the_reader_reads_an_announcing_sentence_with_its_points_wherever_it_ranks(announcing, monkeypatch) -> None:
-    """'There were three main reasons the light was automated in 1989.' says little alone: the
-    reader reads it with the start of its First/Second/Third, even when the rule score ranks it
-    below the sentences the reader reads. Not for how many, when or where: one fact answers those."""
-    from rag.answer import evidence
-    from rag.answer.intent import read_intent
-
-    retriever, assistant = announcing
-    monkeypatch.setattr(evidence, "READ_TOP", 0)  # only what is read whatever its rank
-    for question, announcing_read in [("What ended the keeping of the Skerry light by people?", True),
-                                      ("How many keepers did the Skerry light have?", False)]:
-        reader = _Recording(assistant.reader)
-        passages = retriever.search(question, k=5)
-        found = evidence.gather(retriever, reader, [question], passages, read_intent(question), question)
-        if not announcing_read:
-            assert reader.texts == [], reader.texts
-            continue
-        read = [t for t in reader.texts if t.startswith("There were three main reasons")]
-        assert len(read) == 2, reader.texts  # alone, and with its points: it answers if either reading says so
-        with_points = [t for t in read if "First, the cost of keeping three families" in t]
-        assert with_points and " — The Skerry Light" in with_points[0], read  # its title still read, as trained
-        assert any(e.text.startswith("There were three main reasons") and e.probability > 0 for e in found)
-
-
 def test_a_why_question_whose_premise_announces_its_causes_gets_those_causes(announcing) -> None:
     """Not another paragraph's "There were three reasons for the mill's rapid spread." (which names
     reasons, so the why-rule added it, and its First/Second/Third then replaced the answer)."""
@@ -749,21 +667,6 @@ def test_a_comparison_gives_each_essay_what_its_quote_announces(announcing) -> N
     assert all(point in quoted for point in ("cost of keeping", "radio beacon", "no new keeper")), got.text
     assert {c.passage.source for c in got.citations} == {"skerry-light.md", "leam-navigation.md"}, got.text
     assert_grounded(got, retriever)
-
-
-def test_the_second_one_is_the_second_of_the_list_just_quoted(announcing) -> None:
-    """Not another essay's "Second, ..." sentence, and not the item after it as well."""
-    _, assistant = announcing
-    first = assistant.ask("Who were the first keepers of the Skerry light?")
-    history = [{"role": "user", "content": "Who were the first keepers of the Skerry light?"},
-               {"role": "assistant", "content": first.text}]  # fmt: skip
-    second = assistant.ask("and the second one?", history=history)
-    assert second.citations and second.citations[0].quote.startswith("Duncan Shaw"), second.text
-    reasons = assistant.ask("Why was the Skerry light automated?")
-    history = [{"role": "user", "content": "Why was the Skerry light automated?"},
-               {"role": "assistant", "content": reasons.text}]  # fmt: skip
-    second = assistant.ask("and the second one?", history=history)
-    assert [c.quote for c in second.citations] == ["Second, a radio beacon now guided most ships past the reef."], second.text
 
 
 @pytest.mark.slow

@@ -152,21 +152,21 @@ def shown_in_panel(page, number: str) -> bool:
 def test_a_marker_shows_its_quote_and_an_earlier_answer_its_own_sources(page):
     """Each [n] is a link to its quote; a click on an earlier answer brings its sources back."""
     first = ask(page, QUESTION)
-    assert "[4]" in first
+    assert "[3]" in first
     markers = page.locator("#rag-chat .bot").first.locator(".rag-cite")
-    assert markers.count() == first.count("[") and markers.last.inner_text() == "[4]"
+    assert markers.count() == first.count("[") and markers.last.inner_text() == "[3]"
     assert squash(page.locator("#rag-chat .bot").first.inner_text()) == squash(first)  # the text unchanged
     footer = page.locator("#rag-chat .bot").first.locator(".rag-footer")
     assert footer.inner_text().startswith("Sources: [1]") and "cooper-korea-japan-new-chapter.txt" in footer.inner_text()
     markers.last.click()
-    assert wait_for(lambda: shown_in_panel(page, "4"))
+    assert wait_for(lambda: shown_in_panel(page, "3"))
 
     ask(page, FOLLOW_UP)
     asked = page.locator("#rag-sources .rag-asked").first
     assert asked.inner_text().strip() == FOLLOW_UP
-    page.locator("#rag-chat .bot").first.locator(".rag-cite").nth(2).click()  # [3] of the first answer
+    page.locator("#rag-chat .bot").first.locator(".rag-cite").nth(1).click()  # [2] of the first answer
     assert wait_for(lambda: asked.inner_text().strip() == QUESTION)
-    assert wait_for(lambda: shown_in_panel(page, "3"))
+    assert wait_for(lambda: shown_in_panel(page, "2"))
     page.locator("#rag-chat .bot").last.click()
     assert wait_for(lambda: asked.inner_text().strip() == FOLLOW_UP)
 

@@ -22,13 +22,10 @@ from ..retrieve.retriever import Retriever
 from ..types import Answer, Citation
 from .asked import NOUNS, gives
 from .evidence import (
-    Evidence, as_evidence, continuing, dense_best, gather, gives_reason, in_quoted_essays, introduces, join_adjacent,
-    numbered, quoted_in, read_best, reads_plainly, row_headers, select, unrepeated, with_announced, with_context,
-    with_next,
+    Evidence, as_evidence, continuing, dense_best, gather, gives_reason, introduces, join_adjacent, numbered, quoted_in,
+    read_best, reads_plainly, row_headers, select, unrepeated, with_announced, with_context, with_next,
 )
-from .followup import (
-    all_answers, check_history, for_reader, last_answer, needs_earlier, resolve, user_turns, with_author_swapped,
-)
+from .followup import all_answers, check_history, for_reader, last_answer, needs_earlier, resolve, user_turns
 from .gist import CLOSING_SENTENCES, GIST_SENTENCES, OVERVIEW_ESSAYS, asks_gist, central_rows, topic_terms
 from .intent import Intent, read_intent
 from .meta import meta_reply
@@ -90,9 +87,6 @@ class Assistant:
         reply = meta_reply(text, self.retriever.heads)
         if reply:  # "hi", "thanks", "what can you do?", "what essays do you have?"
             return Answer(reply, (), refused=False, question=text, search_query="")
-        swapped = with_author_swapped(text, history, self.retriever.heads)
-        if swapped:  # "And what does Cooper say?" after "What does Govella say about NATO?"
-            return replace(self.ask(swapped, history), question=text)
         intent = read_intent(text)
         if (needs_earlier(text) or intent.more) and not user_turns(history):  # "and the second one?" first
             note = "There is no earlier answer for that to follow up; please ask the whole question."
@@ -122,8 +116,6 @@ class Assistant:
         shown = last_answer(history) if resolved != text else ""
         if shown and reads_plainly(intent):  # "When did that happen?": the sentence after the last quote
             candidates = continuing(self.retriever, self.reader, asked, candidates, passages, shown)
-        if intent.ordinal and shown:
-            candidates = in_quoted_essays(candidates, shown)
         if intent.more == "else":  # "what else?": what the conversation has not quoted yet
             quoted = {c.row for c in quoted_in(candidates, all_answers(history))}
             candidates = [c for c in candidates if c.row not in quoted]
@@ -133,7 +125,7 @@ class Assistant:
         named_it = self._naming_topic(text, named, candidates) if intent.says_about and topic is None else []
         if named_it:  # "what does Renfrew say about damp?": the sentences naming it lead, however far in cosine
             candidates = [*named_it, *(c for c in candidates if c not in named_it)]
-        chosen = select(self.retriever, candidates, intent, self._floor(), shown)
+        chosen = select(self.retriever, candidates, intent, self._floor())
         if not named_it and self.refuses(intent, candidates, chosen, topic):
             if intent.more == "else":
                 return Answer("The essays say nothing more on that.", (), refused=True, question=text, search_query=query)
@@ -142,7 +134,7 @@ class Assistant:
             said = all_answers(history)
             chosen = unrepeated(chosen, said)
             if {e.row for e in chosen} <= {e.row for e in quoted_in(chosen, said) if not gives_reason(e.text)}:
-                chosen = select(self.retriever, unrepeated(candidates, said), intent, self._floor(), shown)
+                chosen = select(self.retriever, unrepeated(candidates, said), intent, self._floor())
         if reads_plainly(intent):
             chosen = with_next(self.retriever, self.reader, asked, chosen)
         if not intent.ordinal:  # "The crew included:" is answered with the crew

@@ -66,25 +66,12 @@ def gather(
     vectors = np.stack([retriever.embed_query(q) for q in wordings])
     dense = (retriever.data.sentence_vectors[rows] @ vectors.T).max(axis=1)
     rules = retriever.sentence_scores(queries[0], vectors, rows, retriever.focus_vector(queries[0]))
-    totals = []
-    for row, rule in zip(rows, rules, strict=True):
-        text = retriever.sentences[row].text
-        bonus = 0.25 if intent.ordinal and starts_with_ordinal(text, intent.ordinal) else 0.0
-        bonus += 0.1 if intent.list_size and (enumerates(text) or lists_inline(text)) else 0.0
-        totals.append(float(rule) + 0.3 * owner[row].score + bonus)
-    ranks = np.array(totals)
+    ranks = np.array([float(rule) + 0.3 * owner[row].score for row, rule in zip(rows, rules, strict=True)])
     probability = np.zeros(len(rows), np.float32)
     plain, why = reads_plainly(intent), reads_why(intent)
     if plain or why or intent.list_size:  # a list's lead is the reader's pick (see select)
-        points = {i: points_to_read(retriever, rows[i], intent) for i in range(len(rows))}
-        top = list(np.argsort(-ranks, kind="stable")[:READ_TOP])
-        top += [i for i in range(len(rows)) if points[i] and i not in top]  # "There were three reasons ..."
-        question = asked or wordings[-1]
-        probability[top] = reader.probabilities(question, [reading_text(retriever, rows[i]) for i in top])
-        announcing = [i for i in top if points[i]]  # read alone and with its points: it answers if either does
-        if announcing:  # read apart: one batch is padded to its longest text, and these are long
-            texts = [reading_text(retriever, rows[i], points[i]) for i in announcing]
-            probability[announcing] = np.maximum(probability[announcing], reader.probabilities(question, texts))
+        top = np.argsort(-ranks, kind="stable")[:READ_TOP]
+        probability[top] = reader.probabilities(asked or wordings[-1], [reading_text(retriever, rows[i]) for i in top])
         if plain or why:
             place = {id(p): n for n, p in enumerate(passages)}
             read = reader.ranking(probability, np.array([place[id(owner[r])] for r in rows]))
@@ -112,8 +99,8 @@ READ_TOP = 5
 def reading_text(retriever: Retriever, row: int, after: Sequence[int] = ()) -> str:
     """Sentence ``row`` as the reader reads it: as matched (a table row with its header), then its
     document's title and section path, as the reader was trained (a SQuAD sentence and its article's title).
-    With ``after`` (the points it announces, or the sentence after it), the start of those is read
-    too, as an answer quoting them would read."""
+    With ``after`` (the sentence after it), the start of that is read too, as an answer quoting
+    both would read."""
     sentence = retriever.sentences[row]
     title = SEPARATOR.join(t for t in (retriever.document(sentence.source).title, sentence.section) if t)
     text = retriever.reading(row)
@@ -124,12 +111,6 @@ def reading_text(retriever: Retriever, row: int, after: Sequence[int] = ()) -> s
 
 
 AFTER_WORDS = 40  # of what follows a sentence, what the reader reads with it (its window is 96 tokens)
-
-
-def points_to_read(retriever: Retriever, row: int, intent: Intent) -> list[int]:
-    """The points sentence ``row`` announces, which the reader reads with it: none for how many,
-    how much, when or where, where one fact answers and a list of points fooled the reader."""
-    return [] if intent.one_fact else announced_rows(retriever, row)
 
 
 def candidate_rows(retriever: Retriever, passages: Sequence[Passage]) -> dict[int, Passage]:
@@ -176,31 +157,25 @@ def quotable(sentence: Sentence) -> bool:
 
 
 def select(
-    retriever: Retriever, candidates: Sequence[Evidence], intent: Intent, floor: float = 1.0, shown: str = ""
+    retriever: Retriever, candidates: Sequence[Evidence], intent: Intent, floor: float = 1.0
 ) -> list[Evidence]:
-    """The sentences the answer quotes, in the order they should be read (``shown``: the last
-    answer, whose list "and the second one?" asks about).
+    """The sentences the answer quotes, in the order they should be read.
 
     A list gathered from prose (not a written list, no number asked) leads with the reader's
     best sentence when its probability reaches ``floor`` (the reader's refusal line): "what
     animals are more sensitive to ...?" asks with a plural, but on held-out SQuAD articles one
-    sentence answers most such questions. A list that says how many is the reader's pick alone
-    when that sentence announces as many things and names them ("... in three ways: a, b and c.")
-    and the essay does not take them one by one right after it ("First, ...").
+    sentence answers most such questions.
     """
     if not candidates:
         return []
     best = candidates[0]
     if intent.ordinal:  # "and the second one?": that item of the essay's enumeration
-        item = ordinal_item(retriever, candidates, intent.ordinal, shown)
+        item = ordinal_item(retriever, candidates, intent.ordinal)
         return [item, *_next_in_paragraph(retriever, item)] if item is not None else [best]
     if intent.list_size:
         written = markup_list(retriever, candidates, intent.list_size if intent.counted else 0)
         items = _in_reading_order(written or _list_items(retriever, candidates, intent.list_size))
         lead = max(candidates, key=lambda e: e.probability)
-        named = intent.counted and lead.probability >= floor and names_its_items(lead.text, intent.list_size)
-        if named and not takes_them_in_turn(retriever, lead, items):
-            return [lead]  # "... divides its surplus in three ways: a, b and c." answers it alone
         in_order = any(i.row == lead.row for i in items) and sum(enumerates(i.text) for i in items) >= 2
         if written or intent.counted or in_order or lead.probability < floor:  # an enumeration is read in order
             return items
@@ -222,9 +197,12 @@ def select(
         if because and because[0].score >= 0.5 * best.score:
             return _in_reading_order([best, because[0]])
     for ev in candidates[1:3]:
-        if ev.score >= 0.92 * best.score and len(chosen) < 2:
+        if ev.score >= SECOND_WITHIN * best.score and len(chosen) < 2:
             chosen.append(ev)
     return chosen
+
+
+SECOND_WITHIN = 0.92  # a second sentence is quoted when it scores this close to the first (bench/RESULTS.md)
 
 
 _LEANS_BACK = re.compile(
@@ -264,29 +242,6 @@ def introduces(sentence: str) -> bool:
     """True for a sentence that hands over to what follows it: "The crew included:", "The main
     suspects were the following."""
     return bool(_INTRODUCES.search(sentence.rstrip()))
-
-
-def names_its_items(sentence: str, size: int) -> bool:
-    """True for one sentence that announces ``size`` things and names them after the count:
-    "Whitlow identified three reasons for the collapse: the weirs ...; a parasite ...; and ..."."""
-    count = _COUNTED.search(sentence)
-    return count is not None and NUMBER_WORDS[count.group(1).lower()] == size and lists_inline(sentence[count.start() :])
-
-
-def takes_them_in_turn(retriever: Retriever, lead: Evidence, items: Sequence[Evidence]) -> bool:
-    """True when one of ``items`` opens a point ("First up should be ...") shortly after ``lead``'s
-    sentence, or after another copy of it in its essay (a summary may repeat it at the top)."""
-    key = normalize(lead.text)
-    for item in items:
-        if item.passage.source != lead.passage.source or not enumerates(item.text):
-            continue
-        for row in range(item.row - 1, -1, -1):
-            before = retriever.sentences[row]
-            if before.source != lead.passage.source or item.start - before.end > _FOLLOWS_WITHIN:
-                break
-            if normalize(before.text) == key:
-                return True
-    return False
 
 
 def announced(retriever: Retriever, ev: Evidence) -> list[Evidence]:
@@ -465,13 +420,6 @@ def quoted_in(candidates: Sequence[Evidence], shown: str) -> list[Evidence]:
     return [e for e in candidates if seen and normalize(e.text) in seen]
 
 
-def in_quoted_essays(candidates: Sequence[Evidence], shown: str) -> list[Evidence]:
-    """Those of ``candidates`` from the essays that ``shown`` (the last answer) quotes: "and the
-    second one?" asks about its list, not another essay's "Second, ...". All when it quotes none."""
-    sources = {e.passage.source for e in quoted_in(candidates, shown)}
-    return [c for c in candidates if c.passage.source in sources] or list(candidates)
-
-
 def unrepeated(chosen: Sequence[Evidence], shown: str) -> list[Evidence]:
     """``chosen`` without the sentences that ``shown`` (the last answer) already quoted and that
     give no reason: "why?" after an answer asks for its reason, not for the answer again.
@@ -503,7 +451,7 @@ def _list_items(retriever: Retriever, candidates: Sequence[Evidence], size: int)
     if not points:
         return _diverse(candidates, size, floor=0.6 * best.score)
     source = points[0].passage.source
-    items = complete_enumeration(retriever, [p for p in points if p.passage.source == source][:size], size)
+    items = [p for p in points if p.passage.source == source][:size]
     if len(items) < 2:  # a lone "To start with, ..." opens a paragraph, not a list of points
         return _diverse(candidates, size, floor=0.6 * best.score)
     overview = next((c for c in candidates[:2] if c.passage.source == source and ":" in c.text), None)
@@ -585,54 +533,28 @@ def _list_rows(retriever: Retriever, row: int) -> list[int]:
     return [r for r in range(lo, hi + 1) if r == lo or sentences[r].paragraph != sentences[r - 1].paragraph]
 
 
-def ordinal_item(
-    retriever: Retriever, candidates: Sequence[Evidence], ordinal: int, shown: str = ""
-) -> Evidence | None:
-    """The sentence opening item ``ordinal``: that item of the written list ``shown`` (the last
-    answer) quoted, else a retrieved "Second, ...", else that item of a written list the best
-    candidates hold or introduce ("- ..."), else a "Second, ..." of the best essay."""
-    items = markup_list(retriever, quoted_in(candidates, shown), 0) if shown else []
-    if items and ordinal <= len(items):
-        return items[ordinal - 1] if ordinal > 0 else items[-1]
+def ordinal_item(retriever: Retriever, candidates: Sequence[Evidence], ordinal: int) -> Evidence | None:
+    """The sentence opening item ``ordinal``: a retrieved "Second, ...", else that item of a
+    written list the best candidates hold or introduce ("- ..."), else a "Second, ..." of the
+    best essay."""
     for ev in candidates:
         if starts_with_ordinal(ev.text, ordinal):
             return ev
     items = markup_list(retriever, candidates, 0)
     if items and ordinal <= len(items):
         return items[ordinal - 1] if ordinal > 0 else items[-1]
-    return find_ordinal(retriever, candidates[0].passage.source, ordinal, after=0)
+    return find_ordinal(retriever, candidates[0].passage.source, ordinal)
 
 
-def find_ordinal(retriever: Retriever, source: str, ordinal: int, after: int) -> Evidence | None:
-    """The first sentence of ``source`` at or after offset ``after`` that opens item ``ordinal``."""
+def find_ordinal(retriever: Retriever, source: str, ordinal: int) -> Evidence | None:
+    """The first sentence of ``source`` that opens item ``ordinal``."""
     for row in retriever.sentence_rows(source):
         sentence = retriever.sentences[row]
-        if sentence.start >= after and starts_with_ordinal(sentence.text, ordinal):
+        if starts_with_ordinal(sentence.text, ordinal):
             passage = retriever.passage_for_sentence(row)
             if passage is not None:
                 return Evidence(passage, row, sentence.start, sentence.end, sentence.text, 0.0, 0.0)
     return None
-
-
-def complete_enumeration(retriever: Retriever, items: Sequence[Evidence], size: int) -> list[Evidence]:
-    """Add the missing points of an enumeration ('Second, ...') found elsewhere in the same essay.
-
-    An essay's points are often too far apart for all of them to be retrieved; once one
-    is, the others are found by their ordinal words, reading on from shortly before it.
-    """
-    source = items[0].passage.source
-    have = {n for n in (1, 2, 3, 4, 5, -1) for e in items if starts_with_ordinal(e.text, n)}
-    after = max(0, min(e.start for e in items) - 2000)
-    added = list(items)
-    for n in range(1, size + 1):
-        if n in have or (n == size and -1 in have):
-            continue
-        found = find_ordinal(retriever, source, n, after)
-        if found is None and n == size:
-            found = find_ordinal(retriever, source, -1, after)
-        if found is not None and all(found.start != e.start for e in added):
-            added.append(found)
-    return added
 
 
 def _diverse(candidates: Sequence[Evidence], size: int, floor: float) -> list[Evidence]:

@@ -9,15 +9,13 @@ A question that leans on earlier turns is joined to the last self-contained user
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from typing import Any
 
 from ..errors import QueryError
-from ..retrieve.authors import name_parts, named_authors
 from ..retrieve.lexical import terms
 from ..retrieve.ordinals import ITEM_WORDS, ORDINALS, asked_ordinal
 from ..retrieve.query import MAX_QUERY_CHARS
-from ..types import Document
 
 _LEADS = re.compile(r"^\s*(and|but|also|so|then|what about|how about|how so|what else|tell me more)\b", re.I)
 _WHY = re.compile(r"^\W*why\b", re.I)  # "why?", "why not?": a why-question with words of its own stands alone
@@ -123,26 +121,6 @@ def resolve(question: str, history: Sequence[Any] | None) -> str:
         return question
     anchor = next((t for t in reversed(turns) if not is_follow_up(t)), turns[0])
     return f"{anchor.strip()} {question.strip()}"
-
-
-def with_author_swapped(question: str, history: Sequence[Any] | None, documents: Iterable[Document]) -> str:
-    """"What does Cooper say about NATO?" for "And what does Cooper say?" (or "What about Cooper?")
-    after "What does Govella say about NATO?": a follow-up that names another author and nothing
-    else asks the last question again of that author. '' for any other question."""
-    turns = user_turns(history)
-    if not turns or not is_follow_up(question):
-        return ""
-    docs = list(documents)
-    new = named_authors(question, docs)
-    anchor = next((t for t in reversed(turns) if not is_follow_up(t)), turns[0])
-    old = named_authors(anchor, docs) - new
-    parts = {p for author in new for p in name_parts(author)}
-    if not new or not old or any(t not in parts for t in terms(question)):
-        return ""
-    typed = " ".join(w for w in re.findall(r"[^\W\d_]+", question) if w.lower() in parts)  # as the user wrote it
-    names = "|".join(sorted({re.escape(p) for author in old for p in name_parts(author)}, key=len, reverse=True))
-    swapped = re.sub(rf"\b(?:{names})(?:\s+(?:{names}))*\b", typed, anchor, flags=re.IGNORECASE)
-    return "" if swapped.strip().lower() == question.strip().lower() else swapped  # asked already: never again
 
 
 def for_reader(question: str, history: Sequence[Any] | None) -> str:

@@ -19,12 +19,6 @@ _CROSS = re.compile(
     r"\bboth\s+(authors?|essays?|writers?|pieces?|articles?)\b|\bcompare\b|\bcomparison\b|"
     r"\beach\s+(author|essay|writer)\b|\bdiffer(?:s|ed|ing|ences?)?\b|\bin common\b|\bagree\b|\bthe two (essays|authors)\b"
 )
-_QUANTITY = re.compile(
-    r"\bhow (many|much)\b|\bwhat (percentage|percent|number|amount|share|figure)\b|"
-    r"\bbudget\b|\bhow (big|large)\b|\brates?\b"
-)  # asks for a number ("how many reasons ...?" too), so it is not a list question
-# "When did UNESCO list Valparaiso?": a when, where or how-long question asks for one fact
-_ONE_FACT = re.compile(r"^\W*(?:when|where|how (?:long|old|far|often|soon))\b")
 # "what clubs ...", "which security threats ...": a plural noun within two words of what/which
 _ASKED_NOUNS = re.compile(r"^\W*(?:what|which)\s+([a-z-]+)(?:\s+([a-z-]+))?")
 _ARE_THE = re.compile(r"^\W*(?:what|which)\s+(?:are|were)\s+(?:the|its|their|his|her)\s+([a-z-]+)(?:\s+([a-z-]+))?")
@@ -73,7 +67,6 @@ class Intent:
     reason: bool = False  # asks why, so the answer should give the essay's reason
     counted: bool = False  # the list question says how many ("what four things ...?")
     says_about: bool = False  # asks what an essay says about a topic, not for one fact
-    one_fact: bool = False  # asks how many, how much, when or where: one figure, date or place
     more: str = ""  # "on" (what follows the last quote), "context" (its paragraph), "else" (other evidence)
     mentions: bool = False  # asks where or whether the essays take up a topic ("where does X mention Y?")
     asks: str = ""  # the kind of fact asked for: "money", "year", "count", "name", "number" (see asked.py)
@@ -103,8 +96,7 @@ def read_intent(question: str) -> Intent:
     asked = _asked_plural(q)
     whether = bool(_WHETHER.search(q))
     locate = whether or bool(_LOCATE.search(q))
-    one_fact = not locate and bool(_QUANTITY.search(q) or _ONE_FACT.match(q))
-    is_list = not (one_fact or locate) and (
+    is_list = not locate and (
         bool(asked) or bool(_LIST.search(q)) and not (reason or cross)
     )
     ordinal = asked_ordinal(q)
@@ -116,7 +108,6 @@ def read_intent(question: str) -> Intent:
         reason=reason,
         counted=bool(count) and is_list,
         says_about=locate or bool(_SAYS_ABOUT.search(q)),
-        one_fact=one_fact,
         more="" if ordinal else asks_more(q),
         mentions=locate,
         asks=asked_kind(question),
