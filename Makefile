@@ -232,6 +232,13 @@ BLIND20_FLOORS ?= --fail-under answer_pass=0.72 --fail-under refusal_accuracy=0.
 	--fail-under citation_validity=1.0
 BLIND21_FLOORS ?= --fail-under answer_pass=0.58 --fail-under refusal_accuracy=0.29 \
 	--fail-under citation_validity=1.0
+# The twenty-second blind set (tests/blind22: 6 documents, 3 Markdown and 3 plain text; 60 cases: 28 facts,
+# 6 paraphrases, 4 why, 4 lists, 4 follow-ups, 11 near misses, 3 off-topic; written on 2026-12-06 (tenth
+# session) by a helper who never saw the code or the other sets, after the deletion pass, as a clean
+# estimate; only its summary lines are read): answer pass 0.761 and refusal 0.643 after the pass, 0.783
+# and 0.643 with the session's starting code; floors that minus about two answers and one refusal.
+BLIND22_FLOORS ?= --fail-under answer_pass=0.71 --fail-under refusal_accuracy=0.57 \
+	--fail-under citation_validity=1.0
 # The judging sets of the deletion pass (tests/ablation11 and tests/ablation12: 5 essays and 60 cases each,
 # 3 Markdown and 2 plain text; 14 facts, 6 why, 10 lists, 12 follow-ups, 4 "what does X say about Y", 2
 # "does X mention Y", 9 near misses, 3 off-topic; written on 2026-12-06 (tenth session) by two helpers who
@@ -277,6 +284,7 @@ test: setup browser-deps $(BLIND3_ESSAYS)/.built $(BLIND10_ESSAYS)/.built   ## s
 	$(call blind,blind19,tests/blind19/essays,$(BLIND19_FLOORS))
 	$(call blind,blind20,tests/blind20/essays,$(BLIND20_FLOORS))
 	$(call blind,blind21,tests/blind21/essays,$(BLIND21_FLOORS))
+	$(call blind,blind22,tests/blind22/essays,$(BLIND22_FLOORS))
 	$(call blind,ablation4,tests/ablation4/essays,$(ABLATION4_FLOORS))
 	$(call blind,ablation5,tests/ablation5/essays,$(ABLATION5_FLOORS))
 	$(call blind,ablation6,tests/ablation6/essays,$(ABLATION6_FLOORS))
