@@ -13,6 +13,7 @@ from rag.retrieve.ordinals import lists_inline
     "what jobs does zack cooper currently hold?",
     "which security threats worry them?",
     "What three areas are ripe for cooperation?",
+    "List the steps Govella proposes.",
 ])
 def test_questions_asking_for_several_things_are_lists(question: str) -> None:
     assert read_intent(question).list_size
@@ -22,6 +23,9 @@ def test_questions_asking_for_several_things_are_lists(question: str) -> None:
     "why does cooper put economic coercion at the top of the to-do list?",  # a reason, not a list
     "what does cooper think about the G7?",  # "does" is not a plural noun
     "how do the two essays differ on regional institutions?",  # a comparison, answered per essay
+    "When did UNESCO list Valparaiso as a World Heritage Site?",  # "list" here is a verb (E73)
+    "How many steps does Govella propose?",  # a count, not the steps
+    "Who pushed for the measures against coercion?",
 ])
 def test_other_questions_are_not_lists(question: str) -> None:
     assert not read_intent(question).list_size

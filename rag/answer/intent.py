@@ -10,10 +10,10 @@ from ..retrieve.ordinals import asked_ordinal
 from .asked import asked_kind
 
 NUMBER_WORDS = {"two": 2, "three": 3, "four": 4, "five": 5, "six": 6}
+# "list the ...", "what three areas ...", "which are the main ...": a list by its wording alone. Words
+# such as "steps" or "measures" anywhere no longer make one (E73: "When did UNESCO list Valparaiso?")
 _LIST = re.compile(
-    r"\b(list|steps|areas|ways|groups|kinds|types|measures|recommendations|proposals|points|"
-    r"challenges|threats|reasons|factors|institutions|initiatives|pressures)\b"
-    r"|\b(what|which)\s+(are\s+the\s+)?(two|three|four|five|six|several|main|key)\b"
+    r"^\W*(?:list|enumerate)\b|\b(what|which)\s+(are\s+the\s+)?(two|three|four|five|six|several|main|key)\b"
 )
 _CROSS = re.compile(
     r"\bboth\s+(authors?|essays?|writers?|pieces?|articles?)\b|\bcompare\b|\bcomparison\b|"
