@@ -297,6 +297,19 @@ def test_a_plain_text_essay_takes_its_title_and_byline_from_its_first_lines(tmp_
     assert docs["coral.txt"].text.startswith("Coral reefs\nby Priya Raman\n")  # read exactly as written
 
 
+@pytest.mark.parametrize("line", ["Author: Ingrid Solberg", "**Author:** Ingrid Solberg", "AUTHORS: Ingrid Solberg",
+                                  "By: Ingrid Solberg", "Written by Ingrid Solberg"])
+def test_an_author_line_names_the_author_and_is_never_a_sentence(tmp_path: Path, line: str) -> None:
+    """A blind walk-through's essays opened "# Title", then "Author: NAME": no author was found, and
+    "what does Solberg say about ...?" could not name her essay."""
+    from rag.ingest.chunk import document_sentences
+
+    write(tmp_path, "bees.md", f"# Wintering the Hive\n\n{line}\n\nHoneybees are tropical insects. They cluster in winter.\n")
+    doc = by_source(load_corpus(tmp_path))["bees.md"]
+    assert (doc.title, doc.author) == ("Wintering the Hive", "Ingrid Solberg")
+    assert [s.text for s in document_sentences([doc])] == ["Honeybees are tropical insects.", "They cluster in winter."]
+
+
 def test_a_long_first_line_above_a_byline_is_the_title_never_a_sentence(tmp_path: Path) -> None:
     """"Leaning Against the Bubble: How the Reserve Bank ... Prices" over "By Priya Ramanathan" was
     read as the essay's first sentence, title and byline together, and quoted as an answer."""

@@ -7,7 +7,7 @@ files (a scanned PDF) are skipped with a warning naming them; a folder with no r
 essay is a CorpusError. Metadata comes from ``metadata.json`` in the folder (keyed by file
 name; it wins), from Markdown front matter or the file's own properties, or from the
 essay's first lines: the first heading or a plain-text file's short first line is the
-title, a "by NAME" line the author; the file name is the last resort for the title.
+title, a "by NAME" or "Author: NAME" line the author; the file name is the last resort for the title.
 """
 
 from __future__ import annotations
@@ -188,8 +188,10 @@ def front_matter(text: str) -> dict[str, Any]:
 
 
 BYLINE = re.compile(
-    r"^[ \t]*(?i:(?:written )?by)[ \t]+([A-Z][\w.'’-]*(?:[ \t]+(?:[A-Z][\w.'’-]*|de|la|van|von|da|bin|and|&))*)[ \t]*$"
-)  # "by Priya Raman", "By Ana de la Cruz and Li Wei": capitalised words, a few particles
+    r"^[ \t]*(?i:(?:written[ \t]+)?by(?:[ \t]*:)?|authors?[ \t]*:)[*_]*"
+    r"[ \t]+([A-Z][\w.'’-]*(?:[ \t]+(?:[A-Z][\w.'’-]*|de|la|van|von|da|bin|and|&))*)[ \t]*$"
+)  # "by Priya Raman", "By Ana de la Cruz and Li Wei", "Author: Ingrid Solberg", "**Author:** Li Wei":
+# capitalised words, a few particles
 TOP_LINES = 6  # a byline is looked for among the first non-empty lines
 TITLE_WORDS = 30  # a first line right above a byline is the title up to this long, whatever it ends with
 
