@@ -81,6 +81,17 @@ class Citation:
         """The cited document's file name relative to the seeds folder."""
         return self.passage.source
 
+    @property
+    def shown(self) -> str:
+        """The quote as the answer's text shows it (``as_shown``)."""
+        return as_shown(self.quote)
+
+
+def as_shown(quote: str) -> str:
+    """A quote as an answer shows it: its words and marks as written, each run of spaces and line
+    breaks one space, so a hard-wrapped line or a padded table row does not break it on screen."""
+    return " ".join(quote.split())
+
 
 @dataclass(frozen=True)
 class Answer:

@@ -326,6 +326,19 @@ def test_facts_from_every_format_are_quoted_verbatim(assistant, question: str, e
 
 
 @pytest.mark.slow
+def test_a_hard_wrapped_quote_reads_as_one_line_and_stays_verbatim_at_its_offsets(assistant) -> None:
+    """A blind walk-through's hard-wrapped text and padded table rows were quoted with their line
+    breaks and runs of spaces ("Our best year so⏎far"): the answer shows each as one space, the
+    citation keeps the text exactly as written."""
+    answer = assistant.ask("What share of marine species do reefs shelter?")
+    quote = next(c for c in answer.citations if "marine species" in c.quote)
+    assert quote.quote.endswith("They shelter a quarter of all\nmarine species.")
+    assert "They shelter a quarter of all marine species.”" in answer.text, answer.text
+    doc = assistant.retriever.document(quote.source)
+    assert doc.text[quote.quote_start : quote.quote_end] == quote.quote
+
+
+@pytest.mark.slow
 def test_the_source_card_shows_the_section_and_the_extracted_text(assistant) -> None:
     from ui.render import sources_html
 
@@ -570,6 +583,20 @@ def test_a_word_files_bold_lines_are_its_headings(tmp_path: Path) -> None:
         "# Harrowmere Wheelers – Annual Report", "Prepared by Gwen Latimer for the meeting in March.",
         "## 3. Membership", "We finished the year with 187 members.", "Agreed: the rent will rise to £55.\n",
     ]  # fmt: skip
+
+
+@pytest.mark.parametrize("suffix", [".md", ".txt"])
+def test_a_short_first_line_that_a_sentence_wraps_from_is_not_a_heading(tmp_path: Path, suffix: str) -> None:
+    """Found building a test for a blind walk-through: a paragraph wrapped after a few words ("Our
+    best year so" / "far was 2018, ...") lost its first line to a heading, and the sentence was
+    quoted from "far"; a tests/mixed_dev essay lost "Through the nineteenth century the clock was
+    repaired more often than" so. A line the next one goes on from in lower case is text."""
+    (tmp_path / f"yields{suffix}").write_text(
+        "Yields\n\nOur best year so\nfar was 2018, when the orchard gave 12.9 tonnes.\n\nWhy frost matters\nFrost kills the blossom.\n"
+    )
+    doc = load_corpus(tmp_path)[0]
+    assert [s.text for s in document_sentences([doc])] == [
+        "Our best year so\nfar was 2018, when the orchard gave 12.9 tonnes.", "Frost kills the blossom."]
 
 
 def test_in_an_extracted_file_only_marked_lines_are_headings(tmp_path: Path) -> None:

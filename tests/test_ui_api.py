@@ -334,6 +334,21 @@ def test_answer_markdown_neutralises_html_and_links_in_quotes():
     assert plain_text(markdown) == text
 
 
+def test_a_wrapped_quote_is_shown_on_one_line_and_stays_literal(tmp_path):
+    """The chat escapes a quote's Markdown where the answer shows it: on one line (Citation.shown),
+    so the backticks of a hard-wrapped sentence stay text, not code."""
+    from rag import Retriever
+    from ui.chat import Answerer, stream_reply
+
+    essays = tmp_path / "essays"
+    essays.mkdir()
+    (essays / "yields.md").write_text("# Yields\n\nOur best year so\nfar was 2018, when the `north` orchard gave 12.9 tonnes.\n")
+    retriever = Retriever.open(essays, tmp_path / "index")
+    *_, (markdown, _, answers) = stream_reply(Answerer(retriever), "What was the orchard's best year so far?", [], 5, None)
+    assert answers[-1]["citations"][0]["quote"].startswith("Our best year so\nfar was 2018")  # as written
+    assert "“Our best year so far was 2018, when the \\`north\\` orchard gave 12.9 tonnes.” [1]" in markdown, markdown
+
+
 # -- the `rag serve` command --------------------------------------------------------------------
 def test_rag_serve_binds_loopback_requires_auth_and_stops_on_ctrl_c(index_copy, seeds_dir, tmp_path):
     from gradio_client import Client

@@ -128,7 +128,7 @@ def stream_reply(
         log.exception("chat: answering failed")
         yield SORRY, message_html(SORRY), answers
         return
-    markdown = safe_markdown(answer.text, [c.quote for c in answer.citations]) + sources_footer(answer.citations)
+    markdown = safe_markdown(answer.text, [c.shown for c in answer.citations]) + sources_footer(answer.citations)
     panel = sources_html(answer, answerer.document)
     record = answer_to_dict(answer)
     answers.append(

@@ -19,7 +19,7 @@ from ..retrieve.authors import name_parts, named_authors, named_sources
 from ..retrieve.lexical import holds_terms, terms
 from ..retrieve.query import clean_query
 from ..retrieve.retriever import Retriever
-from ..types import Answer, Citation
+from ..types import Answer, Citation, as_shown
 from .asked import NOUNS, gives
 from .evidence import (
     Evidence, as_evidence, continuing, dense_best, gather, gives_reason, introduces, join_adjacent, numbered, quoted_in,
@@ -371,5 +371,6 @@ def _who(ev: Evidence) -> str:
 
 
 def _quoted(sentence: str) -> str:
-    """The sentence in curly quotes, unless it already opens with a quotation mark."""
-    return sentence if sentence[:1] in "“\"‘'" else f"“{sentence}”"
+    """The sentence as shown (``as_shown``), in curly quotes unless it opens with a quotation mark."""
+    shown = as_shown(sentence)
+    return shown if shown[:1] in "“\"‘'" else f"“{shown}”"

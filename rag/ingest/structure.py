@@ -227,6 +227,8 @@ class _Parser:
             return False
         if line.startswith("**") and line.endswith("**"):
             return True
+        if following.strip()[:1].islower():  # "Our best year so" / "far was 2018, ...": a sentence wrapped
+            return False
         return after_blank or not following.strip() or len(following.strip()) > len(line)
 
     def heading(self, level: int, a: int, b: int) -> None:
