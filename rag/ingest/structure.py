@@ -43,6 +43,9 @@ _TABLE_RULE = re.compile(r"^[ \t]*\|?[ \t]*:?-{2,}:?[ \t]*(\|[ \t]*:?-{2,}:?[ \t
 _CLOSERS = " \t”\"’')]*_"
 WRAP_MIN, WRAP_MAX = 40, 100  # a line this long, in a file with blank lines, may be hard-wrapped
 HEADING_WORDS = 12
+# a line ending on one of these, in lower case, stops mid-sentence: no heading when a line follows it
+# (a title may end on one in title case: "Six Months On")
+_ENDS_MIDWAY = re.compile(r"\b(?:a|an|the|of|and|or|but|to|in|on|at|for|with|by|from|that|than|so|as|is|are|was|were|between)$")
 
 
 @dataclass(frozen=True)
@@ -227,8 +230,8 @@ class _Parser:
             return False
         if line.startswith("**") and line.endswith("**"):
             return True
-        if following.strip()[:1].islower():  # "Our best year so" / "far was 2018, ...": a sentence wrapped
-            return False
+        if following.strip() and (following.strip()[:1].islower() or _ENDS_MIDWAY.search(line)):
+            return False  # "Our best year so" / "far was 2018", "... the end of" / "February, ...": a sentence wrapped
         return after_blank or not following.strip() or len(following.strip()) > len(line)
 
     def heading(self, level: int, a: int, b: int) -> None:
