@@ -349,6 +349,25 @@ def test_a_wrapped_quote_is_shown_on_one_line_and_stays_literal(tmp_path):
     assert "“Our best year so far was 2018, when the \\`north\\` orchard gave 12.9 tonnes.” [1]" in markdown, markdown
 
 
+def test_the_sources_panel_joins_a_hard_wrapped_paragraph_and_keeps_short_lines(tmp_path):
+    """A blind walk-through's orchard notes, wrapped at 72 columns, showed a line break every few
+    words in the panel; a wrapped line now reads on as a space there, while verse keeps its lines."""
+    from rag import Assistant, Retriever
+    from ui.render import sources_html
+
+    essays = tmp_path / "essays"
+    essays.mkdir()
+    (essays / "orchard.md").write_text(
+        "# Orchard\n\nThe hardest lesson concerned frost. In April 2012 a single night at\nminus four degrees destroyed"
+        " almost all of the blossom on the lower\nrows.\n\nRoses are red\nViolets are blue\n"
+    )
+    retriever = Retriever.open(essays, tmp_path / "index")
+    answer = Assistant(retriever).ask("What destroyed the blossom in April 2012?")
+    panel = sources_html(answer, retriever.document)
+    assert "a single night at minus four degrees destroyed almost all of the blossom on the lower rows." in panel, panel
+    assert "Roses are red<br>Violets are blue" in panel
+
+
 # -- the `rag serve` command --------------------------------------------------------------------
 def test_rag_serve_binds_loopback_requires_auth_and_stops_on_ctrl_c(index_copy, seeds_dir, tmp_path):
     from gradio_client import Client

@@ -163,6 +163,16 @@ _STRONG = re.compile(r"\*\*(?=\S)([^*\n]+?)(?<=\S)\*\*(?!\w)")
 _EM = re.compile(r"(?<![\w*])([*_])(?=[^\s*_])([^*_\n]+?)(?<=[^\s*_])\1(?![\w*])")
 
 
+_SOFT_WRAP = re.compile(r"(?<=[^\n]{40})\n(?=[ \t]*[^\s\-*+•|#>\d])")
+
+
+def _unwrapped(text: str) -> str:
+    """A hard-wrapped paragraph's line breaks as spaces, one for one so offsets hold: a break after
+    a line of 40 characters or more, before a line that opens no list item, row, heading or quote
+    (as rag.ingest.structure reads a wrapped paragraph); short lines, as in verse, keep theirs."""
+    return _SOFT_WRAP.sub(" ", text)
+
+
 def _marked(text: str, base: int, spans: Sequence[tuple[int, int, int]]) -> str:
     """``text`` (which starts at offset ``base``) escaped, with each [start, end) span in a <mark>
     whose class names its citation number (``rag-q3``), so a click on [3] can find its quote."""
@@ -183,9 +193,9 @@ def _spans(citations: Sequence[Citation]) -> list[tuple[int, int, int]]:
 def passage_html(citations: Sequence[Citation]) -> str:
     """The cited passage with its quotes highlighted; a quote that lies outside it is shown on its own."""
     p = citations[0].passage
-    body = _marked(p.text, p.start, _spans(citations))
+    body = _marked(_unwrapped(p.text), p.start, _spans(citations))
     extra = "".join(
-        f'<p class="rag-quote"><mark class="rag-q{c.number}">{_prose(c.quote)}</mark></p>'
+        f'<p class="rag-quote"><mark class="rag-q{c.number}">{_prose(_unwrapped(c.quote))}</mark></p>'
         for c in citations
         if not (p.start <= c.quote_start and c.quote_end <= p.end)
     )
@@ -194,7 +204,7 @@ def passage_html(citations: Sequence[Citation]) -> str:
 
 def essay_html(citations: Sequence[Citation], document: Document) -> str:
     """The whole essay, the passage tinted and the quotes marked, inside a <details> element."""
-    p, text = citations[0].passage, document.text
+    p, text = citations[0].passage, _unwrapped(document.text)
     passage = _marked(text[p.start : p.end], p.start, _spans(citations))
     body = f'{_prose(text[: p.start])}<span class="rag-in-passage">{passage}</span>{_prose(text[p.end :])}'
     words = len(text.split())
