@@ -23,8 +23,8 @@ from .structure import ITEM, ROW, TEXT, blocks, extracted, section_within
 SEPARATORS = ["\n\n", "\n", ". ", "? ", "! ", "; ", ", ", " ", ""]
 CHUNKER = 3  # recorded in the manifest; change it when the same file would be read or split into other
 # chunks or sentences: an index of another CHUNKER is stale (2: PDF, HTML and Word read anew, 2026-12-06;
-# 3: an "Author: NAME" line is a byline, not a sentence, and a line a sentence wraps from in lower case
-# is not a heading, 2026-12-07)
+# 3: an "Author: NAME" line is a byline, not a sentence, and a line a sentence wraps from (the next one
+# opens in lower case, or it ends on "of", "the" ...) is not a heading, 2026-12-07)
 
 
 def chunk_documents(

@@ -45,7 +45,9 @@ WRAP_MIN, WRAP_MAX = 40, 100  # a line this long, in a file with blank lines, ma
 HEADING_WORDS = 12
 # a line ending on one of these, in lower case, stops mid-sentence: no heading when a line follows it
 # (a title may end on one in title case: "Six Months On")
-_ENDS_MIDWAY = re.compile(r"\b(?:a|an|the|of|and|or|but|to|in|on|at|for|with|by|from|that|than|so|as|is|are|was|were|between)$")
+_ENDS_MIDWAY = re.compile(
+    r"\b(?:a|an|the|of|and|or|but|to|in|on|at|for|with|by|from|that|than|so|as|is|are|was|were|between)$"
+)
 
 
 @dataclass(frozen=True)
