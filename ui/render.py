@@ -13,6 +13,7 @@ import re
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
+from rag.ingest.structure import WRAP_MIN
 from rag.types import Answer, Citation, Document
 
 _BRACKET_OR_MARKER = re.compile(r"\[\d{1,3}\]|[\[\]]")
@@ -163,13 +164,13 @@ _STRONG = re.compile(r"\*\*(?=\S)([^*\n]+?)(?<=\S)\*\*(?!\w)")
 _EM = re.compile(r"(?<![\w*])([*_])(?=[^\s*_])([^*_\n]+?)(?<=[^\s*_])\1(?![\w*])")
 
 
-_SOFT_WRAP = re.compile(r"(?<=[^\n]{40})\n(?=[ \t]*[^\s\-*+•|#>\d])")
+_SOFT_WRAP = re.compile(rf"(?<=[^\n]{{{WRAP_MIN}}})\n(?=[ \t]*[^\s\-*+•|#>\d])")
 
 
 def _unwrapped(text: str) -> str:
     """A hard-wrapped paragraph's line breaks as spaces, one for one so offsets hold: a break after
-    a line of 40 characters or more, before a line that opens no list item, row, heading or quote
-    (as rag.ingest.structure reads a wrapped paragraph); short lines, as in verse, keep theirs."""
+    a line of WRAP_MIN characters or more, before a line that opens no list item, row, heading or
+    quote (the wrap length rag.ingest.structure reads paragraphs by); short lines, as in verse, keep theirs."""
     return _SOFT_WRAP.sub(" ", text)
 
 

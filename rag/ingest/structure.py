@@ -222,9 +222,9 @@ class _Parser:
     def is_heading(self, a: int, b: int, after_blank: bool, following: str) -> bool:
         """A short line without closing punctuation that starts a block: a plain-text heading
         ("Why corals bleach"), or a line of bold ("**Costs**")."""
-        line = self.text[a:b].strip()
+        line, after = self.text[a:b].strip(), following.strip()
         words = line.strip("*_ ").split()
-        if not self.out and not self.path and words and BYLINE.match(following.strip().strip("*_ ")):
+        if not self.out and not self.path and words and BYLINE.match(after.strip("*_ ")):
             return len(words) <= TITLE_WORDS  # the essay's title above its byline, however long
         if not words or len(words) > HEADING_WORDS or not (words[0][:1].isupper() or words[0][:1].isdigit()):
             return False
@@ -232,9 +232,9 @@ class _Parser:
             return False
         if line.startswith("**") and line.endswith("**"):
             return True
-        if following.strip() and (following.strip()[:1].islower() or _ENDS_MIDWAY.search(line)):
+        if after and (after[:1].islower() or _ENDS_MIDWAY.search(line)):
             return False  # "Our best year so" / "far was 2018", "... the end of" / "February, ...": a sentence wrapped
-        return after_blank or not following.strip() or len(following.strip()) > len(line)
+        return after_blank or not after or len(after) > len(line)
 
     def heading(self, level: int, a: int, b: int) -> None:
         words = self.text[a:b].strip().strip("*_").strip()
