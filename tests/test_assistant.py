@@ -785,3 +785,20 @@ def test_what_an_author_says_about_a_topic_the_essay_names_is_answered(tmp_path,
         return
     assert not got.refused and said in got.citations[0].quote, got.text
     assert_grounded(got, retriever)
+
+
+@pytest.mark.parametrize(("author", "second"), [
+    ("Margaret Ellison", "Ellison adds:"), ("Reyes, T.", "Reyes adds:"), ("Jane Smith, Jr.", "Smith adds:"),
+    ("Ana Ruiz and Li Wei", "They add:"), (None, "It adds:"),
+])  # fmt: skip
+def test_a_second_quote_of_the_same_author_is_introduced_by_their_name_not_it(author, second) -> None:
+    """A walk-through read "Margaret Ellison writes: … It adds: …": a person is not "it"."""
+    from rag.answer.assistant import compose
+    from rag.answer.evidence import Evidence
+    from rag.answer.intent import read_intent
+    from rag.types import Passage
+
+    passage = Passage("One. Two.", "a.md", "A Report", author, 0, 9, 1.0, "One.", 0, 4)
+    chosen = [Evidence(passage, 0, 0, 4, "One.", 1.0, 0.5), Evidence(passage, 1, 5, 9, "Two.", 0.9, 0.5)]
+    body, _ = compose(chosen, read_intent("When did it open?"))
+    assert f"[1] {second} “Two.” [2]" in body

@@ -39,6 +39,9 @@ _NAMED_ESSAY = re.compile(  # "the essay on tortillas" in "does the essay on tor
     r".{1,40}?(?=\s+(?:mention|discuss|talk|say|cover|address|refer|bring|deal|write)\w*\b)",
     re.I,
 )
+_SEVERAL = re.compile(r"\band\b|&|;|,\s*[^\W\d_]+\s+[^\W\d_]{2}")  # "Ana Ruiz and Li Wei", "Ana Ruiz, Li Wei"; not "Reyes, T."
+_NAME = re.compile(r"[^\W\d_][^\W\d_'’-]*(?:['’-][^\W\d_]+)*")  # a name's words, "O'Neill" and "Smith-Jones" whole
+_SUFFIXES = frozenset({"jr", "sr", "snr", "jnr", "phd", "md", "esq", "ii", "iii"})  # after a surname: "Jane Smith, Jr."
 _AUTHORSHIP_WORDS = frozenset(terms("who wrote write written writes penned authored author writer essay piece article this that"))
 
 
@@ -338,7 +341,7 @@ def compose(
         return "\n\n".join(f"**{who}**: {' '.join(qs)}" for who, qs in said.items()), citations
     text = f"{_writes(chosen[0])}: {quoted[0]}"
     for ev, q in zip(chosen[1:], quoted[1:], strict=True):
-        text += f" {'It adds' if _who(ev) == _who(chosen[0]) else _writes(ev)}: {q}"
+        text += f" {_adds(ev) if _who(ev) == _who(chosen[0]) else _writes(ev)}: {q}"
     return text, citations
 
 
@@ -364,6 +367,18 @@ def _cite(number: int, ev: Evidence) -> Citation:
 def _writes(ev: Evidence) -> str:
     """"Kristi Govella writes", or for an essay that names no author "“The Chemistry Inside a Tortilla” says"."""
     return f"{ev.passage.author} writes" if ev.passage.author else f"“{ev.passage.title}” says"
+
+
+def _adds(ev: Evidence) -> str:
+    """"Ellison adds" after "Margaret Ellison writes", "They add" after two authors, "It adds" after an
+    essay's title: a person is not "it"."""
+    author = ev.passage.author
+    if not author:
+        return "It adds"
+    if _SEVERAL.search(author):
+        return "They add"
+    names = [w for w in _NAME.findall(author) if len(w) > 1 and w.lower() not in _SUFFIXES]
+    return f"{names[-1] if names else author} adds"
 
 
 def _who(ev: Evidence) -> str:
