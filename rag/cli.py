@@ -177,7 +177,18 @@ def cmd_index(args: argparse.Namespace) -> int:
         print(f"  {doc.source}: “{doc.title}”" + (f" by {doc.author}" if doc.author else ", no author found"))
     if len(data.documents) > LISTED_ESSAYS:
         print(f"  … and {len(data.documents) - LISTED_ESSAYS} more")
+    skipped = _skipped(Path(settings.seeds_dir), {d.source for d in data.documents})
+    if skipped:  # the warnings say why, on stderr; the summary must not read as if every file went in
+        shown = ", ".join(skipped[:LISTED_ESSAYS]) + (f" and {len(skipped) - LISTED_ESSAYS} more" if len(skipped) > LISTED_ESSAYS else "")
+        print(f"  skipped {len(skipped)} file{'s' if len(skipped) > 1 else ''} it could not read: {shown}")
     return 0
+
+
+def _skipped(root: Path, indexed: set[str]) -> list[str]:
+    """The essay files under ``root`` that the index does not hold (unreadable, empty, too big)."""
+    from .ingest.load import essay_paths
+
+    return sorted(p.relative_to(root).as_posix() for p in essay_paths(root) if p.relative_to(root).as_posix() not in indexed)
 
 
 def cmd_search(args: argparse.Namespace) -> int:

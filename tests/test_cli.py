@@ -80,6 +80,7 @@ def runs(cli_env: dict[str, str], workdir: Path, seeds_dir: Path):
     """The slow runs (each loads the model), started in parallel; tests wait for their own."""
     seeds = workdir / "seeds-copy"
     shutil.copytree(seeds_dir, seeds)
+    (seeds / "minutes.pdf").write_bytes(b"%PDF-1.4 not really")  # skipped, and the summary says so
     jobs = {
         "json": (["search", TARIFFS, "--json", "-k", "3"], None),
         "interactive": (["search", "-k", "2"], f"{TARIFFS}\n{WHO}\n"),
@@ -201,6 +202,7 @@ def test_index_builds_an_index_and_prints_a_summary(runs, workdir: Path) -> None
     assert "Traceback" not in proc.stderr
     summary = proc.stdout.strip()
     assert re.search(r"indexed 2 essays", summary), summary
+    assert "skipped 1 file it could not read: minutes.pdf" in summary, summary  # not only a warning on stderr
     assert "cooper-korea-japan-new-chapter.txt: “" in summary and " by Zack Cooper" in summary, summary  # to check each file's metadata
     assert re.search(r"\d+ chunks", summary) and re.search(r"\d+ sentences", summary), summary
     # stderr is a pipe here, not a terminal: progress comes as log lines, the last one at 100%

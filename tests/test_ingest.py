@@ -84,7 +84,7 @@ def test_binary_and_non_utf8_files_are_skipped_with_a_warning_naming_them(
 ) -> None:
     write(tmp_path, "good.txt", "A readable essay about tariffs.")
     write(tmp_path, "binary.txt", b"PK\x03\x04\x00\x00\x00binary\x00data")
-    write(tmp_path, "latin1.md", "Café au lait, déjà vu.".encode("latin-1"))
+    write(tmp_path, "undecodable.md", b"Caf\x81 au lait")  # 0x81: neither UTF-8 nor Windows-1252
     write(tmp_path, "notes.txt", "Saved from Notepad as Unicode.".encode("utf-16"))
 
     docs = load_corpus(tmp_path)
@@ -92,9 +92,22 @@ def test_binary_and_non_utf8_files_are_skipped_with_a_warning_naming_them(
     assert [d.source for d in docs] == ["good.txt"]
     warnings = [r.getMessage() for r in rag_caplog.records if r.levelno >= logging.WARNING]
     assert any("binary.txt" in m for m in warnings), warnings
-    assert any("latin1.md" in m and "not UTF-8 text (bad byte at offset 3); save it as UTF-8" in m for m in warnings), warnings
+    assert any("undecodable.md" in m and "not UTF-8 text (bad byte at offset 3); save it as UTF-8" in m for m in warnings), warnings
     assert any("notes.txt" in m and "UTF-16 text; save it as UTF-8" in m for m in warnings), warnings
     assert not any("good.txt" in m for m in warnings), warnings
+
+
+def test_windows_1252_text_is_read_with_a_warning_naming_it(
+    tmp_path: Path, rag_caplog: pytest.LogCaptureFixture
+) -> None:
+    """Text saved as "ANSI" by Notepad or Word was skipped ("not UTF-8"); a user expects it read."""
+    write(tmp_path, "latin1.md", "# Caf\u00e9 notes\n\nCaf\u00e9 au lait, d\u00e9j\u00e0 vu, \u201csmart quotes\u201d.".encode("cp1252"))
+
+    (doc,) = load_corpus(tmp_path)
+
+    assert doc.text.endswith("Caf\u00e9 au lait, d\u00e9j\u00e0 vu, \u201csmart quotes\u201d.") and doc.title == "Caf\u00e9 notes"
+    warnings = [r.getMessage() for r in rag_caplog.records if r.levelno >= logging.WARNING]
+    assert any("latin1.md" in m and "read as Windows-1252" in m for m in warnings), warnings
 
 
 def test_a_broken_link_is_skipped_with_a_warning_naming_it(
@@ -142,7 +155,7 @@ def test_folder_with_only_unreadable_or_empty_files_raises_corpus_error(
     write(tmp_path, "empty.txt", b"")
     write(tmp_path, "blank.md", " \n\u00a0\n\t\n")
     write(tmp_path, "binary.txt", b"\x00\x01\x02\x03")
-    write(tmp_path, "cp1252.txt", "“smart quotes”".encode("cp1252"))
+    write(tmp_path, "undecodable.txt", b"\x81\x8d\x8f")
 
     with pytest.raises(CorpusError) as info:
         load_corpus(tmp_path)
@@ -151,7 +164,7 @@ def test_folder_with_only_unreadable_or_empty_files_raises_corpus_error(
     assert str(tmp_path) in message
     assert ".txt" in message and ".md" in message  # tells the user what to add
     warned = " ".join(r.getMessage() for r in rag_caplog.records)
-    for name in ("empty.txt", "blank.md", "binary.txt", "cp1252.txt"):
+    for name in ("empty.txt", "blank.md", "binary.txt", "undecodable.txt"):
         assert name in warned
 
 

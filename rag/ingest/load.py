@@ -138,8 +138,13 @@ def read_document(path: Path, root: Path, meta: dict[str, Any]) -> Document | No
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        log.warning("skipping %s: not UTF-8 text (bad byte at offset %d); save it as UTF-8", source, exc.start)
-        return None
+        try:  # Notepad's and Word's "ANSI" text: Windows-1252 decodes every byte of it but five
+            text = raw.decode("cp1252")
+        except UnicodeDecodeError:
+            log.warning("skipping %s: not UTF-8 text (bad byte at offset %d); save it as UTF-8", source, exc.start)
+            return None
+        log.warning("%s is not UTF-8 (bad byte at offset %d): read as Windows-1252; save it as UTF-8 if that is wrong",
+                    source, exc.start)  # fmt: skip
     if not text.strip():
         log.warning("skipping %s: it is empty", source)
         return None
