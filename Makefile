@@ -249,6 +249,12 @@ ABLATION11_FLOORS ?= --fail-under answer_pass=0.47 --fail-under refusal_accuracy
 	--fail-under citation_validity=1.0
 ABLATION12_FLOORS ?= --fail-under answer_pass=0.39 --fail-under refusal_accuracy=0.50 \
 	--fail-under citation_validity=1.0
+# The third judge (tests/ablation13: 5 essays in Markdown and text, 50 cases: 16 facts, 6 why, 6 lists,
+# 5 "what does X say about Y", 5 follow-ups, 10 near misses, 2 off-topic; written on 2026-12-07 by a
+# helper who never saw the code, after every rule; only summary lines are read): answer pass 0.579
+# (22 of 38), refusal 0.75 (9 of 12) at its first run; floors that minus two answers and two refusals.
+ABLATION13_FLOORS ?= --fail-under answer_pass=0.52 --fail-under refusal_accuracy=0.58 \
+	--fail-under citation_validity=1.0
 BLIND3_ESSAYS := index/blind3-essays
 BLIND10_ESSAYS := index/blind10-essays
 export HF_HUB_OFFLINE := 1
@@ -294,6 +300,7 @@ test: setup browser-deps $(BLIND3_ESSAYS)/.built $(BLIND10_ESSAYS)/.built   ## s
 	$(call blind,ablation10,tests/ablation10/essays,$(ABLATION10_FLOORS))
 	$(call blind,ablation11,tests/ablation11/essays,$(ABLATION11_FLOORS))
 	$(call blind,ablation12,tests/ablation12/essays,$(ABLATION12_FLOORS))
+	$(call blind,ablation13,tests/ablation13/essays,$(ABLATION13_FLOORS))
 
 # A blind set's run (name, essays folder, floors): only the summary is printed, the cases stay
 # in index/NAME-report.txt, unread.
