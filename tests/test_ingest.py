@@ -85,6 +85,7 @@ def test_binary_and_non_utf8_files_are_skipped_with_a_warning_naming_them(
     write(tmp_path, "good.txt", "A readable essay about tariffs.")
     write(tmp_path, "binary.txt", b"PK\x03\x04\x00\x00\x00binary\x00data")
     write(tmp_path, "undecodable.md", b"Caf\x81 au lait")  # 0x81: neither UTF-8 nor Windows-1252
+    write(tmp_path, "mixed.md", "Café, déjà vu: ".encode() + b"\x93quoted\x94")  # UTF-8 with two 1252 bytes: not guessed
     write(tmp_path, "notes.txt", "Saved from Notepad as Unicode.".encode("utf-16"))
 
     docs = load_corpus(tmp_path)
@@ -94,6 +95,7 @@ def test_binary_and_non_utf8_files_are_skipped_with_a_warning_naming_them(
     assert any("binary.txt" in m for m in warnings), warnings
     assert any("undecodable.md" in m and "not UTF-8 text (bad byte at offset 3); save it as UTF-8" in m for m in warnings), warnings
     assert any("notes.txt" in m and "UTF-16 text; save it as UTF-8" in m for m in warnings), warnings
+    assert any("mixed.md" in m and "not UTF-8 text (bad byte at offset 18); save it as UTF-8" in m for m in warnings), warnings
     assert not any("good.txt" in m for m in warnings), warnings
 
 

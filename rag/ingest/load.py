@@ -107,6 +107,10 @@ def read_sidecar(root: Path) -> dict[str, dict[str, Any]]:
     return {k: v for k, v in data.items() if isinstance(v, dict)}
 
 
+# a well-formed multi-byte UTF-8 character: rare in Windows-1252 text ("Ã©"), common in UTF-8 with one bad byte
+_UTF8_SEQUENCE = re.compile(rb"[\xc2-\xdf][\x80-\xbf]|[\xe0-\xef][\x80-\xbf]{2}|[\xf0-\xf4][\x80-\xbf]{3}")
+
+
 def read_document(path: Path, root: Path, meta: dict[str, Any]) -> Document | None:
     """One essay, or None (with a warning) when the file is not readable text."""
     source = path.relative_to(root).as_posix()
@@ -139,6 +143,8 @@ def read_document(path: Path, root: Path, meta: dict[str, Any]) -> Document | No
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         try:  # Notepad's and Word's "ANSI" text: Windows-1252 decodes every byte of it but five
+            if _UTF8_SEQUENCE.search(raw):  # mostly UTF-8 with a stray byte: as 1252 its accents would be garbled
+                raise UnicodeDecodeError("cp1252", raw, exc.start, exc.end, "mixed with UTF-8")
             text = raw.decode("cp1252")
         except UnicodeDecodeError:
             log.warning("skipping %s: not UTF-8 text (bad byte at offset %d); save it as UTF-8", source, exc.start)
