@@ -128,6 +128,25 @@ def test_who_wrote_another_work_is_not_taken_for_the_essays_author(assistant) ->
     assert "Cooper" not in answer.text and "Govella" not in answer.text
 
 
+def test_who_wrote_a_guide_named_by_its_topic_is_its_author(tmp_path: Path) -> None:
+    """"Who wrote the guide to fixing bicycle punctures?" was refused: "guide" and "fixing" are not
+    words of the guide ("How to Fix a Bicycle Puncture"), so it was taken for another work."""
+    from rag import Assistant, Retriever
+
+    seeds = tmp_path / "seeds"
+    seeds.mkdir()
+    (seeds / "puncture.md").write_text(
+        "# How to Fix a Bicycle Puncture\n\nBy Dev Ramanathan\n\nA puncture need not end a ride. Take the wheel "
+        "out, find the hole, and patch the inner tube.\n", encoding="utf-8")  # fmt: skip
+    (seeds / "bread.md").write_text(
+        "# Sourdough Starters\n\nBy Ines Varga\n\nA starter is flour and water left to ferment for a week.\n",
+        encoding="utf-8")  # fmt: skip
+    assistant = Assistant(Retriever.build(seeds, tmp_path / "index"))
+    answer = assistant.ask("Who wrote the guide to fixing bicycle punctures?")
+    assert not answer.refused and "Dev Ramanathan" in answer.text, answer.text
+    assert assistant.ask("Who wrote Pride and Prejudice?").refused
+
+
 def test_why_after_an_answer_gives_the_reason_without_quoting_the_answer_again(assistant, retriever) -> None:
     """The issue's example: "why?" after a list must give a reason, not re-quote the list."""
     from rag.answer.evidence import gives_reason

@@ -42,7 +42,10 @@ _NAMED_ESSAY = re.compile(  # "the essay on tortillas" in "does the essay on tor
 _SEVERAL = re.compile(r"\band\b|&|;|,\s*[^\W\d_]+\s+[^\W\d_]{2}")  # "Ana Ruiz and Li Wei", "Ana Ruiz, Li Wei"; not "Reyes, T."
 _NAME = re.compile(r"[^\W\d_][^\W\d_'’-]*(?:['’-][^\W\d_]+)*")  # a name's words, "O'Neill" and "Smith-Jones" whole
 _SUFFIXES = frozenset({"jr", "sr", "snr", "jnr", "phd", "md", "esq", "ii", "iii"})  # after a surname: "Jane Smith, Jr."
-_AUTHORSHIP_WORDS = frozenset(terms("who wrote write written writes penned authored author writer essay piece article this that"))
+_AUTHORSHIP_WORDS = frozenset(terms(  # and what a document is called: "who wrote the guide to ...?" names no other work
+    "who wrote write written writes penned authored author writer essay piece article this that guide report "
+    "biography profile review history story book paper post letter column handbook manual chapter document"))
+_ENDINGS = ("ing", "ed", "es", "er", "ers")  # "fixing" asks about a guide that says "fix"
 
 
 @dataclass(frozen=True)
@@ -215,9 +218,13 @@ class Assistant:
 
     def _names_other_work(self, question: str) -> bool:
         """True for "who wrote Pride and Prejudice?": the question names something with a word
-        the essays never use, so it asks about another work, not who wrote these essays."""
+        neither the essays nor their titles use, in any form ("fixing" is the guide's "fix"), so it
+        asks about another work, not who wrote these essays."""
         named = [t for t in terms(question) if t not in _AUTHORSHIP_WORDS]
-        return any(t not in self.retriever.vocabulary for t in named)
+        if all(t in self.retriever.vocabulary for t in named):
+            return False
+        titles = frozenset(terms(" ".join(head.title for head in self.retriever.heads)))
+        return any(not _known(t, self.retriever.vocabulary | titles) for t in named)
 
     def _refusal(self, question: str, query: str, candidates: Sequence[Evidence], missing: str = "") -> Answer:
         """A plain refusal, saying what is ``missing`` ("price") when a kind of fact was asked for; the
@@ -379,6 +386,12 @@ def _adds(ev: Evidence) -> str:
         return "They add"
     names = [w for w in _NAME.findall(author) if len(w) > 1 and w.lower() not in _SUFFIXES]
     return f"{names[-1] if names else author} adds"
+
+
+def _known(term: str, known: frozenset[str]) -> bool:
+    """True when ``known`` holds ``term`` or, less an ending, its stem ("fixing": "fix", "baking": "bake")."""
+    stems = [term[: -len(e)] for e in _ENDINGS if term.endswith(e) and len(term) - len(e) >= 3]
+    return term in known or any(s in known or s + "e" in known for s in stems)
 
 
 def _who(ev: Evidence) -> str:
