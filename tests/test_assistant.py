@@ -821,3 +821,17 @@ def test_a_second_quote_of_the_same_author_is_introduced_by_their_name_not_it(au
     chosen = [Evidence(passage, 0, 0, 4, "One.", 1.0, 0.5), Evidence(passage, 1, 5, 9, "Two.", 0.9, 0.5)]
     body, _ = compose(chosen, read_intent("When did it open?"))
     assert f"[1] {second} “Two.” [2]" in body
+
+
+def test_a_numbered_list_is_given_as_steps_not_points() -> None:
+    """A walk-through's "What are the steps to book a car?" opened "Fenella Drummond-Ashe makes these points:"."""
+    from rag.answer.assistant import compose
+    from rag.answer.evidence import Evidence
+    from rag.answer.intent import read_intent
+    from rag.types import Passage
+
+    passage = Passage("Call. Pay.", "a.md", "Booking", "Fenella Drummond-Ashe", 0, 10, 1.0, "Call.", 0, 5)
+    chosen = [Evidence(passage, 0, 0, 5, "Call.", 1.0, 0.5), Evidence(passage, 1, 6, 10, "Pay.", 0.9, 0.5)]
+    intent = read_intent("What are the steps to book a car?")
+    assert compose(chosen, intent, steps=True)[0].startswith("Fenella Drummond-Ashe gives these steps:\n\n1. “Call.” [1]")
+    assert compose(chosen, intent)[0].startswith("Fenella Drummond-Ashe makes these points:\n\n- “Call.” [1]")

@@ -339,7 +339,8 @@ def compose(
     if len(chosen) > 2 and introduces(chosen[0].text) and len(authors) == 1:  # "The crew included:", then each
         return f"{_writes(chosen[0])}: {quoted[0]}\n\n" + points(quoted[1:]), citations
     if intent.list_size and len(chosen) > 1:
-        lead = f"{_who(chosen[0])} makes these points:" if len(authors) == 1 else "The essays make these points:"
+        says = "gives these steps" if steps else "makes these points"  # a numbered list's items are steps, not points
+        lead = f"{_who(chosen[0])} {says}:" if len(authors) == 1 else "The essays make these points:"
         return lead + "\n\n" + points(quoted), citations
     if intent.cross and len(authors) > 1:
         said: dict[str, list[str]] = {}
