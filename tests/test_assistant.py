@@ -808,6 +808,7 @@ def test_what_an_author_says_about_a_topic_the_essay_names_is_answered(tmp_path,
 
 @pytest.mark.parametrize(("author", "second"), [
     ("Margaret Ellison", "Ellison adds:"), ("Reyes, T.", "Reyes adds:"), ("Jane Smith, Jr.", "Smith adds:"),
+    ("Smith, Jane", "Smith adds:"), ("Martin Luther King Jr", "King adds:"),
     ("Ana Ruiz and Li Wei", "They add:"), (None, "It adds:"),
 ])  # fmt: skip
 def test_a_second_quote_of_the_same_author_is_introduced_by_their_name_not_it(author, second) -> None:

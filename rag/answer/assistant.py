@@ -41,7 +41,7 @@ _NAMED_ESSAY = re.compile(  # "the essay on tortillas" in "does the essay on tor
 )
 _SEVERAL = re.compile(r"\band\b|&|;|,\s*[^\W\d_]+\s+[^\W\d_]{2}")  # "Ana Ruiz and Li Wei", "Ana Ruiz, Li Wei"; not "Reyes, T."
 _NAME = re.compile(r"[^\W\d_][^\W\d_'’-]*(?:['’-][^\W\d_]+)*")  # a name's words, "O'Neill" and "Smith-Jones" whole
-_SUFFIXES = frozenset({"jr", "sr", "snr", "jnr", "phd", "md", "esq", "ii", "iii"})  # after a surname: "Jane Smith, Jr."
+_SUFFIXES = frozenset({"jr", "sr", "snr", "jnr", "phd", "md", "esq", "ii", "iii"})  # after a surname: "Jane Smith Jr"
 _AUTHORSHIP_WORDS = frozenset(terms(  # and what a document is called: "who wrote the guide to ...?" names no other work
     "who wrote write written writes penned authored author writer essay piece article this that guide report "
     "biography profile review history story book paper post letter column handbook manual chapter document"))
@@ -385,7 +385,8 @@ def _adds(ev: Evidence) -> str:
         return "It adds"
     if _SEVERAL.search(author):
         return "They add"
-    names = [w for w in _NAME.findall(author) if len(w) > 1 and w.lower() not in _SUFFIXES]
+    before_comma = author.split(",")[0]  # "Smith, Jane", "Jane Smith, Jr.", "Reyes, T.": the surname comes before it
+    names = [w for w in _NAME.findall(before_comma) if len(w) > 1 and w.lower() not in _SUFFIXES]
     return f"{names[-1] if names else author} adds"
 
 

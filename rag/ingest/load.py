@@ -111,6 +111,18 @@ def read_sidecar(root: Path) -> dict[str, dict[str, Any]]:
 _UTF8_SEQUENCE = re.compile(rb"[\xc2-\xdf][\x80-\xbf]|[\xe0-\xef][\x80-\xbf]{2}|[\xf0-\xf4][\x80-\xbf]{3}")
 
 
+def _windows_1252(raw: bytes) -> str | None:
+    """Text that is not UTF-8 read as Notepad's and Word's "ANSI" (Windows-1252), or None when it holds
+    a UTF-8 character (a UTF-8 file with a stray byte: as 1252 its accents would be garbled) or one
+    of the five bytes 1252 leaves undefined."""
+    if _UTF8_SEQUENCE.search(raw):
+        return None
+    try:
+        return raw.decode("cp1252")
+    except UnicodeDecodeError:
+        return None
+
+
 def read_document(path: Path, root: Path, meta: dict[str, Any]) -> Document | None:
     """One essay, or None (with a warning) when the file is not readable text."""
     source = path.relative_to(root).as_posix()
@@ -142,13 +154,11 @@ def read_document(path: Path, root: Path, meta: dict[str, Any]) -> Document | No
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        try:  # Notepad's and Word's "ANSI" text: Windows-1252 decodes every byte of it but five
-            if _UTF8_SEQUENCE.search(raw):  # mostly UTF-8 with a stray byte: as 1252 its accents would be garbled
-                raise UnicodeDecodeError("cp1252", raw, exc.start, exc.end, "mixed with UTF-8")
-            text = raw.decode("cp1252")
-        except UnicodeDecodeError:
+        ansi = _windows_1252(raw)
+        if ansi is None:
             log.warning("skipping %s: not UTF-8 text (bad byte at offset %d); save it as UTF-8", source, exc.start)
             return None
+        text = ansi
         log.warning("%s is not UTF-8 (bad byte at offset %d): read as Windows-1252; save it as UTF-8 if that is wrong",
                     source, exc.start)  # fmt: skip
     if not text.strip():
