@@ -188,7 +188,7 @@ def _skipped(root: Path, indexed: set[str]) -> list[str]:
     """The essay files under ``root`` that the index does not hold (unreadable, empty, too big)."""
     from .ingest.load import essay_paths
 
-    return sorted(p.relative_to(root).as_posix() for p in essay_paths(root) if p.relative_to(root).as_posix() not in indexed)
+    return sorted({p.relative_to(root).as_posix() for p in essay_paths(root)} - indexed)
 
 
 def cmd_search(args: argparse.Namespace) -> int:

@@ -15,7 +15,7 @@ from typing import Any
 
 from ..errors import QueryError
 from ..read.reader import Reader
-from ..retrieve.authors import name_parts, named_authors, named_sources
+from ..retrieve.authors import name_parts, named_authors, named_sources, surname
 from ..retrieve.lexical import holds_terms, terms
 from ..retrieve.query import clean_query
 from ..retrieve.retriever import Retriever
@@ -40,8 +40,6 @@ _NAMED_ESSAY = re.compile(  # "the essay on tortillas" in "does the essay on tor
     re.I,
 )
 _SEVERAL = re.compile(r"\band\b|&|;|,\s*[^\W\d_]+\s+[^\W\d_]{2}")  # "Ana Ruiz and Li Wei", "Ana Ruiz, Li Wei"; not "Reyes, T."
-_NAME = re.compile(r"[^\W\d_][^\W\d_'’-]*(?:['’-][^\W\d_]+)*")  # a name's words, "O'Neill" and "Smith-Jones" whole
-_SUFFIXES = frozenset({"jr", "sr", "snr", "jnr", "phd", "md", "esq", "ii", "iii"})  # after a surname: "Jane Smith Jr"
 _AUTHORSHIP_WORDS = frozenset(terms(  # and what a document is called: "who wrote the guide to ...?" names no other work
     "who wrote write written writes penned authored author writer essay piece article this that guide report "
     "biography profile review history story book paper post letter column handbook manual chapter document"))
@@ -221,10 +219,7 @@ class Assistant:
         neither the essays nor their titles use, in any form ("fixing" is the guide's "fix"), so it
         asks about another work, not who wrote these essays."""
         named = [t for t in terms(question) if t not in _AUTHORSHIP_WORDS]
-        if all(t in self.retriever.vocabulary for t in named):
-            return False
-        titles = frozenset(terms(" ".join(head.title for head in self.retriever.heads)))
-        return any(not _known(t, self.retriever.vocabulary | titles) for t in named)
+        return any(not _known(t, self.retriever.headed_vocabulary) for t in named)
 
     def _refusal(self, question: str, query: str, candidates: Sequence[Evidence], missing: str = "") -> Answer:
         """A plain refusal, saying what is ``missing`` ("price") when a kind of fact was asked for; the
@@ -302,9 +297,9 @@ class Assistant:
         if not doc.author:
             text = f"The essay “{doc.title}” does not name its author; the passage is {_quoted(top.text)} [1]"
             return Answer(text, (_cite(1, top),), refused=False, question=question, search_query=query)
-        surname = re.compile(rf"\b{re.escape(doc.author.split()[-1])}\b", re.IGNORECASE)
+        named = re.compile(rf"\b{re.escape(surname(doc.author))}\b", re.IGNORECASE)
         sentences = self.retriever.sentences
-        mentions = [r for r in self.retriever.sentence_rows(doc.source) if surname.search(sentences[r].text)]
+        mentions = [r for r in self.retriever.sentence_rows(doc.source) if named.search(sentences[r].text)]
         full_name = [r for r in mentions if doc.author.lower() in sentences[r].text.lower()]
         row = (full_name or mentions)[0] if mentions else None
         text = f"That is from “{doc.title}” by {doc.author}."
@@ -385,9 +380,7 @@ def _adds(ev: Evidence) -> str:
         return "It adds"
     if _SEVERAL.search(author):
         return "They add"
-    before_comma = author.split(",")[0]  # "Smith, Jane", "Jane Smith, Jr.", "Reyes, T.": the surname comes before it
-    names = [w for w in _NAME.findall(before_comma) if len(w) > 1 and w.lower() not in _SUFFIXES]
-    return f"{names[-1] if names else author} adds"
+    return f"{surname(author)} adds"
 
 
 def _known(term: str, known: frozenset[str]) -> bool:

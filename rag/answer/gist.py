@@ -15,6 +15,7 @@ from collections.abc import Sequence
 import numpy as np
 
 from ..ingest.structure import TEXT
+from ..retrieve.authors import surname
 from ..retrieve.lexical import terms
 from ..retrieve.retriever import Retriever
 
@@ -106,9 +107,9 @@ def central_rows(retriever: Retriever, source: str, most: int = GIST_SENTENCES, 
     """The rows of essay ``source``'s ``most`` central sentences, in reading order (see module doc);
     with ``closing``, of its last CLOSING_SHARE only (what it concludes)."""
     doc = retriever.document(source)
-    surname = doc.author.split()[-1] if doc.author else ""  # as written: author Sarah Young, not "young"
+    named = surname(doc.author) if doc.author else ""  # as written: author Sarah Young, not "young"
     rows = [r for r in retriever.sentence_rows(source) if _states_case(retriever.sentences[r].text,
-                                                                      retriever.sentences[r].kind, surname)]
+                                                                      retriever.sentences[r].kind, named)]
     if not rows:
         return []
     vectors = np.asarray(retriever.data.sentence_vectors[rows], dtype=np.float32)
@@ -131,10 +132,10 @@ def central_rows(retriever: Retriever, source: str, most: int = GIST_SENTENCES, 
     return sorted(rows[i] for i in picked)
 
 
-def _states_case(text: str, kind: str, surname: str) -> bool:
+def _states_case(text: str, kind: str, named: str) -> bool:
     """True for a sentence that can state an essay's case: prose of MIN_WORDS words or more, not a
     question, not about its author (a byline or the biography at its end)."""
     words = text.split()
     if kind != TEXT or len(words) < MIN_WORDS or text.rstrip(" \"'”’)").endswith("?"):
         return False
-    return not (surname and surname in (w.strip(".,;:’'\"()").removesuffix("’s").removesuffix("'s") for w in words))
+    return not (named and named in (w.strip(".,;:’'\"()").removesuffix("’s").removesuffix("'s") for w in words))

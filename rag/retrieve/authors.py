@@ -69,6 +69,17 @@ def _someone_else(tokens: list[str], parts: frozenset[str], found: frozenset[str
     return all(other_name(i - 1) or other_name(i + 1) for i in places)
 
 
+_NAME_WORD = re.compile(r"[^\W\d_][^\W\d_'’-]*(?:['’-][^\W\d_]+)*")  # "O'Neill" and "Smith-Jones" whole
+_SUFFIXES = frozenset({"jr", "sr", "snr", "jnr", "phd", "md", "esq", "ii", "iii"})  # "Martin Luther King Jr"
+
+
+def surname(author: str) -> str:
+    """The surname of a byline, as written: its last word of two or more letters before any comma
+    ("Smith, Jane", "Jane Smith, Jr." and "Reyes, T." give "Smith", "Smith", "Reyes"), not a suffix."""
+    words = [w for w in _NAME_WORD.findall(author.split(",")[0]) if len(w) > 1 and w.lower() not in _SUFFIXES]
+    return words[-1] if words else author.strip()
+
+
 @lru_cache(maxsize=1 << 14)
 def name_parts(author: str) -> frozenset[str]:
     """The parts of an author's name a question may use (3+ letters, lower case), read once per

@@ -100,6 +100,7 @@ class Retriever:
         self._sentence_lexical = lru_cache(maxsize=SENTENCE_SCORES_KEPT)(self._sentence_bm25.scores)
         self._related = lru_cache(maxsize=512)(self._related_terms)
         self.vocabulary: frozenset[str] = self._sentence_bm25.terms  # every search term in the essays
+        self.headed_vocabulary: frozenset[str] = self._chunk_bm25.terms  # and in their titles, authors, sections
         self._speller: Speller | None = None  # built on the first question, not at load (a cold start counts)
         self._corrected = lru_cache(maxsize=512)(lambda text: self.speller().corrected(text))
 
