@@ -325,6 +325,27 @@ def test_an_author_line_names_the_author_and_is_never_a_sentence(tmp_path: Path,
     assert [s.text for s in document_sentences([doc])] == ["Honeybees are tropical insects.", "They cluster in winter."]
 
 
+@pytest.mark.parametrize("line, author", [
+    ("Author: Dr. Benedikt Ostrander, Senior Fellow, Halden Institute for Social Policy", "Dr. Benedikt Ostrander"),
+    ("*By Ingrid Solberg | March 2024*", "Ingrid Solberg"),
+    ("By Ingrid Solberg — Beekeepers' Association", "Ingrid Solberg"),
+    ("By Ingrid Solberg, Ph.D.", "Ingrid Solberg"),
+    ("By Tuesday, the hive had swarmed.", None),  # a sentence, not a byline
+    ("By Jane Doe's count, the hive swarmed twice.", None),
+])
+def test_a_byline_may_carry_a_title_or_an_affiliation(tmp_path: Path, line: str, author: str | None) -> None:
+    """Walk-through 27: "Author: Dr. Benedikt Ostrander, Senior Fellow, Halden Institute ..." gave no
+    author, so every answer from the essay named its title instead ("“Growing Old ...” says:")."""
+    from rag.ingest.chunk import document_sentences
+
+    write(tmp_path, "bees.md", f"# Wintering the Hive\n\n{line}\n\nHoneybees are tropical insects. They cluster in winter.\n")
+    doc = by_source(load_corpus(tmp_path))["bees.md"]
+    assert doc.author == author
+    sentences = [s.text for s in document_sentences([doc])]
+    assert sentences[-2:] == ["Honeybees are tropical insects.", "They cluster in winter."]
+    assert (line.strip("*") in " ".join(sentences)) == (author is None)  # a byline is never a sentence
+
+
 def test_a_long_first_line_above_a_byline_is_the_title_never_a_sentence(tmp_path: Path) -> None:
     """"Leaning Against the Bubble: How the Reserve Bank ... Prices" over "By Priya Ramanathan" was
     read as the essay's first sentence, title and byline together, and quoted as an answer."""

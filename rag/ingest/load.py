@@ -210,9 +210,26 @@ def front_matter(text: str) -> dict[str, Any]:
 
 BYLINE = re.compile(
     r"^[ \t]*(?i:(?:written[ \t]+)?by(?:[ \t]*:)?|authors?[ \t]*:)[*_]*"
-    r"[ \t]+([A-Z][\w.'’-]*(?:[ \t]+(?:[A-Z][\w.'’-]*|de|la|van|von|da|bin|and|&))*)[ \t]*$"
+    r"[ \t]+([A-Z][\w.'’-]*(?:[ \t]+(?:[A-Z][\w.'’-]*|de|la|van|von|da|bin|and|&))*)[ \t]*"
+    r"(?:(?:,|[ \t]*[|—–]|[ \t]+-)[ \t]*(.*?))?[ \t]*$"
 )  # "by Priya Raman", "By Ana de la Cruz and Li Wei", "Author: Ingrid Solberg", "**Author:** Li Wei":
-# capitalised words, a few particles
+# capitalised words, a few particles; then perhaps a title or an affiliation after a comma, "|" or a
+# dash ("Dr. Jo Hale, Senior Fellow, Halden Institute", "Li Wei | March 2024")
+_SENTENCE_END = re.compile(r"\b[a-z]{2,}[.!?][\"”’)]*$")  # "By Tuesday, the talks had collapsed."
+
+
+def byline(line: str) -> str | None:
+    """The author's name on a byline line, or None when the line is no byline. A name followed by
+    more ("Dr. Jo Hale, Senior Fellow") has two or more words, and what follows reads as no sentence."""
+    match = BYLINE.match(line.strip().strip("*_ "))
+    if not match or not match.group(1).split()[-1][:1].isupper():
+        return None
+    name, tail = match.group(1), match.group(2)
+    if tail is not None and (len(name.split()) < 2 or _SENTENCE_END.search(tail)):
+        return None
+    return name
+
+
 TOP_LINES = 6  # a byline is looked for among the first non-empty lines
 TITLE_WORDS = 30  # a first line right above a byline is the title up to this long, whatever it ends with
 
@@ -223,15 +240,13 @@ def top_lines(text: str, plain: bool) -> dict[str, str]:
     byline, is the title."""
     lines = [line.strip() for line in _FRONT_MATTER.sub("", text, count=1).splitlines() if line.strip()][:TOP_LINES]
     found: dict[str, str] = {}
-    for line in lines:
-        match = BYLINE.match(line.lstrip("*_ ").rstrip("*_ "))
-        if match and match.group(1).split()[-1][:1].isupper():
-            found["author"] = match.group(1)
-            break
+    author = next((name for name in map(byline, lines) if name), None)
+    if author:
+        found["author"] = author
     first = lines[0] if lines else ""
-    above_byline = len(lines) > 1 and bool(BYLINE.match(lines[1].strip("*_ "))) and len(first.split()) <= TITLE_WORDS
+    above_byline = len(lines) > 1 and bool(byline(lines[1])) and len(first.split()) <= TITLE_WORDS
     short = len(first.split()) <= 14 and not first.endswith((".", "!", "?", ":", ";", ","))
-    if plain and first and (short or above_byline) and not BYLINE.match(first):
+    if plain and first and (short or above_byline) and not byline(first):
         found["title"] = first
     return found
 

@@ -27,7 +27,7 @@ from functools import lru_cache
 
 from ..types import Sentence
 from .formats import SUFFIXES
-from .load import BYLINE, TITLE_WORDS, body_start
+from .load import TITLE_WORDS, body_start, byline
 
 SEPARATOR = " › "
 HEADING, TEXT, ITEM, ROW, HEADER = "heading", "text", "item", "row", "header"
@@ -193,7 +193,7 @@ class _Parser:
             self.close()
             self.item = (len(marker.group(1)), a + marker.end(), b)
             return
-        if not self.prose and not self.paragraph and BYLINE.match(line.strip().strip("*_ ")):
+        if not self.prose and not self.paragraph and byline(line):
             self.close()
             return  # "by Priya Raman" near the top is the author (load.top_lines), not a sentence
         quote = _QUOTE.match(line)
@@ -224,7 +224,7 @@ class _Parser:
         ("Why corals bleach"), or a line of bold ("**Costs**")."""
         line, after = self.text[a:b].strip(), following.strip()
         words = line.strip("*_ ").split()
-        if not self.out and not self.path and words and BYLINE.match(after.strip("*_ ")):
+        if not self.out and not self.path and words and byline(after):
             return len(words) <= TITLE_WORDS  # the essay's title above its byline, however long
         if not words or len(words) > HEADING_WORDS or not (words[0][:1].isupper() or words[0][:1].isdigit()):
             return False
