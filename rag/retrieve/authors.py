@@ -15,8 +15,7 @@ from ..types import Document
 from .lexical import terms
 
 
-# where the essays use a word in a capitalised name: (source, the name's words), Retriever.mentioning
-Mentioning = Callable[[str], Iterable[tuple[str, frozenset[str]]]]
+Mentioning = Callable[[str], Iterable[str]]  # the sources whose text uses a word (Retriever.mentioning)
 
 
 def named_sources(
@@ -51,9 +50,9 @@ def _named(query: str, docs: list[Document], mentioning: Mentioning | None = Non
 
     A part next to a capitalised word that is not in the author's name names someone else:
     "Edith Marsh" is not the author Helen Marsh (the question's first word aside: "Did Marsh ...?").
-    So does a part that another author's essay uses in a name with other words (``mentioning``):
-    "Who replaced Lindqvist?" asks about the trade essay's Margarethe Lindqvist, not the author Amara
-    Okonkwo-Lindqvist; "as Okonkwo-Lindqvist argues" there would still be hers.
+    So does a part that ``mentioning`` finds in the text of an essay by an author without it: "Who
+    replaced Lindqvist?" asks about the trade essay's Margarethe Lindqvist, not the author Amara
+    Okonkwo-Lindqvist.
     """
     tokens = re.findall(r"[^\W\d_]+", query.replace("’", "'"))
     words = {w.lower() for w in tokens}
@@ -64,8 +63,7 @@ def _named(query: str, docs: list[Document], mentioning: Mentioning | None = Non
         parts = name_parts(doc.author or "")
         found = parts & words
         if found and mentioning is not None:
-            found = frozenset(w for w in found if not any(
-                names - parts and w not in name_parts(author_of.get(source, "")) for source, names in mentioning(w)))
+            found = frozenset(w for w in found if all(w in name_parts(author_of.get(s, "")) for s in mentioning(w)))
         if found and not _someone_else(tokens, parts, found):
             named.add(doc.source)
             matched |= found

@@ -30,7 +30,7 @@ from ..types import Chunk, Document, Passage, Sentence
 from .acronyms import expand_acronyms
 from .authors import named_sources
 from .focus import focus_query
-from .lexical import BM25, STOPWORDS, terms
+from .lexical import BM25, terms
 from .ordinals import asked_ordinal, starts_with_ordinal
 from .structure import chunk_ids, membership, offsets, sentences_within, source_rows
 from .tables import derive, from_stored
@@ -360,20 +360,12 @@ class Retriever:
         asks = np.array([is_question(self.sentences[r].text) for r in rows])
         return np.where(asks, scores * 0.8, scores)
 
-    def mentioning(self, word: str) -> set[tuple[str, frozenset[str]]]:
-        """Where the essays' sentences use ``word`` in a capitalised name: (source, the name's words
-        in lower case), "Margarethe Lindqvist" for "lindqvist". See authors.py: a name the essays
-        give someone else does not name an author."""
+    def mentioning(self, word: str) -> frozenset[str]:
+        """Sources whose sentences use ``word``: a word of an author's name that another author's
+        essay uses names someone in it, not that author (see authors.py)."""
         found = terms(word)
         rows = self._sentence_bm25.holders(found[0]) if len(found) == 1 else ()
-        out: set[tuple[str, frozenset[str]]] = set()
-        for row in rows:
-            sentence = self.sentences[int(row)]
-            for run in _NAME_RUN.findall(sentence.text):
-                words = frozenset(w.lower() for w in re.findall(r"[^\W\d_]+", run)) - STOPWORDS
-                if word in words:
-                    out.add((sentence.source, words))
-        return out
+        return frozenset(self.sentences[int(r)].source for r in rows)
 
     def related_terms(self, text: str, whole: bool = False) -> list[str]:
         """The essays' words for the words of ``text`` they never use (see related.py); with
@@ -390,7 +382,6 @@ class Retriever:
         ))
 
 
-_NAME_RUN = re.compile(r"[A-Z][\w'’]*(?:(?:\s+|-)[A-Z][\w'’]*)*")  # "Margarethe Lindqvist", "Okonkwo-Lindqvist"
 _ASKS_EXPANSION = re.compile(r"\b(?:stands?|short) for\b|\babbreviat|\bacronym", re.I)  # "what does BTR stand for?"
 
 
