@@ -724,33 +724,6 @@ For ten years the clerk compared each morning's reading with the height marked o
 In 1952 the clock was sold to a museum in Leith.
 """
 
-@pytest.mark.slow
-def test_a_name_the_essays_use_for_someone_else_does_not_name_the_author(tmp_path: Path) -> None:
-    """Walk-through 27: "Who replaced Lindqvist as Tessaly's chief negotiator?" searched only the
-    essay of Amara Okonkwo-Lindqvist (a word of her name) and was refused, while the trade essay
-    names Margarethe Lindqvist and her successor. A word of the name that the essays do not use
-    for anyone else still names the author."""
-    from rag import Assistant, Retriever
-
-    seeds = tmp_path / "seeds"
-    seeds.mkdir()
-    (seeds / "water.md").write_text(
-        "# Sharing the Serin\n\n*By Amara Okonkwo-Lindqvist*\n\nThe Serin accord was signed in 2014 by the two "
-        "foreign ministers. It gives the downstream state 45 per cent of the natural flow.\n\nThe joint commission "
-        "has six members, three appointed by each government.\n", encoding="utf-8")  # fmt: skip
-    (seeds / "trade.md").write_text(
-        "# Eleven Years at the Table\n\n*By Priya Castellanos-Whitby*\n\nTessaly's chief negotiator was Margarethe "
-        "Lindqvist, a career trade official. In 2016 she left the talks to become an ambassador, and she was "
-        "replaced as chief negotiator by her deputy, Carl Haugen. The agreement entered into force in 2019.\n",
-        encoding="utf-8")  # fmt: skip
-    assistant = Assistant(Retriever.build(seeds, tmp_path / "index"))
-    answer = assistant.ask("Who replaced Lindqvist as Tessaly's chief negotiator?")
-    assert not answer.refused and "Carl Haugen" in answer.citations[0].quote, answer.text
-    answer = assistant.ask("How many members does the commission have according to Okonkwo-Lindqvist?")
-    assert not answer.refused and "six members" in answer.citations[0].quote, answer.text
-    assert {c.passage.source for c in answer.citations} == {"water.md"}
-
-
 
 def test_a_quote_whose_answer_goes_on_in_the_next_sentence_is_given_that_sentence(tmp_path) -> None:
     """"For ten years the clerk compared ..." does not say how accurate the clock was; the next

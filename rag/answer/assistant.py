@@ -97,7 +97,7 @@ class Assistant:
             return Answer(note, (), refused=True, question=text, search_query=text)
         if intent.more in ("on", "context"):  # "tell me more", "the whole paragraph"
             return self._more(text, intent, last_answer(history))
-        named = named_authors(text, self.retriever.heads, self.retriever.mentioning)
+        named = named_authors(text, self.retriever.heads)
         whole = asks_gist(text, [a for author in named for a in name_parts(author)])
         if whole:  # "summarize Cooper's essay", "what does Govella conclude?"
             return self._gist(text, named, history, closing=whole == "close")
@@ -107,7 +107,7 @@ class Assistant:
             intent = replace(intent, cross=True)  # "do Govella and Cooper both ...?"
         k = max(self.k, 8) if intent.list_size or intent.cross else self.k
         passages = self.retriever.search(query, k=k)
-        _, without_names = named_sources(query, self.retriever.heads, self.retriever.mentioning)
+        _, without_names = named_sources(query, self.retriever.heads)
         wordings = [without_names or query, query]
         asked = query
         if resolved != text:  # a follow-up: its own words lead, so "what replaced them?" is not read as "when ...?"

@@ -8,26 +8,21 @@ the person ("who is Govella?"), where the name is most of what there is to match
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from functools import lru_cache
 
 from ..types import Document
 from .lexical import terms
 
 
-Mentioning = Callable[[str], Iterable[str]]  # the sources whose text uses a word (Retriever.mentioning)
-
-
-def named_sources(
-    query: str, documents: Iterable[Document], mentioning: Mentioning | None = None
-) -> tuple[frozenset[str], str]:
+def named_sources(query: str, documents: Iterable[Document]) -> tuple[frozenset[str], str]:
     """Sources of the essays whose authors the question names, and the query to match on.
 
     Returns an empty set (no filter) when no author is named or every essay would match; the
-    names are left out of the query to match on either way. ``mentioning``: see ``_named``.
+    names are left out of the query to match on either way.
     """
     docs = list(documents)
-    named, matched_words = _named(query, docs, mentioning)
+    named, matched_words = _named(query, docs)
     if not named:
         return frozenset(), query
     pattern = r"\b(?:according to\s+)?(?:%s)(?:['’]s)?\b" % "|".join(map(re.escape, matched_words))
@@ -38,32 +33,26 @@ def named_sources(
     return (frozenset() if len(named) == len(docs) else frozenset(named)), text
 
 
-def named_authors(query: str, documents: Iterable[Document], mentioning: Mentioning | None = None) -> frozenset[str]:
+def named_authors(query: str, documents: Iterable[Document]) -> frozenset[str]:
     """The distinct authors the question names."""
     docs = list(documents)
-    named, _ = _named(query, docs, mentioning)
+    named, _ = _named(query, docs)
     return frozenset(d.author for d in docs if d.source in named and d.author)
 
 
-def _named(query: str, docs: list[Document], mentioning: Mentioning | None = None) -> tuple[set[str], set[str]]:
+def _named(query: str, docs: list[Document]) -> tuple[set[str], set[str]]:
     """Sources whose author's name (any part of 3+ letters) is a word of the query, and those words.
 
     A part next to a capitalised word that is not in the author's name names someone else:
     "Edith Marsh" is not the author Helen Marsh (the question's first word aside: "Did Marsh ...?").
-    So does a part that ``mentioning`` finds in the text of an essay by an author without it: "Who
-    replaced Lindqvist?" asks about the trade essay's Margarethe Lindqvist, not the author Amara
-    Okonkwo-Lindqvist.
     """
     tokens = re.findall(r"[^\W\d_]+", query.replace("’", "'"))
     words = {w.lower() for w in tokens}
     named: set[str] = set()
     matched: set[str] = set()
-    author_of = {d.source: d.author or "" for d in docs}
     for doc in docs:
         parts = name_parts(doc.author or "")
         found = parts & words
-        if found and mentioning is not None:
-            found = frozenset(w for w in found if all(w in name_parts(author_of.get(s, "")) for s in mentioning(w)))
         if found and not _someone_else(tokens, parts, found):
             named.add(doc.source)
             matched |= found

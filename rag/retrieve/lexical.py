@@ -175,13 +175,6 @@ class BM25:
         column = self._column.get(term)
         return 0 if column is None else int(self._weights.indptr[column + 1] - self._weights.indptr[column])
 
-    def holders(self, term: str) -> np.ndarray:
-        """The rows of the texts that hold ``term`` (a search term, as ``terms`` gives it)."""
-        column = self._column.get(term)
-        if column is None:
-            return np.zeros(0, dtype=np.int64)
-        return np.asarray(self._weights.indices[self._weights.indptr[column] : self._weights.indptr[column + 1]])
-
     def scores(self, query: str, extra: Sequence[str] = (), extra_weight: float = 0.5) -> np.ndarray:
         """One score per text; 0 where no query term occurs.
 

@@ -176,7 +176,7 @@ class Retriever:
         if isinstance(k, bool) or not isinstance(k, (int, np.integer)) or k < 1:
             raise QueryError(f"k (passages to return) must be a whole number of at least 1, got {k!r}")
         full = self.expand(clean_query(query))
-        allowed, text = named_sources(full, self.heads, self.mentioning) if self.weights.author_filter else (frozenset(), full)
+        allowed, text = named_sources(full, self.heads) if self.weights.author_filter else (frozenset(), full)
         qv = self.embed_query(text)
         ranked = self.rank(text, qv, allowed)
         if text != full:  # also try with the author's name kept: it helps questions about the person
@@ -359,13 +359,6 @@ class Retriever:
         scores = dense + self.weights.quote_lexical * lexical / (float(every.max()) or 1.0)
         asks = np.array([is_question(self.sentences[r].text) for r in rows])
         return np.where(asks, scores * 0.8, scores)
-
-    def mentioning(self, word: str) -> frozenset[str]:
-        """Sources whose sentences use ``word``: a word of an author's name that another author's
-        essay uses names someone in it, not that author (see authors.py)."""
-        found = terms(word)
-        rows = self._sentence_bm25.holders(found[0]) if len(found) == 1 else ()
-        return frozenset(self.sentences[int(r)].source for r in rows)
 
     def related_terms(self, text: str, whole: bool = False) -> list[str]:
         """The essays' words for the words of ``text`` they never use (see related.py); with
