@@ -224,7 +224,7 @@ class Assistant:
     def _refusal(self, question: str, query: str, candidates: Sequence[Evidence], missing: str = "") -> Answer:
         """A plain refusal, saying what is ``missing`` ("price") when a kind of fact was asked for; the
         closest passage is shown when it is near the question."""
-        text = "The essays don't answer that question." + (f" They give no {missing} for it." if missing else "")
+        text = "The essays don't answer that question." + (f" The passages closest to it give no {missing}." if missing else "")
         citations: tuple[Citation, ...] = ()
         if candidates and dense_best(candidates) >= self.policy.closest_hint:
             closest = candidates[0]
