@@ -68,10 +68,12 @@ def right_cases(tree: str, tag: str, name: str) -> list[bool]:
         return [bool(r) for r in json.loads(done.stdout.strip().splitlines()[-1])]
     report = OUT / f"{tag}-{name}.json"
     index = OUT / f"index-{tag}-{name}"
-    command = [sys.executable, "-c", EVAL_CHILD, "-q", "eval", f"tests/{name}/questions.yaml",
-               "--seeds-dir", f"tests/{name}/essays", "--index-dir", str(index), "--json", str(report)]
+    sets = ROOT / "tests" / name  # the judge set as it is now: a set newer than the commit judges it too
+    command = [sys.executable, "-c", EVAL_CHILD, "-q", "eval", str(sets / "questions.yaml"),
+               "--seeds-dir", str(sets / "essays"), "--index-dir", str(index), "--json", str(report)]
+    report.unlink(missing_ok=True)
     done = subprocess.run(command, cwd=tree, env=env, capture_output=True, text=True)
-    if done.returncode not in (0, 1):  # 1: a floor or the baseline; none is given here
+    if done.returncode not in (0, 1) or not report.exists():  # 1: a floor or the baseline; none is given here
         raise SystemExit(f"rag eval failed in {tree}: {done.stderr.strip().splitlines()[-1:]}")
     return [bool(c["passed"]) for c in json.loads(report.read_text())["cases"]]
 
