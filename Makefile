@@ -255,6 +255,12 @@ ABLATION12_FLOORS ?= --fail-under answer_pass=0.39 --fail-under refusal_accuracy
 # (22 of 38), refusal 0.75 (9 of 12) at its first run; floors that minus two answers and two refusals.
 ABLATION13_FLOORS ?= --fail-under answer_pass=0.52 --fail-under refusal_accuracy=0.58 \
 	--fail-under citation_validity=1.0
+# The fourth judge (tests/ablation14: 5 essays, a news feature, a profile, a policy brief with a list and a
+# table, a railway history, an opinion essay; 50 cases, the same mix as ablation13; written on 2026-12-07,
+# thirteenth session, by a helper who never saw the code; only summary lines are read): answer pass 0.579
+# (22 of 38), refusal 0.417 (5 of 12) at its first run; floors that minus two answers and two refusals.
+ABLATION14_FLOORS ?= --fail-under answer_pass=0.52 --fail-under refusal_accuracy=0.25 \
+	--fail-under citation_validity=1.0
 BLIND3_ESSAYS := index/blind3-essays
 BLIND10_ESSAYS := index/blind10-essays
 export HF_HUB_OFFLINE := 1
@@ -301,6 +307,7 @@ test: setup browser-deps $(BLIND3_ESSAYS)/.built $(BLIND10_ESSAYS)/.built   ## s
 	$(call blind,ablation11,tests/ablation11/essays,$(ABLATION11_FLOORS))
 	$(call blind,ablation12,tests/ablation12/essays,$(ABLATION12_FLOORS))
 	$(call blind,ablation13,tests/ablation13/essays,$(ABLATION13_FLOORS))
+	$(call blind,ablation14,tests/ablation14/essays,$(ABLATION14_FLOORS))
 
 # A blind set's run (name, essays folder, floors): only the summary is printed, the cases stay
 # in index/NAME-report.txt, unread.
