@@ -469,3 +469,24 @@ def test_an_index_that_cannot_be_rebuilt_answers_as_it_was_built(
         retriever = Retriever.open(seeds, index)
     assert "ice.md" not in retriever.documents and retriever.search("who wrote about Japan?")
     assert "(Read-only file system); answering from the index as it was built" in caplog.text
+
+
+def test_a_chunk_vector_is_the_mean_of_its_sentences_and_no_chunk_text_is_embedded_again(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Embedding the chunks took half of a build, and every chunk's text is embedded sentence by
+    sentence anyway (bench/RESULTS.md, E86): a chunk's vector is its whole sentences' vectors,
+    each weighted by its length, averaged and normalised; only a chunk with no whole sentence is
+    embedded from its text."""
+    seeds = tmp_path / "seeds"
+    seeds.mkdir()
+    (seeds / "ice.md").write_text(NEW_ESSAY, encoding="utf-8")
+    with caplog.at_level(logging.INFO, logger="rag"):
+        data = Retriever.build(seeds, tmp_path / "index").data
+    made, _ = embedded(caplog)
+    assert made == len(data.sentences) + len(data.terms)  # no chunk text: each holds whole sentences
+    sentences, vectors = list(data.sentences), np.asarray(data.sentence_vectors)
+    for chunk, vector in zip([c for c in data.chunks if c.duplicate_of is None], np.asarray(data.chunk_vectors), strict=True):
+        rows = [i for i, s in enumerate(sentences) if s.source == chunk.source and chunk.start <= s.start and s.end <= chunk.end]
+        mean = np.array([sentences[i].end - sentences[i].start for i in rows], dtype=np.float32) @ vectors[rows]
+        assert rows and np.allclose(vector, mean / np.linalg.norm(mean), atol=1e-5)

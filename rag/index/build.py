@@ -19,7 +19,8 @@ from ..ingest.structure import as_read
 from ..retrieve.lexical import Counted
 from ..retrieve.tables import counted, derive, to_stored
 from ..settings import Settings
-from ..types import Sentence
+from ..retrieve.structure import membership, offsets, source_rows
+from ..types import Chunk, Sentence
 from . import partial
 from .partial import clear_partial, read_partial, save_partial
 from .store import REUSABLE_FORMATS, IndexData, build_lock, read_index, read_manifest, write_index
@@ -69,7 +70,9 @@ def build_index(
         unique = [c for c in chunks if c.duplicate_of is None]
         tables = derive(documents, unique, sentences, previous.counted)  # BM25 term counts, names: stored
         words = list(tables.sentence_terms.vocabulary)  # every search term of the sentences, sorted
-        chunk_texts = [c.text for c in unique]
+        spans = offsets(sentences)
+        _, held = membership(offsets(unique), spans, source_rows(spans))  # each chunk's whole sentences
+        chunk_texts = [c.text for c, rows in zip(unique, held, strict=True) if not rows]  # the few embedded whole
         wanted = (chunk_texts, readings, words)
         reused = len({t for group in wanted for t in group if t in known})
         resumed = read_partial(index_dir, settings.model, model_dimension(counter))  # of a stopped build
@@ -82,7 +85,8 @@ def build_index(
         model = fast if fast is not None and total < SMALL_BUILD else load_model(settings.model)
         groups = list(zip(missing, ("chunks", "sentences", "terms"), (settings.batch_size,) * 2 + (256,)))
         _embed(model, groups, known, progress, lambda texts, rows: save_partial(index_dir, settings.model, texts, rows))
-        chunk_vectors, sentence_vectors, term_vectors = (_stack(known, g, model_dimension(model)) for g in wanted)
+        sentence_vectors, term_vectors = (_stack(known, g, model_dimension(model)) for g in (readings, words))
+        chunk_vectors = _chunk_vectors(unique, held, sentences, sentence_vectors, known, model_dimension(model))
         _log_changes(before, corpus, {d.source for d in documents} | {SIDECAR}, reused=reused, embedded=total)
         manifest = {
             "essays": str(Path(seeds_dir).resolve()),  # what later commands rebuild from when none is named
@@ -147,11 +151,11 @@ def reusable(index_dir: str | Path, settings: Settings) -> Previous:
     if old.manifest.get("model") != settings.model:
         return Previous()
     texts = {d.source: d.text for d in old.documents}
-    rows = [np.asarray(v) for v in (old.term_vectors, old.chunk_vectors, old.sentence_vectors)]  # a memmap's
-    # rows are memmaps too, each costing a Python object: plain rows of the same mapped pages are not
+    rows = [np.asarray(v) for v in (old.term_vectors, old.sentence_vectors)]  # a memmap's rows are
+    # memmaps too, each costing a Python object: plain rows of the same mapped pages are not. Chunk
+    # vectors are not reused: most are means of sentence vectors (see _chunk_vectors), not of their text
     vectors: dict[str, np.ndarray] = dict(zip(old.terms, rows[0], strict=True))
-    vectors.update(zip((c.text for c in old.chunks if c.duplicate_of is None), rows[1], strict=True))
-    vectors.update(zip((as_read(texts[s.source], s) for s in old.sentences), rows[2], strict=True))
+    vectors.update(zip((as_read(texts[s.source], s) for s in old.sentences), rows[1], strict=True))
     corpus = dict(old.manifest.get("corpus") or {})
     same = (old.manifest.get("chunker"), old.manifest.get("chunking"), old.manifest.get("versions", {}).get(_SPLITTER))
     if same != (CHUNKER, settings.chunking(), _versions()[_SPLITTER]):
@@ -207,6 +211,25 @@ def _embed(
         if saved:
             log.warning("the build stopped: the %d texts it embedded are saved, and the next build goes on from there", saved)
         raise
+
+
+def _chunk_vectors(
+    chunks: list[Chunk], held: list[list[int]], sentences: list[Sentence], sentence_vectors: np.ndarray,
+    known: dict[str, np.ndarray], dim: int,
+) -> np.ndarray:
+    """Each chunk's vector: the mean of its whole sentences' vectors, each weighted by its length in
+    characters, normalised; the vector of its own text when it holds no whole sentence. Every
+    sentence is embedded anyway, and embedding the chunks again took half of a build (E86 in
+    bench/RESULTS.md)."""
+    out = np.zeros((len(chunks), dim), dtype=np.float32)
+    for row, (chunk, rows) in enumerate(zip(chunks, held, strict=True)):
+        if not rows:
+            out[row] = known[chunk.text]
+            continue
+        weights = np.array([sentences[i].end - sentences[i].start for i in rows], dtype=np.float32)
+        mean = weights @ sentence_vectors[rows]
+        out[row] = mean / (np.linalg.norm(mean) or 1.0)
+    return out
 
 
 def _stack(vectors: dict[str, np.ndarray], texts: list[str], dim: int) -> np.ndarray:
