@@ -17,9 +17,9 @@ from ..ingest.chunk import CHUNKER, chunk_documents, document_sentences
 from ..ingest.load import SIDECAR, corpus_hashes, load_corpus
 from ..ingest.structure import as_read
 from ..retrieve.lexical import Counted
+from ..retrieve.structure import membership, offsets, source_rows
 from ..retrieve.tables import counted, derive, to_stored
 from ..settings import Settings
-from ..retrieve.structure import membership, offsets, source_rows
 from ..types import Chunk, Sentence
 from . import partial
 from .partial import clear_partial, read_partial, save_partial
