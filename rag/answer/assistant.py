@@ -129,7 +129,7 @@ class Assistant:
         named_it = self._naming_topic(text, named, candidates) if intent.says_about and topic is None else []
         if named_it:  # "what does Renfrew say about damp?": the sentences naming it lead, however far in cosine
             candidates = [*named_it, *(c for c in candidates if c not in named_it)]
-        chosen = select(self.retriever, candidates, intent, self._floor())
+        chosen = select(self.retriever, candidates, intent, self._floor(), shown)
         if not named_it and self.refuses(intent, candidates, chosen, topic):
             if intent.more == "else":
                 return Answer("The essays say nothing more on that.", (), refused=True, question=text, search_query=query)

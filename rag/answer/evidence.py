@@ -157,7 +157,7 @@ def quotable(sentence: Sentence) -> bool:
 
 
 def select(
-    retriever: Retriever, candidates: Sequence[Evidence], intent: Intent, floor: float = 1.0
+    retriever: Retriever, candidates: Sequence[Evidence], intent: Intent, floor: float = 1.0, shown: str = ""
 ) -> list[Evidence]:
     """The sentences the answer quotes, in the order they should be read.
 
@@ -170,7 +170,7 @@ def select(
         return []
     best = candidates[0]
     if intent.ordinal:  # "and the second one?": that item of the essay's enumeration
-        item = ordinal_item(retriever, candidates, intent.ordinal)
+        item = ordinal_item(retriever, candidates, intent.ordinal, shown)
         return [item, *_next_in_paragraph(retriever, item)] if item is not None else [best]
     if intent.list_size:
         written = markup_list(retriever, candidates, intent.list_size if intent.counted else 0)
@@ -533,10 +533,15 @@ def _list_rows(retriever: Retriever, row: int) -> list[int]:
     return [r for r in range(lo, hi + 1) if r == lo or sentences[r].paragraph != sentences[r - 1].paragraph]
 
 
-def ordinal_item(retriever: Retriever, candidates: Sequence[Evidence], ordinal: int) -> Evidence | None:
-    """The sentence opening item ``ordinal``: a retrieved "Second, ...", else that item of a
-    written list the best candidates hold or introduce ("- ..."), else a "Second, ..." of the
-    best essay."""
+def ordinal_item(
+    retriever: Retriever, candidates: Sequence[Evidence], ordinal: int, shown: str = ""
+) -> Evidence | None:
+    """The sentence opening item ``ordinal``: that item of the written list the last answer
+    (``shown``) quoted, else a retrieved "Second, ...", else that item of a written list the best
+    candidates hold or introduce ("- ..."), else a "Second, ..." of the best essay."""
+    listed = markup_list(retriever, quoted_in(candidates, shown), 0) if shown else []
+    if listed and ordinal <= len(listed):
+        return listed[ordinal - 1] if ordinal > 0 else listed[-1]
     for ev in candidates:
         if starts_with_ordinal(ev.text, ordinal):
             return ev
