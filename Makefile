@@ -261,6 +261,12 @@ ABLATION13_FLOORS ?= --fail-under answer_pass=0.52 --fail-under refusal_accuracy
 # (22 of 38), refusal 0.417 (5 of 12) at its first run; floors that minus two answers and two refusals.
 ABLATION14_FLOORS ?= --fail-under answer_pass=0.52 --fail-under refusal_accuracy=0.25 \
 	--fail-under citation_validity=1.0
+# The fifth judge (tests/ablation15: 5 essays with written lists, prose enumerations, reasons and people; 40
+# follow-ups in conversations: 10 ordinal after a list, 8 why, 6 tell-me-more, 6 pronouns, 5 what-else, 5 the
+# essays do not answer; written on 2026-12-07, thirteenth session, by a helper who never saw the code, to
+# judge E87; only summary lines are read): answer pass 0.743 (26 of 35), refusal 0.200 (1 of 5) with E87;
+# a floor two answers under (one refusal of five leaves no refusal floor to set).
+ABLATION15_FLOORS ?= --fail-under answer_pass=0.68 --fail-under citation_validity=1.0
 BLIND3_ESSAYS := index/blind3-essays
 BLIND10_ESSAYS := index/blind10-essays
 export HF_HUB_OFFLINE := 1
@@ -308,6 +314,7 @@ test: setup browser-deps $(BLIND3_ESSAYS)/.built $(BLIND10_ESSAYS)/.built   ## s
 	$(call blind,ablation12,tests/ablation12/essays,$(ABLATION12_FLOORS))
 	$(call blind,ablation13,tests/ablation13/essays,$(ABLATION13_FLOORS))
 	$(call blind,ablation14,tests/ablation14/essays,$(ABLATION14_FLOORS))
+	$(call blind,ablation15,tests/ablation15/essays,$(ABLATION15_FLOORS))
 
 # A blind set's run (name, essays folder, floors): only the summary is printed, the cases stay
 # in index/NAME-report.txt, unread.

@@ -836,3 +836,37 @@ def test_a_numbered_list_is_given_as_steps_not_points() -> None:
     intent = read_intent("What are the steps to book a car?")
     assert compose(chosen, intent, steps=True)[0].startswith("Fenella Drummond-Ashe gives these steps:\n\n1. “Call.” [1]")
     assert compose(chosen, intent)[0].startswith("Fenella Drummond-Ashe makes these points:\n\n- “Call.” [1]")
+
+
+PENSION_LIST = """# Growing Old Gracefully: Pension Reform in Norvania
+
+*By Benedikt Ostrander*
+
+## The demographic arithmetic
+
+First, the fund runs short of money by 2041 on current rules. Second, the deterioration is not evenly spread: most of it happens in the 2030s, when a large generation retires.
+
+## What should be done
+
+I propose the following:
+
+1. Raise the standard retirement age from 65 to 67 between 2027 and 2037.
+2. Make enrolment in the savings tier automatic for all employees, with the right to opt out.
+3. Index pensions to a blend of prices and wages, weighted 50:50.
+"""
+
+
+def test_the_second_one_after_a_written_list_is_that_lists_second_item(tmp_path) -> None:
+    """After a numbered list of recommendations, "what about the second one?" quoted the essay's
+    other "Second, the deterioration ...", not the list's second item (a chat looked at, E87)."""
+    from rag import Retriever
+
+    (tmp_path / "seeds").mkdir()
+    (tmp_path / "seeds" / "pensions.md").write_text(PENSION_LIST, encoding="utf-8")
+    assistant = Assistant(Retriever.build(tmp_path / "seeds", tmp_path / "index"))
+    first = "What recommendations does the pension essay make?"
+    listed = assistant.ask(first)
+    assert [c.quote[:5] for c in listed.citations] == ["Raise", "Make ", "Index"], listed.text
+    history = [{"role": "user", "content": first}, {"role": "assistant", "content": listed.text}]
+    second = assistant.ask("what about the second one?", history=history)
+    assert second.citations[0].quote.startswith("Make enrolment in the savings tier"), second.text
