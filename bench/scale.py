@@ -8,7 +8,8 @@ paragraphs, each asked once (distinct questions: no cache hits).
 For each size, in the same run:
 - build: ``rag index`` from scratch in a child process (wall time, peak RSS, index size on
   disk); baseline: one raw ``SentenceTransformer.encode`` of the same texts the build embeds
-  (chunks, sentences, words), batched by length, in a child process;
+  (its sentences, its words and the chunks that hold no whole sentence: a chunk's vector is its
+  sentences' mean), batched by length, in a child process;
 - rebuild after changing one essay (the previous index is reused as the cache);
 - warm ``search`` p50/p95 and warm ``ask`` p50 over 50 distinct questions; baseline: a flat
   FAISS top-5 over the chunk vectors for the same query vectors;
@@ -105,16 +106,21 @@ import torch
 from rag.embed import load_model, encode
 from rag.index.store import read_index
 from rag.ingest.structure import as_read
+from rag.retrieve.structure import membership, offsets, source_rows
 from rag.settings import settings_from_env
 data = read_index({index!r})
 texts = {{d.source: d.text for d in data.documents}}
-wanted = [c.text for c in data.chunks if c.duplicate_of is None] + [as_read(texts[s.source], s) for s in data.sentences]
+unique = [c for c in data.chunks if c.duplicate_of is None]
+spans = offsets(data.sentences)
+_, held = membership(offsets(unique), spans, source_rows(spans))
+whole = [c.text for c, rows in zip(unique, held) if not rows]  # the chunks a build embeds: those holding no whole sentence
+wanted = whole + [as_read(texts[s.source], s) for s in data.sentences]
 model = load_model(settings_from_env().model)
 started = time.perf_counter()
 with torch.autocast("cpu", dtype=torch.bfloat16, enabled={bf16}):
     model.encode(sorted(wanted, key=len), batch_size=32, normalize_embeddings=True, show_progress_bar=False)
     model.encode(list(data.terms), batch_size=256, normalize_embeddings=True, show_progress_bar=False)
-print(json.dumps({{"encode_s": time.perf_counter() - started, "texts": len(wanted) + len(data.terms),
+print(json.dumps({{"encode_s": time.perf_counter() - started, "texts": len(wanted) + len(data.terms), "chunks": len(whole),
                    "rss": peak_mib()}}))
 """
 
@@ -361,8 +367,8 @@ def write(rows: list[dict[str, Any]], vectors: dict[str, Any] | None, long: dict
         "",
         "`python bench/scale.py`. Essays of about 5,000 characters made of the vendored SQuAD",
         "paragraphs; 50 distinct SQuAD questions for search, 50 others for ask. Each row has its",
-        "same-run baseline: for the build, one raw `SentenceTransformer.encode` of the same texts",
-        "(sorted by length, batch 32) in float32 and, where the build runs in bfloat16 (a CPU with AMX tiles or AVX-512 BF16,",
+        "same-run baseline: for the build, one raw `SentenceTransformer.encode` of the texts it embeds (its sentences,",
+        "its words and the chunks that hold no whole sentence; sorted by length, batch 32) in float32 and, where the build runs in bfloat16 (a CPU with AMX tiles or AVX-512 BF16,",
         "`rag.embed.builds_in_bf16`), in bfloat16 too; for search, a flat FAISS top 5 over the chunk vectors. Query RSS is the",
         "query process's peak; \"owned\" is its own memory after the questions (RssAnon), without the index's",
         "memory-mapped vectors, which the page cache holds and shares between processes.",
@@ -408,8 +414,8 @@ def write(rows: list[dict[str, Any]], vectors: dict[str, Any] | None, long: dict
         b, raw, same = long["build"], long["raw"], same_precision(long)
         lines += ["", f"One essay of {long['bytes'] / 1e6:.1f} MB on a single line (SQuAD paragraphs, every sentence "
                   f"distinct; `--long-essay`, run {long['run']}{' on ' + long['machine'] if 'machine' in long else ''}): built in {b['wall_s']:.0f} s at a peak RSS of {b['rss']:.0f} MiB; one raw encode of the "
-                  f"{raw['texts']:,} texts it embeds ({b['chunks']:,} chunks, {b['sentences']:,} sentences, "
-                  f"{b['terms']:,} words) takes {raw['encode_s']:.0f} s in float32"
+                  f"{raw['texts']:,} texts it embeds ({b['sentences']:,} sentences, {b['terms']:,} words and "
+                  f"{raw.get('chunks', b['chunks']):,} of its {b['chunks']:,} chunks) takes {raw['encode_s']:.0f} s in float32"
                   + (f" and {same['encode_s']:.0f} s in bfloat16, as the build ran" if long.get("raw_bf16") else "")
                   + f" in the same run: the build takes {b['wall_s'] / same['encode_s']:.2f} of the raw encode in its "
                   "own precision, so a build of it is bound by the model."]  # fmt: skip
