@@ -838,6 +838,20 @@ def test_a_numbered_list_is_given_as_steps_not_points() -> None:
     assert compose(chosen, intent)[0].startswith("Fenella Drummond-Ashe makes these points:\n\n- “Call.” [1]")
 
 
+def test_two_authors_write_and_give_not_writes_and_gives() -> None:
+    """Walk-through 28 read "Dr. Maren Oyelaran and Pieter Lindqvist writes:" and "… gives these steps:"."""
+    from rag.answer.assistant import compose
+    from rag.answer.evidence import Evidence
+    from rag.answer.intent import read_intent
+    from rag.types import Passage
+
+    passage = Passage("Call. Pay.", "a.pdf", "Plovers", "Maren Oyelaran and Pieter Lindqvist", 0, 10, 1.0, "Call.", 0, 5)
+    chosen = [Evidence(passage, 0, 0, 5, "Call.", 1.0, 0.5), Evidence(passage, 1, 6, 10, "Pay.", 0.9, 0.5)]
+    assert compose(chosen, read_intent("When did it open?"))[0].startswith("Maren Oyelaran and Pieter Lindqvist write: “Call.”")
+    listed = compose(chosen, read_intent("What are the steps to ring a chick?"), steps=True)[0]
+    assert listed.startswith("Maren Oyelaran and Pieter Lindqvist give these steps:"), listed
+
+
 PENSION_LIST = """# Growing Old Gracefully: Pension Reform in Norvania
 
 *By Benedikt Ostrander*

@@ -152,6 +152,22 @@ def test_a_surname_next_to_another_name_is_someone_else_not_the_author(question:
     assert allowed == (frozenset({"otters.html"}) if filtered else frozenset()), question
 
 
+
+@pytest.mark.parametrize(("question", "filtered"), [
+    ("What are the three goals of the bus and cycling plan?", False), ("Will the fence stay up?", False),
+    ("What does Lindqvist say about the fence?", True),
+])  # fmt: skip
+def test_a_stop_word_of_a_byline_names_no_author(question: str, filtered: bool) -> None:
+    """Walk-through 28: the byline "Dr. Maren Oyelaran and Pieter Lindqvist" made every question
+    with "and" search only their report, and a question about another essay was refused."""
+    from rag.retrieve.authors import named_sources
+    from rag.types import Document
+
+    docs = [Document("plover.pdf", "text", "Plovers", "Dr. Maren Oyelaran and Pieter Lindqvist", "0"),
+            Document("plan.docx", "text", "Plan", "Will Brill", "1")]  # fmt: skip
+    allowed, _ = named_sources(question, docs)
+    assert allowed == (frozenset({"plover.pdf"}) if filtered else frozenset()), question
+
 # -- passage fields ----------------------------------------------------------------------
 
 

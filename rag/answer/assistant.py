@@ -334,8 +334,8 @@ def compose(
     if len(chosen) > 2 and introduces(chosen[0].text) and len(authors) == 1:  # "The crew included:", then each
         return f"{_writes(chosen[0])}: {quoted[0]}\n\n" + points(quoted[1:]), citations
     if intent.list_size and len(chosen) > 1:
-        says = "gives these steps" if steps else "makes these points"  # a numbered list's items are steps, not points
-        lead = f"{_who(chosen[0])} {says}:" if len(authors) == 1 else "The essays make these points:"
+        says = "give these steps" if steps else "make these points"  # a numbered list's items are steps, not points
+        lead = f"{_who(chosen[0])} {_verb(says, chosen[0])}:" if len(authors) == 1 else "The essays make these points:"
         return lead + "\n\n" + points(quoted), citations
     if intent.cross and len(authors) > 1:
         said: dict[str, list[str]] = {}
@@ -368,8 +368,17 @@ def _cite(number: int, ev: Evidence) -> Citation:
 
 
 def _writes(ev: Evidence) -> str:
-    """"Kristi Govella writes", or for an essay that names no author "“The Chemistry Inside a Tortilla” says"."""
-    return f"{ev.passage.author} writes" if ev.passage.author else f"“{ev.passage.title}” says"
+    """"Kristi Govella writes", "Ana Ruiz and Li Wei write", or for an essay that names no author
+    "“The Chemistry Inside a Tortilla” says"."""
+    return f"{ev.passage.author} {_verb('write', ev)}" if ev.passage.author else f"“{ev.passage.title}” says"
+
+
+def _verb(plural: str, ev: Evidence) -> str:
+    """``plural`` ("write", "make these points") as its essay's author or authors take it: one
+    author, or an essay's title, "writes", "makes these points"."""
+    verb, _, rest = plural.partition(" ")
+    several = bool(ev.passage.author and _SEVERAL.search(ev.passage.author))
+    return plural if several else " ".join(filter(None, (verb + "s", rest)))
 
 
 def _adds(ev: Evidence) -> str:

@@ -12,7 +12,7 @@ from collections.abc import Iterable
 from functools import lru_cache
 
 from ..types import Document
-from .lexical import terms
+from .lexical import STOPWORDS, terms
 
 
 def named_sources(query: str, documents: Iterable[Document]) -> tuple[frozenset[str], str]:
@@ -82,6 +82,7 @@ def surname(author: str) -> str:
 
 @lru_cache(maxsize=1 << 14)
 def name_parts(author: str) -> frozenset[str]:
-    """The parts of an author's name a question may use (3+ letters, lower case), read once per
-    name: every question checks every essay's author, a linear cost at thousands of essays."""
-    return frozenset(p.lower() for p in re.findall(r"[^\W\d_]{3,}", author))
+    """The parts of an author's name a question may use (3+ letters, lower case, no stop word:
+    "and" of "Maren Oyelaran and Pieter Lindqvist" names no one), read once per name: every
+    question checks every essay's author, a linear cost at thousands of essays."""
+    return frozenset(p for p in (w.lower() for w in re.findall(r"[^\W\d_]{3,}", author)) if p not in STOPWORDS)
