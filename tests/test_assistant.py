@@ -836,6 +836,8 @@ def test_a_numbered_list_is_given_as_steps_not_points() -> None:
     intent = read_intent("What are the steps to book a car?")
     assert compose(chosen, intent, steps=True)[0].startswith("Fenella Drummond-Ashe gives these steps:\n\n1. “Call.” [1]")
     assert compose(chosen, intent)[0].startswith("Fenella Drummond-Ashe makes these points:\n\n- “Call.” [1]")
+    causes = compose(chosen, read_intent("What are the causes of nest failure?"), steps=True)[0]
+    assert causes.startswith("Fenella Drummond-Ashe makes these points:\n\n1. “Call.” [1]"), causes  # walk-through 28
 
 
 def test_two_authors_write_and_give_not_writes_and_gives() -> None:
@@ -848,7 +850,7 @@ def test_two_authors_write_and_give_not_writes_and_gives() -> None:
     passage = Passage("Call. Pay.", "a.pdf", "Plovers", "Maren Oyelaran and Pieter Lindqvist", 0, 10, 1.0, "Call.", 0, 5)
     chosen = [Evidence(passage, 0, 0, 5, "Call.", 1.0, 0.5), Evidence(passage, 1, 6, 10, "Pay.", 0.9, 0.5)]
     assert compose(chosen, read_intent("When did it open?"))[0].startswith("Maren Oyelaran and Pieter Lindqvist write: “Call.”")
-    listed = compose(chosen, read_intent("What are the steps to ring a chick?"), steps=True)[0]
+    listed = compose(chosen, read_intent("What steps do you take to ring a chick?"), steps=True)[0]
     assert listed.startswith("Maren Oyelaran and Pieter Lindqvist give these steps:"), listed
 
 

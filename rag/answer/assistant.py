@@ -334,7 +334,7 @@ def compose(
     if len(chosen) > 2 and introduces(chosen[0].text) and len(authors) == 1:  # "The crew included:", then each
         return f"{_writes(chosen[0])}: {quoted[0]}\n\n" + points(quoted[1:]), citations
     if intent.list_size and len(chosen) > 1:
-        says = "give these steps" if steps else "make these points"  # a numbered list's items are steps, not points
+        says = "give these steps" if steps and intent.steps else "make these points"  # asked how: steps, not points
         lead = f"{_who(chosen[0])} {_verb(says, chosen[0])}:" if len(authors) == 1 else "The essays make these points:"
         return lead + "\n\n" + points(quoted), citations
     if intent.cross and len(authors) > 1:

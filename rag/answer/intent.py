@@ -70,6 +70,7 @@ class Intent:
     more: str = ""  # "on" (what follows the last quote), "context" (its paragraph), "else" (other evidence)
     mentions: bool = False  # asks where or whether the essays take up a topic ("where does X mention Y?")
     asks: str = ""  # the kind of fact asked for: "money", "year", "count", "name", "number" (see asked.py)
+    steps: bool = False  # asks for steps: a numbered list is then "these steps", else "these points"
 
 
 def _asked_plural(q: str) -> str:
@@ -83,6 +84,9 @@ def _asked_plural(q: str) -> str:
         if _PLURAL.search(word):
             return word
     return ""
+
+
+_STEPS = re.compile(r"\b(?:steps?|stages?|procedures?)\b")  # "what steps ...?", not "what causes ...?"
 
 
 def read_intent(question: str) -> Intent:
@@ -111,6 +115,7 @@ def read_intent(question: str) -> Intent:
         more="" if ordinal else asks_more(q),
         mentions=locate,
         asks=asked_kind(question),
+        steps=bool(_STEPS.search(q)),
     )
 
 
