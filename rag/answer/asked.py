@@ -5,8 +5,9 @@ about the ferry that names no price, however close it reads."""
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 
-from ..retrieve.lexical import STOPWORDS
+from ..retrieve.lexical import STOPWORDS, terms
 
 
 def _either(words: str) -> str:
@@ -105,3 +106,18 @@ def _names(sentence: str, asked: set[str]) -> bool:
         if base[:1].isupper() and base.lower() not in asked:
             return True
     return False
+
+
+_NAME_TOKEN = re.compile(r"[^\W\d_][\w'’-]*")
+
+
+def unheld_names(question: str, held: Callable[[str], bool]) -> list[str]:
+    """The capitalised words past the question's first of which some search term is not ``held``
+    (by the essays, their titles, authors or sections): "Australia" in "What is the capital of
+    Australia?". Acronyms are left to the acronym table, which maps them to the essays' words."""
+    out: list[str] = []
+    for word in _NAME_TOKEN.findall(question)[1:]:
+        if word[:1].isupper() and not (len(word) > 1 and word.isupper()):
+            if any(not held(t) for t in terms(word)):
+                out.append(re.sub(r"['’]s?$", "", word))
+    return out

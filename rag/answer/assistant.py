@@ -9,6 +9,7 @@ the retrieved sentences do not answer the question the Answer is a refusal
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
@@ -20,7 +21,7 @@ from ..retrieve.lexical import holds_terms, terms
 from ..retrieve.query import clean_query
 from ..retrieve.retriever import Retriever
 from ..types import Answer, Citation, as_shown
-from .asked import NOUNS, gives
+from .asked import NOUNS, gives, unheld_names
 from .evidence import (
     Evidence, as_evidence, continuing, dense_best, gather, gives_reason, introduces, join_adjacent, numbered, quoted_in,
     read_best, reads_plainly, row_headers, select, unrepeated, with_announced, with_context, with_next,
@@ -82,6 +83,7 @@ class Assistant:
         self.k = k
         self.policy = policy or RefusalPolicy()
         self.reader = reader or Reader.load()
+        self._prefixes: frozenset[str] | None = None  # of every term of the essays (see _unheld), built when first asked
 
     def ask(self, question: str, history: Sequence[Any] | None = None) -> Answer:
         """Answer ``question``; ``history`` holds earlier turns ({"role", "content"} dicts or strings).
@@ -129,6 +131,9 @@ class Assistant:
         named_it = self._naming_topic(text, named, candidates) if intent.says_about and topic is None else []
         if named_it:  # "what does Renfrew say about damp?": the sentences naming it lead, however far in cosine
             candidates = [*named_it, *(c for c in candidates if c not in named_it)]
+        unheld = self._unheld(query) if reads_plainly(intent) and resolved == text else []
+        if unheld:  # "What is the capital of Australia?" of essays that never name Australia
+            return Answer(f"The essays never mention {unheld[0]}.", (), refused=True, question=text, search_query=query)
         chosen = select(self.retriever, candidates, intent, self._floor(), shown)
         if not named_it and self.refuses(intent, candidates, chosen, topic):
             if intent.more == "else":
@@ -203,6 +208,15 @@ class Assistant:
         is not cold but damp." for "What does Renfrew say about damp?" was refused below the dense line."""
         about = self._topic(question, named)
         return [c for c in candidates if about.words and self._holds(c.text, about)]
+
+    def _unheld(self, question: str) -> list[str]:
+        """The names the question capitalises that no essay, title, author or section holds in any
+        form: a search term, or one sharing its first five letters, accents aside ("Calveran" is
+        "Calvera"'s)."""
+        if self._prefixes is None:
+            self._prefixes = frozenset(_unaccented(t)[:5] for t in self.retriever.headed_vocabulary)
+        prefixes = self._prefixes
+        return unheld_names(question, lambda term: _unaccented(term)[:5] in prefixes)
 
     def _floor(self) -> float:
         """The reader probability below which a plain question is refused (the policy's, else the reader's own)."""
@@ -406,3 +420,8 @@ def _quoted(sentence: str) -> str:
     """The sentence as shown (``as_shown``), in curly quotes unless it opens with a quotation mark."""
     shown = as_shown(sentence)
     return shown if shown[:1] in "“\"‘'" else f"“{shown}”"
+
+
+def _unaccented(word: str) -> str:
+    """``word`` without its accents: "beyoncé" and "beyonce" are one name."""
+    return "".join(c for c in unicodedata.normalize("NFKD", word) if not unicodedata.combining(c))
