@@ -229,6 +229,16 @@ def test_unanswerable_questions_are_refused_plainly(assistant, retriever, questi
     assert_grounded(answer, retriever)
 
 
+def test_a_name_no_essay_holds_is_refused_by_name(assistant) -> None:
+    """E85: "What is the capital of Australia?" was answered, hedged, with another country's capital
+    (the reader found a capital likely enough); a plain question capitalising a name that no essay,
+    title, author or section holds in any form is refused, saying so (tests/ablation16: +4/-0)."""
+    answer = assistant.ask("What is the capital of Peru?")
+    assert answer.refused and answer.text == "The essays don't answer that question. They never mention Peru.", answer.text
+    for held in ("What does Cooper say about Australia?", "What does Govela say about tariffs?"):  # held; misspelt
+        assert "never mention" not in assistant.ask(held).text, held
+
+
 def test_an_answer_under_the_sure_line_says_it_may_not_answer_exactly(assistant, retriever) -> None:
     """A plain answer carries the reader's probability; under the sure line (nine in ten right above
     it, calibrated on held-out SQuAD articles) it opens with HEDGE and is flagged, its quotes the same."""
