@@ -267,6 +267,12 @@ ABLATION14_FLOORS ?= --fail-under answer_pass=0.52 --fail-under refusal_accuracy
 # judge E87; only summary lines are read): answer pass 0.743 (26 of 35), refusal 0.200 (1 of 5) with E87;
 # a floor two answers under (one refusal of five leaves no refusal floor to set).
 ABLATION15_FLOORS ?= --fail-under answer_pass=0.68 --fail-under citation_validity=1.0
+# The sixth judge (tests/ablation16: 5 essays, 20 answerable questions, 10 of them reworded, and 30 to refuse:
+# 10 near misses, 8 off-topic, 6 naming what no essay holds, 6 false premises; written on 2026-12-07,
+# fourteenth session, by a helper who never saw the code, to judge E85 and E88; only summary lines are read):
+# answer pass 0.600 (12 of 20), refusal 0.400 (12 of 30) with E85; floors two answers and two refusals under.
+ABLATION16_FLOORS ?= --fail-under answer_pass=0.50 --fail-under refusal_accuracy=0.33 \
+	--fail-under citation_validity=1.0
 BLIND3_ESSAYS := index/blind3-essays
 BLIND10_ESSAYS := index/blind10-essays
 export HF_HUB_OFFLINE := 1
@@ -315,6 +321,7 @@ test: setup browser-deps $(BLIND3_ESSAYS)/.built $(BLIND10_ESSAYS)/.built   ## s
 	$(call blind,ablation13,tests/ablation13/essays,$(ABLATION13_FLOORS))
 	$(call blind,ablation14,tests/ablation14/essays,$(ABLATION14_FLOORS))
 	$(call blind,ablation15,tests/ablation15/essays,$(ABLATION15_FLOORS))
+	$(call blind,ablation16,tests/ablation16/essays,$(ABLATION16_FLOORS))
 
 # A blind set's run (name, essays folder, floors): only the summary is printed, the cases stay
 # in index/NAME-report.txt, unread.
