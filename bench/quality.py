@@ -58,6 +58,8 @@ ANSWER_ABLATIONS: dict[str, list[tuple[Any, str, Any]]] = {
     "ours − acronym expansion": [(Retriever, "expand", lambda self, text: text)],
     "ours − reason for why-questions": [(evidence_module, "gives_reason", lambda sentence, loosely=False: True)],
     "ours − sentence before a leaning quote": [(assistant_module, "with_context", lambda r, chosen, **_: list(chosen))],
+    "ours − lists named in one sentence": [(evidence_module, "lists_inline", lambda sentence: False),
+                                           (intent_module, "_ASKED_NOUNS", NEVER)],
     "ours − \"what does X say about Y\" read as a topic, not a fact": [(intent_module, "_SAYS_ABOUT", NEVER)],
     "ours − \"what does X say about Y\" answered by a sentence naming Y, however far in cosine": [
         (assistant_module.Assistant, "_naming_topic", lambda self, question, named, candidates: [])],

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from rag.answer.intent import read_intent
+from rag.retrieve.ordinals import lists_inline
 
 
 @pytest.mark.parametrize("question", [
@@ -35,6 +36,13 @@ def test_reason_questions_are_recognised() -> None:
     assert read_intent("what's the point of comparing notes?").reason
     assert read_intent("how does cooper explain why ties improved so fast?").reason
     assert not read_intent("what does Japan want?").reason
+
+
+def test_a_sentence_that_names_a_series_is_recognised() -> None:
+    assert lists_inline("Three areas are ripe: preventing coercion, coordinating deterrence, and building institutions.")
+    assert lists_inline("groups such as the G7, the Quad, and the CPTPP")
+    assert lists_inline("policies on everything from supply chains to industrial policy to export controls")
+    assert not lists_inline("As a result, Seoul and Tokyo are opening a new chapter.")
 
 
 @pytest.mark.parametrize(("question", "cross"), [

@@ -21,7 +21,7 @@ from ..ingest.structure import ITEM, ROW, SEPARATOR, TEXT, extracted, table_head
 from ..retrieve.lexical import terms
 from ..retrieve.retriever import Retriever
 from ..types import Passage, Sentence
-from ..retrieve.ordinals import enumerates, starts_with_ordinal
+from ..retrieve.ordinals import enumerates, lists_inline, starts_with_ordinal
 from ..read.reader import Reader, candidate_text
 from .intent import NUMBER_WORDS, Intent
 
@@ -253,14 +253,15 @@ def announced_rows(retriever: Retriever, row: int) -> list[int]:
     """The rows sentence ``row`` announces and leaves to the sentences after it: the items of the
     written list it introduces ("The crew of STS-61 included:"), or the "First, ... Second, ..."
     points that follow a count ("There were three main reasons for its success."), the first of
-    them in the very next sentence. Empty when it announces nothing."""
+    them in the very next sentence. Empty when it announces nothing, or names its points itself
+    ("three areas: a, b and c")."""
     sentences, after = retriever.sentences, row + 1
     opener = sentences[row]
     if introduces(opener.text) and after < len(sentences) and sentences[after].source == opener.source:
         if sentences[after].kind == ITEM:
             return _list_rows(retriever, after)
     count = _COUNTED.search(opener.text)
-    if count is None:
+    if count is None or lists_inline(opener.text):
         return []
     total, end = NUMBER_WORDS[count.group(1).lower()], opener.end
     points: list[int] = []
@@ -442,6 +443,8 @@ def _one_paragraph(retriever: Retriever, a: int, b: int) -> bool:
 def _list_items(retriever: Retriever, candidates: Sequence[Evidence], size: int) -> list[Evidence]:
     """An essay's enumerated points when it has them (with its overview sentence), else diverse sentences."""
     best = candidates[0]
+    if lists_inline(best.text) and not enumerates(best.text) and ":" not in best.text:
+        return _diverse(candidates, size, floor=0.85 * best.score)  # one sentence names them all
     points = [c for c in candidates if c.score >= 0.5 * best.score and enumerates(c.text)]
     if not any(enumerates(c.text) or ":" in c.text for c in candidates[:3]):
         points = []  # enumerations far down the list answer some other question

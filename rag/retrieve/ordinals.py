@@ -44,3 +44,16 @@ _THE_NTH = re.compile(  # "The first warning sign is ...": group 1 the ordinal, 
 def enumerates(sentence: str) -> bool:
     """True when a sentence opens with any ordinal marker."""
     return any(starts_with_ordinal(sentence, n) for n in (1, 2, 3, 4, 5, -1))
+
+
+_SERIES = re.compile(
+    r", [^,;:.]{1,50}, (?:and|or)(?: even| also)? \w"  # "a, b, and c"
+    r"|(?::|\bsuch as|\bincluding) [^,;.]{1,60}, [^,;.]{1,60}(?:,| and | or )"  # "areas: a, b and c"
+    r"|\bfrom [^,;.]{1,50} to [^,;.]{1,50} to "  # "everything from a to b to c"
+    r"|: [^;:]{3,200}; [^;:]{3,200};? (?:and|or) \w"  # "three reasons: a, which ...; b, ...; and c"
+)
+
+
+def lists_inline(sentence: str) -> bool:
+    """True when a sentence itself names a series: "three areas: a, b, and c", "x, y and z"."""
+    return bool(_SERIES.search(sentence))
