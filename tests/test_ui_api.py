@@ -199,13 +199,13 @@ def test_a_click_on_an_earlier_answer_shows_its_own_sources(app):
     from ui.chat import Answerer, sources_for, stream_reply
 
     answerer, answers, history = Answerer(app.retriever), [], []
-    for question in ("What did the 1905 treaty say about fisheries?", "Who won the 1998 World Cup?", QUESTION):
+    for question in ("What did the 1905 treaty say about fisheries?", "how do I bake bread at home?", QUESTION):
         *_, (markdown, _panel, answers) = stream_reply(answerer, question, history, 5, answers)
         history += [{"role": "user", "content": question}, {"role": "assistant", "content": markdown}]
     assert history[1]["content"] == history[3]["content"], "both refused in the same words"
     panels = [sources_for(answerer, history, answers, i) for i in range(len(history))]
     assert panels[0] is None and panels[2] is None, "a question has no sources of its own"
-    assert "fisheries" in panels[1] and "World Cup" in panels[3] and QUESTION in panels[5]
+    assert "fisheries" in panels[1] and "bread" in panels[3] and QUESTION in panels[5]
     assert "<mark class=" in panels[5]
     assert sources_for(answerer, history, [], 5) is None, "an answer no longer kept shows nothing"
 

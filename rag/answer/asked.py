@@ -108,16 +108,27 @@ def _names(sentence: str, asked: set[str]) -> bool:
     return False
 
 
-_NAME_TOKEN = re.compile(r"[^\W\d_][\w'’-]*")
+_NAME_RUN = re.compile(r"[^\W\d_][\w'’-]*(?:\s+[^\W\d_][\w'’-]*)*")  # words; capitalised runs are cut from these
 
 
 def unheld_names(question: str, held: Callable[[str], bool]) -> list[str]:
-    """The capitalised words past the question's first of which some search term is not ``held``
-    (by the essays, their titles, authors or sections): "Australia" in "What is the capital of
-    Australia?". Acronyms are left to the acronym table, which maps them to the essays' words."""
+    """The names the question capitalises past its first word of which some word has a search
+    term that is not ``held`` (by the essays, their titles, authors or sections), each as the run
+    of capitalised words it stands in: "Australia" in "What is the capital of Australia?", "World
+    Cup" in "Who won the 1998 World Cup?". Acronyms are left to the acronym table, which maps them
+    to the essays' words."""
     out: list[str] = []
-    for word in _NAME_TOKEN.findall(question)[1:]:
-        if word[:1].isupper() and not (len(word) > 1 and word.isupper()):
-            if any(not held(t) for t in terms(word)):
-                out.append(re.sub(r"['’]s?$", "", word))
+    first = True
+    for match in _NAME_RUN.finditer(question):
+        words = match.group().split()
+        if first:
+            words, first = words[1:], False
+        run: list[str] = []
+        for word in [*words, ""]:
+            if word[:1].isupper():
+                run.append(word)
+                continue
+            if any(not (len(w) > 1 and w.isupper()) and any(not held(t) for t in terms(w)) for w in run):
+                out.append(re.sub(r"['’]s?$", "", " ".join(run)))
+            run = []
     return out
