@@ -7,7 +7,9 @@ held-out test-half articles written as a folder of essays, 20 answerable questio
 misses each) and on the judge sets (bench/reader.py's JUDGES). It prints how many cases each side
 gets right and how many the variant gains and loses, never a case, so the judges stay unread.
 
-Usage: python bench/judge.py BASE [--variant COMMIT] [--sets ablation11 ablation12 ...]
+Several variants (``--variant A B C``) are judged against one run of BASE.
+
+Usage: python bench/judge.py BASE [--variant COMMIT ...] [--sets ablation11 ablation12 ...]
 """
 
 from __future__ import annotations
@@ -90,22 +92,26 @@ def main() -> None:
 
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("base", help="the commit the change is judged against")
-    parser.add_argument("--variant", help="a commit to judge (default: the working tree)")
+    parser.add_argument("--variant", nargs="*", default=[], help="commits to judge (default: the working tree)")
     parser.add_argument("--sets", nargs="*", default=list(JUDGES), help="tests/ folders besides SQuAD")
     args = parser.parse_args()
     OUT.mkdir(parents=True, exist_ok=True)
-    base, variant = (_commit(c) if c else "" for c in (args.base, args.variant))  # "HEAD" moves, a hash not
-    changed = checkout(variant, OUT) if variant else str(ROOT)
-    trees = {f"base-{base}": checkout(base, OUT), f"variant-{variant or 'tree'}": changed}
-    gained = lost = 0
+    base = _commit(args.base)  # "HEAD" moves, a hash not
+    variants = {f"variant-{c}": checkout(c, OUT) for c in map(_commit, args.variant)} or {"variant-tree": str(ROOT)}
+    base_tree = checkout(base, OUT)
+    totals = dict.fromkeys(variants, (0, 0))
     for name in ["squad", *args.sets]:
-        before, after = (right_cases(tree, tag, name) for tag, tree in trees.items())
-        plus = sum(a and not b for b, a in zip(before, after, strict=True))
-        minus = sum(b and not a for b, a in zip(before, after, strict=True))
-        gained, lost = gained + plus, lost + minus
-        print(f"{name}: base {sum(before)}/{len(before)}, variant {sum(after)}/{len(after)}:"
-              f" +{plus}/-{minus}", flush=True)
-    print(f"judged: +{gained}/-{lost} (a rule ships at +2 net or more)")
+        before = right_cases(base_tree, f"base-{base}", name)
+        line = f"{name}: base {sum(before)}/{len(before)}"
+        for tag, tree in variants.items():
+            after = right_cases(tree, tag, name)
+            plus = sum(a and not b for b, a in zip(before, after, strict=True))
+            minus = sum(b and not a for b, a in zip(before, after, strict=True))
+            totals[tag] = (totals[tag][0] + plus, totals[tag][1] + minus)
+            line += f"; {tag.removeprefix('variant-')} {sum(after)}/{len(after)}: +{plus}/-{minus}"
+        print(line, flush=True)
+    for tag, (gained, lost) in totals.items():
+        print(f"judged {tag.removeprefix('variant-')}: +{gained}/-{lost} (a rule ships at +2 net or more)")
 
 
 if __name__ == "__main__":
