@@ -317,7 +317,8 @@ def test_undo_takes_the_last_answers_sources_away(page):
 
 def test_a_waiting_user_sees_their_place_in_the_queue(browser, retriever, tmp_path, monkeypatch):
     """More questions than answer slots: the one still waiting shows its place ("queue: 2/2") in the chat.
-    Each answer is held for 3 s here (the real answerer, behind a sleep) so that a queue forms."""
+    Each answer is held for 6 s here (the real answerer, behind a sleep) so that a queue forms and
+    stays long enough to be seen on a loaded machine (3 s and 10 s to see it failed in full runs)."""
     import time
 
     import ui.chat
@@ -325,7 +326,7 @@ def test_a_waiting_user_sees_their_place_in_the_queue(browser, retriever, tmp_pa
     from ui_conftest_helpers import free_port
 
     real = ui.chat.Answerer.ask
-    monkeypatch.setattr(ui.chat.Answerer, "ask", lambda self, *a, **k: (time.sleep(3), real(self, *a, **k))[1])
+    monkeypatch.setattr(ui.chat.Answerer, "ask", lambda self, *a, **k: (time.sleep(6), real(self, *a, **k))[1])
     demo = build_app(retriever, Settings(data_dir=str(tmp_path)))
     demo.queue(default_concurrency_limit=1)  # one answer at a time, as under heavy load
     port = free_port()
@@ -342,7 +343,7 @@ def test_a_waiting_user_sees_their_place_in_the_queue(browser, retriever, tmp_pa
         # "queue: 2/2" once the first answer is running, "3/3" if all three are still waiting, "1/1"
         # if the first is done before the third is sent (a busy machine): any shown place counts
         pages[-1].wait_for_function("() => /queue: \\d+\\/\\d+/.test(document.querySelector('#rag-chat').innerText)",
-                                    timeout=10_000)  # fmt: skip
+                                    timeout=20_000)  # fmt: skip
     finally:
         for c in contexts:
             c.close()
