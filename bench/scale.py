@@ -106,14 +106,12 @@ import torch
 from rag.embed import load_model, encode
 from rag.index.store import read_index
 from rag.ingest.structure import as_read
-from rag.retrieve.structure import membership, offsets, source_rows
+from rag.index.build import held_sentences
 from rag.settings import settings_from_env
 data = read_index({index!r})
 texts = {{d.source: d.text for d in data.documents}}
 unique = [c for c in data.chunks if c.duplicate_of is None]
-spans = offsets(data.sentences)
-_, held = membership(offsets(unique), spans, source_rows(spans))
-whole = [c.text for c, rows in zip(unique, held) if not rows]  # the chunks a build embeds: those holding no whole sentence
+whole = [c.text for c, rows in zip(unique, held_sentences(unique, list(data.sentences))) if not rows]  # as a build does
 wanted = whole + [as_read(texts[s.source], s) for s in data.sentences]
 model = load_model(settings_from_env().model)
 started = time.perf_counter()

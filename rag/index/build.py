@@ -70,8 +70,7 @@ def build_index(
         unique = [c for c in chunks if c.duplicate_of is None]
         tables = derive(documents, unique, sentences, previous.counted)  # BM25 term counts, names: stored
         words = list(tables.sentence_terms.vocabulary)  # every search term of the sentences, sorted
-        spans = offsets(sentences)
-        _, held = membership(offsets(unique), spans, source_rows(spans))  # each chunk's whole sentences
+        held = held_sentences(unique, sentences)
         chunk_texts = [c.text for c, rows in zip(unique, held, strict=True) if not rows]  # the few embedded whole
         wanted = (chunk_texts, readings, words)
         reused = len({t for group in wanted for t in group if t in known})
@@ -211,6 +210,13 @@ def _embed(
         if saved:
             log.warning("the build stopped: the %d texts it embedded are saved, and the next build goes on from there", saved)
         raise
+
+
+def held_sentences(chunks: list[Chunk], sentences: list[Sentence]) -> list[list[int]]:
+    """Each chunk's whole sentences (rows of ``sentences``): its vector is their mean, and a chunk
+    holding none is the only one a build embeds from its own text (see _chunk_vectors)."""
+    spans = offsets(sentences)
+    return membership(offsets(chunks), spans, source_rows(spans))[1]
 
 
 def _chunk_vectors(
