@@ -239,6 +239,8 @@ def test_a_name_no_essay_holds_is_refused_by_name(assistant) -> None:
     assert cup == "The essays don't answer that question. They never mention World Cup.", cup
     for held in ("What does Cooper say about Australia?", "What does Govela say about tariffs?"):  # held; misspelt
         assert "never mention" not in assistant.ask(held).text, held
+    titled = assistant.ask("What Tariff Rate Does The US Charge?")  # Title Case: its capitals name nothing
+    assert not titled.refused and "24%" in titled.text, titled.text
 
 
 def test_an_answer_under_the_sure_line_says_it_may_not_answer_exactly(assistant, retriever) -> None:

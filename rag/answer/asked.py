@@ -111,12 +111,22 @@ def _names(sentence: str, asked: set[str]) -> bool:
 _NAME_RUN = re.compile(r"[^\W\d_][\w'’-]*(?:\s+[^\W\d_][\w'’-]*)*")  # words; capitalised runs are cut from these
 
 
+def title_cased(question: str) -> bool:
+    """True for "What Tariff Rate Does The US Charge?": past its first word the question
+    capitalises at least half of its stop words ("US" and "I" aside), so its capitals mark no
+    names (E85 named the whole run "Tariff Rate Does The US Charge" as one never mentioned)."""
+    stops = [w for w in re.findall(r"[^\W\d_]+", question)[1:] if w.lower() in STOPWORDS and not w.isupper()]
+    return bool(stops) and 2 * sum(w[0].isupper() for w in stops) >= len(stops)
+
+
 def unheld_names(question: str, held: Callable[[str], bool]) -> list[str]:
     """The names the question capitalises past its first word of which some word has a search
     term that is not ``held`` (by the essays, their titles, authors or sections), each as the run
     of capitalised words it stands in: "Australia" in "What is the capital of Australia?", "World
     Cup" in "Who won the 1998 World Cup?". Acronyms are left to the acronym table, which maps them
     to the essays' words."""
+    if title_cased(question):
+        return []
     out: list[str] = []
     first = True
     for match in _NAME_RUN.finditer(question):
