@@ -12,6 +12,7 @@ from rag.retrieve.ordinals import lists_inline
     "what clubs is japan already in that korea has been left out of?",
     "what jobs does zack cooper currently hold?",
     "which security threats worry them?",
+    "What are the parts of the plan?",
     "What three areas are ripe for cooperation?",
     "List the steps Govella proposes.",
 ])
@@ -26,6 +27,7 @@ def test_questions_asking_for_several_things_are_lists(question: str) -> None:
     "When did UNESCO list Valparaiso as a World Heritage Site?",  # "list" here is a verb (E73)
     "How many steps does Govella propose?",  # a count, not the steps
     "Who pushed for the measures against coercion?",
+    "Which microbe takes its name from a Californian city?",  # "takes its": a verb (walk-through 29)
 ])
 def test_other_questions_are_not_lists(question: str) -> None:
     assert not read_intent(question).list_size
