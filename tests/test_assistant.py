@@ -234,9 +234,9 @@ def test_a_name_no_essay_holds_is_refused_by_name(assistant) -> None:
     (the reader found a capital likely enough); a plain question capitalising a name that no essay,
     title, author or section holds in any form is refused, saying so (tests/ablation16: +4/-0)."""
     answer = assistant.ask("What is the capital of Peru?")
-    assert answer.refused and answer.text == "The essays don't answer that question. They never mention Peru.", answer.text
+    assert answer.refused and answer.text == "The essays don't answer that question. They never mention “Peru”.", answer.text
     cup = assistant.ask("Who won the 1998 World Cup?").text  # the name as asked, not its one unheld word
-    assert cup == "The essays don't answer that question. They never mention World Cup.", cup
+    assert cup == "The essays don't answer that question. They never mention “World Cup”.", cup
     for held in ("What does Cooper say about Australia?", "What does Govela say about tariffs?"):  # held; misspelt
         assert "never mention" not in assistant.ask(held).text, held
     titled = assistant.ask("What Tariff Rate Does The US Charge?")  # Title Case: its capitals name nothing

@@ -133,7 +133,7 @@ class Assistant:
             candidates = [*named_it, *(c for c in candidates if c not in named_it)]
         unheld = self._unheld(query) if reads_plainly(intent) and resolved == text else []
         if unheld:  # "What is the capital of Australia?" of essays that never name Australia
-            said = f"The essays don't answer that question. They never mention {unheld[0]}."
+            said = f"The essays don't answer that question. They never mention “{unheld[0]}”."
             return Answer(said, (), refused=True, question=text, search_query=query)
         chosen = select(self.retriever, candidates, intent, self._floor(), shown)
         if not named_it and self.refuses(intent, candidates, chosen, topic):
