@@ -900,3 +900,37 @@ def test_the_second_one_after_a_written_list_is_that_lists_second_item(tmp_path)
     history = [{"role": "user", "content": first}, {"role": "assistant", "content": listed.text}]
     second = assistant.ask("what about the second one?", history=history)
     assert second.citations[0].quote.startswith("Make enrolment in the savings tier"), second.text
+
+
+INTERVIEW = """# Working the Night Shift: An Interview with Dr. Amara Okonjo
+
+By Felix Brandt
+
+Dr. Amara Okonjo runs the sleep clinic at St. Wendel Hospital, where she has studied shift workers since 2011. We met in her office in March.
+
+Q: Who pays for the clinic's research?
+
+A: The Wendel Foundation funds most of it, about 400,000 euros a year. The hospital pays for the beds.
+
+Q: What surprised you most in your work?
+
+A: How fast the body adapts. Nurses on fixed night rotas slept almost as well as day workers after four weeks.
+"""
+
+
+def test_an_interview_answer_is_said_by_the_interviewee_not_by_the_question(tmp_path) -> None:
+    """Walk-through 29: "Who funds Dr. Haukeland's work?" got "Tobias Mwangi-Reyes writes: “A: The
+    Research Council ...” [1] Mwangi-Reyes adds: “Q: Who funds your work?” [2]". The byline's author
+    asked the questions, "A:" is a label and not a word said, and a question answers nothing."""
+    from rag import Retriever
+
+    (tmp_path / "seeds").mkdir()
+    (tmp_path / "seeds" / "night-shift.md").write_text(INTERVIEW, encoding="utf-8")
+    (tmp_path / "seeds" / "lighthouse.md").write_text(LIGHTHOUSE, encoding="utf-8")
+    retriever = Retriever.build(tmp_path / "seeds", tmp_path / "index")
+    got = Assistant(retriever).ask("Who funds Dr. Okonjo's research?")
+    assert "Dr. Amara Okonjo says: “The Wendel Foundation funds most of it" in got.text, got.text
+    assert not any(c.quote.rstrip().endswith("?") or c.quote.startswith("A:") for c in got.citations), got.text
+    assert_grounded(got, retriever)
+    intro = Assistant(retriever).ask("Since when has Dr. Okonjo studied shift workers?")  # the interviewer's words
+    assert intro.text.startswith("Felix Brandt writes:") and "2011" in intro.text, intro.text

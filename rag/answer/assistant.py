@@ -15,6 +15,7 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from ..errors import QueryError
+from ..ingest.structure import SPEAKER
 from ..read.reader import Reader
 from ..retrieve.authors import name_parts, named_authors, named_sources, surname
 from ..retrieve.lexical import holds_terms, terms
@@ -154,7 +155,10 @@ class Assistant:
             quotes = join_adjacent(self.retriever, quotes)
         if reads_plainly(intent) and not gives(intent.asks, text, " ".join(q.text for q in quotes)):
             return self._refusal(text, query, candidates, NOUNS[intent.asks])  # "How much did the ferry cost?", no price
-        body, citations = compose(quotes, intent, numbered(self.retriever, quotes), row_headers(self.retriever, quotes))
+        body, citations = compose(
+            quotes, intent, numbered(self.retriever, quotes), row_headers(self.retriever, quotes),
+            interviewees(self.retriever, quotes),
+        )
         confidence = read_best(candidates) if reads_plainly(intent) else None
         hedged = confidence is not None and confidence < self._sure()
         if hedged:  # about half of such answers are right, and most near misses answered are among them
@@ -244,7 +248,7 @@ class Assistant:
         if candidates and dense_best(candidates) >= self.policy.closest_hint:
             closest = candidates[0]
             citations = (_cite(1, closest),)
-            text += f" The closest passage, from {_who(closest)}, says: {_quoted(closest.text)} [1]"
+            text += f" The closest passage, from {_author(closest)}, says: {_quoted(closest.text)} [1]"
         return Answer(text, citations, refused=True, question=question, search_query=query)
 
     def _more(self, question: str, intent: Intent, shown: str) -> Answer:
@@ -260,7 +264,10 @@ class Assistant:
             note = f"That is where “{title}” ends: there is nothing more to quote."
             return Answer(note, (), refused=True, question=question, search_query=question)
         quotes = join_adjacent(self.retriever, as_evidence(self.retriever, picked))
-        body, citations = compose(quotes, intent, numbered(self.retriever, quotes), row_headers(self.retriever, quotes))
+        body, citations = compose(
+            quotes, intent, numbered(self.retriever, quotes), row_headers(self.retriever, quotes),
+            interviewees(self.retriever, quotes),
+        )
         return Answer(body, citations, refused=False, question=question, search_query=question)
 
     def _gist(self, question: str, named: frozenset[str], history: Sequence[Any], closing: bool = False) -> Answer:
@@ -330,37 +337,82 @@ class Assistant:
 
 
 def compose(
-    chosen: Sequence[Evidence], intent: Intent, steps: bool = False, headers: Mapping[int, str] | None = None
+    chosen: Sequence[Evidence], intent: Intent, steps: bool = False, headers: Mapping[int, str] | None = None,
+    speakers: Mapping[int, str] | None = None,
 ) -> tuple[str, tuple[Citation, ...]]:
     """Readable answer text with [n] markers, and its citations in marker order; a list's points are
     numbered when they are ``steps`` (the items of a numbered list), else bulleted; a table row is
-    followed by its table's header when ``headers`` holds one for it (see ``row_headers``)."""
+    followed by its table's header when ``headers`` holds one for it (see ``row_headers``); a quote
+    is said by its speaker when ``speakers`` names one (an interview's answer, see ``interviewees``)."""
     citations = tuple(_cite(n, ev) for n, ev in enumerate(chosen, 1))
-    heads = headers or {}
+    heads, said_by = headers or {}, speakers or {}
+
+    def who(ev: Evidence) -> str:
+        return said_by.get(ev.row) or _author(ev)
+
+    def writes(ev: Evidence) -> str:
+        return f"{said_by[ev.row]} says" if ev.row in said_by else _author_writes(ev)
+
+    def verb(plural: str, ev: Evidence) -> str:
+        return _author_verb(plural, ev, several=ev.row not in said_by and _several(ev))
+
+    def adds(ev: Evidence) -> str:
+        speaker = said_by.get(ev.row)
+        if speaker:
+            return f"{speaker} adds" if speaker == INTERVIEWEE else f"{surname(speaker)} adds"
+        return _author_adds(ev)
+
     quoted = [
         f"{_quoted(ev.text)} [{n}]" + (f" (its columns: {_quoted(heads[ev.row])})" if ev.row in heads else "")
         for n, ev in enumerate(chosen, 1)
     ]
-    authors = {_who(ev) for ev in chosen}
+    authors = {who(ev) for ev in chosen}
 
     def points(qs: Sequence[str]) -> str:
         return "\n".join(f"{n}. {q}" if steps else f"- {q}" for n, q in enumerate(qs, 1))
 
     if len(chosen) > 2 and introduces(chosen[0].text) and len(authors) == 1:  # "The crew included:", then each
-        return f"{_writes(chosen[0])}: {quoted[0]}\n\n" + points(quoted[1:]), citations
+        return f"{writes(chosen[0])}: {quoted[0]}\n\n" + points(quoted[1:]), citations
     if intent.list_size and len(chosen) > 1:
         says = "give these steps" if steps and intent.steps else "make these points"  # asked how: steps, not points
-        lead = f"{_who(chosen[0])} {_verb(says, chosen[0])}:" if len(authors) == 1 else "The essays make these points:"
+        lead = f"{who(chosen[0])} {verb(says, chosen[0])}:" if len(authors) == 1 else "The essays make these points:"
         return lead + "\n\n" + points(quoted), citations
     if intent.cross and len(authors) > 1:
         said: dict[str, list[str]] = {}
         for ev, q in zip(chosen, quoted, strict=True):
-            said.setdefault(_who(ev), []).append(q)
-        return "\n\n".join(f"**{who}**: {' '.join(qs)}" for who, qs in said.items()), citations
-    text = f"{_writes(chosen[0])}: {quoted[0]}"
+            said.setdefault(who(ev), []).append(q)
+        return "\n\n".join(f"**{name}**: {' '.join(qs)}" for name, qs in said.items()), citations
+    text = f"{writes(chosen[0])}: {quoted[0]}"
     for ev, q in zip(chosen[1:], quoted[1:], strict=True):
-        text += f" {_adds(ev) if _who(ev) == _who(chosen[0]) else _writes(ev)}: {q}"
+        text += f" {adds(ev) if who(ev) == who(chosen[0]) else writes(ev)}: {q}"
     return text, citations
+
+
+INTERVIEWEE = "The interviewee"  # who answers an interview whose title names no one ("... an interview with Dr. X")
+_INTERVIEW_WITH = re.compile(r"\binterview(?:ed)?\s+with\s+(?:the\s+)?(.+?)[\s.!?]*$", re.I)
+_HONORIFIC = re.compile(r"\b(?:Dr|Prof|Professor|Mr|Mrs|Ms|Sir|Dame)\b\.?\s")
+
+
+def interviewees(retriever: Retriever, chosen: Sequence[Evidence]) -> dict[int, str]:
+    """Who says each quote of ``chosen`` that stands in an interview's answer (a paragraph opened by
+    "A:"), by row: the person the title names ("Listening to the Ice: An Interview with Dr.
+    Sunniva Haukeland"), else INTERVIEWEE. The byline's author asked the questions, so "Tobias
+    Mwangi-Reyes writes" would put the interviewee's words in the interviewer's mouth."""
+    out: dict[int, str] = {}
+    sentences = retriever.sentences
+    for ev in chosen:
+        first = ev.row
+        while first > 0 and sentences[first - 1].source == ev.passage.source and sentences[first - 1].paragraph == sentences[first].paragraph:
+            first -= 1
+        text = retriever.document(ev.passage.source).text
+        opening = text[text.rfind("\n", 0, sentences[first].start) + 1 : sentences[first].start]
+        label = SPEAKER.match(opening + ".")  # what stands before the paragraph's block on its line
+        if label and label.end() == len(opening) and label.group(1) == "A":
+            named = _INTERVIEW_WITH.search(ev.passage.title)
+            name = named.group(1) if named else INTERVIEWEE
+            honorific = _HONORIFIC.search(name)
+            out[ev.row] = name[honorific.start():] if honorific else name
+    return out
 
 
 def check_question(question: object) -> str:
@@ -382,21 +434,25 @@ def _cite(number: int, ev: Evidence) -> Citation:
     return Citation(number, ev.passage, ev.text, ev.start, ev.end)
 
 
-def _writes(ev: Evidence) -> str:
+def _author_writes(ev: Evidence) -> str:
     """"Kristi Govella writes", "Ana Ruiz and Li Wei write", or for an essay that names no author
     "“The Chemistry Inside a Tortilla” says"."""
-    return f"{ev.passage.author} {_verb('write', ev)}" if ev.passage.author else f"“{ev.passage.title}” says"
+    return f"{ev.passage.author} {_author_verb('write', ev)}" if ev.passage.author else f"“{ev.passage.title}” says"
 
 
-def _verb(plural: str, ev: Evidence) -> str:
+def _several(ev: Evidence) -> bool:
+    """True when the essay's byline names two or more authors."""
+    return bool(ev.passage.author and _SEVERAL.search(ev.passage.author))
+
+
+def _author_verb(plural: str, ev: Evidence, several: bool | None = None) -> str:
     """``plural`` ("write", "make these points") as its essay's author or authors take it: one
     author, or an essay's title, "writes", "makes these points"."""
     verb, _, rest = plural.partition(" ")
-    several = bool(ev.passage.author and _SEVERAL.search(ev.passage.author))
-    return plural if several else " ".join(filter(None, (verb + "s", rest)))
+    return plural if (_several(ev) if several is None else several) else " ".join(filter(None, (verb + "s", rest)))
 
 
-def _adds(ev: Evidence) -> str:
+def _author_adds(ev: Evidence) -> str:
     """"Ellison adds" after "Margaret Ellison writes", "They add" after two authors, "It adds" after an
     essay's title: a person is not "it"."""
     author = ev.passage.author
@@ -413,7 +469,7 @@ def _known(term: str, known: frozenset[str]) -> bool:
     return term in known or any(s in known or s + "e" in known for s in stems)
 
 
-def _who(ev: Evidence) -> str:
+def _author(ev: Evidence) -> str:
     return ev.passage.author or f"“{ev.passage.title}”"
 
 
