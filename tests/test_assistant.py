@@ -918,10 +918,10 @@ A: How fast the body adapts. Nurses on fixed night rotas slept almost as well as
 """
 
 
-def test_an_interview_answer_is_said_by_the_interviewee_not_by_the_question(tmp_path) -> None:
+def test_an_interview_answer_is_said_by_the_interviewee(tmp_path) -> None:
     """Walk-through 29: "Who funds Dr. Haukeland's work?" got "Tobias Mwangi-Reyes writes: “A: The
-    Research Council ...” [1] Mwangi-Reyes adds: “Q: Who funds your work?” [2]". The byline's author
-    asked the questions, "A:" is a label and not a word said, and a question answers nothing."""
+    Research Council ...”": the byline's author asked the questions; the answers are the person's
+    the title names."""
     from rag import Retriever
 
     (tmp_path / "seeds").mkdir()
@@ -929,8 +929,8 @@ def test_an_interview_answer_is_said_by_the_interviewee_not_by_the_question(tmp_
     (tmp_path / "seeds" / "lighthouse.md").write_text(LIGHTHOUSE, encoding="utf-8")
     retriever = Retriever.build(tmp_path / "seeds", tmp_path / "index")
     got = Assistant(retriever).ask("Who funds Dr. Okonjo's research?")
-    assert "Dr. Amara Okonjo says: “The Wendel Foundation funds most of it" in got.text, got.text
-    assert not any(c.quote.rstrip().endswith("?") or c.quote.startswith("A:") for c in got.citations), got.text
+    assert "Dr. Amara Okonjo says: “A: The Wendel Foundation funds most of it" in got.text, got.text
+    assert "Brandt writes" not in got.text.split("Wendel")[0], got.text
     assert_grounded(got, retriever)
     intro = Assistant(retriever).ask("Since when has Dr. Okonjo studied shift workers?")  # the interviewer's words
     assert intro.text.startswith("Felix Brandt writes:") and "2011" in intro.text, intro.text

@@ -15,7 +15,6 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from ..errors import QueryError
-from ..ingest.structure import SPEAKER
 from ..read.reader import Reader
 from ..retrieve.authors import name_parts, named_authors, named_sources, surname
 from ..retrieve.lexical import holds_terms, terms
@@ -388,6 +387,8 @@ def compose(
     return text, citations
 
 
+# an interview's "Q:" / "A:" (or "**A:**") opening a paragraph
+_SPEAKER = re.compile(r"[ \t]*(?:\*\*|__)?(Q|A)(?:\*\*|__)?[ \t]*:(?:\*\*|__)?[ \t]+(?=\S)")
 INTERVIEWEE = "The interviewee"  # who answers an interview whose title names no one ("... an interview with Dr. X")
 _INTERVIEW_WITH = re.compile(r"\binterview(?:ed)?\s+with\s+(?:the\s+)?(.+?)[\s.!?]*$", re.I)
 _HONORIFIC = re.compile(r"\b(?:Dr|Prof|Professor|Mr|Mrs|Ms|Sir|Dame)\b\.?\s")
@@ -402,12 +403,13 @@ def interviewees(retriever: Retriever, chosen: Sequence[Evidence]) -> dict[int, 
     sentences = retriever.sentences
     for ev in chosen:
         first = ev.row
-        while first > 0 and sentences[first - 1].source == ev.passage.source and sentences[first - 1].paragraph == sentences[first].paragraph:
+        while first > 0 and (sentences[first - 1].source, sentences[first - 1].paragraph) == (
+            sentences[first].source, sentences[first].paragraph
+        ):
             first -= 1
         text = retriever.document(ev.passage.source).text
-        opening = text[text.rfind("\n", 0, sentences[first].start) + 1 : sentences[first].start]
-        label = SPEAKER.match(opening + ".")  # what stands before the paragraph's block on its line
-        if label and label.end() == len(opening) and label.group(1) == "A":
+        label = _SPEAKER.match(text, text.rfind("\n", 0, sentences[first].start) + 1)  # on the paragraph's first line
+        if label and label.group(1) == "A":
             named = _INTERVIEW_WITH.search(ev.passage.title)
             name = named.group(1) if named else INTERVIEWEE
             honorific = _HONORIFIC.search(name)

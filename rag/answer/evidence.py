@@ -16,7 +16,7 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
-from ..ingest.sentences import is_heading, is_question, normalize
+from ..ingest.sentences import is_heading, normalize
 from ..ingest.structure import ITEM, ROW, SEPARATOR, TEXT, extracted, table_header
 from ..retrieve.lexical import terms
 from ..retrieve.retriever import Retriever
@@ -146,12 +146,10 @@ def _shaped(intent: Intent) -> bool:
 
 
 def quotable(sentence: Sentence) -> bool:
-    """False for what is never an answer alone: a question, a short unpunctuated line of prose (a
-    heading the structure did not mark; in a PDF, HTML or Word file the extractor marks them all), a
-    bare label. List items and table rows need no full stop."""
+    """False for what is never an answer alone: a short unpunctuated line of prose (a heading the
+    structure did not mark; in a PDF, HTML or Word file the extractor marks them all), a bare
+    label. List items and table rows need no full stop."""
     words = terms(sentence.text)
-    if is_question(sentence.text):  # an interviewer's "Who funds your work?" asks; it answers nothing
-        return False
     if sentence.kind != TEXT:
         return bool(words)
     heading = is_heading(sentence.text) and not introduces(sentence.text)  # "... four things:" opens a list

@@ -21,13 +21,12 @@ from .sentences import has_words, normalize, sentence_spans
 from .structure import ITEM, ROW, TEXT, blocks, extracted, section_within
 
 SEPARATORS = ["\n\n", "\n", ". ", "? ", "! ", "; ", ", ", " ", ""]
-CHUNKER = 6  # recorded in the manifest; change it when the same file would be read or split into other
+CHUNKER = 5  # recorded in the manifest; change it when the same file would be read or split into other
 # chunks or sentences: an index of another CHUNKER is stale (2: PDF, HTML and Word read anew, 2026-12-06;
 # 3: an "Author: NAME" line is a byline, not a sentence, and a line a sentence wraps from (the next one
 # opens in lower case, or it ends on "of", "the" ...) is not a heading, 2026-12-07; 4: a byline may go on
 # after its name with a title or an affiliation, "By Jo Hale, Senior Fellow", 2026-12-07; 5: a chunk's
-# vector is the mean of its sentences' vectors, index/build.py, 2026-12-07; 6: an interview's "Q:" / "A:"
-# opening a paragraph is left out of its sentence, 2026-12-07)
+# vector is the mean of its sentences' vectors, index/build.py, 2026-12-07)
 
 
 def chunk_documents(

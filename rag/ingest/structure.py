@@ -8,8 +8,7 @@ Word files are first extracted to Markdown-flavoured text (see formats.py). What
   section path ("Printing press › Gutenberg's press"); in the text of a PDF, HTML or Word file
   only ``#`` lines are, as its extractor marked every heading it found;
 - ``-``, ``*``, ``+``, ``•``, ``1.`` and ``1)`` lines are list items; the block starts after
-  the marker, so a quote leaves the marker out; so does a paragraph opened by an interview's
-  ``Q:`` or ``A:``;
+  the marker, so a quote leaves the marker out;
 - ``|`` lines are table rows; the separator row is dropped, the row above it is the header
   (not quoted alone: it is given to the reader with each row), and a row's block starts
   after its first pipe and ends before its last;
@@ -39,8 +38,6 @@ _RULE = re.compile(r"^ {0,3}([-*_])(?:[ \t]*\1){2,}[ \t]*$")
 _FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
 _MARKER = re.compile(r"^([ \t]*)([-*+•]|\d{1,3}[.)])[ \t]+(?=\S)")
 _QUOTE = re.compile(r"^[ \t]*>[ \t]?")
-# an interview's "Q:" / "A:" (or "**A:**") opening a paragraph: left out of its block, as a list marker is
-SPEAKER = re.compile(r"[ \t]*(?:\*\*|__)?(Q|A)(?:\*\*|__)?[ \t]*:(?:\*\*|__)?[ \t]+(?=\S)")
 _TABLE = re.compile(r"^[ \t]*\|.*\|[ \t]*$")
 _TABLE_RULE = re.compile(r"^[ \t]*\|?[ \t]*:?-{2,}:?[ \t]*(\|[ \t]*:?-{2,}:?[ \t]*)*\|?[ \t]*$")
 _CLOSERS = " \t”\"’')]*_"
@@ -213,9 +210,6 @@ class _Parser:
         if not self.paragraph and not self.marked and self.is_heading(a, b, after_blank, following):
             self.heading(2 if self.path else 1, *self.trim(a, b))
             return
-        label = SPEAKER.match(self.text, a, b) if not self.paragraph else None
-        if label:  # "A: By accident, really.": the answer is quoted, its label is not
-            a = label.end()
         self.paragraph.append((a, b))
 
     def wraps(self, previous: tuple[int, int]) -> bool:
