@@ -24,7 +24,8 @@ from ..types import Answer, Citation, as_shown
 from .asked import NOUNS, gives, unheld_names
 from .evidence import (
     Evidence, as_evidence, continuing, dense_best, gather, gives_reason, introduces, join_adjacent, numbered, quoted_in,
-    read_best, reads_plainly, row_headers, select, unrepeated, with_announced, with_context, with_next,
+    read_best, reads_plainly, reads_why, row_headers, select, unrepeated, with_announced, with_cause, with_context,
+    with_next,
 )
 from .followup import all_answers, check_history, for_reader, last_answer, needs_earlier, resolve, user_turns
 from .gist import CLOSING_SENTENCES, GIST_SENTENCES, OVERVIEW_ESSAYS, asks_gist, central_rows, topic_terms
@@ -147,6 +148,8 @@ class Assistant:
                 chosen = select(self.retriever, unrepeated(candidates, said), intent, self._floor())
         if reads_plainly(intent):
             chosen = with_next(self.retriever, self.reader, asked, chosen)
+        elif reads_why(intent):  # "why was it fined?": the cause beside the fine, said without "because"
+            chosen = with_cause(self.retriever, self.reader, asked, chosen)
         if not intent.ordinal:  # "The crew included:" is answered with the crew
             chosen = with_announced(self.retriever, chosen, per_essay=intent.cross, any_quote=bool(intent.list_size))
         quotes = with_context(self.retriever, chosen)

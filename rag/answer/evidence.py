@@ -191,6 +191,8 @@ def select(
     # "why ...?": the premise, then the essay's reason; unless the premise announces its causes
     # ("... declined for two main causes."), which then follow it (with_announced)
     if intent.reason and not gives_reason(best.text) and not announced(retriever, best):
+        if not _paragraph_reasons(retriever, best):
+            return [best]  # E91: with_cause quotes the neighbour the reader reads with it
         reasons = [c for c in candidates[1:] if gives_reason(c.text, loosely=True) and c.passage.source == best.passage.source]
         near = [c for c in reasons if same_paragraph(retriever, best, c)]
         because = (near or reasons)[:1]
@@ -378,6 +380,34 @@ def with_next(retriever: Retriever, reader: Reader, question: str, chosen: Seque
         return list(chosen)
     pair = float(reader.probabilities(question, [reading_text(retriever, best.row, [after[0].row])])[0])
     return [best, after[0], *chosen[1:]] if pair >= best.probability + NEXT_MARGIN else list(chosen)
+
+
+def with_cause(retriever: Retriever, reader: Reader, question: str, chosen: Sequence[Evidence]) -> list[Evidence]:
+    """A why-question's premise (its one quote) whose paragraph gives no reason, quoted with the
+    neighbour in that paragraph (before or after, within its passage) that the reader reads as
+    likelier to answer with it (E91): "took the company to court after the river ran purple" comes
+    before "The court at Exeter fined the company", and says no "because"."""
+    if len(chosen) != 1 or gives_reason(chosen[0].text) or _paragraph_reasons(retriever, chosen[0]):
+        return list(chosen)
+    best, sentences = chosen[0], retriever.sentences
+    near = [
+        r for r in (best.row - 1, best.row + 1)
+        if 0 <= r < len(sentences) and _one_paragraph(retriever, best.row, r) and quotable(sentences[r])
+        and best.passage.start <= sentences[r].start and sentences[r].end <= best.passage.end
+    ]
+    if not near:
+        return list(chosen)
+    read = [reading_text(retriever, min(best.row, r), [max(best.row, r)]) for r in near]
+    row = near[int(np.argmax(reader.probabilities(question, read)))]
+    other = as_evidence(retriever, [row], best, {row: best.passage})
+    return _in_reading_order([best, *other])
+
+
+def _paragraph_reasons(retriever: Retriever, ev: Evidence) -> bool:
+    """True when a sentence of ``ev``'s paragraph other than it gives a reason (even loosely)."""
+    sentences = retriever.sentences
+    rows = [r for r in range(max(ev.row - 30, 0), min(ev.row + 30, len(sentences))) if r != ev.row]
+    return any(_one_paragraph(retriever, ev.row, r) and gives_reason(sentences[r].text, loosely=True) for r in rows)
 
 
 NEXT_MARGIN = 0.1  # how much likelier the two must read than the quote alone (set before any figure)
