@@ -934,3 +934,30 @@ def test_an_interview_answer_is_said_by_the_interviewee(tmp_path) -> None:
     assert_grounded(got, retriever)
     intro = Assistant(retriever).ask("Since when has Dr. Okonjo studied shift workers?")  # the interviewer's words
     assert intro.text.startswith("Felix Brandt writes:") and "2011" in intro.text, intro.text
+
+
+DYEWORKS = """# The Tessel Dye Works
+
+By Ada Brook
+
+The works opened in 1791 beside the River Tessel, whose soft water took the dye evenly. German synthetic indigo arrived in 1901 and cost far less, so the old vats fell out of use within a decade.
+
+Progress had a price downstream. In 1889 the Fishery Board took the company to court after the river ran purple for eleven miles and some 4,000 trout were found dead. The court at Exeter fined the company 300 pounds and ordered it to build settling ponds.
+"""
+
+
+def test_a_why_questions_cause_beside_its_premise_is_quoted(tmp_path) -> None:
+    """E91 (walk-through 28): "Why was the dye company fined in 1889?" quoted the fine with another
+    paragraph's "so" sentence (synthetic indigo); the cause is the sentence before the fine, with no
+    "because". Judged +8/-1 over the SQuAD sample and ablation11-17 (docs/READER.md)."""
+    from rag import Retriever
+
+    (tmp_path / "seeds").mkdir()
+    (tmp_path / "seeds" / "dye-works.md").write_text(DYEWORKS, encoding="utf-8")
+    (tmp_path / "seeds" / "prairie-mills.md").write_text(MILLS, encoding="utf-8")
+    retriever = Retriever.build(tmp_path / "seeds", tmp_path / "index")
+    got = Assistant(retriever).ask("Why was the dye company fined in 1889?")
+    quoted = " ".join(c.quote for c in got.citations)
+    assert "river ran purple" in quoted and "fined the company" in quoted, got.text
+    assert "indigo" not in quoted, got.text
+    assert_grounded(got, retriever)
