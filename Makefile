@@ -276,6 +276,13 @@ ABLATION15_FLOORS ?= --fail-under answer_pass=0.68 --fail-under citation_validit
 # answer pass 0.600 (12 of 20), refusal 0.400 (12 of 30) with E85; floors two answers and two refusals under.
 ABLATION16_FLOORS ?= --fail-under answer_pass=0.50 --fail-under refusal_accuracy=0.33 \
 	--fail-under citation_validity=1.0
+# The seventh judge (tests/ablation17: 5 essays whose lists are written every way, two lists of one length near
+# each other in three, causes before, after and inside their effect's sentence; 50 cases: 14 lists, 14 why, 8
+# follow-ups, 8 facts, 6 to refuse; written on 2026-12-07, fifteenth session, by a helper who never saw the code,
+# to judge E90-E92; only summary lines are read): answer pass 0.727 (32 of 44), refusal 0.500 (3 of 6) with E91;
+# floors two answers and two refusals under.
+ABLATION17_FLOORS ?= --fail-under answer_pass=0.68 --fail-under refusal_accuracy=0.16 \
+	--fail-under citation_validity=1.0
 BLIND3_ESSAYS := index/blind3-essays
 BLIND10_ESSAYS := index/blind10-essays
 export HF_HUB_OFFLINE := 1
@@ -325,6 +332,7 @@ test: setup browser-deps $(BLIND3_ESSAYS)/.built $(BLIND10_ESSAYS)/.built   ## s
 	$(call blind,ablation14,tests/ablation14/essays,$(ABLATION14_FLOORS))
 	$(call blind,ablation15,tests/ablation15/essays,$(ABLATION15_FLOORS))
 	$(call blind,ablation16,tests/ablation16/essays,$(ABLATION16_FLOORS))
+	$(call blind,ablation17,tests/ablation17/essays,$(ABLATION17_FLOORS))
 
 # A blind set's run (name, essays folder, floors): only the summary is printed, the cases stay
 # in index/NAME-report.txt, unread.

@@ -80,7 +80,9 @@ def _asked_plural(q: str) -> str:
     'parts' for 'what are the parts of ...?'; '' when the question does not open by asking for
     several things ('what does he say?')."""
     match = _ARE_THE.search(q) or _ASKED_NOUNS.search(q)
-    for group, word in enumerate(match.groups() if match else (), 1):
+    if match is None:
+        return ""
+    for group, word in enumerate(match.groups(), 1):
         if word is None or word in _VERBS:
             return ""
         if _PLURAL.search(word) and not (group == 2 and _TAKES_OBJECT.match(q, match.end(group))):
