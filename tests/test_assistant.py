@@ -148,7 +148,10 @@ def test_who_wrote_a_guide_named_by_its_topic_is_its_author(tmp_path: Path) -> N
 
 
 def test_why_after_an_answer_gives_the_reason_without_quoting_the_answer_again(assistant, retriever) -> None:
-    """The issue's example: "why?" after a list must give a reason, not re-quote the list."""
+    """The issue's example: "why?" after a list must give a reason, not re-quote the list. Since E91
+    the premise "both South Korea and Japan have more reason than ever to worry about North Korea,
+    China, and even Russia" comes with its neighbour ("This has driven the need for greater
+    cooperation ..."), no longer with another paragraph's "so" sentence about economic pressure."""
     from rag.answer.evidence import gives_reason
 
     first = "What three areas are ripe for cooperation?"
@@ -158,7 +161,7 @@ def test_why_after_an_answer_gives_the_reason_without_quoting_the_answer_again(a
     why = assistant.ask("why?", history=history)
     assert not why.refused and why.citations, why.text
     assert "Three areas are ripe for cooperation" not in why.text
-    assert gives_reason(why.citations[0].quote), why.text
+    assert any(gives_reason(c.quote, loosely=True) for c in why.citations), why.text
     assert_grounded(why, retriever)
 
 
