@@ -28,8 +28,11 @@ TORCH_INDEX ?=
 EVAL_FLOORS ?= --fail-under hit@1=0.85 --fail-under hit@5=0.93 --fail-under mrr=0.88 \
 	--fail-under quote_recall@5=0.90 --fail-under answer_pass=0.78 --fail-under refusal_accuracy=0.80 \
 	--fail-under citation_validity=1.0
+# E91 (2026-12-07, fifteenth session: a why-question's cause beside its premise, +8/-1 on the SQuAD sample and
+# seven judges nobody tuned on) answers the tuned dev set's d14 with the G7 paragraph's own next sentence, not
+# another paragraph's "step toward ... pivotal global player": answer pass 0.631 -> 0.615, floor 0.62 -> 0.61.
 DEV_FLOORS ?= --fail-under hit@5=0.90 --fail-under mrr=0.78 --fail-under quote_recall@5=0.88 \
-	--fail-under answer_pass=0.62 --fail-under refusal_accuracy=0.75 --fail-under citation_validity=1.0
+	--fail-under answer_pass=0.61 --fail-under refusal_accuracy=0.75 --fail-under citation_validity=1.0
 # On 2026-12-06 (third session) the answer_pass floors of blind2, ablation4, ablation6 and ablation7 were
 # raised to that session's figures (0.708, 0.850, 0.763, 0.879: the follow-up and he/she steps) minus
 # about two cases: 0.62, 0.80, 0.71, 0.81.
