@@ -23,8 +23,6 @@ _CROSS = re.compile(
 _ASKED_NOUNS = re.compile(r"^\W*(?:what|which)\s+([a-z-]+)(?:\s+([a-z-]+))?")
 _ARE_THE = re.compile(r"^\W*(?:what|which)\s+(?:are|were)\s+(?:the|its|their|his|her)\s+([a-z-]+)(?:\s+([a-z-]+))?")
 _PLURAL = re.compile(r"[a-z-]{2,}[^su\W]s$")
-# after "which microbe takes", a determiner says "takes" is a verb, not the plural asked for
-_TAKES_OBJECT = re.compile(r"\s+(?:its|the|a|an|their|his|her|this|that|these|those|our|my|your)\b")
 _VERBS = frozenset({"does", "do", "did", "is", "are", "was", "were", "has", "have", "can", "could", "should",
                     "would", "will", "of", "says", "thinks", "means", "happens", "makes", "needs", "comes"})
 _REASON = re.compile(
@@ -80,12 +78,10 @@ def _asked_plural(q: str) -> str:
     'parts' for 'what are the parts of ...?'; '' when the question does not open by asking for
     several things ('what does he say?')."""
     match = _ARE_THE.search(q) or _ASKED_NOUNS.search(q)
-    if match is None:
-        return ""
-    for group, word in enumerate(match.groups(), 1):
+    for word in match.groups() if match else ():
         if word is None or word in _VERBS:
             return ""
-        if _PLURAL.search(word) and not (group == 2 and _TAKES_OBJECT.match(q, match.end(group))):
+        if _PLURAL.search(word):
             return word
     return ""
 
