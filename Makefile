@@ -286,6 +286,13 @@ ABLATION16_FLOORS ?= --fail-under answer_pass=0.50 --fail-under refusal_accuracy
 # floors two answers and two refusals under.
 ABLATION17_FLOORS ?= --fail-under answer_pass=0.68 --fail-under refusal_accuracy=0.16 \
 	--fail-under citation_validity=1.0
+# The eighth judge (tests/ablation18: 5 essays on subjects of its helper's choosing, written "naturally, not
+# planned around any kind of question"; 50 cases: 14 facts, 10 reworded, 6 why, 6 lists, 6 follow-ups, 4 near
+# misses, 2 off-topic, 2 false premises; written on 2026-12-07, fifteenth session, by a helper who never saw the
+# code, to look at E91 again; only summary lines are read): answer pass 0.571 (24 of 42), refusal 0.500 (4 of
+# 8); floors two answers and two refusals under.
+ABLATION18_FLOORS ?= --fail-under answer_pass=0.52 --fail-under refusal_accuracy=0.25 \
+	--fail-under citation_validity=1.0
 BLIND3_ESSAYS := index/blind3-essays
 BLIND10_ESSAYS := index/blind10-essays
 export HF_HUB_OFFLINE := 1
@@ -336,6 +343,7 @@ test: setup browser-deps $(BLIND3_ESSAYS)/.built $(BLIND10_ESSAYS)/.built   ## s
 	$(call blind,ablation15,tests/ablation15/essays,$(ABLATION15_FLOORS))
 	$(call blind,ablation16,tests/ablation16/essays,$(ABLATION16_FLOORS))
 	$(call blind,ablation17,tests/ablation17/essays,$(ABLATION17_FLOORS))
+	$(call blind,ablation18,tests/ablation18/essays,$(ABLATION18_FLOORS))
 
 # A blind set's run (name, essays folder, floors): only the summary is printed, the cases stay
 # in index/NAME-report.txt, unread.
