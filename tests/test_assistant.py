@@ -937,6 +937,12 @@ def test_an_interview_answer_is_said_by_the_interviewee(tmp_path) -> None:
     assert_grounded(got, retriever)
     intro = Assistant(retriever).ask("Since when has Dr. Okonjo studied shift workers?")  # the interviewer's words
     assert intro.text.startswith("Felix Brandt writes:") and "2011" in intro.text, intro.text
+    faq = tmp_path / "faq"
+    (faq / "seeds").mkdir(parents=True)
+    (faq / "seeds" / "night-shift.md").write_text(INTERVIEW.replace(": An Interview with", " and"), encoding="utf-8")
+    retriever = Retriever.build(faq / "seeds", faq / "index")  # an FAQ's "A:" is its author's
+    got = Assistant(retriever).ask("Who funds Dr. Okonjo's research?")
+    assert "A: The Wendel Foundation" in got.text and "says" not in got.text, got.text
 
 
 DYEWORKS = """# The Tessel Dye Works

@@ -399,8 +399,8 @@ _HONORIFIC = re.compile(r"\b(?:Dr|Prof|Professor|Mr|Mrs|Ms|Sir|Dame)\b\.?\s")
 
 def interviewees(retriever: Retriever, chosen: Sequence[Evidence]) -> dict[int, str]:
     """Who says each quote of ``chosen`` that stands in an interview's answer (a paragraph opened by
-    "A:"), by row: the person the title names ("Listening to the Ice: An Interview with Dr.
-    Sunniva Haukeland"), else INTERVIEWEE. The byline's author asked the questions, so "Tobias
+    "A:" in an essay whose title says "interview"), by row: the person the title names ("Listening
+    to the Ice: An Interview with Dr. Sunniva Haukeland"), else INTERVIEWEE. The byline's author asked the questions, so "Tobias
     Mwangi-Reyes writes" would put the interviewee's words in the interviewer's mouth."""
     out: dict[int, str] = {}
     sentences = retriever.sentences
@@ -412,7 +412,7 @@ def interviewees(retriever: Retriever, chosen: Sequence[Evidence]) -> dict[int, 
             first -= 1
         text = retriever.document(ev.passage.source).text
         label = _SPEAKER.match(text, text.rfind("\n", 0, sentences[first].start) + 1)  # on the paragraph's first line
-        if label and label.group(1) == "A":
+        if label and label.group(1) == "A" and "interview" in ev.passage.title.lower():  # not an FAQ's "A:"
             named = _INTERVIEW_WITH.search(ev.passage.title)
             name = named.group(1) if named else INTERVIEWEE
             honorific = _HONORIFIC.search(name)
