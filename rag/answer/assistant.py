@@ -31,7 +31,7 @@ from .followup import all_answers, check_history, for_reader, last_answer, needs
 from .gist import CLOSING_SENTENCES, GIST_SENTENCES, OVERVIEW_ESSAYS, asks_gist, central_rows, topic_terms
 from .intent import Intent, read_intent
 from .meta import meta_reply
-from .more import following_rows, paragraph_rows, quoted_rows
+from .more import following_rows, paragraph_of, paragraph_rows, quoted_rows
 
 _EVERY = re.compile(r"\b(?:essays|articles|pieces|posts|papers|reports|documents|them|these|they|folder|collection)\b", re.I)
 _MENTION_WORDS = frozenset(terms("part parts anything ever anywhere all bring brings up cover covers address addresses "
@@ -355,9 +355,6 @@ def compose(
     def writes(ev: Evidence) -> str:
         return f"{said_by[ev.row]} says" if ev.row in said_by else _author_writes(ev)
 
-    def verb(plural: str, ev: Evidence) -> str:
-        return _author_verb(plural, ev, several=ev.row not in said_by and _several(ev))
-
     def adds(ev: Evidence) -> str:
         speaker = said_by.get(ev.row)
         if speaker:
@@ -377,7 +374,8 @@ def compose(
         return f"{writes(chosen[0])}: {quoted[0]}\n\n" + points(quoted[1:]), citations
     if intent.list_size and len(chosen) > 1:
         says = "give these steps" if steps and intent.steps else "make these points"  # asked how: steps, not points
-        lead = f"{who(chosen[0])} {verb(says, chosen[0])}:" if len(authors) == 1 else "The essays make these points:"
+        several = chosen[0].row not in said_by and _several(chosen[0])  # an interviewee is one speaker
+        lead = f"{who(chosen[0])} {_verb(says, several)}:" if len(authors) == 1 else "The essays make these points:"
         return lead + "\n\n" + points(quoted), citations
     if intent.cross and len(authors) > 1:
         said: dict[str, list[str]] = {}
@@ -403,15 +401,10 @@ def interviewees(retriever: Retriever, chosen: Sequence[Evidence]) -> dict[int, 
     to the Ice: An Interview with Dr. Sunniva Haukeland"), else INTERVIEWEE. The byline's author asked the questions, so "Tobias
     Mwangi-Reyes writes" would put the interviewee's words in the interviewer's mouth."""
     out: dict[int, str] = {}
-    sentences = retriever.sentences
     for ev in chosen:
-        first = ev.row
-        while first > 0 and (sentences[first - 1].source, sentences[first - 1].paragraph) == (
-            sentences[first].source, sentences[first].paragraph
-        ):
-            first -= 1
+        opening = retriever.sentences[paragraph_of(retriever, ev.row)[0]].start
         text = retriever.document(ev.passage.source).text
-        label = _SPEAKER.match(text, text.rfind("\n", 0, sentences[first].start) + 1)  # on the paragraph's first line
+        label = _SPEAKER.match(text, text.rfind("\n", 0, opening) + 1)  # on the paragraph's first line
         if label and label.group(1) == "A" and "interview" in ev.passage.title.lower():  # not an FAQ's "A:"
             named = _INTERVIEW_WITH.search(ev.passage.title)
             name = named.group(1) if named else INTERVIEWEE
@@ -442,7 +435,7 @@ def _cite(number: int, ev: Evidence) -> Citation:
 def _author_writes(ev: Evidence) -> str:
     """"Kristi Govella writes", "Ana Ruiz and Li Wei write", or for an essay that names no author
     "“The Chemistry Inside a Tortilla” says"."""
-    return f"{ev.passage.author} {_author_verb('write', ev)}" if ev.passage.author else f"“{ev.passage.title}” says"
+    return f"{ev.passage.author} {_verb('write', _several(ev))}" if ev.passage.author else f"“{ev.passage.title}” says"
 
 
 def _several(ev: Evidence) -> bool:
@@ -450,11 +443,11 @@ def _several(ev: Evidence) -> bool:
     return bool(ev.passage.author and _SEVERAL.search(ev.passage.author))
 
 
-def _author_verb(plural: str, ev: Evidence, several: bool | None = None) -> str:
-    """``plural`` ("write", "make these points") as its essay's author or authors take it: one
-    author, or an essay's title, "writes", "makes these points"."""
+def _verb(plural: str, several: bool) -> str:
+    """``plural`` ("write", "make these points") as one speaker takes it ("writes", "makes these
+    points": one author, an essay's title, an interviewee), or as ``several`` authors do."""
     verb, _, rest = plural.partition(" ")
-    return plural if (_several(ev) if several is None else several) else " ".join(filter(None, (verb + "s", rest)))
+    return plural if several else " ".join(filter(None, (verb + "s", rest)))
 
 
 def _author_adds(ev: Evidence) -> str:

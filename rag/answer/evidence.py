@@ -24,6 +24,7 @@ from ..types import Passage, Sentence
 from ..retrieve.ordinals import enumerates, lists_inline, starts_with_ordinal
 from ..read.reader import Reader, candidate_text
 from .intent import NUMBER_WORDS, Intent
+from .more import paragraph_of
 
 
 @dataclass(frozen=True)
@@ -405,9 +406,8 @@ def with_cause(retriever: Retriever, reader: Reader, question: str, chosen: Sequ
 
 def _paragraph_reasons(retriever: Retriever, ev: Evidence) -> bool:
     """True when a sentence of ``ev``'s paragraph other than it gives a reason (even loosely)."""
-    sentences = retriever.sentences
-    rows = [r for r in range(max(ev.row - 30, 0), min(ev.row + 30, len(sentences))) if r != ev.row]
-    return any(_one_paragraph(retriever, ev.row, r) and gives_reason(sentences[r].text, loosely=True) for r in rows)
+    rows = paragraph_of(retriever, ev.row)
+    return any(r != ev.row and gives_reason(retriever.sentences[r].text, loosely=True) for r in rows)
 
 
 NEXT_MARGIN = 0.1  # how much likelier the two must read than the quote alone (set before any figure)

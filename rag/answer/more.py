@@ -62,16 +62,16 @@ def paragraph_rows(retriever: Retriever, rows: Sequence[int]) -> list[int]:
     sentences = retriever.sentences
     first = rows[0]
     source = sentences[first].source
-    own = _paragraph(retriever, first)
+    own = paragraph_of(retriever, first)
     if set(own) <= set(rows):
-        before = _paragraph(retriever, own[0] - 1) if own[0] > 0 and sentences[own[0] - 1].source == source else []
+        before = paragraph_of(retriever, own[0] - 1) if own[0] > 0 and sentences[own[0] - 1].source == source else []
         after = own[-1] + 1
-        later = _paragraph(retriever, after) if after < len(sentences) and sentences[after].source == source else []
+        later = paragraph_of(retriever, after) if after < len(sentences) and sentences[after].source == source else []
         own = [*before, *own, *later]
     return own[:CONTEXT_SENTENCES]
 
 
-def _paragraph(retriever: Retriever, row: int) -> list[int]:
+def paragraph_of(retriever: Retriever, row: int) -> list[int]:
     """Every sentence row of ``row``'s paragraph, in order."""
     sentences = retriever.sentences
     source, paragraph = sentences[row].source, sentences[row].paragraph
