@@ -11,7 +11,7 @@ import argparse
 import json
 import os
 import sys
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import asdict
 from pathlib import Path
 from typing import Any
@@ -24,6 +24,7 @@ EPILOG = """examples:
   rag index                         build the index from ./seeds into ./index
   rag search "what tariffs does Japan face?" -k 3
   rag ask "what three areas are ripe for cooperation?"
+  rag ask                           a conversation: follow-ups ("why?") read earlier answers
   rag serve --port 7860             web chat on http://127.0.0.1:7860
   rag eval tests/questions.yaml --fail-under hit@5=0.95
 
@@ -61,7 +62,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_search)
 
     p = sub.add_parser("ask", help="answer a question with cited, verbatim quotes")
-    p.add_argument("question", help="the question")
+    p.add_argument("question", nargs="?", help="the question; omit it for a conversation at a prompt, "
+                   "where follow-ups (\"why?\", \"and the second one?\") read the earlier answers")
     _common_query(p)
     p.set_defaults(func=cmd_ask)
 
@@ -220,12 +222,27 @@ def cmd_ask(args: argparse.Namespace) -> int:
 
     settings = settings_for(args)
     assistant = Assistant(open_retriever(settings), k=settings.k)
-    answer = assistant.ask(args.question)
-    if args.json:
-        print(json.dumps(answer_to_dict(answer), ensure_ascii=False, indent=2))
+    if args.question is not None:
+        questions: Iterable[str] = [args.question]
     else:
-        print(answer_to_text(answer, use_colour()))
+        questions = _prompt("ask> ")
+        print("Follow-ups read the earlier answers, as in the web chat.", file=sys.stderr)
+    history: list[dict[str, str]] = []
+    for question in questions:
+        try:
+            answer = assistant.ask(question, history)  # as the web chat passes its whole conversation
+        except RagError as exc:
+            if args.question is not None:
+                raise
+            print(f"rag: {exc}", file=sys.stderr)
+            continue
+        history += [{"role": "user", "content": question}, {"role": "assistant", "content": answer.text}]
+        if args.json:
+            print(json.dumps(answer_to_dict(answer), ensure_ascii=False, indent=2))
+        else:
+            print(answer_to_text(answer, use_colour()))
     return 0
+
 
 
 def cmd_serve(args: argparse.Namespace) -> int:

@@ -22,6 +22,7 @@ from rag import Retriever
 RAG = Path(sys.executable).with_name("rag")
 TARIFFS = "What reciprocal tariffs do Japan and South Korea face?"
 WHO = "Who is Zack Cooper?"
+AREAS = "What three areas are ripe for cooperation?"
 FIELDS = {"text", "source", "title", "author", "start", "end", "score", "quote", "quote_start", "quote_end"}
 
 
@@ -84,6 +85,7 @@ def runs(cli_env: dict[str, str], workdir: Path, seeds_dir: Path):
     jobs = {
         "json": (["search", TARIFFS, "--json", "-k", "3"], None),
         "interactive": (["search", "-k", "2"], f"{TARIFFS}\n{WHO}\n"),
+        "conversation": (["ask"], f"{AREAS}\n?!?\nand the second one?\n"),
         "empty": (["search", ""], None),
         "index": (["index", str(seeds), "--index-dir", str(workdir / "new-index")], None),
     }
@@ -138,6 +140,19 @@ def test_interactive_search_reads_questions_until_eof_and_prints_readable_result
     flat = squash(out)
     assert squash(tariffs[0].quote) in flat
     assert squash(who[0].quote) in flat
+
+
+def test_ask_without_a_question_holds_a_conversation_whose_follow_ups_read_earlier_answers(runs) -> None:
+    proc = runs["conversation"].result()
+    assert proc.returncode == 0, proc.stderr
+
+    flat = squash(proc.stdout)
+    assert "preventing economic coercion" in flat  # the list, then its second item on its own
+    assert "Second on the list should be extended deterrence coordination" in flat, proc.stdout
+    assert "no earlier answer" not in flat, proc.stdout  # without the history, "and the second one?" has none
+    # a question with no words is refused on its own line, and the conversation goes on
+    assert re.search(r"^(?:ask> )*rag: the question has no words in it", proc.stderr, re.MULTILINE), proc.stderr
+    assert "Traceback" not in proc.stderr
 
 
 def test_empty_question_exits_1_with_one_line_error(runs) -> None:
