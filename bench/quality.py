@@ -78,6 +78,8 @@ ANSWER_ABLATIONS: dict[str, list[tuple[Any, str, Any]]] = {
         (assistant_module, "gives", lambda kind, question, text: True)],
     "ours − a second quote scoring within 0.92 of the first": [(evidence_module, "SECOND_WITHIN", 9.0)],
     "ours − written lists (- or 1.) read as the list's items": [(evidence_module, "markup_list", lambda r, c, size: [])],
+    "ours − a why-question's cause beside its premise (E91)": [
+        (evidence_module, "_paragraph_reasons", lambda retriever, ev: True)],
     "ours − a name no essay holds refused by name (E85)": [
         (assistant_module.Assistant, "_unheld", lambda self, question: [])],
 }
