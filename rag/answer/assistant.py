@@ -33,6 +33,7 @@ from .intent import Intent, read_intent
 from .meta import meta_reply
 from .more import following_rows, paragraph_of, paragraph_rows, quoted_rows
 
+_LISTED = re.compile(r"^(?:-|\d+\.) “.*\n(?:-|\d+\.) “", re.M)  # an answer of two or more bulleted or numbered quotes
 _EVERY = re.compile(r"\b(?:essays|articles|pieces|posts|papers|reports|documents|them|these|they|folder|collection)\b", re.I)
 _MENTION_WORDS = frozenset(terms("part parts anything ever anywhere all bring brings up cover covers address addresses "
                                  "refer refers deal deals write writes wrote"))
@@ -141,7 +142,7 @@ class Assistant:
             if intent.more == "else":
                 return Answer("The essays say nothing more on that.", (), refused=True, question=text, search_query=query)
             return self._refusal(text, query, candidates)
-        if intent.reason and shown:  # "why?" after an answer: a reason, not what the conversation has quoted
+        if intent.reason and shown and _LISTED.search(shown):  # "why?" after a list: a reason, not the list (E98b)
             said = all_answers(history)
             chosen = unrepeated(chosen, said)
             if {e.row for e in chosen} <= {e.row for e in quoted_in(chosen, said) if not gives_reason(e.text)}:
