@@ -142,8 +142,8 @@ class Assistant:
             if intent.more == "else":
                 return Answer("The essays say nothing more on that.", (), refused=True, question=text, search_query=query)
             return self._refusal(text, query, candidates)
-        if intent.reason and shown and _LISTED.search(shown):  # "why?" after a list: a reason, not the list (E98b)
-            said = all_answers(history)
+        said = all_answers(history) if intent.reason and shown else ""
+        if _LISTED.search(said):  # "why?" in a talk that listed: a reason, not what it quoted (E98c)
             chosen = unrepeated(chosen, said)
             if {e.row for e in chosen} <= {e.row for e in quoted_in(chosen, said) if not gives_reason(e.text)}:
                 chosen = select(self.retriever, unrepeated(candidates, said), intent, self._floor())
