@@ -419,6 +419,31 @@ def test_why_after_the_third_point_does_not_quote_the_list_again(tmp_path) -> No
     assert "for four reasons" not in why.text and not why.refused, why.text
 
 
+FERRY = """# The Last Ferry at Holm Sound
+
+*By Ingrid Maalsen*
+
+For ninety years a small ferry carried people, sheep and post across Holm Sound. The first boat, the Selkie, was a converted herring drifter that could take twelve passengers and a cart. Her skipper, Magnus Tait, ran the crossing twice a day in summer and once in winter, weather allowing.
+
+The ferry stopped running in 1962, once the new causeway opened. The causeway had been built by the county council with a grant from the national roads fund, and it took four years to finish. Farmers on the island welcomed it, since a lorry could now reach the mart in Kirkwall in under an hour.
+
+Not everyone was pleased. The ferry had been a place where news was passed on and where children from both shores met. The old slipway is still there, and every August the island holds a regatta from it in memory of the crossing.
+"""
+
+
+def test_why_after_an_answer_that_is_no_list_may_quote_it_again(tmp_path) -> None:
+    """E98c: "why?" after "When did the ferry stop running?" dropped the one sentence holding the
+    reason ("once the new causeway opened") because the answer had quoted it, and answered why
+    farmers welcomed the causeway. Only a conversation that listed drops what it quoted."""
+    (tmp_path / "seeds").mkdir()
+    (tmp_path / "seeds" / "ferry.md").write_text(FERRY, encoding="utf-8")
+    assistant = Assistant(Retriever.build(tmp_path / "seeds", tmp_path / "index"))
+    when = assistant.ask("When did the ferry stop running?")
+    assert "once the new causeway opened" in when.text, when.text
+    why = assistant.ask("why?", _turns(when))
+    assert "once the new causeway opened" in why.text and not why.refused, why.text
+
+
 def test_a_gist_favours_the_sentence_that_argues(talk) -> None:
     """The case a writer makes is worded as one ("should pay to bring such routes back"): without
     that cue the subsidy's figures were quoted in its place."""
