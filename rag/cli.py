@@ -244,7 +244,6 @@ def cmd_ask(args: argparse.Namespace) -> int:
     return 0
 
 
-
 def cmd_serve(args: argparse.Namespace) -> int:
     from ui.app import serve
     from ui.auth import credentials
