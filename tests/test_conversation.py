@@ -57,6 +57,13 @@ def talk(tmp_path_factory) -> tuple[Assistant, Retriever]:
     return Assistant(retriever), retriever
 
 
+def _over(tmp_path, name: str, text: str) -> Assistant:
+    """An assistant over a folder holding one essay, ``name`` with ``text``, indexed under ``tmp_path``."""
+    (tmp_path / "seeds").mkdir()
+    (tmp_path / "seeds" / name).write_text(text, encoding="utf-8")
+    return Assistant(Retriever.build(tmp_path / "seeds", tmp_path / "index"))
+
+
 def _turns(*pairs) -> list[dict[str, str]]:
     history = []
     for answer in pairs:
@@ -215,9 +222,7 @@ Critics worry about fallen fruit and wasps. Pruning and a picking rota answer bo
 
 {case}
 """
-    (tmp_path / "seeds").mkdir()
-    (tmp_path / "seeds" / "orchards.md").write_text(text, encoding="utf-8")
-    assistant = Assistant(Retriever.build(tmp_path / "seeds", tmp_path / "index"))
+    assistant = _over(tmp_path, "orchards.md", text)
     got = assistant.ask("Summarize the essay")
     quotes = [c.quote for c in got.citations]
     assert len(quotes) == 3 and len(set(quotes)) == 3, got.text
@@ -367,16 +372,12 @@ The Spanish physician Gaspar Casal described the illness in Asturias in the 1730
      (TORTILLAS, "Does the essay on tortillas mention Italy?", "Italy")],  # it quoted "a proper tortilla ..." first
 )  # fmt: skip
 def test_whether_an_essay_mentions_a_name_quotes_a_sentence_that_names_it_first(tmp_path, essay, question, quote) -> None:
-    (tmp_path / "seeds").mkdir()
-    (tmp_path / "seeds" / "essay.md").write_text(essay, encoding="utf-8")
-    got = Assistant(Retriever.build(tmp_path / "seeds", tmp_path / "index")).ask(question)
+    got = _over(tmp_path, "essay.md", essay).ask(question)
     assert not got.refused and quote in got.citations[0].quote, got.text
 
 
 def test_an_essay_that_names_no_author_is_introduced_by_its_title(tmp_path) -> None:
-    (tmp_path / "seeds").mkdir()
-    (tmp_path / "seeds" / "tortilla.md").write_text(TORTILLAS, encoding="utf-8")
-    got = Assistant(Retriever.build(tmp_path / "seeds", tmp_path / "index")).ask("When did Spanish ships reach the Gulf Coast?")
+    got = _over(tmp_path, "tortilla.md", TORTILLAS).ask("When did Spanish ships reach the Gulf Coast?")
     assert got.text.startswith("“The Chemistry Inside a Tortilla” says: "), got.text
 
 
@@ -408,9 +409,7 @@ Because of that rotating pacing and other conditions, the time was not ratified 
 
 def test_why_after_the_third_point_does_not_quote_the_list_again(tmp_path) -> None:
     """"why?" after "and the third one?" after a list re-quoted the whole list of the first answer."""
-    (tmp_path / "seeds").mkdir()
-    (tmp_path / "seeds" / "the-pacers.txt").write_text(PACERS, encoding="utf-8")
-    assistant = Assistant(Retriever.build(tmp_path / "seeds", tmp_path / "index"))
+    assistant = _over(tmp_path, "the-pacers.txt", PACERS)
     listed = assistant.ask("why should pacers get more recognition?")
     assert "for four reasons" in listed.text, listed.text
     third = assistant.ask("and the third one?", _turns(listed))
@@ -435,9 +434,7 @@ def test_why_after_an_answer_that_is_no_list_may_quote_it_again(tmp_path) -> Non
     """E98c: "why?" after "When did the ferry stop running?" dropped the one sentence holding the
     reason ("once the new causeway opened") because the answer had quoted it, and answered why
     farmers welcomed the causeway. Only a conversation that listed drops what it quoted."""
-    (tmp_path / "seeds").mkdir()
-    (tmp_path / "seeds" / "ferry.md").write_text(FERRY, encoding="utf-8")
-    assistant = Assistant(Retriever.build(tmp_path / "seeds", tmp_path / "index"))
+    assistant = _over(tmp_path, "ferry.md", FERRY)
     when = assistant.ask("When did the ferry stop running?")
     assert "once the new causeway opened" in when.text, when.text
     why = assistant.ask("why?", _turns(when))
