@@ -218,7 +218,7 @@ def cmd_search(args: argparse.Namespace) -> int:
 
 def cmd_ask(args: argparse.Namespace) -> int:
     from .answer.assistant import Assistant
-    from .answer.render import answer_to_dict, answer_to_text
+    from .answer.render import answer_to_dict, answer_to_text, cited_passages
 
     settings = settings_for(args)
     assistant = Assistant(open_retriever(settings), k=settings.k)
@@ -228,7 +228,11 @@ def cmd_ask(args: argparse.Namespace) -> int:
         questions = _prompt("ask> ")
         print("Follow-ups read the earlier answers, as in the web chat.", file=sys.stderr)
     history: list[dict[str, str]] = []
+    shown: list[tuple[str, int, int]] = []  # the passages the last answer cited (source, start, end)
+    echo = args.question is None and not args.json and not sys.stdin.isatty()  # a transcript names its questions
     for question in questions:
+        if echo:
+            print(f"ask> {question.strip()}")
         try:
             answer = assistant.ask(question, history)  # as the web chat passes its whole conversation
         except RagError as exc:
@@ -240,7 +244,8 @@ def cmd_ask(args: argparse.Namespace) -> int:
         if args.json:
             print(json.dumps(answer_to_dict(answer), ensure_ascii=False, indent=2))
         else:
-            print(answer_to_text(answer, use_colour()))
+            print(answer_to_text(answer, use_colour(), shown))
+        shown = list(cited_passages(answer))
     return 0
 
 

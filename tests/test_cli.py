@@ -85,7 +85,7 @@ def runs(cli_env: dict[str, str], workdir: Path, seeds_dir: Path):
     jobs = {
         "json": (["search", TARIFFS, "--json", "-k", "3"], None),
         "interactive": (["search", "-k", "2"], f"{TARIFFS}\n{WHO}\n"),
-        "conversation": (["ask"], f"{AREAS}\n?!?\nand the second one?\n"),
+        "conversation": (["ask"], f"{AREAS}\n{AREAS}\n?!?\nand the second one?\n"),
         "empty": (["search", ""], None),
         "index": (["index", str(seeds), "--index-dir", str(workdir / "new-index")], None),
     }
@@ -153,6 +153,12 @@ def test_ask_without_a_question_holds_a_conversation_whose_follow_ups_read_earli
     # a question with no words is refused on its own line, and the conversation goes on
     assert re.search(r"^(?:ask> )*rag: the question has no words in it", proc.stderr, re.MULTILINE), proc.stderr
     assert "Traceback" not in proc.stderr
+    # read from a pipe, each question heads its answer, so a saved transcript says what was asked
+    asked = re.findall(r"^ask> (.+)$", proc.stdout, re.MULTILINE)
+    assert asked == [AREAS, AREAS, "?!?", "and the second one?"], asked
+    # the same passage as the answer before is named, not printed again
+    assert proc.stdout.count("Three areas are ripe for cooperation: preventing") == 3, proc.stdout  # 2 answers, 1 passage
+    assert proc.stdout.count("(the passage shown above)") == 1, proc.stdout
 
 
 def test_empty_question_exits_1_with_one_line_error(runs) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from typing import Any
 
 from ..console import byline, highlight
@@ -36,17 +37,29 @@ def answer_to_dict(answer: Answer) -> dict[str, Any]:
     }
 
 
-def answer_to_text(answer: Answer, colour: bool) -> str:
-    """The answer, then each cited passage once: its numbers, byline, and its quotes highlighted
-    (a list answer quoting four items of one passage shows that passage once, not four times)."""
-    lines = [answer.text, ""]
-    by_passage: dict[tuple[str, int, int], list[Citation]] = {}
+PassageKey = tuple[str, int, int]  # a cited passage: its source and offsets
+
+
+def cited_passages(answer: Answer) -> dict[PassageKey, list[Citation]]:
+    """The answer's citations grouped by the passage they quote, in order."""
+    by_passage: dict[PassageKey, list[Citation]] = {}
     for c in answer.citations:
         by_passage.setdefault((c.passage.source, c.passage.start, c.passage.end), []).append(c)
-    for cited in by_passage.values():
+    return by_passage
+
+
+def answer_to_text(answer: Answer, colour: bool, shown: Collection[PassageKey] = ()) -> str:
+    """The answer, then each cited passage once: its numbers, byline, and its quotes highlighted
+    (a list answer quoting four items of one passage shows that passage once, not four times);
+    a passage in ``shown`` (the turn before, in a conversation) gets its byline only."""
+    lines = [answer.text, ""]
+    for key, cited in cited_passages(answer).items():
         passage = cited[0].passage
         numbers = "".join(f"[{c.number}]" for c in cited)
         lines.append(f"{numbers} {byline(passage)}")
-        lines.append(highlight(passage, colour, quotes=[(c.quote_start, c.quote_end) for c in cited]))
+        if key in shown:
+            lines.append("    (the passage shown above)")
+        else:
+            lines.append(highlight(passage, colour, quotes=[(c.quote_start, c.quote_end) for c in cited]))
         lines.append("")
     return "\n".join(lines).rstrip() + "\n"
