@@ -144,9 +144,9 @@ class Assistant:
             return self._refusal(text, query, candidates)
         said = all_answers(history) if intent.reason and shown else ""
         if _LISTED.search(said):  # "why?" in a talk that listed: a reason, not what it quoted (E98c)
-            chosen = unrepeated(chosen, said)
+            chosen = unrepeated(chosen, said, self.retriever)
             if {e.row for e in chosen} <= {e.row for e in quoted_in(chosen, said) if not gives_reason(e.text)}:
-                chosen = select(self.retriever, unrepeated(candidates, said), intent, self._floor())
+                chosen = select(self.retriever, unrepeated(candidates, said, self.retriever), intent, self._floor())
         if reads_plainly(intent):
             chosen = with_next(self.retriever, self.reader, asked, chosen)
         elif reads_why(intent):  # "why was it fined?": the cause beside the fine, said without "because"
