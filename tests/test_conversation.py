@@ -441,6 +441,45 @@ def test_why_after_an_answer_that_is_no_list_may_quote_it_again(tmp_path) -> Non
     assert "once the new causeway opened" in why.text and not why.refused, why.text
 
 
+LOONS = """# The Loons Come Back to Lake Merrow
+
+*By Tomas Reyna*
+
+By 1990 only four pairs of loons still nested on Lake Merrow, down from thirty in the 1950s. Biologist Karin Solberg spent three summers finding out why.
+
+## What was killing them
+
+Solberg found three causes.
+
+- **Acid water.** Rain made acid by distant power stations had lowered the lake's pH, and the small fish the loons feed their chicks had all but vanished.
+- **Lead fishing tackle.** Loons swallow small stones to help grind their food, and they sometimes swallow lost lead sinkers instead. Of the 31 dead loons Solberg collected between 1988 and 1991, eleven had died of lead poisoning.
+- **Boat wakes.** Loons nest at the water's edge, and the wash from fast boats floods their eggs.
+
+## The recovery plan
+
+The plan had four parts:
+
+- liming the three feeder streams to raise the pH of the water entering the lake;
+- a ban on lead sinkers and jigs on Lake Merrow, which took effect in 1995;
+- floating nesting platforms, forty of them, anchored in sheltered bays;
+- no-wake zones within 150 metres of the shore during the nesting season.
+
+By 2020 there were twenty-two nesting pairs. Lake Merrow is small, and its recovery had advantages that larger waters lack.
+"""  # the shape of walk-through 31's essay (2026-12-07)
+
+
+def test_why_after_a_list_item_does_not_quote_the_list_through_its_announcing_sentence(tmp_path) -> None:
+    """E99: the list, "and the second one?", then "why?" quoted "The plan had four parts:" and the
+    four parts again, since the announcing sentence itself had not been quoted."""
+    assistant = _over(tmp_path, "loons.md", LOONS)
+    listed = assistant.ask("What were the four parts of the Lake Merrow recovery plan?")
+    assert "liming the three feeder streams" in listed.text and "no-wake zones" in listed.text, listed.text
+    second = assistant.ask("and the second one?", _turns(listed))
+    assert "a ban on lead sinkers" in second.text, second.text
+    why = assistant.ask("why?", _turns(listed, second))
+    assert "four parts" not in why.text and "liming" not in why.text and not why.refused, why.text
+
+
 def test_a_gist_favours_the_sentence_that_argues(talk) -> None:
     """The case a writer makes is worded as one ("should pay to bring such routes back"): without
     that cue the subsidy's figures were quoted in its place."""
