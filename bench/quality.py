@@ -67,7 +67,7 @@ ANSWER_ABLATIONS: dict[str, list[tuple[Any, str, Any]]] = {
         (intent_module, "_WHETHER", NEVER), (intent_module, "_LOCATE", NEVER)],
     "ours − a why-question's premise picked by the reader": [(evidence_module, "reads_why", lambda intent: False)],
     "ours − \"why?\" after an answer drops the quotes it already gave": [
-        (assistant_module, "unrepeated", lambda chosen, shown, retriever=None: list(chosen))],
+        (assistant_module, "unrepeated", lambda chosen, shown, retriever: list(chosen))],
     "ours − a follow-up reads the sentence after the last quote with that quote": [
         (assistant_module, "continuing", lambda r, reader, question, candidates, passages, shown: list(candidates))],
     "ours − what an announcing quote announces (its list, its First/Second)": [

@@ -230,9 +230,10 @@ def cmd_ask(args: argparse.Namespace) -> int:
     history: list[dict[str, str]] = []
     shown: list[tuple[str, int, int]] = []  # the passages the last answer cited (source, start, end)
     echo = args.question is None and not args.json and not sys.stdin.isatty()  # a transcript names its questions
-    for question in questions:
+    for line in questions:
+        question = line.strip()
         if echo:
-            print(f"ask> {question.strip()}")
+            print(f"ask> {question}")
         try:
             answer = assistant.ask(question, history)  # as the web chat passes its whole conversation
         except RagError as exc:

@@ -450,14 +450,13 @@ def quoted_in(candidates: Sequence[Evidence], shown: str) -> list[Evidence]:
     return [e for e in candidates if seen and normalize(e.text) in seen]
 
 
-def unrepeated(chosen: Sequence[Evidence], shown: str, retriever: Retriever | None = None) -> list[Evidence]:
-    """``chosen`` without the sentences that ``shown`` (the last answer) already quoted and that
-    give no reason: "why?" after an answer asks for its reason, not for the answer again. With
-    ``retriever``, nor a sentence announcing points that ``shown`` quoted every one of ("The plan
-    had four parts:" after its four parts, E99). All of ``chosen`` when nothing else would be left."""
+def unrepeated(chosen: Sequence[Evidence], shown: str, retriever: Retriever) -> list[Evidence]:
+    """``chosen`` without the sentences that ``shown`` (the conversation's answers) already quoted
+    and that give no reason, nor a sentence announcing points that ``shown`` quoted every one of
+    ("The plan had four parts:" after its four parts, E99): "why?" asks for a reason, not for the
+    answer again. All of ``chosen`` when nothing else would be left."""
     repeated = {e.row for e in quoted_in(chosen, shown)}
-    if retriever is not None:
-        repeated |= {e.row for e in chosen if (points := announced(retriever, e)) and len(quoted_in(points, shown)) == len(points)}
+    repeated |= {e.row for e in chosen if (points := announced(retriever, e)) and len(quoted_in(points, shown)) == len(points)}
     fresh = [e for e in chosen if gives_reason(e.text) or e.row not in repeated]
     return fresh or list(chosen)
 
