@@ -411,12 +411,13 @@ def write(rows: list[dict[str, Any]], vectors: dict[str, Any] | None, long: dict
     if long:
         b, raw, same = long["build"], long["raw"], same_precision(long)
         lines += ["", f"One essay of {long['bytes'] / 1e6:.1f} MB on a single line (SQuAD paragraphs, every sentence "
-                  f"distinct; `--long-essay`, run {long['run']}{' on ' + long['machine'] if 'machine' in long else ''}): built in {b['wall_s']:.0f} s at a peak RSS of {b['rss']:.0f} MiB; one raw encode of the "
+                  f"distinct; `--long-essay`, run {long['run']}{' on ' + long['machine'] if 'machine' in long else ''}): built in {b['wall_s']:.0f} s at a peak RSS of {b['rss']:.0f} MiB; one raw `SentenceTransformer.encode` of the "
                   f"{raw['texts']:,} texts it embeds ({b['sentences']:,} sentences, {b['terms']:,} words and "
                   f"{raw.get('chunks', b['chunks']):,} of its {b['chunks']:,} chunks) takes {raw['encode_s']:.0f} s in float32"
                   + (f" and {same['encode_s']:.0f} s in bfloat16, as the build ran" if long.get("raw_bf16") else "")
                   + f" in the same run: the build takes {b['wall_s'] / same['encode_s']:.2f} of the raw encode in its "
-                  "own precision, so a build of it is bound by the model."]  # fmt: skip
+                  "own precision (the build runs the same model by its own torch forward, batched by tokens, "
+                  "without importing sentence-transformers), so a build of it is bound by the model."]  # fmt: skip
     if copied:
         a, z, n = copied["base"], copied["replicated"], copied["essays"] * copied["times"]
         lines += ["", f"Query side at {n:,} essays (`--replicate {copied['times']}`, run {copied['run']}): the "

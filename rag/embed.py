@@ -125,6 +125,25 @@ def load_query_encoder(name: str = DEFAULT_MODEL) -> Any:
     return fast if fast is not None else load_model(name)
 
 
+@lru_cache(maxsize=4)
+def _load_torch(resolved: str) -> Any:
+    from .torch_encoder import TorchEncoder
+
+    return TorchEncoder(resolved)
+
+
+def load_build_encoder(name: str = DEFAULT_MODEL) -> Any:
+    """What embeds a large build: the numpy encoder's model run by torch when numpy reproduces it
+    (loaded about 3 s sooner than sentence-transformers; the 2 MB essay built in 0.81x the time:
+    bench/RESULTS.md, "Build speed"), else the SentenceTransformer. RAG_NUMPY_ENCODER=0 always
+    takes the latter."""
+    fast = load_numpy_encoder(name)
+    if fast is None:
+        return load_model(name)
+    with _LOCK:
+        return _load_torch(resolve_model(name))
+
+
 def model_dimension(model: Any) -> int:
     """The embedding size of a loaded model (SentenceTransformer or NumpyEncoder)."""
     if isinstance(getattr(model, "dimension", None), int):
@@ -190,26 +209,24 @@ def encode(
     dim = model_dimension(model)
     if not texts:
         return np.zeros((0, dim), dtype=np.float32)
-    # the numpy encoder batches by tokens itself; a SentenceTransformer pads what it is given
-    lengths = [len(t) for t in texts] if _is_numpy_encoder(model) else token_lengths(model, texts)
+    if _is_numpy_encoder(model):  # tokenized once, batched by its token counts
+        return _encode_ours(model, texts, batch_size, progress)
+    lengths = token_lengths(model, texts)
     order = sorted(range(len(texts)), key=lambda i: -lengths[i])
     parts = []
     for begin in range(0, len(texts), batch_size):
         batch = [texts[i] for i in order[begin : begin + batch_size]]
         with _LOCK:  # 2 cores: one encode at a time is faster than contention
-            if _is_numpy_encoder(model):
-                vectors = model.encode(batch)
-            else:
-                import torch
+            import torch
 
-                with torch.autocast("cpu", dtype=torch.bfloat16, enabled=builds_in_bf16()):
-                    vectors = model.encode(
-                        batch,
-                        batch_size=batch_size,
-                        convert_to_numpy=True,
-                        normalize_embeddings=True,
-                        show_progress_bar=False,
-                    )
+            with torch.autocast("cpu", dtype=torch.bfloat16, enabled=builds_in_bf16()):
+                vectors = model.encode(
+                    batch,
+                    batch_size=batch_size,
+                    convert_to_numpy=True,
+                    normalize_embeddings=True,
+                    show_progress_bar=False,
+                )
         parts.append(np.asarray(vectors, dtype=np.float32))
         if progress is not None:
             progress(min(begin + batch_size, len(texts)), len(texts))
@@ -218,11 +235,28 @@ def encode(
     return out
 
 
+def _encode_ours(model: Any, texts: Sequence[str], batch_size: int, progress: Progress | None) -> np.ndarray:
+    """``encode`` for a NumpyEncoder or TorchEncoder: batches of similar length in tokens."""
+    from .numpy_encoder import padded_batches
+
+    out = np.empty((len(texts), model_dimension(model)), dtype=np.float32)
+    done = 0
+    for rows, ids, types, mask in padded_batches(model.tokenizer.encode_batch(list(texts)), batch_size):
+        with _LOCK:  # 2 cores: one encode at a time is faster than contention
+            out[rows] = model.forward(ids, types, mask)
+        done += len(rows)
+        if progress is not None:
+            progress(done, len(texts))
+    return out
+
+
 def token_lengths(model: Any, texts: Sequence[str]) -> list[int]:
     """Each text's length in tokens as a SentenceTransformer reads it (cut to its window), or in
     characters when its tokenizer is not a Hugging Face one. Batches sorted by characters padded
     39% more tokens on SQuAD sentences (bench/RESULTS.md, "Build speed"): figures, names and
     other scripts take more tokens a character."""
+    if _is_numpy_encoder(model):  # a tokenizers.Tokenizer, which truncates to the window itself
+        return [len(e.ids) for e in model.tokenizer.encode_batch(list(texts))]
     tokenizer = getattr(model, "tokenizer", None)
     if not callable(tokenizer):
         return [len(t) for t in texts]

@@ -249,10 +249,10 @@ class NumpyEncoder:
         encodings = self.tokenizer.encode_batch(list(texts))
         out = np.zeros((len(encodings), self.dimension), dtype=np.float32)
         for rows, ids, types, mask in padded_batches(encodings, batch_size):
-            out[rows] = self._forward(ids, types, mask)
+            out[rows] = self.forward(ids, types, mask)
         return out
 
-    def _forward(self, ids: np.ndarray, types: np.ndarray, mask: np.ndarray) -> np.ndarray:
+    def forward(self, ids: np.ndarray, types: np.ndarray, mask: np.ndarray) -> np.ndarray:
         """BertModel + pooling + L2 normalisation for one padded batch."""
         word, position, token_type, ln_w, ln_b = self._embed
         h = layer_norm(word[ids] + position[: ids.shape[1]] + token_type[types], ln_w, ln_b, self._eps)

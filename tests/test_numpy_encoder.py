@@ -214,6 +214,48 @@ def test_import_load_and_encode_do_not_import_torch() -> None:
     assert result.returncode == 0, result.stderr
 
 
+@pytest.mark.parametrize(("bf16", "worst"), [("0", 0.99999), ("1", 0.9999)])
+def test_the_build_encoder_matches_sentence_transformers(
+    st_model, monkeypatch: pytest.MonkeyPatch, bf16: str, worst: float
+) -> None:
+    """Index builds run the numpy encoder's model with torch (TorchEncoder): in float32 the same
+    vectors as sentence-transformers, in bfloat16 within its rounding, through ``rag.embed.encode``
+    (batched by tokens, padded, masked) and in the order given."""
+    from rag.embed import builds_in_bf16, encode
+    from rag.torch_encoder import TorchEncoder
+
+    monkeypatch.setenv("RAG_BF16", bf16)
+    builds_in_bf16.cache_clear()
+    try:
+        ours = encode(TorchEncoder(MODEL_DIR), TEXTS, batch_size=8)
+    finally:
+        builds_in_bf16.cache_clear()
+    theirs = st_model.encode(TEXTS, normalize_embeddings=True, convert_to_numpy=True)
+    if bf16 == "0":
+        _assert_close(ours, theirs)
+    cosine = (ours * theirs).sum(1)
+    assert cosine.min() >= worst, f"worst cosine {cosine.min()} for text #{int(cosine.argmin())}"
+
+
+def test_a_large_build_loads_neither_transformers_nor_sentence_transformers() -> None:
+    """Importing them and loading the model through them took about 5 s of every large build,
+    against 1.5 s for torch alone; another model still goes through sentence-transformers."""
+    script = (
+        "import sys\n"
+        "from rag.embed import load_build_encoder\n"
+        "from rag.torch_encoder import TorchEncoder\n"
+        "assert isinstance(load_build_encoder(), TorchEncoder)\n"
+        "heavy = [n for n in ('transformers', 'sentence_transformers') if n in sys.modules]\n"
+        "assert not heavy, heavy\n"
+    )
+    result = subprocess.run([sys.executable, "-c", script], cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr
+    off = {**os.environ, "RAG_NUMPY_ENCODER": "0"}
+    code = "from rag.embed import load_build_encoder; print(type(load_build_encoder()).__name__)"
+    done = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=off, capture_output=True, text=True, timeout=300)
+    assert done.stdout.strip().splitlines()[-1] == "SentenceTransformer", done.stderr
+
+
 @pytest.mark.parametrize(("setting", "threads"), [(None, 1), ("2", 2)])
 def test_a_process_that_answers_questions_bounds_numpys_blas_threads(
     index_dir: Path, setting: str | None, threads: int

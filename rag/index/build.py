@@ -12,7 +12,10 @@ from typing import Any
 
 import numpy as np
 
-from ..embed import encode, load_model, load_numpy_encoder, model_dimension, model_max_tokens, token_counter
+from ..embed import (
+    encode, load_build_encoder, load_model, load_numpy_encoder, model_dimension, model_max_tokens, token_counter,
+    token_lengths,
+)
 from ..ingest.chunk import CHUNKER, chunk_documents, document_sentences
 from ..ingest.load import SIDECAR, corpus_hashes, load_corpus
 from ..ingest.structure import as_read
@@ -81,7 +84,7 @@ def build_index(
         if resumed:
             log.info("going on from an interrupted build: %d texts it embedded are reused",
                      len({t for group in wanted for t in group if t in resumed}))  # fmt: skip
-        model = fast if fast is not None and total < SMALL_BUILD else load_model(settings.model)
+        model = fast if fast is not None and total < SMALL_BUILD else load_build_encoder(settings.model)
         groups = list(zip(missing, ("chunks", "sentences", "terms"), (settings.batch_size,) * 2 + (256,)))
         _embed(model, groups, known, progress, lambda texts, rows: save_partial(index_dir, settings.model, texts, rows))
         sentence_vectors, term_vectors = (_stack(known, g, model_dimension(model)) for g in (readings, words))
@@ -192,7 +195,8 @@ def _embed(
 
     try:
         for texts, what, batch in groups:
-            texts = sorted(texts, key=len, reverse=True)  # each slice pads little
+            lengths = dict(zip(texts, token_lengths(model, texts), strict=True))
+            texts = sorted(texts, key=lambda t: -lengths[t])  # by tokens: each batch pads little
             for begin in range(0, len(texts), SLICE * batch):
                 part = texts[begin : begin + SLICE * batch]
                 done = offset + begin
