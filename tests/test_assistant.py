@@ -111,6 +111,9 @@ def test_a_follow_up_asked_first_says_there_is_nothing_to_follow(assistant) -> N
     for question in ("and the second one?", "why?", "the last point?"):
         answer = assistant.ask(question)
         assert answer.refused and not answer.citations and "no earlier answer" in answer.text, question
+        talk = [{"role": "user", "content": question}, {"role": "assistant", "content": answer.text}]
+        then = assistant.ask("and the second one?", talk)  # still nothing to follow
+        assert then.refused and "no earlier answer" in then.text, then.text  # (was "don't answer that question")
     assert "no earlier answer" not in assistant.ask("what is the second area ripe for cooperation?").text
 
 

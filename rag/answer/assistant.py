@@ -96,7 +96,7 @@ class Assistant:
         if reply:  # "hi", "thanks", "what can you do?", "what essays do you have?"
             return Answer(reply, (), refused=False, question=text, search_query="")
         intent = read_intent(text)
-        if (needs_earlier(text) or intent.more) and not user_turns(history):  # "and the second one?" first
+        if _leans_on_nothing(text, history):  # "and the second one?" first
             note = "There is no earlier answer for that to follow up; please ask the whole question."
             return Answer(note, (), refused=True, question=text, search_query=text)
         if intent.more in ("on", "context"):  # "tell me more", "the whole paragraph"
@@ -412,6 +412,16 @@ def interviewees(retriever: Retriever, chosen: Sequence[Evidence]) -> dict[int, 
             honorific = _HONORIFIC.search(name)
             out[ev.row] = name[honorific.start():] if honorific else name
     return out
+
+
+def _leans_on_nothing(question: str, history: Sequence[Any]) -> bool:
+    """True for "and the second one?", "why?" or "tell me more" with no earlier question to lean on:
+    none asked, or only others like it (each told that there was nothing to follow up)."""
+
+    def leans(asked: str) -> bool:
+        return needs_earlier(asked) or bool(read_intent(asked).more)
+
+    return leans(question) and all(leans(turn) for turn in user_turns(history))
 
 
 def check_question(question: object) -> str:
