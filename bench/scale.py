@@ -371,7 +371,7 @@ def write(rows: list[dict[str, Any]], vectors: dict[str, Any] | None, long: dict
         "query process's peak; \"owned\" is its own memory after the questions (RssAnon), without the index's",
         "memory-mapped vectors, which the page cache holds and shares between processes.",
         "",
-        "| essays | characters | build (s) | raw encode, float32 (s) | raw encode, bfloat16 (s) | encode share of build | rebuild, one essay changed (s) "
+        "| essays | characters | build (s) | raw encode, float32 (s) | raw encode, bfloat16 (s) | raw encode ÷ build, same precision | rebuild, one essay changed (s) "
         "| peak RSS build (MiB) | index (MiB) | search p50 / p95 (ms) | flat top-5 p50 (ms) | ask p50 (ms) "
         "| cold `rag ask` (s) | query RSS (MiB) | of it owned (MiB) |",
         "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|",
