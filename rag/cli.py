@@ -225,8 +225,7 @@ def cmd_ask(args: argparse.Namespace) -> int:
     if args.question is not None:
         questions: Iterable[str] = [args.question]
     else:
-        questions = _prompt("ask> ")
-        print("Follow-ups read the earlier answers, as in the web chat.", file=sys.stderr)
+        questions = _prompt("ask> " if sys.stdin.isatty() else "")  # piped: no prompts on stderr
     history: list[dict[str, str]] = []
     shown: list[tuple[str, int, int]] = []  # the passages the last answer cited (source, start, end)
     echo = args.question is None and not args.json and not sys.stdin.isatty()  # a transcript names its questions
@@ -269,13 +268,16 @@ def cmd_eval(args: argparse.Namespace) -> int:
 
 
 def _prompt(prefix: str) -> Iterator[str]:
-    """Questions typed at an interactive prompt, until an empty line, 'quit' or end of input."""
-    print("Type a question (empty line or Ctrl-D to quit).", file=sys.stderr)
+    """Questions typed at an interactive prompt, until an empty line, 'quit' or end of input; with
+    no ``prefix`` (questions piped in) it prints nothing, so stderr holds only errors."""
+    if prefix:
+        print("Type a question (empty line or Ctrl-D to quit).", file=sys.stderr)
+        print("Follow-ups read the earlier answers, as in the web chat.", file=sys.stderr)
     while True:
         print(prefix, end="", file=sys.stderr, flush=True)  # stdout stays clean for --json
         line = sys.stdin.readline()
         if not line:
-            print(file=sys.stderr)
+            print(end="\n" if prefix else "", file=sys.stderr)
             return
         if line.strip().lower() in ("", "quit", "exit"):
             return
