@@ -151,8 +151,10 @@ class Assistant:
             chosen = with_next(self.retriever, self.reader, asked, chosen)
         elif reads_why(intent):  # "why was it fined?": the cause beside the fine, said without "because"
             chosen = with_cause(self.retriever, self.reader, asked, chosen)
-        if not intent.ordinal:  # "The crew included:" is answered with the crew
-            chosen = with_announced(self.retriever, chosen, per_essay=intent.cross, any_quote=bool(intent.list_size))
+        if not intent.ordinal:  # "The crew included:" is answered with the crew; a why-question's "for three
+            # reasons." with the reasons, beside whichever quote it stands (E101b)
+            any_quote = bool(intent.list_size) or reads_why(intent)
+            chosen = with_announced(self.retriever, chosen, per_essay=intent.cross, any_quote=any_quote)
         quotes = with_context(self.retriever, chosen)
         if not intent.list_size:  # a list keeps one bullet per point
             quotes = join_adjacent(self.retriever, quotes)
