@@ -486,3 +486,31 @@ def test_a_gist_favours_the_sentence_that_argues(talk) -> None:
     assistant, _ = talk
     got = assistant.ask("Summarize Holm's essay")
     assert any("should pay to bring such routes back" in c.quote for c in got.citations), got.text
+
+
+ORCHARD = """# Apples in the Wenlow Valley
+
+*By Thomas Ailey*
+
+## A crisis in 1993
+
+The cooperative was founded in February 1994 by eleven growers who farmed between them about 190 hectares of apples and pears. They came together for three reasons. First, in the autumn of 1993 the supermarket chain that bought most of the valley's dessert apples cut the price it paid by 18 percent. Second, selling all year round required a cold store, and no single grower could afford to build one. Third, the juice factory at Aldbury, which had taken the valley's second-grade fruit for forty years, closed in the same year.
+
+The first chairman was Owen Prothero, whose family had grown apples at Cefn Farm since the 1920s. He later said that the growers did not join because they liked each other, but because they were afraid of going out of business one at a time.
+
+## The cold store
+
+The cold store was finished in 1997 at a cost of 1.2 million pounds, paid for by a levy on every tonne of fruit the members sold.
+"""
+
+
+@pytest.mark.parametrize(
+    "question",
+    ["Why did the Wenlow growers band together — what were the three reasons?", "Why did the growers form the cooperative?"],
+)
+def test_a_why_answer_that_announces_its_reasons_quotes_them(tmp_path, question: str) -> None:
+    """E101b, walk-through 32 (its paragraph, trimmed): the answer was "The cooperative was founded
+    … They came together for three reasons." and stopped there; the announced points are the reasons."""
+    got = _over(tmp_path, "orchard.md", ORCHARD).ask(question)
+    for point in ("cut the price it paid", "no single grower could afford", "juice factory at Aldbury"):
+        assert point in got.text, got.text
