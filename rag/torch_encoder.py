@@ -60,4 +60,3 @@ class TorchEncoder(NumpyEncoder):
             else:
                 pooled = (h * real[:, :, None]).sum(1) / real.sum(1, keepdim=True).clamp(min=1e-9)
             return F.normalize(pooled, dim=1).numpy()
-
