@@ -514,3 +514,22 @@ def test_a_why_answer_that_announces_its_reasons_quotes_them(tmp_path, question:
     got = _over(tmp_path, "orchard.md", ORCHARD).ask(question)
     for point in ("cut the price it paid", "no single grower could afford", "juice factory at Aldbury"):
         assert point in got.text, got.text
+
+
+BAKERY = """# The Bakers of Eastmoor Lane
+
+*By Tomas Reinholt*
+
+Eastmoor Lane once had four bakeries, and by 1990 it had none. The cooperative bakery that opened there in 1996 was started by six families who had lost their jobs when the flour mill closed. They opened it for three reasons. First, the nearest bread shop was now a forty-minute walk away, and most of the older residents had no car. Second, the mill's redundancy payments gave the families enough money to rent the old Hale bakery and repair its ovens. Third, the town council offered a rate holiday of two years to any business that reopened an empty shop on the lane.
+
+The bakery sells about 900 loaves a week. Its rye bread, baked to a recipe from the Hale family, won a regional prize in 2004.
+"""
+
+
+def test_a_why_question_that_counts_its_reasons_lists_them(tmp_path) -> None:
+    """Read as a why-question, all three announced points are quoted; E100 (the same question read as
+    a list because it counts what it asks for) gave two of the three, and was not shipped."""
+    assistant = _over(tmp_path, "bakery.md", BAKERY)
+    got = assistant.ask("Why did the families open the bakery — what were the three reasons?")
+    for point in ("nearest bread shop", "redundancy payments", "rate holiday"):
+        assert point in got.text, got.text
