@@ -222,13 +222,11 @@ def cmd_ask(args: argparse.Namespace) -> int:
 
     settings = settings_for(args)
     assistant = Assistant(open_retriever(settings), k=settings.k)
-    if args.question is not None:
-        questions: Iterable[str] = [args.question]
-    else:
-        questions = _prompt("ask> " if sys.stdin.isatty() else "")  # piped: no prompts on stderr
+    piped = args.question is None and not sys.stdin.isatty()  # no prompts; a transcript names its questions
+    questions: Iterable[str] = [args.question] if args.question is not None else _prompt("" if piped else "ask> ")
     history: list[dict[str, str]] = []
     shown: list[tuple[str, int, int]] = []  # the passages the last answer cited (source, start, end)
-    echo = args.question is None and not args.json and not sys.stdin.isatty()  # a transcript names its questions
+    echo = piped and not args.json
     for line in questions:
         question = line.strip()
         if echo:
@@ -277,7 +275,8 @@ def _prompt(prefix: str) -> Iterator[str]:
         print(prefix, end="", file=sys.stderr, flush=True)  # stdout stays clean for --json
         line = sys.stdin.readline()
         if not line:
-            print(end="\n" if prefix else "", file=sys.stderr)
+            if prefix:
+                print(file=sys.stderr)  # end the prompt's line
             return
         if line.strip().lower() in ("", "quit", "exit"):
             return

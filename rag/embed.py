@@ -125,13 +125,6 @@ def load_query_encoder(name: str = DEFAULT_MODEL) -> Any:
     return fast if fast is not None else load_model(name)
 
 
-@lru_cache(maxsize=4)
-def _load_torch(resolved: str) -> Any:
-    from .torch_encoder import TorchEncoder
-
-    return TorchEncoder(resolved)
-
-
 def load_build_encoder(name: str = DEFAULT_MODEL) -> Any:
     """What embeds a large build: the numpy encoder's model run by torch when numpy reproduces it
     (loaded about 3 s sooner than sentence-transformers; the 2 MB essay built in 0.81x the time:
@@ -141,7 +134,14 @@ def load_build_encoder(name: str = DEFAULT_MODEL) -> Any:
     if fast is None:
         return load_model(name)
     with _LOCK:
-        return _load_torch(resolve_model(name))
+        return _torch_of(fast)
+
+
+@lru_cache(maxsize=4)
+def _torch_of(encoder: Any) -> Any:
+    from .torch_encoder import TorchEncoder
+
+    return TorchEncoder(encoder)
 
 
 def model_dimension(model: Any) -> int:

@@ -2,14 +2,14 @@
 
 A build of the default model spent about 5 s importing sentence-transformers and transformers and
 loading the model through them, against 1.5 s for torch alone (bench/RESULTS.md, "Build speed").
-This runs the same BERT forward as ``NumpyEncoder`` on the same mapped weights with torch's kernels,
+This runs the same BERT forward as ``NumpyEncoder`` on the same weights (shared with the loaded
+numpy encoder, which a build holds to count tokens: loading it twice cost 89 MiB) with torch's kernels,
 in bfloat16 where ``builds_in_bf16`` says so, as the build ran sentence-transformers before.
 """
 
 from __future__ import annotations
 
 import warnings
-from pathlib import Path
 
 import numpy as np
 
@@ -17,12 +17,12 @@ from .numpy_encoder import NumpyEncoder
 
 
 class TorchEncoder(NumpyEncoder):
-    """A model folder ``NumpyEncoder`` reproduces, run by torch (imported here, not on the query path)."""
+    """A loaded ``NumpyEncoder``'s model run by torch (imported here, not on the query path)."""
 
-    def __init__(self, model_dir: str | Path) -> None:
+    def __init__(self, encoder: NumpyEncoder) -> None:
         import torch
 
-        super().__init__(model_dir)
+        vars(self).update(vars(encoder))  # its tokenizer and arrays, shared: the model is not loaded again
         with warnings.catch_warnings():  # the mapped tables are read-only, and nothing here writes them
             warnings.filterwarnings("ignore", "The given NumPy array is not writable")
             self._tables = tuple(torch.from_numpy(np.asarray(a)) for a in self._embed)

@@ -227,7 +227,7 @@ def test_the_build_encoder_matches_sentence_transformers(
     monkeypatch.setenv("RAG_BF16", bf16)
     builds_in_bf16.cache_clear()
     try:
-        ours = encode(TorchEncoder(MODEL_DIR), TEXTS, batch_size=8)
+        ours = encode(TorchEncoder(NumpyEncoder(MODEL_DIR)), TEXTS, batch_size=8)
     finally:
         builds_in_bf16.cache_clear()
     theirs = st_model.encode(TEXTS, normalize_embeddings=True, convert_to_numpy=True)
@@ -244,7 +244,10 @@ def test_a_large_build_loads_neither_transformers_nor_sentence_transformers() ->
         "import sys\n"
         "from rag.embed import load_build_encoder\n"
         "from rag.torch_encoder import TorchEncoder\n"
-        "assert isinstance(load_build_encoder(), TorchEncoder)\n"
+        "from rag.embed import load_numpy_encoder\n"
+        "model = load_build_encoder()\n"
+        "assert isinstance(model, TorchEncoder)\n"
+        "assert model._layers[0][0] is load_numpy_encoder()._layers[0][0]  # the loaded model, not a second copy\n"
         "heavy = [n for n in ('transformers', 'sentence_transformers') if n in sys.modules]\n"
         "assert not heavy, heavy\n"
     )
