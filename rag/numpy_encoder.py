@@ -246,7 +246,7 @@ class NumpyEncoder:
         """Unit-length float32 embeddings, one row per text (batched by length, padded + masked)."""
         if isinstance(texts, str):
             raise TypeError("encode takes a sequence of texts, not one string")
-        encodings = self.tokenizer.encode_batch(list(texts))
+        encodings = self.tokenizer.encode_batch_fast(list(texts))
         out = np.zeros((len(encodings), self.dimension), dtype=np.float32)
         for rows, ids, types, mask in padded_batches(encodings, batch_size):
             out[rows] = self.forward(ids, types, mask)

@@ -15,6 +15,11 @@ import numpy as np
 
 from .numpy_encoder import NumpyEncoder
 
+SHORT = 64  # batches at most this many tokens wide attend by two batched products, not torch's fused
+# kernel: its fixed cost per call made attention 18% of a build of sentences 34 tokens long, and 5.6x
+# the products' time for 3-token search terms (bench/RESULTS.md, "Build speed"); past ~100 tokens it wins
+_NORMS = (8, 9, 14, 15)  # each layer's LayerNorm weights and biases in ``NumpyEncoder._layers``: kept float32
+
 
 class TorchEncoder(NumpyEncoder):
     """A loaded ``NumpyEncoder``'s model run by torch (imported here, not on the query path)."""
@@ -22,34 +27,54 @@ class TorchEncoder(NumpyEncoder):
     def __init__(self, encoder: NumpyEncoder) -> None:
         import torch
 
+        from .embed import builds_in_bf16
+
         vars(self).update(vars(encoder))  # its tokenizer and arrays, shared: the model is not loaded again
         with warnings.catch_warnings():  # the mapped tables are read-only, and nothing here writes them
             warnings.filterwarnings("ignore", "The given NumPy array is not writable")
             self._tables = tuple(torch.from_numpy(np.asarray(a)) for a in self._embed)
-        # dense weights are held transposed, (in, out): their .T is the (out, in) F.linear takes, unchanged
-        self._torch_layers = [
-            [torch.from_numpy(a).T if a.ndim == 2 else torch.from_numpy(a) for a in layer] for layer in self._layers
-        ]
+        # dense weights are held transposed, (in, out): their .T is the (out, in) F.linear takes. In
+        # bfloat16 they are cast once here (44 MB), not by autocast on every call: the same numbers.
+        # Query, key and value are one product (1.25x as fast as three, bench/RESULTS.md, "Build speed")
+        self._dtype = torch.bfloat16 if builds_in_bf16() else torch.float32
+        self._torch_layers = []
+        for layer in self._layers:
+            t = [
+                (torch.from_numpy(a).T if a.ndim == 2 else torch.from_numpy(a)).to(
+                    torch.float32 if i in _NORMS else self._dtype
+                )
+                for i, a in enumerate(layer)
+            ]
+            self._torch_layers.append([torch.cat(t[0:6:2]), torch.cat(t[1:6:2]), *t[6:]])
 
     def forward(self, ids: np.ndarray, types: np.ndarray, mask: np.ndarray) -> np.ndarray:
         """BertModel + pooling + L2 normalisation for one padded batch, by torch."""
         import torch
         import torch.nn.functional as F
 
-        from .embed import builds_in_bf16
-
         batch, width = ids.shape
         hidden, heads = self.dimension, self._heads
         word, position, token_type, ln_w, ln_b = self._tables
         real = torch.from_numpy(mask)
-        attend = real.bool()[:, None, None, :]  # keys each query may attend to
-        with torch.inference_mode(), torch.autocast("cpu", dtype=torch.bfloat16, enabled=builds_in_bf16()):
+        short = width <= SHORT
+        if short:  # -inf on the padding keys, one (width, width) block per sequence and head
+            hide = torch.zeros(batch, 1, width, dtype=self._dtype).masked_fill(real[:, None, :] == 0, float("-inf"))
+            hide = hide.repeat_interleave(heads, 0).expand(batch * heads, width, width)
+        else:
+            attend = real.bool()[:, None, None, :]  # keys each query may attend to
+        bf16 = self._dtype == torch.bfloat16
+        with torch.inference_mode(), torch.autocast("cpu", dtype=torch.bfloat16, enabled=bf16):
             h = word[torch.from_numpy(ids)] + position[:width] + token_type[torch.from_numpy(types)]
             h = F.layer_norm(h, (hidden,), ln_w, ln_b, self._eps)
-            for wq, bq, wk, bk, wv, bv, wo, bo, lw1, lb1, wi, bi, wo2, bo2, lw2, lb2 in self._torch_layers:
-                q, k, v = (F.linear(h, w, b).view(batch, width, heads, -1).transpose(1, 2)
-                           for w, b in ((wq, bq), (wk, bk), (wv, bv)))  # fmt: skip
-                context = F.scaled_dot_product_attention(q, k, v, attn_mask=attend)
+            for wqkv, bqkv, wo, bo, lw1, lb1, wi, bi, wo2, bo2, lw2, lb2 in self._torch_layers:
+                qkv = F.linear(h, wqkv, bqkv).view(batch, width, 3, heads, -1)
+                q, k, v = (qkv[:, :, i].transpose(1, 2) for i in range(3))
+                if short:
+                    q, k, v = (x.reshape(batch * heads, width, -1) for x in (q, k, v))
+                    scores = torch.baddbmm(hide, q, k.transpose(1, 2), alpha=q.shape[-1] ** -0.5)
+                    context = torch.bmm(torch.softmax(scores, -1), v).view(batch, heads, width, -1)
+                else:
+                    context = F.scaled_dot_product_attention(q, k, v, attn_mask=attend)
                 context = context.transpose(1, 2).reshape(batch, width, hidden)
                 attended = F.layer_norm(F.linear(context, wo, bo) + h, (hidden,), lw1, lb1, self._eps)
                 inner = F.gelu(F.linear(attended, wi, bi))

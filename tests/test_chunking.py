@@ -221,6 +221,34 @@ def test_the_splitter_counts_each_piece_once(documents, count_tokens) -> None:
     assert again == chunk_documents(documents, count_tokens, settings.chunk_tokens, settings.chunk_overlap)
 
 
+def test_a_piece_too_long_by_its_words_alone_is_not_tokenized(documents, count_tokens) -> None:
+    """The splitter only asks whether such a piece fits: a 2 MB paragraph's tokens took 1.6 s to
+    count. Its chunks are those of a splitter that counts every piece."""
+    from functools import lru_cache
+
+    from langchain_text_splitters import RecursiveCharacterTextSplitter
+
+    from rag.ingest.chunk import SEPARATORS
+
+    counted: list[str] = []
+
+    def counting(text: str) -> int:
+        counted.append(text)
+        return count_tokens(text)
+
+    settings = Settings()
+    line = " ".join(" ".join(d.text.split()) for d in documents) + "\n"  # both essays as one paragraph
+    doc = Document("line.txt", line, "One line", None, "0" * 64)
+    ours = chunk_documents([doc], counting, settings.chunk_tokens, settings.chunk_overlap)
+    assert counted and max(len(t.split()) for t in counted) <= settings.chunk_tokens
+    exact = RecursiveCharacterTextSplitter(
+        chunk_size=settings.chunk_tokens, chunk_overlap=settings.chunk_overlap,
+        length_function=lru_cache(maxsize=None)(count_tokens), separators=SEPARATORS,
+        keep_separator="end", strip_whitespace=True,
+    ).split_text(line)  # fmt: skip
+    assert [c.text for c in ours] == exact
+
+
 def test_repeated_opening_paragraph_is_marked_duplicate(documents, count_tokens) -> None:
     # At 128 tokens the second copy of the paragraph is a chunk of its own (at the default
     # size it shares a chunk with new text, and search-time quote dedup covers it).
