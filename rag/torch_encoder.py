@@ -2,9 +2,10 @@
 
 A build of the default model spent about 5 s importing sentence-transformers and transformers and
 loading the model through them, against 1.5 s for torch alone (bench/RESULTS.md, "Build speed").
-This runs the same BERT forward as ``NumpyEncoder`` on the same weights (shared with the loaded
-numpy encoder, which a build holds to count tokens: loading it twice cost 89 MiB) with torch's kernels,
-in bfloat16 where ``builds_in_bf16`` says so, as the build ran sentence-transformers before.
+This runs the same BERT forward as ``NumpyEncoder`` on the same weights (those of the loaded numpy
+encoder, which a build holds to count tokens: loading them twice cost 89 MiB; the dense ones stacked
+and cast once to the build's precision) with torch's kernels, in bfloat16 where ``builds_in_bf16``
+says so, as the build ran sentence-transformers before.
 """
 
 from __future__ import annotations
@@ -16,8 +17,8 @@ import numpy as np
 from .numpy_encoder import NumpyEncoder
 
 SHORT = 64  # batches at most this many tokens wide attend by two batched products, not torch's fused
-# kernel: its fixed cost per call made attention 18% of a build of sentences 34 tokens long, and 5.6x
-# the products' time for 3-token search terms (bench/RESULTS.md, "Build speed"); past ~100 tokens it wins
+# kernel: its fixed cost per call made attention 18% of a build of sentences 34 tokens long, and it took
+# 5.6x as long as the products on 3-token search terms (bench/RESULTS.md, "Build speed"); past ~100 tokens it wins
 _NORMS = (8, 9, 14, 15)  # each layer's LayerNorm weights and biases in ``NumpyEncoder._layers``: kept float32
 
 
@@ -35,7 +36,7 @@ class TorchEncoder(NumpyEncoder):
             self._tables = tuple(torch.from_numpy(np.asarray(a)) for a in self._embed)
         # dense weights are held transposed, (in, out): their .T is the (out, in) F.linear takes. In
         # bfloat16 they are cast once here (44 MB), not by autocast on every call: the same numbers.
-        # Query, key and value are one product (1.25x as fast as three, bench/RESULTS.md, "Build speed")
+        # Query, key and value are one product (1.26x as fast as three, bench/RESULTS.md, "Build speed")
         self._dtype = torch.bfloat16 if builds_in_bf16() else torch.float32
         self._torch_layers = []
         for layer in self._layers:
