@@ -533,3 +533,30 @@ def test_a_why_question_that_counts_its_reasons_lists_them(tmp_path) -> None:
     got = assistant.ask("Why did the families open the bakery — what were the three reasons?")
     for point in ("nearest bread shop", "redundancy payments", "rate holiday"):
         assert point in got.text, got.text
+
+
+OLDEN = """# Bringing Back the Bends
+
+*By Sunniva Hartley*
+
+For most of its length the River Olden is a modest lowland river, flowing some forty kilometres east to join the estuary below the market town of Carrow. For sixty years its middle reach looked less like a river than a drainage ditch.
+
+## Straightened
+
+The straightening of the Olden was carried out between 1958 and 1962 by the Olden Drainage Board, a public body whose task was to make the valley's wet meadows fit for arable farming. Engineers cut a new, straight channel through the meanders and dredged it two metres deeper than the old bed, so that water would drain off the fields quickly after rain. Within a decade most of the valley's meadow was ploughed for wheat and barley.
+
+## The costs of speed
+
+A straight, deep river moves water quickly, and on the Olden it moved it quickly to the one place that could least cope with it. The town flooded badly in 1998 and again in 2007, when 340 homes were under water. An inquiry after the 2007 flood concluded that the straightened channel had raised the flood peak in Carrow by delivering the water from the upper valley several hours sooner than the old river would have done.
+"""
+
+
+def test_a_follow_up_naming_a_new_place_is_answered_about_it(tmp_path) -> None:
+    """E102, walk-through 32 (its essay, trimmed): "what did that do to Carrow?" repeated the last
+    answer, as a plain follow-up takes the sentence after the last quote; Carrow is new to the talk."""
+    assistant = _over(tmp_path, "olden.md", OLDEN)
+    history: list[dict[str, str]] = []
+    for question in ("What was done to the Olden between 1958 and 1962?", "what did that do to Carrow?"):
+        got = assistant.ask(question, history)
+        history += [{"role": "user", "content": question}, {"role": "assistant", "content": got.text}]
+    assert "raised the flood peak in Carrow" in got.text, got.text

@@ -27,7 +27,9 @@ from .evidence import (
     read_best, reads_plainly, reads_why, row_headers, select, unrepeated, with_announced, with_cause, with_context,
     with_next,
 )
-from .followup import all_answers, check_history, for_reader, last_answer, needs_earlier, resolve, user_turns
+from .followup import (
+    all_answers, check_history, for_reader, last_answer, needs_earlier, new_names, resolve, user_turns,
+)
 from .gist import CLOSING_SENTENCES, GIST_SENTENCES, OVERVIEW_ESSAYS, asks_gist, central_rows, topic_terms
 from .intent import Intent, read_intent
 from .meta import meta_reply
@@ -122,7 +124,11 @@ class Assistant:
             referred = [*quoted_in(candidates, last_answer(history)), candidates[0]][0]  # what "that" is
             return self._authorship(text, query, referred)
         shown = last_answer(history) if resolved != text else ""
-        if shown and reads_plainly(intent):  # "When did that happen?": the sentence after the last quote
+        moved_to = new_names(text, history) if shown else []
+        naming = [c for c in candidates if moved_to and holds_terms(set(terms(c.text)), moved_to)]
+        if naming:  # "what did that do to Carrow?": the sentences naming Carrow, new to the talk, lead (E102)
+            candidates = [*naming, *(c for c in candidates if c not in naming)]
+        elif shown and reads_plainly(intent):  # "When did that happen?": the sentence after the last quote
             candidates = continuing(self.retriever, self.reader, asked, candidates, passages, shown)
         if intent.more == "else":  # "what else?": what the conversation has not quoted yet
             quoted = {c.row for c in quoted_in(candidates, all_answers(history))}

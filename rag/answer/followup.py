@@ -108,10 +108,20 @@ def names_new_subject(question: str, turns: Sequence[str]) -> bool:
     """True when ``question`` names something (a capitalised word past its first) that no earlier
     turn mentions, with at least three words besides 'her', 'first' and the like: it asks anew
     ("When did Beyonce release her first album?" after a question about Notre Dame)."""
-    capitalised = " ".join(w for w in question.split()[1:] if w[:1].isupper())
-    earlier = set(terms(" ".join(turns)))
     content = [t for t in terms(question) if not _ANAPHORA.fullmatch(t)]
-    return bool(set(terms(capitalised)) - earlier) and len(content) >= 3
+    return bool(_unmet_names(question, " ".join(turns))) and len(content) >= 3
+
+
+def new_names(question: str, history: Sequence[Any] | None) -> list[str]:
+    """The search terms of the names ``question`` capitalises that no earlier question or answer
+    holds: what a follow-up moves on to ("what did that do to Carrow?" after the Olden's straightening)."""
+    return _unmet_names(question, " ".join([*user_turns(history), all_answers(history)]))
+
+
+def _unmet_names(question: str, earlier: str) -> list[str]:
+    """Terms of the words ``question`` capitalises past its first that ``earlier`` does not hold."""
+    held = set(terms(earlier))
+    return [t for t in terms(" ".join(w for w in question.split()[1:] if w[:1].isupper())) if t not in held]
 
 
 def resolve(question: str, history: Sequence[Any] | None) -> str:
