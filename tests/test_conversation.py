@@ -560,3 +560,20 @@ def test_a_follow_up_naming_a_new_place_is_answered_about_it(tmp_path) -> None:
         got = assistant.ask(question, history)
         history += [{"role": "user", "content": question}, {"role": "assistant", "content": got.text}]
     assert "raised the flood peak in Carrow" in got.text, got.text
+
+
+LIGHT = """# The Light on Skerry Head
+
+*By Margit Evensen*
+
+## Automation
+
+The decision to automate Skerry Head was taken in 1985. The last three keepers, led by principal keeper Donald Moar, left on 30 November 1987. Moar had served on the station for twenty-two years, and his final journal entry reads simply: "Light handed over. Wind south-west, moderate. All well." The lamp has run unattended ever since.
+"""
+
+
+def test_a_quote_does_not_stop_inside_a_quotation(tmp_path) -> None:
+    """E103, walk-through 32 (its paragraph, trimmed): the answer stopped at "reads simply: "Light
+    handed over." because sentences end at full stops inside quotation marks too."""
+    got = _over(tmp_path, "light.md", LIGHT).ask("What did Donald Moar write in his final journal entry?")
+    assert 'Wind south-west, moderate. All well."' in got.text, got.text

@@ -25,7 +25,7 @@ from .asked import NOUNS, gives, unheld_names
 from .evidence import (
     Evidence, as_evidence, continuing, dense_best, gather, gives_reason, introduces, join_adjacent, numbered, quoted_in,
     read_best, reads_plainly, reads_why, row_headers, select, unrepeated, with_announced, with_cause, with_context,
-    with_next,
+    whole_quotations, with_next,
 )
 from .followup import (
     all_answers, check_history, for_reader, last_answer, needs_earlier, new_names, resolve, user_turns,
@@ -161,7 +161,7 @@ class Assistant:
             # reasons." with the reasons, beside whichever quote it stands (E101b)
             any_quote = bool(intent.list_size) or reads_why(intent)
             chosen = with_announced(self.retriever, chosen, per_essay=intent.cross, any_quote=any_quote)
-        quotes = with_context(self.retriever, chosen)
+        quotes = whole_quotations(self.retriever, with_context(self.retriever, chosen))
         if not intent.list_size:  # a list keeps one bullet per point
             quotes = join_adjacent(self.retriever, quotes)
         if reads_plainly(intent) and not gives(intent.asks, text, " ".join(q.text for q in quotes)):

@@ -236,6 +236,49 @@ def with_context(retriever: Retriever, chosen: Sequence[Evidence]) -> list[Evide
     return out
 
 
+def whole_quotations(retriever: Retriever, quotes: Sequence[Evidence]) -> list[Evidence]:
+    """Each quote that stops inside a quotation it opened goes on to where it closes, and one that
+    starts inside a quotation goes back to where it opened: sentences end at full stops even in
+    quotation marks ("… reads simply: "Light handed over." of "Light handed over. Wind south-west,
+    moderate. All well.""). Within its paragraph and passage, at most three sentences and 400
+    characters further; else the quote stays as it was (E103). A quote the grown one holds is dropped."""
+    out: list[Evidence] = []
+    for ev in quotes:
+        doc = retriever.document(ev.passage.source).text
+        first = ev.row if retriever.sentences[ev.row].start == ev.start else ev.row - 1  # with_context's
+        side = _left_open(ev.text)
+        rows = range(ev.row + 1, ev.row + 4) if side > 0 else range(first - 1, first - 4, -1) if side < 0 else range(0)
+        for r in rows:
+            if not 0 <= r < len(retriever.sentences) or not _one_paragraph(retriever, r, ev.row):
+                break
+            sentence = retriever.sentences[r]
+            start, end = (ev.start, max(sentence.end, ev.end)) if side > 0 else (min(sentence.start, ev.start), ev.end)
+            if start < ev.passage.start or end > ev.passage.end or end - start > len(ev.text) + 400:
+                break
+            if _left_open(doc[start:end]) == 0:
+                ev = replace(ev, start=start, end=end, text=doc[start:end])
+                break
+        if not any(o.start <= ev.start and ev.end <= o.end for o in out):
+            out.append(ev)
+    return out
+
+
+def _left_open(text: str) -> int:
+    """1 when ``text`` opens a quotation it does not close, -1 when it closes one it never opened, else 0."""
+    curly = text.count("“") - text.count("”")
+    if curly:
+        return 1 if curly > 0 else -1
+    marks = [m.start() for m in re.finditer('"', text)]
+    if len(marks) % 2 == 0:
+        return 0
+    last, head = marks[-1], marks[0]
+    if last == 0 or not text[last - 1].isalnum() and text[last - 1] not in ".,!?;":  # ' "Light' opens
+        return 1
+    if head + 1 == len(text) or text[head + 1].isspace():  # 'well." ' closes
+        return -1
+    return 0
+
+
 _INTRODUCES = re.compile(r"(?::|\b(?:the following|as follows)\W*)$", re.I)
 _COUNTED = re.compile(r"\b(two|three|four|five|six)\s+(?:[\w-]+\s+){0,2}?[\w-]+s\b", re.I)
 _FOLLOWS_WITHIN = 600  # characters from one announced point to the next ("First, ..." then "Second, ...")
