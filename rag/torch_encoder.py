@@ -14,12 +14,12 @@ import warnings
 
 import numpy as np
 
-from .numpy_encoder import NumpyEncoder
+from .numpy_encoder import _LAYER_KEYS, NumpyEncoder
 
 SHORT = 64  # batches at most this many tokens wide attend by two batched products, not torch's fused
 # kernel: its fixed cost per call made attention 18% of a build of sentences 34 tokens long, and it took
 # 5.6x as long as the products on 3-token search terms (bench/RESULTS.md, "Build speed"); past ~100 tokens it wins
-_NORMS = (8, 9, 14, 15)  # each layer's LayerNorm weights and biases in ``NumpyEncoder._layers``: kept float32
+_NORMS = {2 * i + b for i, key in enumerate(_LAYER_KEYS) if "LayerNorm" in key for b in (0, 1)}  # kept float32
 
 
 class TorchEncoder(NumpyEncoder):
