@@ -577,3 +577,46 @@ def test_a_quote_does_not_stop_inside_a_quotation(tmp_path) -> None:
     handed over." because sentences end at full stops inside quotation marks too."""
     got = _over(tmp_path, "light.md", LIGHT).ask("What did Donald Moar write in his final journal entry?")
     assert 'Wind south-west, moderate. All well."' in got.text, got.text
+
+
+TRAM = """# The Harlow Valley Tram Strike of 1911
+
+*By Margaret Ellison*
+
+## The walkout
+
+Negotiations over a new wage scale collapsed in February 1911. Pemberton refused to meet the union at all, saying that he "would not discuss his business with men who did not own it." On the morning of 14 March 1911, 412 motormen and conductors walked out, and not a single car left the Dunmore barn.
+
+The union's demands were modest and precise. First, a wage of 25 cents an hour. Second, a ten-hour working day in place of twelve. Third, an end to the system of fines. At a crowded meeting in St. Brendan's Hall that evening, Brannigan told the strikers: "We are not asking for charity; we are asking for the hours to see our children awake." The line was printed the next day on the front page of the *Evening Star* and became the strike's slogan.
+
+Pemberton's answer was to hire strikebreakers. Through the Bergoff detective agency he brought in 150 replacement workers from Philadelphia, housed them in the car barn, and tried to run a reduced service under police guard.
+
+## Why the company gave in
+
+The strike was decided less by the militia than by the passengers. Within days of the riot, the churches, the miners' lodges and the women's clubs of both towns organized a boycott of the replacement cars. Families walked, shared wagons, or rode in the "jitney" automobiles that enterprising garage owners began running along the valley road at a nickel a ride. Because almost no one would ride the strikebreakers' cars, the company's fare revenue fell by 61 percent in April compared with the year before. Because revenue collapsed while the cost of guarding and housing the replacement men kept rising, the company lost about $48,000 over the spring, and its bankers, the Castleford Savings and Trust, began to press Pemberton to settle. It was this financial pressure, rather than any change of heart, that brought him to the table.
+
+## The settlement
+
+The talks were mediated by Bishop Francis Loughran of the Dunmore diocese, who had quietly supported the strikers' families with food from the parish relief fund. The agreement was signed on 29 May 1911, the seventy-sixth day of the strike. Its terms were:
+
+- a wage of 22 cents an hour, short of the 25 cents the union had asked for;
+- a ten-hour day, with no unpaid split shifts;
+- a three-member arbitration board to hear future disputes, one member chosen by each side and the third by the bishop;
+- no blacklisting of strikers.
+
+The fines system was not formally abolished, but the arbitration board threw out nearly every fine brought before it in its first two years, and the practice withered.
+
+## Aftermath
+
+Brannigan led Local 218 until 1926 and later served two terms on the Dunmore city council. Pemberton never forgave the bishop and moved his family's pew to a Methodist church in Castleford. His company struggled through the rise of the motorbus and was absorbed by the Keystone Transit Corporation in 1923. The last tram ran between Dunmore and Castleford on 30 June 1947, and the rails were paved over the following summer.
+
+Daniel Kerrigan's death was remembered longer than the strike itself. For decades, newsboys in Dunmore wore black armbands every 2 April. In 1986, on the seventy-fifth anniversary, the Harlow Valley Historical Society unveiled a bronze plaque at the site of the old depot, paid for by a public subscription of $6,200. It names the 412 strikers who walked out that March morning, and at the bottom, in smaller letters, the boy who never went home.
+"""
+
+
+def test_a_written_list_whose_lead_in_names_what_is_asked_is_found_beyond_the_best_five(tmp_path) -> None:
+    """E105, walk-through 33 (its essay, trimmed): "Its terms were:" and its four bullets were in a
+    retrieved passage but not among the five best candidates, so four unrelated sentences were listed."""
+    got = _over(tmp_path, "tram.md", TRAM).ask("What were the terms of the 1911 settlement?")
+    for term in ("a wage of 22 cents an hour", "a ten-hour day", "arbitration board", "no blacklisting"):
+        assert term in got.text, got.text

@@ -15,9 +15,18 @@ from rag.retrieve.ordinals import lists_inline
     "What are the parts of the plan?",
     "What three areas are ripe for cooperation?",
     "List the steps Govella proposes.",
+    "What are Whitby's methods?",  # past a possessive (E104)
 ])
 def test_questions_asking_for_several_things_are_lists(question: str) -> None:
     assert read_intent(question).list_size
+
+
+def test_a_possessive_before_the_count_still_makes_a_counted_list() -> None:
+    """E104, walk-through 33: "What were the commission's three methods?" quoted one method and the
+    lead-in, while "What were the three methods of the commission?" listed all three."""
+    intent = read_intent("What were the commission's three methods?")
+    assert (intent.list_size, intent.counted) == (3, True)
+    assert not read_intent("What was the commission's budget?").list_size
 
 
 @pytest.mark.parametrize("question", [

@@ -174,7 +174,7 @@ def select(
         item = ordinal_item(retriever, candidates, intent.ordinal, shown)
         return [item, *_next_in_paragraph(retriever, item)] if item is not None else [best]
     if intent.list_size:
-        written = markup_list(retriever, candidates, intent.list_size if intent.counted else 0)
+        written = markup_list(retriever, candidates, intent.list_size if intent.counted else 0, intent.plural)
         items = _in_reading_order(written or _list_items(retriever, candidates, intent.list_size))
         lead = max(candidates, key=lambda e: e.probability)
         in_order = any(i.row == lead.row for i in items) and sum(enumerates(i.text) for i in items) >= 2
@@ -535,14 +535,25 @@ def _list_items(retriever: Retriever, candidates: Sequence[Evidence], size: int)
     return items
 
 
-def markup_list(retriever: Retriever, candidates: Sequence[Evidence], size: int) -> list[Evidence]:
+def markup_list(retriever: Retriever, candidates: Sequence[Evidence], size: int, plural: str = "") -> list[Evidence]:
     """The items of a written list ("- ..." or "1. ...") that one of the best five candidates is an
-    item of, or introduces ("... four things:"): the first sentence of every item. Of several
-    such lists the one with exactly ``size`` items wins (when the question says how many), then
-    the best-ranked; a list longer than ``size`` gives its ``size`` best-ranked items."""
+    item of, or introduces ("... four things:"), or that any candidate is an item of or introduces
+    when its lead-in names ``plural``, what the question asks for ("Its terms were:", E105): the first
+    sentence of every item. Of several such lists the one with exactly ``size`` items wins (when the
+    question says how many), then the best-ranked; a list longer than ``size`` gives its ``size``
+    best-ranked items."""
     sentences = retriever.sentences
     lists: dict[int, tuple[int, Evidence, list[int]]] = {}
-    for rank, ev in enumerate(candidates[:5]):
+    named = set(terms(plural))
+
+    def led_by_plural(ev: Evidence) -> bool:
+        if introduces(ev.text):
+            return named <= set(terms(ev.text))
+        lead = _list_rows(retriever, ev.row)[0] - 1 if sentences[ev.row].kind == ITEM else -1
+        return lead >= 0 and introduces(sentences[lead].text) and named <= set(terms(sentences[lead].text))
+
+    looked = [(rank, ev) for rank, ev in enumerate(candidates) if rank < 5 or named and led_by_plural(ev)]
+    for rank, ev in looked:
         row = ev.row + 1 if sentences[ev.row].kind != ITEM and introduces(ev.text) else ev.row
         if row >= len(sentences) or sentences[row].kind != ITEM or sentences[row].source != ev.passage.source:
             continue

@@ -21,7 +21,11 @@ _CROSS = re.compile(
 )
 # "what clubs ...", "which security threats ...": a plural noun within two words of what/which
 _ASKED_NOUNS = re.compile(r"^\W*(?:what|which)\s+([a-z-]+)(?:\s+([a-z-]+))?")
-_ARE_THE = re.compile(r"^\W*(?:what|which)\s+(?:are|were)\s+(?:the|its|their|his|her)\s+([a-z-]+)(?:\s+([a-z-]+))?")
+# "what were the commission's three methods?", "what are Whitby's methods?": read past the possessive (E104)
+_ARE_THE = re.compile(
+    r"^\W*(?:what|which)\s+(?:are|were)\s+(?:(?:the|its|their|his|her)\s+(?:[a-z-]+(?:'s|’s|s')\s+)?|[a-z-]+(?:'s|’s|s')\s+)"
+    r"([a-z-]+)(?:\s+([a-z-]+))?"
+)
 _PLURAL = re.compile(r"[a-z-]{2,}[^su\W]s$")
 _VERBS = frozenset({"does", "do", "did", "is", "are", "was", "were", "has", "have", "can", "could", "should",
                     "would", "will", "of", "says", "thinks", "means", "happens", "makes", "needs", "comes"})
@@ -71,6 +75,7 @@ class Intent:
     mentions: bool = False  # asks where or whether the essays take up a topic ("where does X mention Y?")
     asks: str = ""  # the kind of fact asked for: "money", "year", "count", "name", "number" (see asked.py)
     steps: bool = False  # asks for steps: a numbered list is then "these steps", else "these points"
+    plural: str = ""  # what a list question asks for ("terms" in "what were the terms of ...?"), if it names it
 
 
 def _asked_plural(q: str) -> str:
@@ -116,6 +121,7 @@ def read_intent(question: str) -> Intent:
         mentions=locate,
         asks=asked_kind(question),
         steps=bool(_STEPS.search(q)),
+        plural=asked if is_list and not ordinal else "",
     )
 
 
