@@ -28,7 +28,7 @@ from .evidence import (
     whole_quotations, with_next,
 )
 from .followup import (
-    all_answers, check_history, for_reader, last_answer, needs_earlier, new_names, resolve, user_turns,
+    all_answers, asked_names, check_history, for_reader, last_answer, needs_earlier, new_names, resolve, user_turns,
 )
 from .gist import CLOSING_SENTENCES, GIST_SENTENCES, OVERVIEW_ESSAYS, asks_gist, central_rows, topic_terms
 from .intent import Intent, read_intent
@@ -201,7 +201,7 @@ class Assistant:
         asked = _NAMED_ESSAY.sub(" ", question)  # "does the essay on tortillas mention Italy?": Italy, not tortillas
         words = tuple(t for t in terms(asked) if t not in authors and t not in _MENTION_WORDS
                       and not (spelled and t not in self.retriever.vocabulary))  # fmt: skip
-        return Topic(words, _asked_capitalised(question))
+        return Topic(words, frozenset(asked_names(question)))
 
     def _holds(self, text: str, topic: Topic) -> bool:
         """True when ``text`` holds every topic word, or for a word the essays never use, one of
@@ -440,11 +440,6 @@ def check_question(question: object) -> str:
         if visible and odd / len(visible) > 0.3:
             raise QueryError("that does not look like a question in words: please type your question")
     return clean_query(question)
-
-
-def _asked_capitalised(question: str) -> frozenset[str]:
-    """The terms of the words a question capitalises past its first: names, as asked."""
-    return frozenset(terms(" ".join(w for w in question.split()[1:] if w[:1].isupper())))
 
 
 def _cite(number: int, ev: Evidence) -> Citation:

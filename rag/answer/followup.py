@@ -121,7 +121,12 @@ def new_names(question: str, history: Sequence[Any] | None) -> list[str]:
 def _unmet_names(question: str, earlier: str) -> list[str]:
     """Terms of the words ``question`` capitalises past its first that ``earlier`` does not hold."""
     held = set(terms(earlier))
-    return [t for t in terms(" ".join(w for w in question.split()[1:] if w[:1].isupper())) if t not in held]
+    return [t for t in asked_names(question) if t not in held]
+
+
+def asked_names(question: str) -> list[str]:
+    """The terms of the words a question capitalises past its first: names, as asked."""
+    return terms(" ".join(w for w in question.split()[1:] if w[:1].isupper()))
 
 
 def resolve(question: str, history: Sequence[Any] | None) -> str:
