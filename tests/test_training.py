@@ -4,6 +4,9 @@ resumed ends where an unstopped run ends, and int8 shipping is measured as shipp
 from __future__ import annotations
 
 import json
+import lzma
+import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -81,3 +84,24 @@ def test_int8_shipping_is_measured_as_it_ships(folder: Path, tmp_path: Path) -> 
     assert card["precision"].startswith("int8") and card["trained"]["epochs"] == 1
     last = json.loads((tmp_path / "int8" / "training.json").read_text())["epochs"][-1]
     assert last["before_rounding"]["test"]["questions"] == last["test"]["questions"] > 0
+
+
+def test_the_device_script_trains_from_the_carried_weights_alone(folder: Path, tmp_path: Path) -> None:
+    """training/on_device.sh, as a lent GPU machine runs it: given the base weights and tokenizer
+    alone (the articles would take the carry past its 64 MiB), it writes every article there from
+    the vendored SQuAD, then trains and ships with train_reader.py's options."""
+    pytest.importorskip("torch")
+    carried = tmp_path / "carried"
+    carried.mkdir()
+    for name in ("base.safetensors", "base.json", "tokenizer.json"):
+        shutil.copy(folder / name, carried / name)
+    command = ["sh", str(ROOT / "training" / "on_device.sh"), str(carried), str(tmp_path / "out"),
+               "--epochs", "1", "--batch", "8", "--limit", "1", "--max-steps", "2", "--int8"]  # fmt: skip
+    done = subprocess.run(command, cwd=ROOT, env={**os.environ, "PYTHON": sys.executable},
+                          capture_output=True, text=True, timeout=600)  # fmt: skip
+    assert done.returncode == 0, done.stderr[-2000:]
+    articles = json.loads(lzma.decompress((carried / "articles.json.xz").read_bytes()))
+    assert len(articles) == len(load_articles())  # every article, not the fixture's four
+    card = json.loads((tmp_path / "out" / "reader.json").read_text())
+    assert card["layers"] == 1 and card["precision"].startswith("int8")
+    assert json.loads((tmp_path / "out" / "training.json").read_text())["epochs"][-1]["steps"] == 2

@@ -8,11 +8,15 @@ and safetensors, so the folder can be carried to a machine with an accelerator a
 - ``base.safetensors``: the packaged MiniLM's embeddings and its first LAYERS layers (float16),
   the starting point; ``tokenizer.json``: its tokenizer; ``base.json``: the base model's name.
 
-Usage: python training/reader_data.py [OUT_FOLDER] [LAYERS]  (default training/cache/reader, 3 layers)
+Usage: python training/reader_data.py [OUT_FOLDER] [LAYERS] [--articles-only]  (default
+training/cache/reader, 3 layers). ``--articles-only`` writes only ``articles.json.xz``: what
+training/on_device.sh runs on a machine that has torch but not the packaged model, so that only the
+weights travel there.
 """
 
 from __future__ import annotations
 
+import argparse
 import json
 import lzma
 import shutil
@@ -32,13 +36,23 @@ from rag.settings import DEFAULT_MODEL  # noqa: E402
 LAYERS = 3  # transformer layers kept from the 6 of MiniLM-L6 (the query path runs them on CPU)
 
 
-def main(out: Path, layers: int = LAYERS) -> None:
-    """Write every article, the base weights (the first ``layers`` layers) and the tokenizer into ``out``."""
-    write_folder(out, load_articles(), layers)
+def main(out: Path, layers: int = LAYERS, articles_only: bool = False) -> None:
+    """Write every article, and unless ``articles_only`` the base weights and tokenizer, into ``out``."""
+    if articles_only:
+        write_articles(out, load_articles())
+    else:
+        write_folder(out, load_articles(), layers)
 
 
 def write_folder(out: Path, articles: list[Article], layers: int) -> None:
     """Write ``articles``, the base weights (the first ``layers`` layers) and the tokenizer into ``out``."""
+    write_articles(out, articles)
+    write_base(out, layers)
+    print(f"{len(articles)} articles, {sum(len(a.questions) for a in articles)} questions, {layers} layers -> {out}")
+
+
+def write_articles(out: Path, articles: list[Article]) -> None:
+    """Write ``articles`` (sentences, held-out half, questions with their rows) as ``articles.json.xz``."""
     out.mkdir(parents=True, exist_ok=True)
     calibration = calibration_half(articles)
     rows = []
@@ -51,6 +65,10 @@ def write_folder(out: Path, articles: list[Article], layers: int) -> None:
         rows.append({"index": a.index, "title": a.title, "split": split, "sentences": list(a.sentences),
                      "paragraph_of": list(a.paragraph_of), "questions": questions})  # fmt: skip
     (out / "articles.json.xz").write_bytes(lzma.compress(json.dumps(rows).encode("utf-8")))
+
+
+def write_base(out: Path, layers: int) -> None:
+    """Write the packaged MiniLM's embeddings and first ``layers`` layers (float16) and its tokenizer."""
     model = Path(resolve_model(DEFAULT_MODEL))
     weights = load_file(str(model / "model.safetensors"))
     keep = {k: v.astype(np.float16) for k, v in weights.items()
@@ -59,9 +77,12 @@ def write_folder(out: Path, articles: list[Article], layers: int) -> None:
     save_file(keep, str(out / "base.safetensors"))
     shutil.copy(model / "tokenizer.json", out / "tokenizer.json")
     (out / "base.json").write_text(json.dumps({"base": DEFAULT_MODEL, "layers": layers}))
-    print(f"{len(rows)} articles, {sum(len(r['questions']) for r in rows)} questions, {len(keep)} tensors -> {out}")
 
 
 if __name__ == "__main__":
-    main(Path(sys.argv[1]) if len(sys.argv) > 1 else ROOT / "training" / "cache" / "reader",
-         int(sys.argv[2]) if len(sys.argv) > 2 else LAYERS)
+    parser = argparse.ArgumentParser(description="Write what the reader is trained from into one folder.")
+    parser.add_argument("out", nargs="?", type=Path, default=ROOT / "training" / "cache" / "reader")
+    parser.add_argument("layers", nargs="?", type=int, default=LAYERS)
+    parser.add_argument("--articles-only", action="store_true", help="write articles.json.xz alone (no packaged model needed)")
+    args = parser.parse_args()
+    main(args.out, args.layers, args.articles_only)
