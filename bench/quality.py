@@ -71,13 +71,14 @@ ANSWER_ABLATIONS: dict[str, list[tuple[Any, str, Any]]] = {
     "ours − a follow-up reads the sentence after the last quote with that quote": [
         (assistant_module, "continuing", lambda r, reader, question, candidates, passages, shown: list(candidates))],
     "ours − what an announcing quote announces (its list, its First/Second)": [
-        (assistant_module, "with_announced", lambda r, chosen, **_: list(chosen))],
+        (assistant_module, "with_announced", lambda r, chosen, *_, **__: list(chosen))],
     "ours − the next sentence, where the reader finds the answer goes on in it": [
         (assistant_module, "with_next", lambda r, reader, question, chosen: list(chosen))],
     "ours − a quote must give the kind of fact asked for (a price, a count, a year, a name)": [
         (assistant_module, "gives", lambda kind, question, text: True)],
     "ours − a second quote scoring within 0.92 of the first": [(evidence_module, "SECOND_WITHIN", 9.0)],
-    "ours − written lists (- or 1.) read as the list's items": [(evidence_module, "markup_list", lambda r, c, size: [])],
+    "ours − written lists (- or 1.) read as the list's items": [
+        (evidence_module, "markup_list", lambda r, c, size, plural="": [])],
     "ours − a why-question's cause beside its premise (E91)": [
         (evidence_module, "_paragraph_reasons", lambda retriever, ev: True)],
     "ours − a name no essay holds refused by name (E85)": [
