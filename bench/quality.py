@@ -83,6 +83,18 @@ ANSWER_ABLATIONS: dict[str, list[tuple[Any, str, Any]]] = {
         (evidence_module, "_paragraph_reasons", lambda retriever, ev: True)],
     "ours − a name no essay holds refused by name (E85)": [
         (assistant_module.Assistant, "_unheld", lambda self, question: [])],
+    "ours − a why-answer's quote that announces points gets them wherever it stands (E101b)": [
+        (assistant_module, "announced_anywhere", lambda intent: bool(intent.list_size))],
+    "ours − a follow-up naming something new is answered from the sentences naming it (E102)": [
+        (assistant_module, "new_names", lambda question, history: [])],
+    "ours − a quote goes on to the end of a quotation it opened (E103)": [
+        (assistant_module, "whole_quotations", lambda r, quotes: list(quotes))],
+    "ours − a possessive before the asked plural still makes a list (E104)": [
+        (intent_module, "_ARE_THE", re.compile(r"^\W*(?:what|which)\s+(?:are|were)\s+(?:the|its|their|his|her)\s+"
+                                               r"([a-z-]+)(?:\s+([a-z-]+))?"))],
+    "ours − a written list whose lead-in names the asked plural, beyond the best five (E105)": [
+        (evidence_module, "markup_list",
+         lambda r, c, size, plural="", _list=evidence_module.markup_list: _list(r, c, size))],
 }
 
 

@@ -23,9 +23,9 @@ from ..retrieve.retriever import Retriever
 from ..types import Answer, Citation, as_shown
 from .asked import NOUNS, gives, unheld_names
 from .evidence import (
-    Evidence, as_evidence, continuing, dense_best, gather, gives_reason, introduces, join_adjacent, numbered, quoted_in,
-    read_best, reads_plainly, reads_why, row_headers, select, unrepeated, with_announced, with_cause, with_context,
-    whole_quotations, with_next,
+    Evidence, announced_anywhere, as_evidence, continuing, dense_best, gather, gives_reason, introduces, join_adjacent,
+    numbered, quoted_in, read_best, reads_plainly, reads_why, row_headers, select, unrepeated, with_announced,
+    with_cause, with_context, whole_quotations, with_next,
 )
 from .followup import (
     all_answers, asked_names, check_history, for_reader, last_answer, needs_earlier, new_names, resolve, user_turns,
@@ -157,10 +157,8 @@ class Assistant:
             chosen = with_next(self.retriever, self.reader, asked, chosen)
         elif reads_why(intent):  # "why was it fined?": the cause beside the fine, said without "because"
             chosen = with_cause(self.retriever, self.reader, asked, chosen)
-        if not intent.ordinal:  # "The crew included:" is answered with the crew; a why-question's "for three
-            # reasons." with the reasons, beside whichever quote it stands (E101b)
-            any_quote = bool(intent.list_size) or reads_why(intent)
-            chosen = with_announced(self.retriever, chosen, per_essay=intent.cross, any_quote=any_quote)
+        if not intent.ordinal:  # "The crew included:" is answered with the crew
+            chosen = with_announced(self.retriever, chosen, per_essay=intent.cross, any_quote=announced_anywhere(intent))
         quotes = whole_quotations(self.retriever, with_context(self.retriever, chosen))
         if not intent.list_size:  # a list keeps one bullet per point
             quotes = join_adjacent(self.retriever, quotes)

@@ -324,6 +324,12 @@ def announced_rows(retriever: Retriever, row: int) -> list[int]:
     return points if len(points) >= 2 else []
 
 
+def announced_anywhere(intent: Intent) -> bool:
+    """True when a quote that announces points gets them wherever it stands among the quotes, not
+    only first: a list's, and a why-question's "for three reasons." beside its cause (E101b)."""
+    return bool(intent.list_size) or reads_why(intent)
+
+
 def with_announced(
     retriever: Retriever, chosen: Sequence[Evidence], per_essay: bool = False, any_quote: bool = False
 ) -> list[Evidence]:
