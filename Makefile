@@ -296,6 +296,13 @@ ABLATION17_FLOORS ?= --fail-under answer_pass=0.68 --fail-under refusal_accuracy
 # 8); floors two answers and two refusals under.
 ABLATION18_FLOORS ?= --fail-under answer_pass=0.52 --fail-under refusal_accuracy=0.25 \
 	--fail-under citation_validity=1.0
+# The ninth judge (tests/ablation19: 6 essays, 4 Markdown and 2 text, with several dates, costs and people of one
+# kind near each other; 60 cases: 26 facts, 12 reworded, 6 follow-ups, 14 near misses, 2 off-topic; written on
+# 2026-12-07, session 29, by a helper who never saw the code, for the reader's two jobs, choosing the sentence and
+# refusing; only summary lines are read): answer pass 0.841 (37 of 44), refusal 0.562 (9 of 16), false refusals
+# 0.091; floors two answers and two refusals under.
+ABLATION19_FLOORS ?= --fail-under answer_pass=0.79 --fail-under refusal_accuracy=0.43 \
+	--fail-under citation_validity=1.0
 BLIND3_ESSAYS := index/blind3-essays
 BLIND10_ESSAYS := index/blind10-essays
 export HF_HUB_OFFLINE := 1
@@ -347,6 +354,7 @@ test: setup browser-deps $(BLIND3_ESSAYS)/.built $(BLIND10_ESSAYS)/.built   ## s
 	$(call blind,ablation16,tests/ablation16/essays,$(ABLATION16_FLOORS))
 	$(call blind,ablation17,tests/ablation17/essays,$(ABLATION17_FLOORS))
 	$(call blind,ablation18,tests/ablation18/essays,$(ABLATION18_FLOORS))
+	$(call blind,ablation19,tests/ablation19/essays,$(ABLATION19_FLOORS))
 
 # A blind set's run (name, essays folder, floors): only the summary is printed, the cases stay
 # in index/NAME-report.txt, unread.

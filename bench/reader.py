@@ -38,9 +38,9 @@ BEFORE_NAME = "feature-MLP reader"
 OUT = ROOT / "bench" / "out" / "reader"
 ABLATION_SETS = ("ablation4", "ablation5", "ablation6", "ablation7", "ablation8", "ablation9",
                  "ablation10", "ablation11", "ablation12", "ablation13", "ablation14",
-                 "ablation15", "ablation16", "ablation17", "ablation18")  # tests/<label>: written for the ablation, oldest first
+                 "ablation15", "ablation16", "ablation17", "ablation18", "ablation19")  # tests/<label>, oldest first
 JUDGES = ("ablation11", "ablation12", "ablation13", "ablation14", "ablation15", "ablation16", "ablation17",
-          "ablation18")  # written after every rule, never read: what keeps or deletes one
+          "ablation18", "ablation19")  # written after every rule, never read: what keeps or deletes one
 SETS = ["tests/questions.yaml", "tests/dev_questions.yaml", "tests/fresh_questions.yaml",
         "tests/blind_questions.yaml", "tests/sealed_questions.yaml", "tests/blind2/questions.yaml"]  # fmt: skip
 
@@ -339,7 +339,7 @@ def write_ablation(rows: dict[str, dict[str, Any]]) -> None:
         f"`python bench/reader.py --ablate`, run {time.strftime('%Y-%m-%d')} (2 cores, 24 GiB). Every answer rule",
         "switched off in turn, with the reader choosing sentences and refusals: held-out SQuAD articles as",
         "a corpus (every third case), the dev set (tuned on), the fresh set, and the ablation sets:",
-        "`tests/ablation4` to `tests/ablation18` (5 essays and 40 to 60 cases each, with lists,",
+        "`tests/ablation4` to `tests/ablation19` (5 or 6 essays and 40 to 60 cases each, with lists,",
         "why-questions and follow-ups, written for this ablation by helpers who never saw the code;",
         "ablation5's essays also use acronyms, ask and answer their own questions and enumerate points in",
         "prose; ablation6 has when/how-many questions the essays give no date or figure for, \"what does X",
@@ -357,8 +357,9 @@ def write_ablation(rows: dict[str, dict[str, Any]]) -> None:
         "misses, off-topic questions, names no essay holds and false premises (2026-12-07, fourteenth",
         "session), ablation17, 14 lists written every way, 14 why-questions with causes before, after and",
         "inside their effect's sentence, 8 follow-ups, 8 facts and 6 to refuse (2026-12-07, fifteenth",
-        "session), and ablation18, a general judge over five essays written without any kind of question in",
-        "mind (same session); only these",
+        "session), ablation18, a general judge over five essays written without any kind of question in",
+        "mind (same session), and ablation19, for the reader's two jobs, 38 facts (12 reworded), 6",
+        "follow-ups, 14 near misses and 2 off-topic questions over six essays (2026-12-07, session 29); only these",
         "rows of them are read). One answerable case is about 0.025 of an",
         "ablation set's answer pass, 0.015 of dev's, 0.05 of fresh's. The last two columns count the",
         "cases that the row gets right and the full system does not, and the reverse: over all sets, and",
