@@ -72,6 +72,23 @@ def test_a_stopped_run_resumed_from_its_checkpoint_ends_with_the_unstopped_runs_
     assert other.returncode == 2 and "another recipe" in other.stderr
 
 
+def test_measure_last_measures_and_ships_only_the_finished_run(folder: Path, tmp_path: Path) -> None:
+    """--measure-last (for runs longer than a session on a CPU, where each measurement costs 20-40
+    minutes): a stop leaves only the checkpoint, and the resumed run measures and ships once, at its
+    last epoch; the option may be added when resuming a run begun without it."""
+    pytest.importorskip("torch")
+    out = tmp_path / "out"
+    _train(folder, out, "--max-steps", "3")  # begun without it
+    measured = json.loads((out / "training.json").read_text())["epochs"]
+    assert len(measured) == 1  # a stop is measured by default
+    _train(folder, out, "--max-steps", "9", "--resume", "--measure-last")
+    assert json.loads((out / "training.json").read_text())["epochs"] == measured  # stopped again: not measured
+    _train(folder, out, "--resume", "--measure-last")
+    log = json.loads((out / "training.json").read_text())["epochs"]
+    assert [e["epoch"] for e in log] == [1]  # only the last epoch's (a stop's figures never join the run's log)
+    assert (out / "reader.safetensors").is_file()
+
+
 def test_int8_shipping_is_measured_as_it_ships(folder: Path, tmp_path: Path) -> None:
     """--start DIR --epochs 0 --int8: the weights rounded to int8 (a scale per row), about half the
     size, with held-out figures of the rounded model and the unrounded ones kept beside them."""

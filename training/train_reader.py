@@ -27,6 +27,8 @@ Every ``--checkpoint-minutes`` (10), at each epoch's end and when stopped, the r
 checkpoint under FOLDER/checkpoints/ (one per OUT); the same command with ``--resume`` goes on
 from it exactly, so a run longer than a session (2 hours an epoch of 4 layers on 2 CPU cores)
 loses at most those minutes when it is stopped, and a finished run is not run again.
+``--measure-last`` skips the held-out measurement (and shipping) at earlier epochs' ends and at a
+stop, which on 2 CPU cores costs 20-40 minutes each; it may be added when resuming.
 
 Usage: python training/train_reader.py FOLDER OUT [--epochs 3] [--max-seconds 0] [--limit 0]
        [--hard 2 --questions 10000] [--start DIR --train-layers 1 --measure-start] [--int8] [--resume]
@@ -355,7 +357,7 @@ def checkpoint_path(folder: Path, out: Path) -> Path:
 
 def same_run(recipe: dict) -> dict:
     """What must match for a checkpoint to go on: the recipe without the options of stopping and resuming."""
-    stopping = ("max_seconds", "max_steps", "resume", "checkpoint_minutes")
+    stopping = ("max_seconds", "max_steps", "resume", "checkpoint_minutes", "measure_last")
     return {k: v for k, v in recipe.items() if k not in stopping}
 
 
@@ -430,6 +432,8 @@ def main() -> None:
     parser.add_argument("--checkpoint-minutes", type=float, default=10.0,
                         help="minutes between checkpoints (FOLDER/checkpoints/), also saved at each epoch's end")
     parser.add_argument("--resume", action="store_true", help="go on from this run's checkpoint, if there is one")
+    parser.add_argument("--measure-last", action="store_true", help="measure and ship only after the last epoch, "
+                        "not at earlier ones or at a stop (each costs 20-40 minutes on 2 CPU cores; the checkpoint keeps all)")
     parser.add_argument("--int8", action="store_true", help="ship the layers' matrices as int8 (see int8_rows)")
     args = parser.parse_args()
     torch.manual_seed(SEED)
@@ -519,7 +523,8 @@ def main() -> None:
             if stopped:
                 break
         entry = {"epoch": epoch, "steps": step, "loss": total / (n + 1)}
-        finish(model, args, base, tokenizer, articles, device, log, entry, started)
+        if not args.measure_last or epoch == args.epochs - 1 and not stopped:
+            finish(model, args, base, tokenizer, articles, device, log, entry, started)
         if stopped:
             break
         done, total = 0, 0.0
