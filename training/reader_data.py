@@ -40,6 +40,7 @@ def main(out: Path, layers: int = LAYERS, articles_only: bool = False) -> None:
     """Write every article, and unless ``articles_only`` the base weights and tokenizer, into ``out``."""
     if articles_only:
         write_articles(out, load_articles())
+        print(f"articles -> {out / 'articles.json.xz'}")
     else:
         write_folder(out, load_articles(), layers)
 
@@ -83,6 +84,7 @@ if __name__ == "__main__":
     parser = argparse.ArgumentParser(description="Write what the reader is trained from into one folder.")
     parser.add_argument("out", nargs="?", type=Path, default=ROOT / "training" / "cache" / "reader")
     parser.add_argument("layers", nargs="?", type=int, default=LAYERS)
-    parser.add_argument("--articles-only", action="store_true", help="write articles.json.xz alone (no packaged model needed)")
+    parser.add_argument("--articles-only", action="store_true",
+                        help="write articles.json.xz alone (no packaged model needed)")
     args = parser.parse_args()
     main(args.out, args.layers, args.articles_only)

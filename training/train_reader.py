@@ -32,6 +32,7 @@ stop, which on 2 CPU cores costs 20-40 minutes each; it may be added when resumi
 
 Usage: python training/train_reader.py FOLDER OUT [--epochs 3] [--max-seconds 0] [--limit 0]
        [--hard 2 --questions 10000] [--start DIR --train-layers 1 --measure-start] [--int8] [--resume]
+       [--measure-last]
 """
 
 from __future__ import annotations
