@@ -127,7 +127,7 @@ class Assistant:
         moved_to = new_names(text, history) if shown else []
         naming = [c for c in candidates if moved_to and holds_terms(set(terms(c.text)), moved_to)]
         if naming:  # "what did that do to Carrow?": the sentences naming Carrow, new to the talk, lead (E102)
-            candidates = [*naming, *(c for c in candidates if c not in naming)]
+            candidates = _leading(naming, candidates)
         elif shown and reads_plainly(intent):  # "When did that happen?": the sentence after the last quote
             candidates = continuing(self.retriever, self.reader, asked, candidates, passages, shown)
         if intent.more == "else":  # "what else?": what the conversation has not quoted yet
@@ -138,7 +138,7 @@ class Assistant:
             candidates = [c for c in candidates if self._holds(c.text, topic)] or candidates
         named_it = self._naming_topic(text, named, candidates) if intent.says_about and topic is None else []
         if named_it:  # "what does Renfrew say about damp?": the sentences naming it lead, however far in cosine
-            candidates = [*named_it, *(c for c in candidates if c not in named_it)]
+            candidates = _leading(named_it, candidates)
         unheld = self._unheld(query) if reads_plainly(intent) and resolved == text else []
         if unheld:  # "What is the capital of Australia?" of essays that never name Australia
             said = f"The essays don't answer that question. They never mention “{unheld[0]}”."
@@ -438,6 +438,11 @@ def check_question(question: object) -> str:
         if visible and odd / len(visible) > 0.3:
             raise QueryError("that does not look like a question in words: please type your question")
     return clean_query(question)
+
+
+def _leading(first: Sequence[Evidence], candidates: Sequence[Evidence]) -> list[Evidence]:
+    """``candidates`` with ``first`` (some of them) moved to the front, the rest in their order."""
+    return [*first, *(c for c in candidates if c not in first)]
 
 
 def _cite(number: int, ev: Evidence) -> Citation:
