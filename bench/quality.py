@@ -47,8 +47,11 @@ from rag.index.store import flat_index  # noqa: E402
 from rag.ingest.load import load_corpus  # noqa: E402
 from rag.ingest.sentences import sentence_spans  # noqa: E402
 import rag.answer.assistant as assistant_module  # noqa: E402
+import rag.answer.choose as choose_module  # noqa: E402
 import rag.answer.evidence as evidence_module  # noqa: E402
 import rag.answer.intent as intent_module  # noqa: E402
+import rag.answer.lists as lists_module  # noqa: E402
+import rag.answer.quotes as quotes_module  # noqa: E402
 
 NEVER = re.compile(r"(?!)")  # a pattern that matches nothing
 
@@ -56,16 +59,18 @@ NEVER = re.compile(r"(?!)")  # a pattern that matches nothing
 # for them, so the bench patches the function or pattern each one lives in.
 ANSWER_ABLATIONS: dict[str, list[tuple[Any, str, Any]]] = {
     "ours − acronym expansion": [(Retriever, "expand", lambda self, text: text)],
-    "ours − reason for why-questions": [(evidence_module, "gives_reason", lambda sentence, loosely=False: True)],
+    "ours − reason for why-questions": [(module, "gives_reason", lambda sentence, loosely=False: True)
+                                        for module in (choose_module, quotes_module)],
     "ours − sentence before a leaning quote": [(assistant_module, "with_context", lambda r, chosen, **_: list(chosen))],
-    "ours − lists named in one sentence": [(evidence_module, "lists_inline", lambda sentence: False),
+    "ours − lists named in one sentence": [(lists_module, "lists_inline", lambda sentence: False),
                                            (intent_module, "_ASKED_NOUNS", NEVER)],
     "ours − \"what does X say about Y\" read as a topic, not a fact": [(intent_module, "_SAYS_ABOUT", NEVER)],
     "ours − \"what does X say about Y\" answered by a sentence naming Y, however far in cosine": [
         (assistant_module.Assistant, "_naming_topic", lambda self, question, named, candidates: [])],
     "ours − where or whether an essay mentions Y answered only by a quote naming Y": [
         (intent_module, "_WHETHER", NEVER), (intent_module, "_LOCATE", NEVER)],
-    "ours − a why-question's premise picked by the reader": [(evidence_module, "reads_why", lambda intent: False)],
+    "ours − a why-question's premise picked by the reader": [
+        (module, "reads_why", lambda intent: False) for module in (evidence_module, lists_module)],
     "ours − \"why?\" after an answer drops the quotes it already gave": [
         (assistant_module, "unrepeated", lambda chosen, shown, retriever: list(chosen))],
     "ours − a follow-up reads the sentence after the last quote with that quote": [
@@ -76,11 +81,11 @@ ANSWER_ABLATIONS: dict[str, list[tuple[Any, str, Any]]] = {
         (assistant_module, "with_next", lambda r, reader, question, chosen: list(chosen))],
     "ours − a quote must give the kind of fact asked for (a price, a count, a year, a name)": [
         (assistant_module, "gives", lambda kind, question, text: True)],
-    "ours − a second quote scoring within 0.92 of the first": [(evidence_module, "SECOND_WITHIN", 9.0)],
+    "ours − a second quote scoring within 0.92 of the first": [(choose_module, "SECOND_WITHIN", 9.0)],
     "ours − written lists (- or 1.) read as the list's items": [
-        (evidence_module, "markup_list", lambda r, c, size, plural="": [])],
+        (module, "markup_list", lambda r, c, size, plural="": []) for module in (choose_module, lists_module)],
     "ours − a why-question's cause beside its premise (E91)": [
-        (evidence_module, "_paragraph_reasons", lambda retriever, ev: True)],
+        (module, "paragraph_reasons", lambda retriever, ev: True) for module in (choose_module, quotes_module)],
     "ours − a name no essay holds refused by name (E85)": [
         (assistant_module.Assistant, "_unheld", lambda self, question: [])],
     "ours − a why-answer's quote that announces points gets them wherever it stands (E101b)": [
@@ -93,8 +98,8 @@ ANSWER_ABLATIONS: dict[str, list[tuple[Any, str, Any]]] = {
         (intent_module, "_ARE_THE", re.compile(r"^\W*(?:what|which)\s+(?:are|were)\s+(?:the|its|their|his|her)\s+"
                                                r"([a-z-]+)(?:\s+([a-z-]+))?"))],
     "ours − a written list whose lead-in names the asked plural, beyond the best five (E105)": [
-        (evidence_module, "markup_list",
-         lambda r, c, size, plural="", _list=evidence_module.markup_list: _list(r, c, size))],
+        (module, "markup_list", lambda r, c, size, plural="", _list=lists_module.markup_list: _list(r, c, size))
+        for module in (choose_module, lists_module)],
 }
 
 

@@ -155,7 +155,7 @@ def test_why_after_an_answer_gives_the_reason_without_quoting_the_answer_again(a
     the premise "both South Korea and Japan have more reason than ever to worry about North Korea,
     China, and even Russia" comes with its neighbour ("This has driven the need for greater
     cooperation ..."), no longer with another paragraph's "so" sentence about economic pressure."""
-    from rag.answer.evidence import gives_reason
+    from rag.answer.quotes import gives_reason
 
     first = "What three areas are ripe for cooperation?"
     listed = assistant.ask(first)
@@ -677,7 +677,7 @@ def _evidence(retriever, startswith: str, score: float = 1.0):
 def test_a_list_answer_is_what_its_announcing_quote_announces_wherever_it_stands(announcing) -> None:
     """A list gathered from prose is read in essay order, so the announcement ("There were three
     main reasons ...") may follow the essay's opening; its First/Second/Third are the list."""
-    from rag.answer.evidence import with_announced
+    from rag.answer.lists import with_announced
 
     retriever, _ = announcing
     chosen = [_evidence(retriever, "The Skerry lighthouse was first lit"), _evidence(retriever, "There were three main reasons")]
@@ -689,7 +689,7 @@ def test_a_list_answer_is_what_its_announcing_quote_announces_wherever_it_stands
 
 def test_a_why_answer_takes_its_reason_from_the_premise_s_own_essay(announcing) -> None:
     """A user's why-answer added a sentence naming reasons from another essay."""
-    from rag.answer.evidence import select
+    from rag.answer.choose import select
     from rag.answer.intent import read_intent
 
     retriever, _ = announcing
@@ -752,7 +752,8 @@ def test_a_quote_whose_answer_goes_on_in_the_next_sentence_is_given_that_sentenc
     from dataclasses import replace
 
     from rag import Retriever
-    from rag.answer.evidence import reading_text, with_next
+    from rag.answer.evidence import reading_text
+    from rag.answer.quotes import with_next
 
     (tmp_path / "seeds").mkdir()
     (tmp_path / "seeds" / "dunmore-tide-clock.md").write_text(TIDE_CLOCK, encoding="utf-8")

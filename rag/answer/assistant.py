@@ -22,18 +22,21 @@ from ..retrieve.query import clean_query
 from ..retrieve.retriever import Retriever
 from ..types import Answer, Citation, as_shown
 from .asked import NOUNS, gives, unheld_names
+from .choose import select
 from .evidence import (
-    Evidence, announced_anywhere, as_evidence, continuing, dense_best, gather, gives_reason, introduces, join_adjacent,
-    numbered, quoted_in, read_best, reads_plainly, reads_why, row_headers, select, unrepeated, with_announced,
-    with_cause, with_context, whole_quotations, with_next,
+    Evidence, as_evidence, dense_best, gather, introduces, quoted_in, read_best, reads_plainly, reads_why,
 )
 from .followup import (
     all_answers, asked_names, check_history, for_reader, last_answer, needs_earlier, new_names, resolve, user_turns,
 )
 from .gist import CLOSING_SENTENCES, GIST_SENTENCES, OVERVIEW_ESSAYS, asks_gist, central_rows, topic_terms
 from .intent import Intent, read_intent
+from .lists import announced_anywhere, numbered, row_headers, with_announced
 from .meta import meta_reply
 from .more import following_rows, paragraph_of, paragraph_rows, quoted_rows
+from .quotes import (
+    continuing, gives_reason, join_adjacent, unrepeated, whole_quotations, with_cause, with_context, with_next,
+)
 
 _LISTED = re.compile(r"^(?:-|\d+\.) “.*\n(?:-|\d+\.) “", re.M)  # an answer of two or more bulleted or numbered quotes
 _EVERY = re.compile(r"\b(?:essays|articles|pieces|posts|papers|reports|documents|them|these|they|folder|collection)\b", re.I)
