@@ -834,7 +834,7 @@ def test_what_an_author_says_about_a_topic_the_essay_names_is_answered(tmp_path,
 ])  # fmt: skip
 def test_a_second_quote_of_the_same_author_is_introduced_by_their_name_not_it(author, second) -> None:
     """A walk-through read "Margaret Ellison writes: … It adds: …": a person is not "it"."""
-    from rag.answer.assistant import compose
+    from rag.answer.compose import compose
     from rag.answer.evidence import Evidence
     from rag.answer.intent import read_intent
     from rag.types import Passage
@@ -847,7 +847,7 @@ def test_a_second_quote_of_the_same_author_is_introduced_by_their_name_not_it(au
 
 def test_a_numbered_list_is_given_as_steps_not_points() -> None:
     """A walk-through's "What are the steps to book a car?" opened "Fenella Drummond-Ashe makes these points:"."""
-    from rag.answer.assistant import compose
+    from rag.answer.compose import compose
     from rag.answer.evidence import Evidence
     from rag.answer.intent import read_intent
     from rag.types import Passage
@@ -863,7 +863,7 @@ def test_a_numbered_list_is_given_as_steps_not_points() -> None:
 
 def test_two_authors_write_and_give_not_writes_and_gives() -> None:
     """Walk-through 28 read "Dr. Maren Oyelaran and Pieter Lindqvist writes:" and "… gives these steps:"."""
-    from rag.answer.assistant import compose
+    from rag.answer.compose import compose
     from rag.answer.evidence import Evidence
     from rag.answer.intent import read_intent
     from rag.types import Passage

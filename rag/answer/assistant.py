@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -20,12 +20,11 @@ from ..retrieve.authors import name_parts, named_authors, named_sources, surname
 from ..retrieve.lexical import holds_terms, terms
 from ..retrieve.query import clean_query
 from ..retrieve.retriever import Retriever
-from ..types import Answer, Citation, as_shown
+from ..types import Answer, Citation
 from .asked import NOUNS, gives, unheld_names
 from .choose import select
-from .evidence import (
-    Evidence, as_evidence, dense_best, gather, introduces, quoted_in, read_best, reads_plainly, reads_why,
-)
+from .compose import as_quote, attribution, cite, compose, interviewees
+from .evidence import Evidence, as_evidence, dense_best, gather, quoted_in, read_best, reads_plainly, reads_why
 from .followup import (
     all_answers, asked_names, check_history, for_reader, last_answer, needs_earlier, new_names, resolve, user_turns,
 )
@@ -33,7 +32,7 @@ from .gist import CLOSING_SENTENCES, GIST_SENTENCES, OVERVIEW_ESSAYS, asks_gist,
 from .intent import Intent, read_intent
 from .lists import announced_anywhere, numbered, row_headers, with_announced
 from .meta import meta_reply
-from .more import following_rows, paragraph_of, paragraph_rows, quoted_rows
+from .more import following_rows, paragraph_rows, quoted_rows
 from .quotes import (
     continuing, gives_reason, join_adjacent, unrepeated, whole_quotations, with_cause, with_context, with_next,
 )
@@ -47,7 +46,6 @@ _NAMED_ESSAY = re.compile(  # "the essay on tortillas" in "does the essay on tor
     r".{1,40}?(?=\s+(?:mention|discuss|talk|say|cover|address|refer|bring|deal|write)\w*\b)",
     re.I,
 )
-_SEVERAL = re.compile(r"\band\b|&|;|,\s*[^\W\d_]+\s+[^\W\d_]{2}")  # "Ana Ruiz and Li Wei", "Ana Ruiz, Li Wei"; not "Reyes, T."
 _AUTHORSHIP_WORDS = frozenset(terms(  # and what a document is called: "who wrote the guide to ...?" names no other work
     "who wrote write written writes penned authored author writer essay piece article this that guide report "
     "biography profile review history story book paper post letter column handbook manual chapter document"))
@@ -259,8 +257,8 @@ class Assistant:
         citations: tuple[Citation, ...] = ()
         if candidates and dense_best(candidates) >= self.policy.closest_hint:
             closest = candidates[0]
-            citations = (_cite(1, closest),)
-            text += f" The closest passage, from {_author(closest)}, says: {_quoted(closest.text)} [1]"
+            citations = (cite(1, closest),)
+            text += f" The closest passage, from {attribution(closest)}, says: {as_quote(closest.text)} [1]"
         return Answer(text, citations, refused=True, question=question, search_query=query)
 
     def _more(self, question: str, intent: Intent, shown: str) -> Answer:
@@ -293,15 +291,15 @@ class Assistant:
         if not quotes:
             note = "None of the essays is about that." if sources == [] else "The essays don't answer that question."
             return Answer(note, (), refused=True, question=question, search_query=question)
-        citations = tuple(_cite(n, ev) for n, ev in enumerate(quotes, 1))
+        citations = tuple(cite(n, ev) for n, ev in enumerate(quotes, 1))
         if len(sources) == 1:
             doc = self.retriever.document(sources[0])
             lead = f"“{doc.title}”" + (f" by {doc.author}" if doc.author else "") + (
                 " concludes:" if closing else ", in its own words:")
-            lines = [f"- {_quoted(ev.text)} [{n}]" for n, ev in enumerate(quotes, 1)]
+            lines = [f"- {as_quote(ev.text)} [{n}]" for n, ev in enumerate(quotes, 1)]
         else:
             lead = "What each essay concludes:" if closing else "What each essay argues, in its own words:"
-            lines = [f"- {ev.passage.author + ', ' if ev.passage.author else ''}“{ev.passage.title}”: {_quoted(ev.text)} [{n}]"
+            lines = [f"- {ev.passage.author + ', ' if ev.passage.author else ''}“{ev.passage.title}”: {as_quote(ev.text)} [{n}]"
                      for n, ev in enumerate(quotes, 1)]  # fmt: skip
             if len(sources) > OVERVIEW_ESSAYS:
                 lines.append(f"\n…and {len(sources) - OVERVIEW_ESSAYS} more essays; name one to hear what it says.")
@@ -329,98 +327,23 @@ class Assistant:
         """'Who wrote that?': the author of the essay the conversation is about, with their bio line."""
         doc = self.retriever.document(top.passage.source)
         if not doc.author:
-            text = f"The essay “{doc.title}” does not name its author; the passage is {_quoted(top.text)} [1]"
-            return Answer(text, (_cite(1, top),), refused=False, question=question, search_query=query)
+            text = f"The essay “{doc.title}” does not name its author; the passage is {as_quote(top.text)} [1]"
+            return Answer(text, (cite(1, top),), refused=False, question=question, search_query=query)
         named = re.compile(rf"\b{re.escape(surname(doc.author))}\b", re.IGNORECASE)
         sentences = self.retriever.sentences
         mentions = [r for r in self.retriever.sentence_rows(doc.source) if named.search(sentences[r].text)]
         full_name = [r for r in mentions if doc.author.lower() in sentences[r].text.lower()]
         row = (full_name or mentions)[0] if mentions else None
         text = f"That is from “{doc.title}” by {doc.author}."
-        citation = _cite(1, top)
+        citation = cite(1, top)
         about = f"who is {doc.author}?"  # the question this follow-up really asks
         if row is not None:
             bio = sentences[row]
             passage = self.retriever.passage_for_sentence(row, top.passage.score)
             if passage is not None:
                 citation = Citation(1, passage, bio.text, bio.start, bio.end)
-        text += f" {_quoted(citation.quote)} [1]"
+        text += f" {as_quote(citation.quote)} [1]"
         return Answer(text, (citation,), refused=False, question=question, search_query=about)
-
-
-def compose(
-    chosen: Sequence[Evidence], intent: Intent, steps: bool = False, headers: Mapping[int, str] | None = None,
-    speakers: Mapping[int, str] | None = None,
-) -> tuple[str, tuple[Citation, ...]]:
-    """Readable answer text with [n] markers, and its citations in marker order; a list's points are
-    numbered when they are ``steps`` (the items of a numbered list), else bulleted; a table row is
-    followed by its table's header when ``headers`` holds one for it (see ``row_headers``); a quote
-    is said by its speaker when ``speakers`` names one (an interview's answer, see ``interviewees``)."""
-    citations = tuple(_cite(n, ev) for n, ev in enumerate(chosen, 1))
-    heads, said_by = headers or {}, speakers or {}
-
-    def who(ev: Evidence) -> str:
-        return said_by.get(ev.row) or _author(ev)
-
-    def writes(ev: Evidence) -> str:
-        return f"{said_by[ev.row]} says" if ev.row in said_by else _author_writes(ev)
-
-    def adds(ev: Evidence) -> str:
-        speaker = said_by.get(ev.row)
-        if speaker:
-            return f"{speaker} adds" if speaker == INTERVIEWEE else f"{surname(speaker)} adds"
-        return _author_adds(ev)
-
-    quoted = [
-        f"{_quoted(ev.text)} [{n}]" + (f" (its columns: {_quoted(heads[ev.row])})" if ev.row in heads else "")
-        for n, ev in enumerate(chosen, 1)
-    ]
-    authors = {who(ev) for ev in chosen}
-
-    def points(qs: Sequence[str]) -> str:
-        return "\n".join(f"{n}. {q}" if steps else f"- {q}" for n, q in enumerate(qs, 1))
-
-    if len(chosen) > 2 and introduces(chosen[0].text) and len(authors) == 1:  # "The crew included:", then each
-        return f"{writes(chosen[0])}: {quoted[0]}\n\n" + points(quoted[1:]), citations
-    if intent.list_size and len(chosen) > 1:
-        says = "give these steps" if steps and intent.steps else "make these points"  # asked how: steps, not points
-        several = chosen[0].row not in said_by and _several(chosen[0])  # an interviewee is one speaker
-        lead = f"{who(chosen[0])} {_verb(says, several)}:" if len(authors) == 1 else "The essays make these points:"
-        return lead + "\n\n" + points(quoted), citations
-    if intent.cross and len(authors) > 1:
-        said: dict[str, list[str]] = {}
-        for ev, q in zip(chosen, quoted, strict=True):
-            said.setdefault(who(ev), []).append(q)
-        return "\n\n".join(f"**{name}**: {' '.join(qs)}" for name, qs in said.items()), citations
-    text = f"{writes(chosen[0])}: {quoted[0]}"
-    for ev, q in zip(chosen[1:], quoted[1:], strict=True):
-        text += f" {adds(ev) if who(ev) == who(chosen[0]) else writes(ev)}: {q}"
-    return text, citations
-
-
-# an interview's "Q:" / "A:" (or "**A:**") opening a paragraph
-_SPEAKER = re.compile(r"[ \t]*(?:\*\*|__)?(Q|A)(?:\*\*|__)?[ \t]*:(?:\*\*|__)?[ \t]+(?=\S)")
-INTERVIEWEE = "The interviewee"  # who answers an interview whose title names no one ("... an interview with Dr. X")
-_INTERVIEW_WITH = re.compile(r"\binterview(?:ed)?\s+with\s+(?:the\s+)?(.+?)[\s.!?]*$", re.I)
-_HONORIFIC = re.compile(r"\b(?:Dr|Prof|Professor|Mr|Mrs|Ms|Sir|Dame)\b\.?\s")
-
-
-def interviewees(retriever: Retriever, chosen: Sequence[Evidence]) -> dict[int, str]:
-    """Who says each quote of ``chosen`` that stands in an interview's answer (a paragraph opened by
-    "A:" in an essay whose title says "interview"), by row: the person the title names ("Listening
-    to the Ice: An Interview with Dr. Sunniva Haukeland"), else INTERVIEWEE. The byline's author asked the questions, so "Tobias
-    Mwangi-Reyes writes" would put the interviewee's words in the interviewer's mouth."""
-    out: dict[int, str] = {}
-    for ev in chosen:
-        opening = retriever.sentences[paragraph_of(retriever, ev.row)[0]].start
-        text = retriever.document(ev.passage.source).text
-        label = _SPEAKER.match(text, text.rfind("\n", 0, opening) + 1)  # on the paragraph's first line
-        if label and label.group(1) == "A" and "interview" in ev.passage.title.lower():  # not an FAQ's "A:"
-            named = _INTERVIEW_WITH.search(ev.passage.title)
-            name = named.group(1) if named else INTERVIEWEE
-            honorific = _HONORIFIC.search(name)
-            out[ev.row] = name[honorific.start():] if honorific else name
-    return out
 
 
 def _leans_on_nothing(question: str, history: Sequence[Any]) -> bool:
@@ -448,53 +371,10 @@ def _leading(first: Sequence[Evidence], candidates: Sequence[Evidence]) -> list[
     return [*first, *(c for c in candidates if c not in first)]
 
 
-def _cite(number: int, ev: Evidence) -> Citation:
-    return Citation(number, ev.passage, ev.text, ev.start, ev.end)
-
-
-def _author_writes(ev: Evidence) -> str:
-    """"Kristi Govella writes", "Ana Ruiz and Li Wei write", or for an essay that names no author
-    "“The Chemistry Inside a Tortilla” says"."""
-    return f"{ev.passage.author} {_verb('write', _several(ev))}" if ev.passage.author else f"“{ev.passage.title}” says"
-
-
-def _several(ev: Evidence) -> bool:
-    """True when the essay's byline names two or more authors."""
-    return bool(ev.passage.author and _SEVERAL.search(ev.passage.author))
-
-
-def _verb(plural: str, several: bool) -> str:
-    """``plural`` ("write", "make these points") as one speaker takes it ("writes", "makes these
-    points": one author, an essay's title, an interviewee), or as ``several`` authors do."""
-    verb, _, rest = plural.partition(" ")
-    return plural if several else " ".join(filter(None, (verb + "s", rest)))
-
-
-def _author_adds(ev: Evidence) -> str:
-    """"Ellison adds" after "Margaret Ellison writes", "They add" after two authors, "It adds" after an
-    essay's title: a person is not "it"."""
-    author = ev.passage.author
-    if not author:
-        return "It adds"
-    if _SEVERAL.search(author):
-        return "They add"
-    return f"{surname(author)} adds"
-
-
 def _known(term: str, known: frozenset[str]) -> bool:
     """True when ``known`` holds ``term`` or, less an ending, its stem ("fixing": "fix", "baking": "bake")."""
     stems = [term[: -len(e)] for e in _ENDINGS if term.endswith(e) and len(term) - len(e) >= 3]
     return term in known or any(s in known or s + "e" in known for s in stems)
-
-
-def _author(ev: Evidence) -> str:
-    return ev.passage.author or f"“{ev.passage.title}”"
-
-
-def _quoted(sentence: str) -> str:
-    """The sentence as shown (``as_shown``), in curly quotes unless it opens with a quotation mark."""
-    shown = as_shown(sentence)
-    return shown if shown[:1] in "“\"‘'" else f"“{shown}”"
 
 
 def _unaccented(word: str) -> str:
