@@ -72,14 +72,8 @@ def compose(
 
 # an interview's "Q:" / "A:" (or "**A:**") opening a paragraph
 _SPEAKER = re.compile(r"[ \t]*(?:\*\*|__)?(Q|A)(?:\*\*|__)?[ \t]*:(?:\*\*|__)?[ \t]+(?=\S)")
-
-
 INTERVIEWEE = "The interviewee"  # who answers an interview whose title names no one ("... an interview with Dr. X")
-
-
 _INTERVIEW_WITH = re.compile(r"\binterview(?:ed)?\s+with\s+(?:the\s+)?(.+?)[\s.!?]*$", re.I)
-
-
 _HONORIFIC = re.compile(r"\b(?:Dr|Prof|Professor|Mr|Mrs|Ms|Sir|Dame)\b\.?\s")
 
 

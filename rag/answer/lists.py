@@ -19,8 +19,6 @@ from .intent import NUMBER_WORDS, Intent
 
 
 _COUNTED = re.compile(r"\b(two|three|four|five|six)\s+(?:[\w-]+\s+){0,2}?[\w-]+s\b", re.I)
-
-
 _FOLLOWS_WITHIN = 600  # characters from one announced point to the next ("First, ..." then "Second, ...")
 
 

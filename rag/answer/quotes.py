@@ -200,8 +200,6 @@ def join_adjacent(retriever: Retriever, chosen: Sequence[Evidence]) -> list[Evid
 _BECAUSE = re.compile(
     r"\b(because|since|therefore|thus|hence|due to|explains?|in order to|so that|as a result)\b|, so\b", re.I
 )
-
-
 _REASON_NOUN = re.compile(r"\b(reasons?|factors?|step toward|means that)\b", re.I)
 
 
